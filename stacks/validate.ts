@@ -1,0 +1,124 @@
+/**
+ * Validation of the whole stack config: schemas per section, the secret-in-plain-text rule, and the
+ * cross-field rules. Every problem is collected before anything is reported, so one run lists them all.
+ */
+import type { z } from "zod";
+import { ConfigError, joinPath, type Problem } from "./problems";
+import { checkRules, type FileCheck, type Sections } from "./rules";
+import { SECRET_PATHS, sectionSchemas, type PlatformConfig, type SectionName } from "./schema";
+
+/** Input to validation: the config values and what is known of their secret-ness. */
+export interface RawConfig {
+    /** Values by key without the `aihub-airgap:` prefix, as plain JSON (secure values decrypted or placeholders). */
+    values: Record<string, unknown>;
+    /**
+     * Paths (`registry.password`) whose values were stored encrypted. Undefined when unknown, which skips the
+     * plain-text check.
+     */
+    securePaths?: ReadonlySet<string>;
+}
+
+/** The outcome of validation. */
+export interface Validation {
+    /** The validated config; set only when there are no errors. */
+    config?: PlatformConfig;
+    errors: Problem[];
+    warnings: Problem[];
+}
+
+function describe(v: unknown): string {
+    if (v === null) return "null";
+    if (Array.isArray(v)) return "a list";
+    return typeof v === "object" ? "a mapping" : typeof v;
+}
+
+function valueAt(root: unknown, segs: readonly PropertyKey[]): unknown {
+    let cur = root;
+    for (const s of segs) {
+        if (cur === null || typeof cur !== "object") return undefined;
+        cur = (cur as Record<PropertyKey, unknown>)[s];
+    }
+    return cur;
+}
+
+/** Turns zod's issues into problems with a key path and a fix. */
+function zodProblems(section: string, input: unknown, error: z.ZodError): Problem[] {
+    return error.issues.flatMap((issue): Problem[] => {
+        const segs = [section, ...issue.path];
+        const at = joinPath(segs);
+        if (issue.code === "unrecognized_keys") {
+            return issue.keys.map((k) => ({
+                path: joinPath([...segs, k]),
+                text: "is not a known key (remove it or fix the spelling; see the config contract in the README)",
+            }));
+        }
+        if (issue.code === "invalid_type") {
+            const got = valueAt(input, issue.path);
+            if (got === undefined) return [{ path: at, text: `is missing (set it in Pulumi.<stack>.yaml)` }];
+            if (issue.message.includes("(")) return [{ path: at, text: issue.message }];
+            return [{ path: at, text: `must be ${issue.expected}, not ${describe(got)} (fix the value's type)` }];
+        }
+        const text = issue.message.includes("(") ? issue.message : `${issue.message} (fix the value)`;
+        return [{ path: at, text }];
+    });
+}
+
+/** Every path in `values` that matches a secret pattern and holds a value. */
+function secretValuePaths(values: Record<string, unknown>): string[] {
+    const found: string[] = [];
+    for (const pattern of SECRET_PATHS) {
+        const parts = pattern.split(".");
+        const walk = (node: unknown, i: number, at: string[]): void => {
+            if (i === parts.length) {
+                if (node !== undefined && node !== null) found.push(at.join("."));
+                return;
+            }
+            if (node === null || typeof node !== "object") return;
+            const keys = parts[i] === "*" ? Object.keys(node) : [parts[i]];
+            for (const k of keys) walk((node as Record<string, unknown>)[k], i + 1, [...at, k]);
+        };
+        walk(values, 0, []);
+    }
+    return found;
+}
+
+/** Validates a stack config; never throws. */
+export function validateConfig(raw: RawConfig, files: FileCheck): Validation {
+    const errors: Problem[] = [];
+    const sections: Record<string, unknown> = {};
+    for (const name of Object.keys(sectionSchemas) as SectionName[]) {
+        const input = raw.values[name];
+        const result = sectionSchemas[name].safeParse(input);
+        if (result.success) sections[name] = result.data;
+        else errors.push(...zodProblems(name, input, result.error));
+    }
+    for (const key of Object.keys(raw.values)) {
+        if (!(key in sectionSchemas)) {
+            errors.push({
+                path: key,
+                text: "is not a known key (remove it or fix the spelling; see the config contract in the README)",
+            });
+        }
+    }
+    if (raw.securePaths) {
+        for (const p of secretValuePaths(raw.values)) {
+            if (!raw.securePaths.has(p)) {
+                errors.push({
+                    path: p,
+                    text: `is a secret given in plain text (remove it from the stack file and run: pulumi config set --secret --path ${p} <value>)`,
+                });
+            }
+        }
+    }
+    const rules = checkRules(sections as Sections, files);
+    errors.push(...rules.errors);
+    const config = errors.length === 0 ? (sections as PlatformConfig) : undefined;
+    return { config, errors, warnings: rules.warnings };
+}
+
+/** Validates and returns the config, or throws a ConfigError listing every problem. */
+export function requireValidConfig(raw: RawConfig, files: FileCheck): Validation & { config: PlatformConfig } {
+    const v = validateConfig(raw, files);
+    if (!v.config) throw new ConfigError(v.errors);
+    return v as Validation & { config: PlatformConfig };
+}

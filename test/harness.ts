@@ -1,0 +1,39 @@
+/**
+ * Test harness for the mock runtime: installs mocks with recording, sets stack config, runs the real
+ * composition, and gives the recorded registrations to assert on.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { Recorder, settle } from "../plan/recorder";
+import { CONFIG_NAMESPACE } from "../stacks/problems";
+import { readStackFile } from "../stacks/stackfile";
+
+export { Recorder, settle };
+export type { Registration } from "../plan/recorder";
+
+/** The project directory. */
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** Installs the mock runtime and sets the config of a stack (values without prefix; secret top-level keys). */
+export async function mockStack(
+    stack: string,
+    values: Record<string, unknown>,
+    secretKeys: string[] = [],
+): Promise<Recorder> {
+    const rec = await Recorder.install(CONFIG_NAMESPACE, stack);
+    pulumi.runtime.setAllConfig(
+        Object.fromEntries(Object.entries(values).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, JSON.stringify(v)])),
+        secretKeys.map((k) => `${CONFIG_NAMESPACE}:${k}`),
+    );
+    return rec;
+}
+
+/** The config values of a committed stack file (secure values as placeholders). */
+export function stackValues(stack: string): Record<string, unknown> {
+    return structuredClone(readStackFile(PROJECT_DIR, stack).values);
+}
+
+/** Resolves an Output's value (mocks run with preview=false, so values are known). */
+export function unwrap<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => o.apply(resolve));
+}

