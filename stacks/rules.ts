@@ -87,7 +87,11 @@ function checkCeph(ceph: PlatformConfig["ceph"], r: RuleResult): void {
         });
     });
     const monNodes = ceph.nodes.filter((n) => n.monDisk).length;
-    if (ceph.monCount > monNodes) {
+    if (ceph.monCount < 1 || ceph.monCount > 9) {
+        r.errors.push({ path: "ceph.monCount", text: `${ceph.monCount} is outside 1–9 (use 1, 3 or 5)` });
+    } else if (ceph.monCount % 2 === 0) {
+        r.errors.push({ path: "ceph.monCount", text: "must be odd so the mons can form a majority (use 1, 3 or 5)" });
+    } else if (ceph.monCount > monNodes) {
         r.errors.push({
             path: "ceph.monCount",
             text: `${ceph.monCount} mons need ${ceph.monCount} nodes with a monDisk, but ${monNodes} ${monNodes === 1 ? "has" : "have"} one (add monDisk to more ceph.nodes or lower ceph.monCount)`,

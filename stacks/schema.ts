@@ -104,13 +104,8 @@ export const cephSchema = z.strictObject({
             error: "is a path Rook reserves (use /var/lib/rook)",
         })
         .default("/var/lib/rook"),
-    monCount: z
-        .number({ error: "must be a number (e.g. 3)" })
-        .int({ error: "must be a whole number (use 1, 3 or 5)" })
-        .min(1, { error: "must be at least 1 (use 3 for production)" })
-        .max(9, { error: "must be at most 9 (use 3 or 5)" })
-        .refine((n) => n % 2 === 1, { error: "must be odd so the mons can form a majority (use 1, 3 or 5)" })
-        .default(3),
+    // Range and oddness are checked in rules.ts, so that a wrong count does not hide the disk-map problems.
+    monCount: z.number({ error: "must be a number (e.g. 3)" }).int({ error: "must be a whole number (use 1, 3 or 5)" }).default(3),
     allowMultiplePerNode: z.boolean().default(false),
     nodes: z
         .array(
@@ -166,7 +161,7 @@ export const aihubSchema = z.strictObject({
 
 /** The Ingress in front of the AI Hub proxy. */
 export const ingressSchema = z.strictObject({
-    mode: z.enum(["http", "https", "https-custom-ca"], { error: "must be http, https or https-custom-ca" }),
+    mode: z.enum(["http", "https", "https-custom-ca"], { error: "is not a known mode (use http, https or https-custom-ca)" }),
     className: k8sName.default("nginx"),
     tlsCert: pem.optional(),
     tlsKey: secret.optional(),
