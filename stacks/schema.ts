@@ -71,11 +71,9 @@ export const bundleSchema = z.strictObject({
     path: z.string().min(1).optional(),
     platforms: z
         .array(
-            z
-                .string()
-                .regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, {
-                    error: "is not a platform (write os/arch, e.g. linux/amd64)",
-                }),
+            z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, {
+                error: "is not a platform (write os/arch, e.g. linux/amd64)",
+            }),
         )
         .min(1, { error: "must name at least one platform (e.g. [linux/amd64])" })
         .default(["linux/amd64"]),
@@ -105,7 +103,10 @@ export const cephSchema = z.strictObject({
         })
         .default("/var/lib/rook"),
     // Range and oddness are checked in rules.ts, so that a wrong count does not hide the disk-map problems.
-    monCount: z.number({ error: "must be a number (e.g. 3)" }).int({ error: "must be a whole number (use 1, 3 or 5)" }).default(3),
+    monCount: z
+        .number({ error: "must be a number (e.g. 3)" })
+        .int({ error: "must be a whole number (use 1, 3 or 5)" })
+        .default(3),
     allowMultiplePerNode: z.boolean().default(false),
     nodes: z
         .array(
@@ -161,7 +162,9 @@ export const aihubSchema = z.strictObject({
 
 /** The Ingress in front of the AI Hub proxy. */
 export const ingressSchema = z.strictObject({
-    mode: z.enum(["http", "https", "https-custom-ca"], { error: "is not a known mode (use http, https or https-custom-ca)" }),
+    mode: z.enum(["http", "https", "https-custom-ca"], {
+        error: "is not a known mode (use http, https or https-custom-ca)",
+    }),
     className: k8sName.default("nginx"),
     tlsCert: pem.optional(),
     tlsKey: secret.optional(),

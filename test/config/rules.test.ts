@@ -189,12 +189,21 @@ describe("config rules: versions and charts", () => {
             'aihub-airgap:ceph.image: tag "v19" is not a pinned Ceph release (pin vX.Y.Z, e.g. quay.io/ceph/ceph:v19.2.3; floating tags mix versions)',
         );
         section(values, "ceph").image = "quay.io/ceph/ceph:v17.2.7";
-        assertOnly(values, "aihub-airgap:ceph.image: Ceph v17 is not supported by Rook v1.20.6 (use a Ceph v19–v20 image)");
+        assertOnly(
+            values,
+            "aihub-airgap:ceph.image: Ceph v17 is not supported by Rook v1.20.6 (use a Ceph v19–v20 image)",
+        );
     });
     it("rejects an unsupported AI Hub version", () => {
         const { values } = airgap();
-        Object.assign(section(values, "aihub"), { version: "9.10.11", chart: "./bundle/charts/rapidminer-aihub-9.10.11.tgz" });
-        assertOnly(values, "aihub-airgap:aihub.version: 9.10.11 is not supported (use a 10.3.x, 2024.x, 2025.x or 2026.x chart)");
+        Object.assign(section(values, "aihub"), {
+            version: "9.10.11",
+            chart: "./bundle/charts/rapidminer-aihub-9.10.11.tgz",
+        });
+        assertOnly(
+            values,
+            "aihub-airgap:aihub.version: 9.10.11 is not supported (use a 10.3.x, 2024.x, 2025.x or 2026.x chart)",
+        );
     });
 });
 
@@ -202,8 +211,14 @@ describe("config rules: ingress", () => {
     it("rejects http for AI Hub >= 2025.0 and allows it for 2024.x", () => {
         const { values } = airgap();
         section(values, "ingress").mode = "http";
-        assertOnly(values, "aihub-airgap:ingress.mode: AI Hub 2026.0.2 no longer serves plain HTTP (use https or https-custom-ca)");
-        Object.assign(section(values, "aihub"), { version: "2024.1.2", chart: "./bundle/charts/rapidminer-aihub-2024.1.2.tgz" });
+        assertOnly(
+            values,
+            "aihub-airgap:ingress.mode: AI Hub 2026.0.2 no longer serves plain HTTP (use https or https-custom-ca)",
+        );
+        Object.assign(section(values, "aihub"), {
+            version: "2024.1.2",
+            chart: "./bundle/charts/rapidminer-aihub-2024.1.2.tgz",
+        });
         assert.deepEqual(check(values).lines, []);
     });
     it("requires certificate and key in https modes, and the CA in https-custom-ca", () => {

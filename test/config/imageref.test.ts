@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+    isInRegistry,
+    mapImage,
+    mapImages,
+    mapRepository,
+    normaliseImageRef,
+    parseImageRef,
+} from "../../artifacts/imageref";
+
+const R = "registry.airgap.internal:5000";
+
+describe("image rule (design §5)", () => {
+    it("maps the design's examples", () => {
+        assert.equal(mapImage("quay.io/ceph/ceph:v19.2.3", R), `${R}/ceph/ceph:v19.2.3`);
+        assert.equal(
+            mapImage("registry.k8s.io/sig-storage/csi-resizer:v2.1.0", R),
+            `${R}/sig-storage/csi-resizer:v2.1.0`,
+        );
+        assert.equal(mapImage("rapidminer/rapidminer-aihub:2026.0.2", R), `${R}/rapidminer/rapidminer-aihub:2026.0.2`);
+    });
+    it("normalises Docker Hub short names", () => {
+        assert.equal(normaliseImageRef("busybox"), "docker.io/library/busybox:latest");
+        assert.equal(
+            normaliseImageRef("index.docker.io/grafana/grafana:12.3.2-ubuntu"),
+            "docker.io/grafana/grafana:12.3.2-ubuntu",
+        );
+        assert.equal(mapImage("busybox:1.36", R), `${R}/library/busybox:1.36`);
+    });
+    it("keeps digests and ports", () => {
+        const d = "sha256:" + "a".repeat(64);
+        assert.equal(mapImage(`localhost:5000/x/y@${d}`, R), `${R}/x/y@${d}`);
+        assert.deepEqual(parseImageRef(`quay.io/a/b:1@${d}`), { host: "quay.io", path: "a/b", tag: "1", digest: d });
+        assert.equal(
+            mapRepository("quay.io/cephcsi/cephcsi:v3.17.0", "reg.corp/aihub"),
+            "reg.corp/aihub/cephcsi/cephcsi",
+        );
+    });
+    it("rejects malformed references", () => {
+        assert.throws(() => parseImageRef("Quay.io/Ceph"), /invalid repository path/);
+        assert.throws(() => parseImageRef("a b"), /invalid image reference/);
+        assert.throws(() => parseImageRef("x/y@sha256:12"), /invalid digest/);
+    });
+    it("tells whether a reference is in the registry", () => {
+        assert.equal(isInRegistry(`${R}/ceph/ceph:v19.2.3`, R), true);
+        assert.equal(isInRegistry("quay.io/ceph/ceph:v19.2.3", R), false);
+        assert.equal(isInRegistry("busybox", R), false);
+    });
+    it("dedupes and reports a collision naming both images", () => {
+        assert.deepEqual(mapImages(["busybox", "docker.io/library/busybox:latest"], R), [
+            { source: "docker.io/library/busybox:latest", target: `${R}/library/busybox:latest` },
+        ]);
+        assert.throws(
+            () => mapImages(["quay.io/x/y:1", "docker.io/x/y:1"], R),
+            /image collision: "quay.io\/x\/y:1" and "docker.io\/x\/y:1" both map to "registry.airgap.internal:5000\/x\/y:1"/,
+        );
+    });
+});
