@@ -20,7 +20,9 @@ export default tseslint.config(
     },
     {
         files: ["**/*.mjs", "**/*.cjs"],
-        languageOptions: { globals: { process: "readonly", console: "readonly", require: "readonly", module: "writable" } },
+        languageOptions: {
+            globals: { process: "readonly", console: "readonly", require: "readonly", module: "writable" },
+        },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
 );

@@ -15,7 +15,13 @@ function load(file) {
     m.filename = file;
     m.paths = Module._nodeModulePaths(srcDir);
     const req = (id) => (id.startsWith(".") ? load(path.resolve(path.dirname(file), `${id}.ts`)) : m.require(id));
-    new Function("exports", "require", "module", "__filename", "__dirname", out)(m.exports, req, m, file, path.dirname(file));
+    new Function("exports", "require", "module", "__filename", "__dirname", out)(
+        m.exports,
+        req,
+        m,
+        file,
+        path.dirname(file),
+    );
     return m.exports;
 }
 
