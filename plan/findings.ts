@@ -72,6 +72,8 @@ export const workloadWithoutPullSecret: Policy = (regs) =>
         }));
 
 const SECRETISH = /(password|passwd|secret|token|cryptkey|\.key$|tls\.key|license|dockerconfigjson)/i;
+/** Keys that only name a Secret (`secretName`, CSI `…-secret-name` / `-secret-namespace`), not hold one. */
+const SECRET_REFERENCE = /secret-?name(space)?$/i;
 
 /** A Secret's data, or a value whose name says it is secret, registered in plain text. */
 export const plaintextSecret: Policy = (regs) =>
@@ -83,7 +85,8 @@ export const plaintextSecret: Policy = (regs) =>
                     l.value !== "" &&
                     (isSecretKind
                         ? /^(data|stringData)\./.test(l.path)
-                        : SECRETISH.test(l.path.split(".").pop() ?? "")),
+                        : SECRETISH.test(l.path.split(".").pop() ?? "") &&
+                          !SECRET_REFERENCE.test(l.path.split(".").pop() ?? "")),
             )
             .filter(
                 (l) =>

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./schema";
+import { buildStorage } from "./storage";
 
 /** What the stack exports. */
 export interface PlatformOutputs {
@@ -12,7 +13,10 @@ export interface PlatformOutputs {
 
 /** Builds every component of the platform from validated config. */
 export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
+    const mirror = undefined; // the issue-5 helper replaces this with `buildMirror(cfg)`
+    const storage = buildStorage(cfg, { mirror });
     return {
         registry: cfg.registry.server,
+        ...storage.outputs,
     };
 }

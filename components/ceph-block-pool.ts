@@ -1,0 +1,59 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { CephConfig } from "../stacks/schema";
+import { blockPoolSpec, rbdStorageClassSpec, type CsiScope } from "../storage/fs-manifests";
+import { BLOCK_POOL_NAME } from "../storage/names";
+
+/** Arguments of {@link CephBlockPool}. */
+export interface CephBlockPoolArgs {
+    /** The validated `ceph` config section (replicas, safe-size flag). */
+    ceph: CephConfig;
+    /** Name of the RBD StorageClass (`ceph.blockStorageClass`). */
+    storageClassName: string;
+    /** Operator/cluster namespaces and Rook version. */
+    scope: CsiScope;
+    /** The CephCluster CR the pool lives in. */
+    cluster: pulumi.Resource;
+    /** The releases that install the Rook CRDs and CSI. */
+    operatorReleases: pulumi.Resource[];
+    /** Protect the pool from deletion. @default true */
+    protect?: boolean;
+}
+
+/** A replicated RBD pool (awaited until Ready) and its RWO StorageClass, for databases. */
+export class CephBlockPool extends pulumi.ComponentResource {
+    /** Name of the RBD StorageClass. */
+    public readonly storageClassName: pulumi.Output<string>;
+    /** The StorageClass resource, for `dependsOn` of workloads. */
+    public readonly storageClass: k8s.storage.v1.StorageClass;
+
+    constructor(name: string, args: CephBlockPoolArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aihub-airgap:storage:CephBlockPool", name, {}, opts);
+        const pool = new k8s.apiextensions.CustomResource(
+            `${name}-cr`,
+            {
+                apiVersion: "ceph.rook.io/v1",
+                kind: "CephBlockPool",
+                metadata: {
+                    name: BLOCK_POOL_NAME,
+                    namespace: args.scope.clusterNamespace,
+                    annotations: { "pulumi.com/waitFor": "jsonpath={.status.phase}=Ready" },
+                },
+                spec: blockPoolSpec(args.ceph),
+            },
+            {
+                parent: this,
+                protect: args.protect ?? true,
+                dependsOn: [...args.operatorReleases, args.cluster],
+                customTimeouts: { create: "20m", update: "20m" },
+            },
+        );
+        this.storageClass = new k8s.storage.v1.StorageClass(
+            `${name}-sc`,
+            rbdStorageClassSpec(args.storageClassName, BLOCK_POOL_NAME, args.scope),
+            { parent: this, dependsOn: [pool] },
+        );
+        this.storageClassName = this.storageClass.metadata.name;
+        this.registerOutputs({ storageClassName: this.storageClassName });
+    }
+}

@@ -1,0 +1,96 @@
+/**
+ * The storage half of the platform (design §3): Rook operator (→ CSI drivers) → CephCluster → CephFilesystem →
+ * StorageClasses, plus the optional RBD pool. Returns what the application half and the stack outputs need.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CephBlockPool } from "../components/ceph-block-pool";
+import { CephCluster } from "../components/ceph-cluster";
+import { CephFilesystem } from "../components/ceph-filesystem";
+import { RookOperator } from "../components/rook-operator";
+import { storageCommands } from "../storage/commands";
+import type { PlatformConfig } from "./schema";
+
+/** The built storage half. */
+export interface Storage {
+    operator: RookOperator;
+    cluster: CephCluster;
+    filesystem: CephFilesystem;
+    blockPool?: CephBlockPool;
+    /** The CephFS (RWX) StorageClass name. */
+    rwxStorageClass: pulumi.Output<string>;
+    /** The RBD StorageClass when enabled, else the CephFS one. */
+    rwoStorageClass: pulumi.Output<string>;
+    /** The StorageClass resources workloads must depend on. */
+    storageClasses: pulumi.Resource[];
+    /** Stack outputs of this half. */
+    outputs: Record<string, pulumi.Input<unknown>>;
+}
+
+/** Builds the storage half; `mirror` (the image push) must finish before anything pulls. */
+export function buildStorage(cfg: PlatformConfig, deps: { mirror?: pulumi.Resource }): Storage {
+    const ns = cfg.rook.namespace;
+    const operator = new RookOperator(
+        "rook",
+        {
+            version: cfg.rook.version,
+            chart: cfg.rook.chart,
+            csiDriversChart: cfg.rook.csiDriversChart,
+            namespace: ns,
+            registry: cfg.registry.server,
+            username: cfg.registry.username,
+            password: cfg.registry.password,
+            pullSecretName: cfg.registry.pullSecretName,
+            rbd: cfg.ceph.blockStorageClass !== undefined,
+        },
+        { dependsOn: deps.mirror ? [deps.mirror] : [] },
+    );
+    const cluster = new CephCluster("ceph", {
+        ceph: cfg.ceph,
+        rookVersion: cfg.rook.version,
+        namespace: ns,
+        registry: cfg.registry.server,
+        pullSecretName: cfg.registry.pullSecretName,
+        operatorReleases: operator.releases,
+        protect: cfg.protectData,
+    });
+    const scope = { operatorNamespace: ns, clusterNamespace: ns, rookVersion: cfg.rook.version };
+    const filesystem = new CephFilesystem("cephfs", {
+        ceph: cfg.ceph,
+        scope,
+        cluster: cluster.cluster,
+        operatorReleases: operator.releases,
+        protect: cfg.protectData,
+    });
+    const blockPool = cfg.ceph.blockStorageClass
+        ? new CephBlockPool("rbd", {
+              ceph: cfg.ceph,
+              storageClassName: cfg.ceph.blockStorageClass,
+              scope,
+              cluster: cluster.cluster,
+              operatorReleases: operator.releases,
+              protect: cfg.protectData,
+          })
+        : undefined;
+    const rwoStorageClass = blockPool ? blockPool.storageClassName : filesystem.storageClassName;
+    const commands = storageCommands(ns, cfg.ceph.dashboard);
+    return {
+        operator,
+        cluster,
+        filesystem,
+        blockPool,
+        rwxStorageClass: filesystem.storageClassName,
+        rwoStorageClass,
+        storageClasses: [filesystem.storageClass, ...(blockPool ? [blockPool.storageClass] : [])],
+        outputs: {
+            rwxStorageClass: filesystem.storageClassName,
+            rwoStorageClass,
+            cephStatusCommand: commands.cephStatus,
+            ...(commands.dashboard
+                ? {
+                      dashboardPasswordCommand: commands.dashboard.password,
+                      dashboardPortForwardCommand: commands.dashboard.portForward,
+                  }
+                : {}),
+        },
+    };
+}
