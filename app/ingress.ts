@@ -1,0 +1,60 @@
+/** The Ingress in front of the AI Hub proxy, per mode (facts aihub-chart §6). */
+import type { IngressConfig } from "../stacks/schema";
+import type { AiHubLayout } from "./layout";
+
+/** Secret the Ingress terminates TLS with. */
+export const INGRESS_TLS_SECRET = "aihub-ingress-tls";
+
+/** Where the Ingress sends traffic. */
+export interface ProxyBackend {
+    service: string;
+    port: number;
+    protocol: "HTTP" | "HTTPS";
+}
+
+/**
+ * The chart's proxy Service and port: in https modes it listens on 443 with TLS (the Ingress re-encrypts, since
+ * plain HTTP on port 80 only redirects to HTTPS); in http mode (charts before 2025.0) on port 80.
+ */
+export function proxyBackend(l: AiHubLayout, mode: IngressConfig["mode"]): ProxyBackend {
+    return mode === "http"
+        ? { service: l.proxyService, port: 80, protocol: "HTTP" }
+        : { service: l.proxyService, port: 443, protocol: "HTTPS" };
+}
+
+/** Metadata annotations and spec of the Ingress. */
+export function ingressManifest(
+    l: AiHubLayout,
+    mode: IngressConfig["mode"],
+    host: string,
+    className: string,
+): { annotations: Record<string, string>; spec: Record<string, unknown> } {
+    const b = proxyBackend(l, mode);
+    return {
+        annotations: {
+            "nginx.ingress.kubernetes.io/backend-protocol": b.protocol,
+            // The proxy itself limits uploads (proxy.dataUploadLimit, 25GB); the ingress must not cut them earlier.
+            "nginx.ingress.kubernetes.io/proxy-body-size": "0",
+            "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600",
+            "nginx.ingress.kubernetes.io/ssl-redirect": mode === "http" ? "false" : "true",
+        },
+        spec: {
+            ingressClassName: className,
+            ...(mode === "http" ? {} : { tls: [{ hosts: [host], secretName: INGRESS_TLS_SECRET }] }),
+            rules: [
+                {
+                    host,
+                    http: {
+                        paths: [
+                            {
+                                path: "/",
+                                pathType: "Prefix",
+                                backend: { service: { name: b.service, port: { number: b.port } } },
+                            },
+                        ],
+                    },
+                },
+            ],
+        },
+    };
+}

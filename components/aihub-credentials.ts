@@ -1,0 +1,64 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { CREDENTIALS, PASSWORD_LENGTH, credentialValueProblem, type CredentialSpec } from "../app/credentials";
+import { ConfigError } from "../stacks/problems";
+
+/** Arguments of {@link AiHubCredentials}. */
+export interface AiHubCredentialsArgs {
+    /**
+     * Values that replace generated ones, by credential name (`aihub-airgap:aihub.credentials.<name>`); each is
+     * checked against its credential's shape. @default {} (everything generated)
+     */
+    overrides?: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * Every password, key and client secret the AI Hub chart expects: generated once with `@pulumi/random` (no keepers,
+ * so they stay the same across `pulumi up` runs) unless overridden from secure config; all kept secret.
+ */
+export class AiHubCredentials extends pulumi.ComponentResource {
+    /** Credential values by name, as one secret Output. */
+    public readonly values: pulumi.Output<Record<string, string>>;
+    /** The initial admin password (secret). */
+    public readonly adminPassword: pulumi.Output<string>;
+
+    constructor(name: string, args: AiHubCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aihub-airgap:aihub:AiHubCredentials", name, {}, opts);
+        const overrides = args.overrides ?? {};
+        const entries = CREDENTIALS.map((spec): [string, pulumi.Output<string>] => {
+            const given = overrides[spec.name];
+            const value = given === undefined ? this.generate(`${name}-${spec.name}`, spec) : checked(spec, given);
+            return [spec.name, pulumi.secret(value)];
+        });
+        this.values = pulumi.secret(pulumi.all(Object.fromEntries(entries)));
+        this.adminPassword = pulumi.secret(Object.fromEntries(entries).adminPassword);
+        this.registerOutputs({ values: this.values, adminPassword: this.adminPassword });
+    }
+
+    private generate(resourceName: string, spec: CredentialSpec): pulumi.Output<string> {
+        const opts = { parent: this };
+        switch (spec.shape) {
+            case "password":
+                // Letters and digits only: the chart writes these into ConfigMaps, env files and JDBC URLs.
+                return new random.RandomPassword(resourceName, { length: PASSWORD_LENGTH, special: false }, opts)
+                    .result;
+            case "hex64":
+                return new random.RandomId(
+                    resourceName,
+                    { byteLength: 32 },
+                    { ...opts, additionalSecretOutputs: ["hex", "b64Std", "b64Url", "dec"] },
+                ).hex;
+            case "uuid":
+                return new random.RandomUuid(resourceName, {}, { ...opts, additionalSecretOutputs: ["result"] }).result;
+        }
+    }
+}
+
+/** An override, failing the update with the config key when it does not have the credential's shape. */
+function checked(spec: CredentialSpec, given: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.secret(given).apply((v) => {
+        const problem = credentialValueProblem(spec.name, v);
+        if (problem) throw new ConfigError([problem]);
+        return v;
+    });
+}

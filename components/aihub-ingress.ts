@@ -1,0 +1,60 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { INGRESS_TLS_SECRET, ingressManifest } from "../app/ingress";
+import { aihubLayout } from "../app/layout";
+import type { IngressConfig } from "../stacks/schema";
+
+/** Arguments of {@link AiHubIngress}. */
+export interface AiHubIngressArgs {
+    /** AI Hub chart version; selects the proxy Service and port. */
+    version: string;
+    /** Namespace of the AI Hub release. */
+    namespace: pulumi.Input<string>;
+    /** Public host name (`aihub.domain`). */
+    host: string;
+    /** Ingress class (`ingress.className`). */
+    className: string;
+    /** `http` (charts before 2025.0 only), `https` or `https-custom-ca`. */
+    mode: IngressConfig["mode"];
+    /** Full-chain PEM certificate (https modes). */
+    tlsCert?: string;
+    /** Its private key (secret; https modes). */
+    tlsKey?: pulumi.Input<string>;
+    /** What the Ingress waits for: the AI Hub release. @default [] */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The Ingress in front of the AI Hub proxy Service, with its TLS Secret in https modes. */
+export class AiHubIngress extends pulumi.ComponentResource {
+    /** The Ingress. */
+    public readonly ingress: k8s.networking.v1.Ingress;
+    /** Public host. */
+    public readonly host: pulumi.Output<string>;
+
+    constructor(name: string, args: AiHubIngressArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aihub-airgap:aihub:AiHubIngress", name, {}, opts);
+        const m = ingressManifest(aihubLayout(args.version), args.mode, args.host, args.className);
+        const deps = [...(args.dependsOn ?? [])];
+        if (args.mode !== "http") {
+            if (!args.tlsCert || !args.tlsKey) throw new Error(`ingress mode ${args.mode} needs tlsCert and tlsKey`);
+            deps.push(
+                new k8s.core.v1.Secret(
+                    `${name}-tls`,
+                    {
+                        metadata: { name: INGRESS_TLS_SECRET, namespace: args.namespace },
+                        type: "kubernetes.io/tls",
+                        stringData: { "tls.crt": args.tlsCert, "tls.key": pulumi.secret(args.tlsKey) },
+                    },
+                    { parent: this },
+                ),
+            );
+        }
+        this.ingress = new k8s.networking.v1.Ingress(
+            name,
+            { metadata: { name: "aihub", namespace: args.namespace, annotations: m.annotations }, spec: m.spec },
+            { parent: this, dependsOn: deps },
+        );
+        this.host = pulumi.output(args.host);
+        this.registerOutputs({ host: this.host });
+    }
+}

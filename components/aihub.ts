@@ -1,0 +1,191 @@
+import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { aihubLayout } from "../app/layout";
+import {
+    ADMIN_USER,
+    CERT_PASSWORD_SECRET,
+    CUSTOM_CA_SECRET,
+    PUBLIC_CERT_SECRET,
+    publicUrl,
+    releaseValues,
+} from "../app/values";
+import type { IngressConfig } from "../stacks/schema";
+import { AiHubCredentials } from "./aihub-credentials";
+import { ImagePullSecret } from "./pull-secret";
+
+/** The post-renderer that renames the chart's init Job per content, so upgrades replace it (see app/postrender.cjs). */
+export const POSTRENDER = path.resolve(__dirname, "..", "app", "postrender.cjs");
+/** Helm's wait for the first start (image pulls, Keycloak and database init), in seconds. */
+export const RELEASE_TIMEOUT_SECONDS = 1800;
+
+/** Arguments of {@link AiHub}. */
+export interface AiHubArgs {
+    /** Chart version (`aihub.version`); selects the values layout. */
+    version: string;
+    /** Path of the chart `.tgz` (`aihub.chart`). */
+    chart: string;
+    /** Namespace created for AI Hub; also the chart's `common.productNS`. */
+    namespace: string;
+    /** Helm release name. */
+    releaseName: string;
+    /** Public host name (`aihub.domain`). */
+    domain: string;
+    /** Private registry: server `host[:port][/project]`, user, password (secret) and pull Secret name. */
+    registry: { server: string; username: string; password: pulumi.Input<string>; pullSecretName: string };
+    /** CephFS StorageClass name (ReadWriteMany volumes). */
+    rwxStorageClass: pulumi.Input<string>;
+    /** StorageClass for ReadWriteOnce volumes (the RBD class when enabled, else the CephFS class). */
+    rwoStorageClass: pulumi.Input<string>;
+    /** Ingress mode; decides scheme, port and which certificate Secrets exist. */
+    mode: IngressConfig["mode"];
+    /** Full-chain PEM certificate for the proxy (https modes). */
+    tlsCert?: string;
+    /** Its private key (secret; https modes). */
+    tlsKey?: pulumi.Input<string>;
+    /** PEM of the custom CA (`https-custom-ca`). */
+    caCert?: string;
+    /** Parsed vendor values file, merged under the computed values. @default {} */
+    vendorValues?: Record<string, unknown>;
+    /** Inline values (`aihub.values`), merged over everything. @default {} */
+    inlineValues?: Record<string, unknown>;
+    /** Credential overrides by name (secret). @default {} */
+    credentials?: Record<string, pulumi.Input<string>>;
+    /** License value (secret), when given. */
+    license?: pulumi.Input<string>;
+    /** Protect the release (its PVCs hold the data). @default true */
+    protect?: boolean;
+    /** What the release waits for besides its own Secrets: the StorageClasses, the RegistryMirror. @default [] */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** AI Hub: namespace, pull secret, credentials, certificate Secrets and the Helm release with computed values. */
+export class AiHub extends pulumi.ComponentResource {
+    /** The release namespace. */
+    public readonly namespace: pulumi.Output<string>;
+    /** The Helm release, for the Ingress to depend on. */
+    public readonly release: k8s.helm.v3.Release;
+    /** Public URL. */
+    public readonly url: pulumi.Output<string>;
+    /** Initial admin user. */
+    public readonly adminUser: pulumi.Output<string>;
+    /** Initial admin password (secret). */
+    public readonly adminPassword: pulumi.Output<string>;
+
+    constructor(name: string, args: AiHubArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aihub-airgap:aihub:AiHub", name, {}, opts);
+        const layout = aihubLayout(args.version);
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            { metadata: { name: args.namespace, labels: { "app.kubernetes.io/part-of": "aihub" } } },
+            { parent: this },
+        );
+        const pull = new ImagePullSecret(
+            `${name}-pull`,
+            {
+                namespace: ns.metadata.name,
+                secretName: args.registry.pullSecretName,
+                server: args.registry.server,
+                username: args.registry.username,
+                password: args.registry.password,
+            },
+            { parent: this },
+        );
+        const creds = new AiHubCredentials(`${name}-creds`, { overrides: args.credentials }, { parent: this });
+        const certs = this.certificateSecrets(name, args, layout.publicCert, ns.metadata.name);
+
+        const values = pulumi
+            .all([args.rwxStorageClass, args.rwoStorageClass, creds.values, args.license])
+            .apply(([rwx, rwo, credentials, license]) =>
+                releaseValues(
+                    {
+                        layout,
+                        domain: args.domain,
+                        namespace: args.namespace,
+                        registry: args.registry.server,
+                        pullSecretName: args.registry.pullSecretName,
+                        rwxStorageClass: rwx,
+                        rwoStorageClass: rwo,
+                        mode: args.mode,
+                        credentials,
+                        license,
+                    },
+                    args.vendorValues ?? {},
+                    args.inlineValues ?? {},
+                ),
+            );
+        this.release = new k8s.helm.v3.Release(
+            name,
+            {
+                name: args.releaseName,
+                chart: args.chart,
+                namespace: ns.metadata.name,
+                createNamespace: false,
+                values: pulumi.secret(values),
+                timeout: RELEASE_TIMEOUT_SECONDS,
+                postrender: POSTRENDER,
+                maxHistory: 10,
+            },
+            {
+                parent: this,
+                dependsOn: [...(args.dependsOn ?? []), pull.secret, ...certs],
+                protect: args.protect ?? true,
+                customTimeouts: { create: "40m", update: "40m", delete: "20m" },
+            },
+        );
+        this.namespace = ns.metadata.name;
+        this.url = pulumi.output(publicUrl(args.domain, args.mode));
+        this.adminUser = pulumi.output(ADMIN_USER);
+        this.adminPassword = creds.adminPassword;
+        this.registerOutputs({
+            namespace: this.namespace,
+            url: this.url,
+            adminUser: this.adminUser,
+            adminPassword: this.adminPassword,
+        });
+    }
+
+    /**
+     * The Secrets the chart mounts but does not create: the proxy's public certificate and its (unused, but mounted)
+     * key-password Secret from 2025.0, and the custom CA. Before 2025.0 the proxy serves the `customca` Secret, so
+     * there it carries the full chain followed by the CA.
+     */
+    private certificateSecrets(
+        name: string,
+        args: AiHubArgs,
+        publicCert: boolean,
+        namespace: pulumi.Output<string>,
+    ): k8s.core.v1.Secret[] {
+        if (args.mode === "http" || !args.tlsCert || !args.tlsKey) return [];
+        const key = pulumi.secret(args.tlsKey);
+        const tls = (suffix: string, secretName: string, crt: string) =>
+            new k8s.core.v1.Secret(
+                `${name}-${suffix}`,
+                {
+                    metadata: { name: secretName, namespace },
+                    type: "kubernetes.io/tls",
+                    stringData: { "tls.crt": crt, "tls.key": key },
+                },
+                { parent: this },
+            );
+        const out: k8s.core.v1.Secret[] = [];
+        if (publicCert) {
+            out.push(tls("public-tls", PUBLIC_CERT_SECRET, args.tlsCert));
+            out.push(
+                new k8s.core.v1.Secret(
+                    `${name}-public-tls-password`,
+                    {
+                        metadata: { name: CERT_PASSWORD_SECRET, namespace },
+                        stringData: { "password.txt": pulumi.secret("") },
+                    },
+                    { parent: this },
+                ),
+            );
+        }
+        if (args.mode === "https-custom-ca" && args.caCert) {
+            const crt = publicCert ? args.caCert : `${args.tlsCert.trimEnd()}\n${args.caCert}`;
+            out.push(tls("custom-ca", CUSTOM_CA_SECRET, crt));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,74 @@
+/**
+ * The application half of the composition: AI Hub and its Ingress, after the StorageClasses (and the
+ * RegistryMirror when the bundle is pushed by the program).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { credentialNameProblems } from "../app/credentials";
+import { AiHub } from "../components/aihub";
+import { AiHubIngress } from "../components/aihub-ingress";
+import { ConfigError } from "./problems";
+import { readValuesFile } from "./rules";
+import type { PlatformConfig } from "./schema";
+import type { Storage } from "./storage";
+
+/** What the application half returns. */
+export interface Application {
+    aihub: AiHub;
+    ingress: AiHubIngress;
+    /** Stack outputs of this half. */
+    outputs: Record<string, pulumi.Input<unknown>>;
+}
+
+/** Builds AI Hub and its Ingress; throws a ConfigError naming `aihub.credentials.<name>` for unknown names. */
+export function buildApplication(
+    cfg: PlatformConfig,
+    deps: {
+        mirror?: pulumi.Resource;
+        storage: Pick<Storage, "rwxStorageClass" | "rwoStorageClass" | "storageClasses">;
+    },
+    baseDir = process.cwd(),
+): Application {
+    const problems = credentialNameProblems(Object.keys(cfg.aihub.credentials));
+    if (problems.length > 0) throw new ConfigError(problems);
+    const { aihub: a, ingress: i } = cfg;
+    const aihub = new AiHub("aihub", {
+        version: a.version,
+        chart: a.chart,
+        namespace: a.namespace,
+        releaseName: a.releaseName,
+        domain: a.domain,
+        registry: cfg.registry,
+        rwxStorageClass: deps.storage.rwxStorageClass,
+        rwoStorageClass: deps.storage.rwoStorageClass,
+        mode: i.mode,
+        tlsCert: i.tlsCert,
+        tlsKey: i.tlsKey,
+        caCert: i.caCert,
+        vendorValues: a.valuesFile ? readValuesFile(a.valuesFile, baseDir) : {},
+        inlineValues: a.values,
+        credentials: a.credentials,
+        license: a.license,
+        protect: cfg.protectData,
+        dependsOn: [...deps.storage.storageClasses, ...(deps.mirror ? [deps.mirror] : [])],
+    });
+    const ingress = new AiHubIngress("aihub-ingress", {
+        version: a.version,
+        namespace: aihub.namespace,
+        host: a.domain,
+        className: i.className,
+        mode: i.mode,
+        tlsCert: i.tlsCert,
+        tlsKey: i.tlsKey,
+        dependsOn: [aihub.release],
+    });
+    return {
+        aihub,
+        ingress,
+        outputs: {
+            aihubUrl: aihub.url,
+            aihubNamespace: aihub.namespace,
+            aihubAdminUser: aihub.adminUser,
+            aihubAdminPassword: aihub.adminPassword,
+        },
+    };
+}
