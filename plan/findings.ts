@@ -5,6 +5,7 @@
 import { isInRegistry } from "../artifacts/imageref";
 import type { PlatformConfig } from "../stacks/schema";
 import type { Registration } from "./recorder";
+import { STORAGE_POLICIES } from "./policies/storage";
 
 /** One policy finding. */
 export interface Finding {
@@ -129,6 +130,7 @@ export const POLICIES: Policy[] = [
     workloadWithoutPullSecret,
     plaintextSecret,
     unprotectedStateful,
+    ...STORAGE_POLICIES,
 ];
 
 /** Runs every policy. */
