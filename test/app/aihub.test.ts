@@ -1,0 +1,136 @@
+import * as assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { getPath } from "../../app/merge";
+import { chartDefaultSecrets } from "../../app/values";
+import { POSTRENDER } from "../../components/aihub";
+import type { Recorder, Registration } from "../harness";
+import { REGISTRY } from "./fixtures";
+import { CERT, custom as customOf, scenario } from "./scenario";
+
+let rec: Recorder;
+const byType = (t: string) => rec.all().filter((r) => r.type === t);
+const custom = (name: string): Registration => customOf(rec, name);
+const release = (): Registration => custom("aihub");
+
+describe("AiHub 2026.0.2, https", () => {
+    before(async () => {
+        rec = await scenario("2026.0.2", "https");
+    });
+
+    it("namespace and pull secret in it", () => {
+        assert.deepEqual(rec.byName("aihub-ns").inputs.metadata, {
+            name: "aihub",
+            labels: { "app.kubernetes.io/part-of": "aihub" },
+        });
+        const secret = custom("aihub-pull");
+        assert.equal(rec.all().find((r) => r.urn === secret.parent)?.type, "aihub-airgap:registry:ImagePullSecret");
+        assert.equal(getPath(secret.inputs, "metadata.name"), "airgap-registry");
+        assert.equal(getPath(secret.inputs, "metadata.namespace"), "aihub");
+    });
+
+    it("the release: local chart, namespace, long timeout, post-renderer, protected, values secret", () => {
+        const r = release();
+        assert.equal(r.type, "kubernetes:helm.sh/v3:Release");
+        assert.equal(r.inputs.chart, "./bundle/charts/rapidminer-aihub-2026.0.2.tgz");
+        assert.equal(r.inputs.name, "rapidminer-aihub");
+        assert.equal(r.inputs.namespace, "aihub");
+        assert.equal(r.inputs.createNamespace, false);
+        assert.equal(r.inputs.timeout, 1800);
+        assert.equal(r.inputs.postrender, POSTRENDER);
+        assert.ok(POSTRENDER.endsWith("/app/postrender.cjs"));
+        assert.equal(r.protect, true);
+        assert.deepEqual(r.customTimeouts, { create: "40m", update: "40m", delete: "20m" });
+        assert.ok(r.secretInputs.includes("values"), `secret inputs: ${r.secretInputs.join(", ")}`);
+    });
+
+    it("release depends on both StorageClasses, the pull secret and the certificate Secrets; ingress on the release", () => {
+        const r = release();
+        for (const n of ["sc-rwx", "sc-rwo", "aihub-pull", "aihub-public-tls", "aihub-public-tls-password"]) {
+            assert.ok(rec.dependsOn(r, custom(n)), `release → ${n}`);
+        }
+        const ingress = custom("aihub-ingress");
+        assert.ok(rec.dependsOn(ingress, r), "ingress → release");
+        assert.ok(rec.dependsOn(ingress, rec.byName("aihub-ingress-tls")), "ingress → its TLS secret");
+    });
+
+    it("values: registry, storage classes from the StorageClass resources, vendor file under, no chart default", () => {
+        const v = release().inputs.values as Record<string, unknown>;
+        assert.equal(getPath(v, "common.dockerURL"), `${REGISTRY}/rapidminer/`);
+        assert.equal(getPath(v, "grafana.repoName"), `${REGISTRY}/grafana/`);
+        assert.equal(getPath(v, "common.imagePullSecret"), "airgap-registry");
+        assert.equal(getPath(v, "storage.defaultStorageClassRWX"), "rook-cephfs");
+        assert.equal(getPath(v, "storage.defaultStorageClassRWO"), "rook-ceph-block");
+        assert.equal(getPath(v, "common.timeZone"), "Europe/Berlin");
+        assert.equal(getPath(v, "common.publicCert.tlsSecretName"), "aihub-public-tls");
+        assert.deepEqual(chartDefaultSecrets(v), []);
+        assert.match(getPath(v, "jupyterHub.cryptKey") as string, /^[0-9a-f]{64}$/);
+        assert.match(getPath(v, "grafana.ssoClientSecret") as string, /^[0-9a-f-]{36}$/);
+        assert.match(getPath(v, "common.initialPass") as string, /^[A-Za-z0-9]{32}$/);
+    });
+
+    it("20 generated credentials: 9 passwords, 1 hex key, 10 UUIDs; no keepers; generated ids/uuids stored secret", () => {
+        const pw = byType("random:index/randomPassword:RandomPassword");
+        const ids = byType("random:index/randomId:RandomId");
+        const uuids = byType("random:index/randomUuid:RandomUuid");
+        assert.equal(pw.length, 9);
+        assert.equal(ids.length, 1);
+        assert.equal(uuids.length, 10);
+        for (const p of pw) {
+            assert.equal(p.inputs.length, 32);
+            assert.equal(p.inputs.special, false);
+            assert.equal(p.inputs.keepers, undefined);
+        }
+        assert.equal(ids[0].name, "aihub-creds-jupyterCryptKey");
+        assert.equal(ids[0].inputs.byteLength, 32);
+        assert.deepEqual(ids[0].additionalSecretOutputs, ["hex", "b64Std", "b64Url", "dec"]);
+        for (const u of uuids) assert.deepEqual(u.additionalSecretOutputs, ["result"]);
+    });
+
+    it("outputs: URL, admin user, namespace plain; admin password and credentials secret", () => {
+        const hub = rec.all().find((r) => r.type === "aihub-airgap:aihub:AiHub")!;
+        assert.equal(hub.outputs?.url, "https://aihub.airgap.internal");
+        assert.equal(hub.outputs?.adminUser, "admin");
+        assert.equal(hub.outputs?.namespace, "aihub");
+        assert.match(hub.outputs?.adminPassword as string, /^[A-Za-z0-9]{32}$/);
+        assert.deepEqual(hub.secretOutputs, ["adminPassword"]);
+        const creds = rec.byName("aihub-creds");
+        assert.deepEqual(creds.secretOutputs?.sort(), ["adminPassword", "values"]);
+    });
+
+    it("certificate Secrets: TLS key secret; password file present; no customca in https mode", () => {
+        const tls = rec.byName("aihub-public-tls");
+        assert.equal(tls.inputs.type, "kubernetes.io/tls");
+        assert.deepEqual(tls.inputs.stringData, { "tls.crt": CERT, "tls.key": "KEY" });
+        assert.deepEqual(tls.secretInputs, ["stringData"]);
+        assert.deepEqual(rec.byName("aihub-public-tls-password").inputs.stringData, { "password.txt": "" });
+        assert.equal(rec.all().filter((r) => r.name === "aihub-custom-ca").length, 0);
+    });
+
+    it("ingress: host, class, TLS secret, backend proxy-svc-pub:443 over HTTPS", () => {
+        const ing = custom("aihub-ingress");
+        assert.equal(ing.type, "kubernetes:networking.k8s.io/v1:Ingress");
+        assert.equal(getPath(ing.inputs, "metadata.namespace"), "aihub");
+        const annotations = getPath(ing.inputs, "metadata.annotations") as Record<string, string>;
+        assert.equal(annotations["nginx.ingress.kubernetes.io/backend-protocol"], "HTTPS");
+        const spec = ing.inputs.spec as Record<string, unknown>;
+        assert.equal(spec.ingressClassName, "nginx");
+        assert.deepEqual(spec.tls, [{ hosts: ["aihub.airgap.internal"], secretName: "aihub-ingress-tls" }]);
+        assert.deepEqual(spec.rules, [
+            {
+                host: "aihub.airgap.internal",
+                http: {
+                    paths: [
+                        {
+                            path: "/",
+                            pathType: "Prefix",
+                            backend: { service: { name: "proxy-svc-pub", port: { number: 443 } } },
+                        },
+                    ],
+                },
+            },
+        ]);
+        const tls = rec.byName("aihub-ingress-tls");
+        assert.deepEqual(tls.inputs.stringData, { "tls.crt": CERT, "tls.key": "KEY" });
+        assert.deepEqual(tls.secretInputs, ["stringData"]);
+    });
+});
