@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests walk untyped manifests and edit raw stack values */
 /** Validated configs of the committed stacks (and variants) for pure storage tests. */
 import { PROJECT_DIR, stackValues } from "../harness";
 import type { PlatformConfig } from "../../stacks/schema";

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests walk untyped manifests and edit raw stack values */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {

@@ -1,0 +1,21 @@
+/** Runs the storage half of a stack under the recording mock runtime. */
+import * as pulumi from "@pulumi/pulumi";
+import { loadConfig } from "../../stacks/config";
+import type { PlatformConfig } from "../../stacks/schema";
+import { buildStorage } from "../../stacks/storage";
+import { mockStack, PROJECT_DIR, settle, type Recorder } from "../harness";
+
+/** Records `buildStorage` for a stack's values; returns the recorder, the config and the stack outputs. */
+export async function composeStorage(
+    stack: string,
+    values: Record<string, unknown>,
+): Promise<{ rec: Recorder; cfg: PlatformConfig; outputs: Record<string, unknown> }> {
+    const rec = await mockStack(stack, values, ["registry", "aihub", "ingress"]);
+    let cfg: PlatformConfig | undefined;
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+        cfg = loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false });
+        return buildStorage(cfg, {}).outputs;
+    });
+    await settle();
+    return { rec, cfg: cfg!, outputs: outputs as Record<string, unknown> };
+}
