@@ -1,8 +1,12 @@
 /**
- * What a stack needs carried across the gap: its charts and its images, each image with its place in the private
- * registry (design §5, §6).
+ * What a stack needs carried across the gap (design §6): its charts, its images (catalog per Rook and AI Hub
+ * version, the Ceph image from config, extra images, and on the bastion the images found by rendering the
+ * charts), each with its place in the private registry (design §5), and the provider plugins.
  */
-import { mapImages, type ImageMapping } from "./imageref";
+import { aihubImages } from "./catalog/aihub";
+import { rookImages } from "./catalog/rook";
+import { isInRegistry, mapImages, type ImageMapping } from "./imageref";
+import { pluginNeeds, type PluginNeed } from "./plugins";
 import type { PlatformConfig } from "../stacks/schema";
 
 /** A chart the stack installs. */
@@ -21,12 +25,38 @@ export function stackCharts(cfg: PlatformConfig): ChartNeed[] {
     return charts;
 }
 
-/** Upstream images the stack needs that config names directly. */
+/** Upstream images the stack needs that config names directly (the Ceph image also runs the toolbox). */
 export function configImages(cfg: PlatformConfig): string[] {
     return [cfg.ceph.image, ...(cfg.bundle?.extraImages ?? [])];
 }
 
-/** The stack's images mapped into its private registry; throws on a target collision. */
-export function stackImages(cfg: PlatformConfig): ImageMapping[] {
-    return mapImages(configImages(cfg), cfg.registry.server);
+/** Upstream images the catalogs list for the configured Rook and AI Hub versions (run-time images included). */
+export function catalogImages(cfg: PlatformConfig): string[] {
+    return [...rookImages(cfg.rook.version), ...aihubImages(cfg.aihub.version)];
+}
+
+/**
+ * The stack's images mapped into its private registry; throws on a target collision. `rendered` adds the images
+ * found by rendering the charts (the bundle command does that with helm; `plan` stays offline and leaves it out).
+ * Rendered references already inside the private registry are not upstream images and are dropped.
+ */
+export function stackImages(cfg: PlatformConfig, rendered: readonly string[] = []): ImageMapping[] {
+    const upstream = rendered.filter((r) => !isInRegistry(r, cfg.registry.server));
+    return mapImages([...catalogImages(cfg), ...configImages(cfg), ...upstream], cfg.registry.server);
+}
+
+/** Everything a stack needs carried. */
+export interface Inventory {
+    charts: ChartNeed[];
+    images: ImageMapping[];
+    plugins: PluginNeed[];
+}
+
+/** The full inventory of a stack; `packageJson` gives the pinned provider versions. */
+export function stackInventory(
+    cfg: PlatformConfig,
+    packageJson: { dependencies?: Record<string, string> },
+    rendered: readonly string[] = [],
+): Inventory {
+    return { charts: stackCharts(cfg), images: stackImages(cfg, rendered), plugins: pluginNeeds(packageJson) };
 }

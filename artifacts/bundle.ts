@@ -1,0 +1,235 @@
+/**
+ * The bastion side (design §6): pulls every image into ONE OCI layout with skopeo (a blob shared by many images
+ * is stored once), copies the charts, downloads the provider plugins, fills the npm cache, and records every
+ * artifact with its digest or sha256 and size in `bundle.json`. A second run reuses whatever is already there.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { hashFile } from "./digest";
+import { formatImageRef, mapImages, parseImageRef } from "./imageref";
+import { imageBlobs, layoutRefs } from "./layout";
+import {
+    FORMAT_VERSION,
+    IMAGES_DIR,
+    readManifest,
+    writeManifest,
+    type Artifact,
+    type BundleManifest,
+    type ImageArtifact,
+} from "./manifest";
+import { fillNpmCache, listFiles } from "./npm-cache";
+import { download, pluginFile, pluginUrl, type PluginNeed } from "./plugins";
+import { formatBytes, Progress } from "./progress";
+import { skopeo } from "./skopeo";
+
+/** The tool name recorded in bundle.json. */
+export const TOOL = "aihub-airgap bundle 1";
+
+/** Options of {@link buildBundle}. */
+export interface BundleOptions {
+    /** The bundle directory (created when missing). */
+    out: string;
+    stack: string;
+    /** The stack's private registry (targets are recorded for it). */
+    registry: string;
+    /** `os/arch` list; one platform copies only that instance of multi-platform images. */
+    platforms: string[];
+    /** Upstream image references; a target collision throws before anything is pulled. */
+    images: string[];
+    /** Chart files to carry. */
+    charts: string[];
+    /** Provider plugins to download. @default none */
+    plugins?: PluginNeed[];
+    /** Base URL of the plugin releases. @default DEFAULT_PLUGIN_BASE_URL */
+    pluginBaseUrl?: string;
+    /** Project directory whose package-lock.json fills `npm/`; unset skips the npm cache. */
+    npmProject?: string;
+    /** Upstream host → mirror (`host[:port][/prefix]`) to pull from instead. @default {} */
+    upstreamMirrors?: Record<string, string>;
+    /** Verify upstream TLS. @default true */
+    upstreamTlsVerify?: boolean;
+    write?: (line: string) => void;
+}
+
+/** What a bundle run did. */
+export interface BundleResult {
+    manifest: BundleManifest;
+    /** Artifacts fetched or copied by this run. */
+    fetched: string[];
+    /** Artifacts reused from an earlier run. */
+    reused: string[];
+}
+
+/** Where to pull an image from: its upstream reference with the host rewritten by `upstreamMirrors`. */
+export function pullReference(source: string, mirrors: Record<string, string> = {}): string {
+    const r = parseImageRef(source);
+    const mirror = mirrors[r.host];
+    if (!mirror) return formatImageRef(r);
+    const [host, ...prefix] = mirror.replace(/\/+$/, "").split("/");
+    return formatImageRef({ ...r, host, path: [...prefix, r.path].join("/") });
+}
+
+/** skopeo flags selecting the platform(s) to copy. Digest references keep the whole index so the digest holds. */
+export function platformFlags(source: string, platforms: string[]): string[] {
+    if (platforms.length > 1 || parseImageRef(source).digest) return ["--all"];
+    const [os, arch, variant] = platforms[0].split("/");
+    return [`--override-os=${os}`, `--override-arch=${arch}`, ...(variant ? [`--override-variant=${variant}`] : [])];
+}
+
+/** True when every blob of an earlier image record is present with its size and the layout still names it. */
+function intact(layout: string, a: ImageArtifact): boolean {
+    if (layoutRefs(layout).get(a.name)?.digest !== a.digest) return false;
+    return a.blobs.every((b) => {
+        const f = path.join(layout, "blobs", "sha256", b.digest.slice(7));
+        return fs.existsSync(f) && fs.statSync(f).size === b.size;
+    });
+}
+
+/** Builds or completes a bundle. */
+export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
+    const mappings = mapImages(o.images, o.registry);
+    fs.mkdirSync(o.out, { recursive: true });
+    let previous: BundleManifest | undefined;
+    try {
+        previous = readManifest(o.out);
+    } catch {
+        previous = undefined; // a damaged manifest is rebuilt; the blobs on disk are still reused by skopeo
+    }
+    const before = new Map((previous?.artifacts ?? []).map((a) => [`${a.kind} ${a.name}`, a]));
+    const manifest: BundleManifest = {
+        format: FORMAT_VERSION,
+        tool: TOOL,
+        stack: o.stack,
+        registry: o.registry,
+        platforms: o.platforms,
+        created: new Date().toISOString(),
+        artifacts: [],
+    };
+    const result: BundleResult = { manifest, fetched: [], reused: [] };
+    const total =
+        mappings.length + o.charts.length + (o.plugins?.length ?? 0) * o.platforms.length + (o.npmProject ? 1 : 0);
+    const progress = new Progress(total, 0, o.write);
+    const record = (a: Artifact, reused: boolean) => {
+        manifest.artifacts.push(a);
+        (reused ? result.reused : result.fetched).push(`${a.kind} ${a.name}`);
+        // Written after each artifact: an interrupted run resumes from here.
+        writeManifest(o.out, manifest);
+        progress.finished(reused ? "reused" : "fetched", `${a.kind} ${a.name}`, a.size);
+    };
+
+    const layout = path.join(o.out, IMAGES_DIR);
+    for (const m of mappings) {
+        const old = before.get(`image ${m.source}`);
+        if (old?.kind === "image" && old.source === m.source && intact(layout, old)) {
+            record({ ...old, target: m.target }, true);
+            continue;
+        }
+        const from = pullReference(m.source, o.upstreamMirrors);
+        progress.note(`pulling ${from}`);
+        await skopeo([
+            "copy",
+            "--retry-times=3",
+            `--src-tls-verify=${o.upstreamTlsVerify === false ? "false" : "true"}`,
+            ...platformFlags(m.source, o.platforms),
+            `docker://${from}`,
+            `oci:${layout}:${m.source}`,
+        ]);
+        const top = layoutRefs(layout).get(m.source);
+        if (!top) throw new Error(`skopeo did not record ${m.source} in ${layout}/index.json`);
+        const blobs = imageBlobs(layout, top);
+        record(
+            {
+                kind: "image",
+                name: m.source,
+                source: m.source,
+                target: m.target,
+                digest: top.digest,
+                mediaType: top.mediaType,
+                size: blobs.reduce((n, b) => n + b.size, 0),
+                path: IMAGES_DIR,
+                blobs,
+            },
+            false,
+        );
+    }
+
+    for (const chart of o.charts) {
+        const rel = path.join("charts", path.basename(chart));
+        const dest = path.join(o.out, rel);
+        if (!fs.existsSync(chart)) {
+            throw new Error(
+                `chart ${chart} is missing: fetch it first (helm pull <repo>/<chart> --version <v> -d <dir>)`,
+            );
+        }
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        if (path.resolve(chart) !== path.resolve(dest)) fs.copyFileSync(chart, dest);
+        record(
+            { kind: "chart", name: path.basename(chart), source: chart, path: rel, ...(await hashFile(dest)) },
+            false,
+        );
+    }
+
+    for (const p of o.plugins ?? []) {
+        for (const platform of o.platforms) {
+            const rel = path.join("plugins", pluginFile(p, platform));
+            const dest = path.join(o.out, rel);
+            const url = pluginUrl(p, platform, o.pluginBaseUrl);
+            const old = before.get(`plugin ${pluginFile(p, platform)}`);
+            if (old && old.kind === "plugin" && fs.existsSync(dest)) {
+                const got = await hashFile(dest);
+                if (got.sha256 === old.sha256 && got.size === old.size) {
+                    record(old, true);
+                    continue;
+                }
+            }
+            progress.note(`downloading ${url}`);
+            record(
+                {
+                    kind: "plugin",
+                    name: pluginFile(p, platform),
+                    source: url,
+                    path: rel,
+                    ...(await download(url, dest)),
+                },
+                false,
+            );
+        }
+    }
+
+    if (o.npmProject) {
+        const lock = await hashFile(path.join(o.npmProject, "package-lock.json"));
+        const old = before.get("npm package-lock.json");
+        const reuse = old?.kind === "npm" && old.sha256 === lock.sha256 && fs.existsSync(path.join(o.out, "npm"));
+        if (!reuse) {
+            progress.note("filling npm/ from package-lock.json (npm ci --cache)");
+            fillNpmCache(o.npmProject, path.join(o.out, "npm"));
+        }
+        const files = await listFiles(path.join(o.out, "npm"));
+        const size = files.reduce((n, f) => n + f.size, 0);
+        record(
+            {
+                kind: "npm",
+                name: "package-lock.json",
+                source: "package-lock.json",
+                sha256: lock.sha256,
+                size,
+                path: "npm",
+                files,
+            },
+            reuse,
+        );
+    }
+    progress.note(
+        `bundle ${o.out}: ${manifest.artifacts.length} artifacts, ${formatBytes(await bundleSize(o.out))} on disk`,
+    );
+    return result;
+}
+
+/** Bytes of all files under a directory. */
+export async function bundleSize(dir: string): Promise<number> {
+    let n = 0;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+        if (e.isFile()) n += fs.statSync(path.join(e.parentPath, e.name)).size;
+    }
+    return n;
+}

@@ -1,0 +1,33 @@
+/** Streaming sha256 of files, and a small bounded-parallel map used by bundle, verify and push. */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+
+/** sha256 (hex) and size of a file, read as a stream so large layers do not fill memory. */
+export async function hashFile(file: string): Promise<{ sha256: string; size: number }> {
+    const h = crypto.createHash("sha256");
+    let size = 0;
+    for await (const chunk of fs.createReadStream(file)) {
+        h.update(chunk as Buffer);
+        size += (chunk as Buffer).length;
+    }
+    return { sha256: h.digest("hex"), size };
+}
+
+/** sha256 (hex) of a buffer or string. */
+export function sha256(data: Buffer | string): string {
+    return crypto.createHash("sha256").update(data).digest("hex");
+}
+
+/** Maps `items` with at most `limit` calls of `fn` running at once; results keep the input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>) {
+    const out = new Array<R>(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            out[i] = await fn(items[i], i);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return out;
+}

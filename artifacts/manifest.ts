@@ -1,0 +1,117 @@
+/**
+ * `bundle.json` (design §6): what the bundle holds, with a digest or sha256 and a size for every artifact, so the
+ * inside can check everything before anything is pushed.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+
+/** The file name of the manifest inside a bundle directory. */
+export const MANIFEST_FILE = "bundle.json";
+/** The format version this code writes and reads. */
+export const FORMAT_VERSION = 1;
+/** The OCI layout holding every image. */
+export const IMAGES_DIR = "images";
+
+const sha256Hex = z.string().regex(/^[a-f0-9]{64}$/);
+const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/);
+const size = z.number().int().min(0);
+
+/** One content-addressed blob of an image. */
+const blobSchema = z.strictObject({ digest, size });
+
+/** An image stored in the bundle's OCI layout under ref name `name` (the normalised upstream reference). */
+const imageSchema = z.strictObject({
+    kind: z.literal("image"),
+    name: z.string().min(1),
+    source: z.string().min(1),
+    /** Where the image lands in the bundling stack's registry (push recomputes it for its own stack). */
+    target: z.string().min(1),
+    /** Digest of the top manifest (or index), kept on push. */
+    digest,
+    mediaType: z.string().min(1),
+    /** Sum of all blob sizes of this image (shared blobs counted in every image). */
+    size,
+    path: z.literal(IMAGES_DIR),
+    /** Every blob the image needs: the manifest(s), config(s) and layers. */
+    blobs: z.array(blobSchema).min(1),
+});
+
+/** One file of a multi-file artifact (the npm cache). */
+const fileSchema = z.strictObject({ path: z.string().min(1), sha256: sha256Hex, size });
+
+/** A single file: chart, plugin tarball or any other file. */
+const fileArtifactSchema = z.strictObject({
+    kind: z.enum(["chart", "plugin", "file"]),
+    name: z.string().min(1),
+    source: z.string().min(1),
+    sha256: sha256Hex,
+    size,
+    path: z.string().min(1),
+});
+
+/** A directory of files (the npm cache); `sha256` is that of the lockfile it was filled from. */
+const dirArtifactSchema = z.strictObject({
+    kind: z.literal("npm"),
+    name: z.string().min(1),
+    source: z.string().min(1),
+    sha256: sha256Hex,
+    size,
+    path: z.string().min(1),
+    files: z.array(fileSchema),
+});
+
+export const artifactSchema = z.discriminatedUnion("kind", [imageSchema, fileArtifactSchema, dirArtifactSchema]);
+
+export const manifestSchema = z.strictObject({
+    format: z.literal(FORMAT_VERSION),
+    tool: z.string(),
+    stack: z.string(),
+    registry: z.string(),
+    platforms: z.array(z.string()).min(1),
+    created: z.string(),
+    artifacts: z.array(artifactSchema),
+});
+
+export type BlobRef = z.output<typeof blobSchema>;
+export type ImageArtifact = z.output<typeof imageSchema>;
+export type FileArtifact = z.output<typeof fileArtifactSchema>;
+export type NpmArtifact = z.output<typeof dirArtifactSchema>;
+export type Artifact = z.output<typeof artifactSchema>;
+export type BundleManifest = z.output<typeof manifestSchema>;
+
+/** Parses manifest text; throws naming the first bad field. */
+export function parseManifest(text: string, file = MANIFEST_FILE): BundleManifest {
+    let doc: unknown;
+    try {
+        doc = JSON.parse(text);
+    } catch (e) {
+        throw new Error(`${file}: not valid JSON (${(e as Error).message}); the bundle is damaged, copy it again`);
+    }
+    const r = manifestSchema.safeParse(doc);
+    if (!r.success) {
+        const i = r.error.issues[0];
+        throw new Error(`${file}: ${i.path.join(".") || "(top)"}: ${i.message}`);
+    }
+    return r.data;
+}
+
+/** Reads `bundle.json` of a bundle directory; undefined when there is none. */
+export function readManifest(dir: string): BundleManifest | undefined {
+    const file = path.join(dir, MANIFEST_FILE);
+    if (!fs.existsSync(file)) return undefined;
+    return parseManifest(fs.readFileSync(file, "utf8"), file);
+}
+
+/** Writes `bundle.json` atomically (a half-written manifest must never look valid). */
+export function writeManifest(dir: string, m: BundleManifest): void {
+    const file = path.join(dir, MANIFEST_FILE);
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`);
+    fs.renameSync(tmp, file);
+}
+
+/** The images of a manifest. */
+export function imageArtifacts(m: BundleManifest): ImageArtifact[] {
+    return m.artifacts.filter((a): a is ImageArtifact => a.kind === "image");
+}

@@ -1,0 +1,68 @@
+/**
+ * Pulumi provider plugins for the inside (facts pulumi §3.3): the exact versions pinned in package.json, downloaded
+ * as release tarballs on the bastion and installed inside with `pulumi plugin install resource <name> <ver> --file`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as crypto from "node:crypto";
+
+/** The providers this program uses, by npm package. */
+const PROVIDER_PACKAGES: Record<string, string> = {
+    "@pulumi/kubernetes": "kubernetes",
+    "@pulumi/command": "command",
+    "@pulumi/random": "random",
+};
+
+/** GitHub's release download address; `AIHUB_PLUGIN_BASE_URL` points it at a mirror of the release files. */
+export const DEFAULT_PLUGIN_BASE_URL = "https://github.com/pulumi";
+
+/** One plugin to carry. */
+export interface PluginNeed {
+    name: string;
+    version: string;
+}
+
+/** The plugins at the versions pinned in package.json; throws when a pin is a range (it must be exact). */
+export function pluginNeeds(packageJson: { dependencies?: Record<string, string> }): PluginNeed[] {
+    return Object.entries(PROVIDER_PACKAGES)
+        .filter(([pkg]) => packageJson.dependencies?.[pkg])
+        .map(([pkg, name]) => {
+            const version = packageJson.dependencies![pkg];
+            if (!/^\d+\.\d+\.\d+$/.test(version)) {
+                throw new Error(`package.json pins ${pkg} as "${version}": pin an exact version so the plugin matches`);
+            }
+            return { name, version };
+        });
+}
+
+/** The tarball's file name for a platform `os/arch`, as Pulumi names it. */
+export function pluginFile(p: PluginNeed, platform: string): string {
+    const [os, arch] = platform.split("/");
+    return `pulumi-resource-${p.name}-v${p.version}-${os}-${arch}.tar.gz`;
+}
+
+/** Download address of a plugin tarball under a base URL. */
+export function pluginUrl(p: PluginNeed, platform: string, base = DEFAULT_PLUGIN_BASE_URL): string {
+    return `${base.replace(/\/+$/, "")}/pulumi-${p.name}/releases/download/v${p.version}/${pluginFile(p, platform)}`;
+}
+
+/** Downloads `url` to `file` (via a temp file), returning sha256 and size; throws naming the URL on HTTP errors. */
+export async function download(url: string, file: string): Promise<{ sha256: string; size: number }> {
+    const res = await fetch(url, { redirect: "follow" });
+    if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status} ${res.statusText}`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.part`;
+    const out = fs.createWriteStream(tmp);
+    const h = crypto.createHash("sha256");
+    let size = 0;
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        h.update(chunk);
+        size += chunk.length;
+        if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
+    }
+    await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    const expected = Number(res.headers.get("content-length") ?? size);
+    if (expected !== size) throw new Error(`download of ${url} truncated: ${size} of ${expected} bytes`);
+    fs.renameSync(tmp, file);
+    return { sha256: h.digest("hex"), size };
+}

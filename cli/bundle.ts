@@ -1,0 +1,88 @@
+/**
+ * `npm run bundle -- --stack <name> --out <dir> [--split <size>] [--no-npm] [--no-plugins]`: on the bastion,
+ * builds the bundle of design §6 from the stack's inventory (catalog images, config images, images found by
+ * rendering the charts with helm, charts, plugins, npm cache). The only command that uses the network.
+ * Exits 1 on failure, 2 on bad usage.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { buildBundle } from "../artifacts/bundle";
+import { renderChartImages } from "../artifacts/charts";
+import { stackInventory } from "../artifacts/inventory";
+import { DEFAULT_PLUGIN_BASE_URL } from "../artifacts/plugins";
+import { parseSize, splitBundle } from "../artifacts/split";
+import { stackConfig } from "../artifacts/stack";
+
+const USAGE =
+    "usage: npm run bundle -- --stack <name> --out <dir> [--split <size, e.g. 4G>] [--no-npm] [--no-plugins] [--dir <project dir>]";
+
+async function main(): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            options: {
+                stack: { type: "string", short: "s" },
+                out: { type: "string", short: "o" },
+                split: { type: "string" },
+                dir: { type: "string" },
+                "no-npm": { type: "boolean" },
+                "no-plugins": { type: "boolean" },
+                help: { type: "boolean", short: "h" },
+            },
+        });
+    } catch (e) {
+        console.error(`${(e as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    const args = parsed.values;
+    if (args.help) return (console.log(USAGE), 0);
+    if (!args.stack || !args.out) {
+        console.error(`--stack and --out are required\n${USAGE}`);
+        return 2;
+    }
+    const partSize = args.split ? parseSize(args.split) : undefined;
+    const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
+    const cfg = stackConfig(projectDir, args.stack);
+    const charts = [cfg.rook.chart, ...(cfg.rook.csiDriversChart ? [cfg.rook.csiDriversChart] : []), cfg.aihub.chart];
+    const chartFiles = charts.map((c) => path.resolve(projectDir, c));
+    const rendered = chartFiles.flatMap((c) => {
+        if (!fs.existsSync(c))
+            throw new Error(
+                `chart ${c} is missing: fetch it first (helm pull <repo>/<chart> --version <v> -d ${path.dirname(c)})`,
+            );
+        return renderChartImages(c);
+    });
+    const pkg = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8"));
+    const inv = stackInventory(cfg, pkg, rendered);
+    console.log(`inventory: ${inv.images.length} images, ${inv.charts.length} charts, ${inv.plugins.length} plugins`);
+    const out = path.resolve(args.out);
+    await buildBundle({
+        out,
+        stack: args.stack,
+        registry: cfg.registry.server,
+        platforms: cfg.bundle?.platforms ?? ["linux/amd64"],
+        images: inv.images.map((i) => i.source),
+        charts: chartFiles,
+        plugins: args["no-plugins"] ? [] : inv.plugins,
+        pluginBaseUrl: process.env.AIHUB_PLUGIN_BASE_URL ?? DEFAULT_PLUGIN_BASE_URL,
+        npmProject: args["no-npm"] ? undefined : projectDir,
+        upstreamMirrors: cfg.bundle?.upstreamMirrors,
+        upstreamTlsVerify: cfg.bundle?.upstreamTlsVerify,
+    });
+    if (partSize) {
+        const partsDir = `${out.replace(/\/+$/, "")}.parts`;
+        const parts = await splitBundle(out, partsDir, partSize);
+        console.log(`split into ${parts.length} part(s) in ${partsDir} (checksums in SHA256SUMS)`);
+    }
+    console.log(`bundle written to ${out}`);
+    return 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (e) => {
+        console.error(`bundle failed: ${(e as Error).message ?? e}`);
+        process.exit(1);
+    },
+);

@@ -1,0 +1,96 @@
+/**
+ * `npm run push -- <dir> --stack <name> [--password-stdin] [--parallel N] [--skip-verify] [--insecure-tls]`:
+ * verifies the bundle, then pushes its images into the stack's registry (server, user and CA from the stack
+ * file; the password from stdin or AIHUB_REGISTRY_PASSWORD, since the stack file holds it encrypted).
+ * Exits 1 when anything failed (re-run to complete), 2 on bad usage.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { readManifest } from "../artifacts/manifest";
+import { pushBundle } from "../artifacts/push";
+import { isSplit } from "../artifacts/split";
+import { stackRegistry } from "../artifacts/stack";
+import { verifyBundle } from "../artifacts/verify";
+
+const USAGE =
+    "usage: npm run push -- <bundle dir> --stack <name> [--password-stdin] [--parallel 4] [--skip-verify] [--insecure-tls] [--dir <project dir>]";
+
+async function main(): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            allowPositionals: true,
+            options: {
+                stack: { type: "string", short: "s" },
+                dir: { type: "string" },
+                "password-stdin": { type: "boolean" },
+                parallel: { type: "string" },
+                "skip-verify": { type: "boolean" },
+                "insecure-tls": { type: "boolean" },
+                help: { type: "boolean", short: "h" },
+            },
+        });
+    } catch (e) {
+        console.error(`${(e as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    const { values: args, positionals } = parsed;
+    if (args.help) return (console.log(USAGE), 0);
+    if (positionals.length !== 1 || !args.stack) {
+        console.error(`a bundle dir and --stack are required\n${USAGE}`);
+        return 2;
+    }
+    const dir = path.resolve(positionals[0]);
+    if (isSplit(dir)) {
+        console.error(
+            `${dir} holds split parts: run npm run verify -- ${positionals[0]} first, then push the unpacked bundle`,
+        );
+        return 2;
+    }
+    const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
+    const registry = stackRegistry(projectDir, args.stack);
+    const password = args["password-stdin"]
+        ? fs.readFileSync(0, "utf8").replace(/\r?\n$/, "")
+        : process.env.AIHUB_REGISTRY_PASSWORD;
+    if (!password) {
+        console.error("no registry password: set AIHUB_REGISTRY_PASSWORD or pipe it with --password-stdin");
+        return 2;
+    }
+    if (!args["skip-verify"]) {
+        const v = await verifyBundle(dir);
+        for (const p of v.problems) console.log(`BAD ${p.artifact}: ${p.text}`);
+        if (v.problems.length) {
+            console.log(
+                `push refused: the bundle failed verification (${v.problems.length} problem(s)); nothing pushed`,
+            );
+            return 1;
+        }
+        console.log(`bundle verified: ${v.checked} files and blobs`);
+    }
+    const manifest = readManifest(dir)!;
+    const parallel = Number(args.parallel ?? 4);
+    if (!Number.isInteger(parallel) || parallel < 1) {
+        console.error(`--parallel must be a whole number >= 1\n${USAGE}`);
+        return 2;
+    }
+    const r = await pushBundle({
+        dir,
+        manifest,
+        parallel,
+        registry: { ...registry, password, tlsVerify: !args["insecure-tls"] },
+    });
+    for (const f of r.failed) console.log(`FAILED ${f.target}: ${f.error}`);
+    console.log(
+        `push ${r.failed.length ? "incomplete" : "done"}: ${r.copied.length} copied, ${r.skipped.length} already present, ${r.failed.length} failed (registry ${registry.server})`,
+    );
+    return r.failed.length ? 1 : 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (e) => {
+        console.error(`push failed: ${(e as Error).message ?? e}`);
+        process.exit(1);
+    },
+);

@@ -1,0 +1,53 @@
+/**
+ * `npm run verify -- <dir> [--into <dir>]`: inside the gap, checks a bundle before anything is pushed. A directory
+ * of split parts (`SHA256SUMS` + `bundle.tar.part-NNN`) is checked part by part, unpacked (into `<dir>/bundle`
+ * unless `--into`), then verified. Exits 1 naming every bad artifact, 2 on bad usage.
+ */
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { formatBytes } from "../artifacts/progress";
+import { checkParts, isSplit, joinParts } from "../artifacts/split";
+import { verifyBundle } from "../artifacts/verify";
+
+const USAGE = "usage: npm run verify -- <bundle dir | parts dir> [--into <dir>]";
+
+async function main(): Promise<number> {
+    const { values, positionals } = parseArgs({
+        allowPositionals: true,
+        options: { into: { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
+    if (values.help || positionals.length !== 1) {
+        console.error(USAGE);
+        return values.help ? 0 : 2;
+    }
+    let dir = path.resolve(positionals[0]);
+    if (isSplit(dir)) {
+        const bad = await checkParts(dir);
+        for (const p of bad) console.log(`BAD ${p.artifact}: ${p.text}`);
+        if (bad.length) {
+            console.log(`verify failed: ${bad.length} bad part(s); copy them again`);
+            return 1;
+        }
+        const into = path.resolve(values.into ?? path.join(dir, "bundle"));
+        console.log(`parts ok; unpacking into ${into}`);
+        await joinParts(dir, into);
+        dir = into;
+    }
+    const r = await verifyBundle(dir);
+    for (const p of r.problems) console.log(`BAD ${p.artifact}: ${p.text}`);
+    if (r.problems.length) {
+        console.log(`verify failed: ${r.problems.length} problem(s) in ${dir}`);
+        return 1;
+    }
+    const n = r.manifest!.artifacts.length;
+    console.log(`bundle ok: ${dir}: ${n} artifacts, ${r.checked} files and blobs (${formatBytes(r.bytes)}) checked`);
+    return 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (e) => {
+        console.error(`verify failed: ${(e as Error).message ?? e}`);
+        process.exit(1);
+    },
+);

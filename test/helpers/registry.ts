@@ -1,0 +1,183 @@
+/**
+ * Real registries for the artifact tests: `docker-registry` (distribution) on 127.0.0.1 at a free port, plain HTTP
+ * or TLS with a test CA made by openssl, optionally with htpasswd (bcrypt) auth. `stop()` ends the process.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as https from "node:https";
+import * as http from "node:http";
+import * as net from "node:net";
+import * as path from "node:path";
+
+/** A running registry. */
+export interface TestRegistry {
+    /** `127.0.0.1:<port>`. */
+    host: string;
+    /** PEM of the CA that signed its certificate (TLS only). */
+    caCert?: string;
+    /** A directory holding `ca.crt`, for skopeo's `--*-cert-dir`. */
+    certDir?: string;
+    /** Its storage directory. */
+    storage: string;
+    /** Access log lines (method and path of each request), for counting uploads. */
+    requests(): string[];
+    stop(): Promise<void>;
+}
+
+/** Options of {@link startRegistry}. */
+export interface RegistryOptions {
+    /** Serve HTTPS with a certificate for 127.0.0.1 signed by a fresh test CA. */
+    tls?: boolean;
+    /** Require this user. */
+    auth?: { username: string; password: string };
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const s = net.createServer();
+        s.once("error", reject);
+        s.listen(0, "127.0.0.1", () => {
+            const port = (s.address() as net.AddressInfo).port;
+            s.close(() => resolve(port));
+        });
+    });
+}
+
+function openssl(args: string[], cwd: string) {
+    execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+}
+
+/** A CA and a server certificate for 127.0.0.1 in `dir`; returns the CA PEM. */
+export function makeCertificates(dir: string): string {
+    openssl(
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2"].concat([
+            "-subj",
+            "/CN=aihub-airgap test CA",
+        ]),
+        dir,
+    );
+    openssl(
+        ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr"].concat([
+            "-subj",
+            "/CN=127.0.0.1",
+        ]),
+        dir,
+    );
+    fs.writeFileSync(path.join(dir, "ext.cnf"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n");
+    openssl(
+        ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial"].concat([
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ]),
+        dir,
+    );
+    return fs.readFileSync(path.join(dir, "ca.crt"), "utf8");
+}
+
+/**
+ * A bcrypt htpasswd line (distribution accepts only bcrypt), via python's crypt or apache2-utils' htpasswd. Cost 4:
+ * the registry checks the password on every request, and cost 12 made each push take seconds.
+ */
+export function htpasswdLine(username: string, password: string): string {
+    try {
+        const hash = execFileSync(
+            "python3",
+            [
+                "-W",
+                "ignore",
+                "-c",
+                "import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))",
+                password,
+            ],
+            { encoding: "utf8" },
+        ).trim();
+        if (hash.startsWith("$2")) return `${username}:${hash}`;
+    } catch {
+        // fall through to htpasswd
+    }
+    return execFileSync("htpasswd", ["-nbB", "-C", "4", username, password], { encoding: "utf8" }).trim();
+}
+
+/** Polls `/v2/` until the registry answers (any status). */
+async function waitReady(url: string, ca: string | undefined, child: ChildProcess, log: () => string) {
+    for (let i = 0; i < 100; i++) {
+        if (child.exitCode !== null) throw new Error(`docker-registry exited: ${log()}`);
+        const ok = await new Promise<boolean>((resolve) => {
+            const get = ca ? https.get : http.get;
+            const req = get(url, { ca }, (res) => {
+                res.resume();
+                resolve(true);
+            });
+            req.on("error", () => resolve(false));
+        });
+        if (ok) return;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`docker-registry did not start: ${log()}`);
+}
+
+/** Starts `docker-registry serve` on 127.0.0.1 in a directory under `workDir`. */
+export async function startRegistry(workDir: string, opts: RegistryOptions = {}): Promise<TestRegistry> {
+    const dir = fs.mkdtempSync(path.join(workDir, "registry-"));
+    const port = await freePort();
+    const storage = path.join(dir, "storage");
+    const lines = [
+        "version: 0.1",
+        "log: {level: info, formatter: text, accesslog: {disabled: false}}",
+        `storage: {filesystem: {rootdirectory: ${storage}}, delete: {enabled: true}}`,
+        "http:",
+        `  addr: 127.0.0.1:${port}`,
+        "  secret: test-only-secret",
+    ];
+    let caCert: string | undefined;
+    let certDir: string | undefined;
+    if (opts.tls) {
+        caCert = makeCertificates(dir);
+        certDir = path.join(dir, "certs");
+        fs.mkdirSync(certDir);
+        fs.copyFileSync(path.join(dir, "ca.crt"), path.join(certDir, "ca.crt"));
+        lines.push(`  tls: {certificate: ${dir}/server.crt, key: ${dir}/server.key}`);
+    }
+    if (opts.auth) {
+        fs.writeFileSync(path.join(dir, "htpasswd"), `${htpasswdLine(opts.auth.username, opts.auth.password)}\n`);
+        lines.push(`auth: {htpasswd: {realm: test, path: ${dir}/htpasswd}}`);
+    }
+    fs.writeFileSync(path.join(dir, "config.yml"), `${lines.join("\n")}\n`);
+    const logFile = path.join(dir, "registry.log");
+    const out = fs.openSync(logFile, "w");
+    const child = spawn("docker-registry", ["serve", path.join(dir, "config.yml")], {
+        stdio: ["ignore", out, out],
+    });
+    fs.closeSync(out);
+    const log = () => fs.readFileSync(logFile, "utf8");
+    const stop = () =>
+        new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once("exit", () => resolve());
+            child.kill("SIGTERM");
+        });
+    try {
+        await waitReady(`${opts.tls ? "https" : "http"}://127.0.0.1:${port}/v2/`, caCert, child, log);
+    } catch (e) {
+        await stop();
+        throw e;
+    }
+    return {
+        host: `127.0.0.1:${port}`,
+        caCert,
+        certDir,
+        storage,
+        requests: () =>
+            log()
+                .split("\n")
+                .map((l) => /"(GET|HEAD|PUT|POST|PATCH|DELETE) (\/v2\/\S*) HTTP/.exec(l))
+                .filter((m): m is RegExpExecArray => !!m)
+                .map((m) => `${m[1]} ${m[2]}`),
+        stop,
+    };
+}
