@@ -5,6 +5,7 @@
 import { isInRegistry } from "../artifacts/imageref";
 import type { PlatformConfig } from "../stacks/schema";
 import type { Registration } from "./recorder";
+import { APP_POLICIES } from "./policies/app";
 import { STORAGE_POLICIES } from "./policies/storage";
 
 /** One policy finding. */
@@ -131,6 +132,7 @@ export const POLICIES: Policy[] = [
     plaintextSecret,
     unprotectedStateful,
     ...STORAGE_POLICIES,
+    ...APP_POLICIES,
 ];
 
 /** Runs every policy. */

@@ -3,6 +3,7 @@
  * (images in the registry → Rook operator → CephCluster → CephFilesystem → StorageClass → AI Hub → Ingress).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { buildApplication } from "./application";
 import type { PlatformConfig } from "./schema";
 import { buildStorage } from "./storage";
 
@@ -15,8 +16,10 @@ export interface PlatformOutputs {
 export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     const mirror = undefined; // the issue-5 helper replaces this with `buildMirror(cfg)`
     const storage = buildStorage(cfg, { mirror });
+    const app = buildApplication(cfg, { mirror, storage });
     return {
         registry: cfg.registry.server,
         ...storage.outputs,
+        ...app.outputs,
     };
 }
