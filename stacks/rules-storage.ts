@@ -1,0 +1,60 @@
+/**
+ * Cross-field rules of the storage half that `rules.ts` does not have: names the storage components derive must
+ * not collide, and the Rook version must be one whose images the catalog knows (else the chart would pull upstream).
+ */
+import { ROOK_CATALOG_VERSIONS } from "../artifacts/catalog/rook";
+import { LOCAL_STORAGE_CLASS, localPvName } from "../storage/names";
+import type { Problem } from "./problems";
+import type { PlatformConfig } from "./schema";
+
+/** Problems of the storage sections; each section may be missing when its own schema failed. */
+export function checkStorageRules(s: { rook?: PlatformConfig["rook"]; ceph?: PlatformConfig["ceph"] }): Problem[] {
+    const problems: Problem[] = [];
+    if (s.rook) {
+        const v = s.rook.version.startsWith("v") ? s.rook.version : `v${s.rook.version}`;
+        if (!ROOK_CATALOG_VERSIONS.includes(v)) {
+            problems.push({
+                path: "rook.version",
+                text: `${s.rook.version} has no image list in artifacts/catalog/rook.ts, so its CSI images could not be mapped to the private registry (use ${ROOK_CATALOG_VERSIONS.join(" or ")}, or add the version to the catalog)`,
+            });
+        }
+    }
+    if (!s.ceph) return problems;
+    const ceph = s.ceph;
+    for (const [at, name] of [
+        ["ceph.storageClass", ceph.storageClass],
+        ["ceph.blockStorageClass", ceph.blockStorageClass],
+    ] as const) {
+        if (name === LOCAL_STORAGE_CLASS) {
+            problems.push({
+                path: at,
+                text: `"${name}" is the name of the local-PV StorageClass this stack creates (choose another name)`,
+            });
+        }
+    }
+    if (ceph.blockStorageClass !== undefined && ceph.blockStorageClass === ceph.storageClass) {
+        problems.push({
+            path: "ceph.blockStorageClass",
+            text: `"${ceph.blockStorageClass}" is also ceph.storageClass (give the RBD and CephFS classes different names)`,
+        });
+    }
+    const pvNames = new Map<string, string>();
+    ceph.nodes.forEach((node, i) => {
+        const disks = [
+            ...(node.monDisk ? [{ at: `ceph.nodes[${i}].monDisk`, role: "mon" as const, d: node.monDisk }] : []),
+            ...node.osdDisks.map((d, j) => ({ at: `ceph.nodes[${i}].osdDisks[${j}]`, role: "osd" as const, d })),
+        ];
+        for (const { at, role, d } of disks) {
+            const name = localPvName(node.hostname, role, d.path);
+            const other = pvNames.get(name);
+            // Exact duplicates are reported by rules.ts; this catches paths that differ only in punctuation.
+            if (other && other !== `${node.hostname}:${d.path}`) {
+                problems.push({
+                    path: `${at}.path`,
+                    text: `gives the local PV name "${name}", which ${other} already has (use /dev/disk/by-id paths that differ in letters or digits)`,
+                });
+            } else pvNames.set(name, `${node.hostname}:${d.path}`);
+        }
+    });
+    return problems;
+}

@@ -1,0 +1,117 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests edit raw stack values */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { checkStorageRules } from "../../stacks/rules-storage";
+import { stackValues } from "../harness";
+import { stackConfig, validate } from "./helpers";
+
+/** Error paths of the airgap stack after an edit. */
+function errorPaths(edit: (v: any) => void, stack = "airgap"): string[] {
+    const values = stackValues(stack) as any;
+    edit(values);
+    return validate(values).errors.map((e) => e.path);
+}
+
+describe("bad disk maps fail validation with the key path (stacks/rules.ts)", () => {
+    it("even mon count", () => {
+        assert.deepEqual(
+            errorPaths((v) => (v.ceph.monCount = 2)),
+            ["ceph.monCount"],
+        );
+    });
+    it("the same disk twice on one node", () => {
+        assert.deepEqual(
+            errorPaths((v) => v.ceph.nodes[1].osdDisks.push({ path: "/dev/nvme1n1", size: "100Gi" })),
+            ["ceph.nodes[1].osdDisks[1].path"],
+        );
+    });
+    it("the same hostname twice", () => {
+        assert.deepEqual(
+            errorPaths((v) => (v.ceph.nodes[2].hostname = "worker1")),
+            // Its disks then repeat worker1's too.
+            ["ceph.nodes[2].hostname", "ceph.nodes[2].monDisk.path", "ceph.nodes[2].osdDisks[0].path"],
+        );
+    });
+    it("more mons than nodes with a mon disk", () => {
+        assert.deepEqual(
+            errorPaths((v) => {
+                v.ceph.monCount = 3;
+                delete v.ceph.nodes[2].monDisk;
+            }),
+            ["ceph.monCount"],
+        );
+    });
+    it("replica size above the hosts with OSD disks", () => {
+        assert.deepEqual(
+            errorPaths((v) => (v.ceph.nodes[2].osdDisks = [])),
+            ["ceph.replicas"],
+        );
+    });
+    it("Rook 1.20 without the CSI drivers chart", () => {
+        assert.deepEqual(
+            errorPaths((v) => delete v.rook.csiDriversChart),
+            ["rook.csiDriversChart"],
+        );
+    });
+    it("an OSD disk below 5Gi", () => {
+        assert.deepEqual(
+            errorPaths((v) => (v.ceph.nodes[0].osdDisks[0].size = "4Gi")),
+            ["ceph.nodes[0].osdDisks[0].size"],
+        );
+    });
+    it("more MDS pods than nodes", () => {
+        assert.deepEqual(
+            errorPaths((v) => (v.ceph.filesystem.activeMds = 2)),
+            ["ceph.filesystem.activeMds"],
+        );
+    });
+    it("size 1 without requireSafeReplicaSize: false", () => {
+        assert.deepEqual(
+            errorPaths((v) => (v.ceph.requireSafeReplicaSize = true), "lab"),
+            ["ceph.replicas"],
+        );
+    });
+});
+
+describe("storage naming rules (stacks/rules-storage.ts)", () => {
+    it("the committed stacks pass", () => {
+        assert.deepEqual(checkStorageRules(stackConfig("airgap")), []);
+        assert.deepEqual(checkStorageRules(stackConfig("lab")), []);
+    });
+    it("a Rook version without catalog images", () => {
+        const cfg = stackConfig("airgap", (v) => {
+            v.rook.version = "v1.20.5";
+            v.rook.chart = "./bundle/charts/rook-ceph-v1.20.5.tgz";
+        });
+        assert.deepEqual(
+            checkStorageRules(cfg).map((p) => p.path),
+            ["rook.version"],
+        );
+    });
+    it("the block class named like the CephFS class or the local class", () => {
+        const same = stackConfig("airgap", (v) => (v.ceph.blockStorageClass = "rook-cephfs"));
+        assert.deepEqual(
+            checkStorageRules(same).map((p) => p.path),
+            ["ceph.blockStorageClass"],
+        );
+        const local = stackConfig("airgap", (v) => (v.ceph.storageClass = "local-storage"));
+        assert.deepEqual(
+            checkStorageRules(local).map((p) => p.path),
+            ["ceph.storageClass"],
+        );
+    });
+    it("two device paths that give the same local PV name", () => {
+        const cfg = stackConfig("airgap", (v) =>
+            v.ceph.nodes[0].osdDisks.push(
+                { path: "/dev/disk/by-id/nvme_a", size: "100Gi" },
+                { path: "/dev/disk/by-id/nvme-a", size: "100Gi" },
+            ),
+        );
+        assert.deepEqual(checkStorageRules(cfg), [
+            {
+                path: "ceph.nodes[0].osdDisks[2].path",
+                text: 'gives the local PV name "worker1-osd-disk-by-id-nvme-a", which worker1:/dev/disk/by-id/nvme_a already has (use /dev/disk/by-id paths that differ in letters or digits)',
+            },
+        ]);
+    });
+});
