@@ -60,7 +60,7 @@ export function crdValidator(file: string, kind: string): ValidateFunction {
 }
 
 /** Errors of validating `obj` (a full object with apiVersion/kind) against its CRD; empty when valid. */
-export function crdErrors(file: string, obj: { kind: string }): string[] {
+export function crdErrors(file: string, obj: { kind: string; [field: string]: unknown }): string[] {
     const fn = crdValidator(file, obj.kind);
     if (fn(obj)) return [];
     return (fn.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`);
