@@ -1,0 +1,104 @@
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { getPath } from "../../app/merge";
+import { APP_POLICIES } from "../../plan/policies/app";
+import { runPolicies } from "../../plan/findings";
+import { loadConfig } from "../../stacks/config";
+import { buildPlatform } from "../../stacks/platform";
+import type { PlatformConfig } from "../../stacks/schema";
+import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder, type Registration } from "../harness";
+
+/** Runs the whole platform for stack values under the recording mocks. */
+async function compose(
+    stack: string,
+    values: Record<string, unknown>,
+): Promise<{ rec: Recorder; cfg: PlatformConfig }> {
+    const rec = await mockStack(stack, values, ["registry", "aihub", "ingress"]);
+    let cfg: PlatformConfig | undefined;
+    await pulumi.runtime.runInPulumiStack(async () => {
+        cfg = loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false });
+        return buildPlatform(cfg);
+    });
+    await settle();
+    return { rec, cfg: cfg! };
+}
+
+const custom = (rec: Recorder, name: string): Registration => {
+    const found = rec.all().filter((r) => r.name === name && r.custom);
+    assert.equal(found.length, 1, name);
+    return found[0];
+};
+
+describe("the airgap stack's application half inside the whole platform", () => {
+    it("StorageClass → release → ingress, values from the storage half and the vendor file, outputs", async () => {
+        const { rec, cfg } = await compose("airgap", stackValues("airgap"));
+        const release = custom(rec, "aihub");
+        const ingress = custom(rec, "aihub-ingress");
+        const cephfs = rec
+            .ofType("kubernetes:storage.k8s.io/v1:StorageClass")
+            .find((r) => getPath(r.inputs, "metadata.name") === "rook-cephfs")!;
+        const rbd = rec
+            .ofType("kubernetes:storage.k8s.io/v1:StorageClass")
+            .find((r) => getPath(r.inputs, "metadata.name") === "rook-ceph-block")!;
+        assert.ok(rec.dependsOn(release, cephfs), "release → CephFS StorageClass");
+        assert.ok(rec.dependsOn(release, rbd), "release → RBD StorageClass");
+        assert.ok(rec.dependsOn(ingress, release), "ingress → release");
+        assert.ok(!rec.dependsOn(release, ingress));
+        assert.equal(release.protect, true);
+
+        const v = release.inputs.values;
+        assert.equal(getPath(v, "storage.defaultStorageClassRWX"), "rook-cephfs");
+        assert.equal(getPath(v, "storage.defaultStorageClassRWO"), "rook-ceph-block");
+        assert.equal(getPath(v, "common.timeZone"), "Europe/Berlin");
+        assert.equal(getPath(v, "license.altair.onPrem.host"), "license.airgap.internal");
+        assert.equal(getPath(v, "license.rapidminer.licenseValue"), "[secret]");
+        assert.equal(getPath(v, "common.dockerURL"), "registry.airgap.internal:5000/rapidminer/");
+        assert.ok(release.secretInputs.includes("values"));
+
+        const stack = rec.ofType("pulumi:pulumi:Stack")[0];
+        assert.equal(stack.outputs?.aihubUrl, "https://aihub.airgap.internal");
+        assert.equal(stack.outputs?.aihubNamespace, "aihub");
+        assert.equal(stack.outputs?.aihubAdminUser, "admin");
+        assert.match(stack.outputs?.aihubAdminPassword as string, /^[A-Za-z0-9]{32}$/);
+        assert.ok(stack.secretOutputs?.includes("aihubAdminPassword"));
+        assert.ok(!stack.secretOutputs?.includes("aihubUrl"));
+
+        assert.deepEqual(runPolicies(rec.all(), cfg, APP_POLICIES), []);
+    });
+
+    it("policy findings: an image outside the registry, a missing pull secret, a chart default password", async () => {
+        const values = stackValues("airgap");
+        (values.aihub as Record<string, unknown>).values = {
+            grafana: { repoName: "grafana/" },
+            common: { imagePullSecret: "" },
+            scoringAgent: { basicAuth: { password: "changeit" } },
+        };
+        const { rec, cfg } = await compose("airgap", values);
+        const found = runPolicies(rec.all(), cfg, APP_POLICIES).map((f) => [f.rule, f.text]);
+        assert.deepEqual(found, [
+            [
+                "aihub-image-outside-registry",
+                'values.grafana.repoName = "grafana/" is not in the private registry registry.airgap.internal:5000',
+            ],
+            [
+                "aihub-missing-pull-secret",
+                "values.common.imagePullSecret is not set, so AI Hub pods cannot pull from the private registry",
+            ],
+            [
+                "aihub-chart-default-password",
+                "values.scoringAgent.basicAuth.password still holds the chart's default (set a secret)",
+            ],
+        ]);
+    });
+
+    it("the lab stack: no block pool, so RWO falls back to CephFS; not protected; custom CA Secret", async () => {
+        const { rec, cfg } = await compose("lab", stackValues("lab"));
+        const release = custom(rec, "aihub");
+        assert.equal(getPath(release.inputs.values, "storage.defaultStorageClassRWO"), "rook-cephfs");
+        assert.equal(getPath(release.inputs.values, "common.customCA.enabled"), true);
+        assert.equal(release.protect, false);
+        assert.ok(rec.dependsOn(release, rec.byName("aihub-custom-ca")));
+        assert.deepEqual(runPolicies(rec.all(), cfg, APP_POLICIES), []);
+    });
+});
