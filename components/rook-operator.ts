@@ -24,6 +24,11 @@ export interface RookOperatorArgs {
     pullSecretName: string;
     /** Enable the RBD CSI driver (a block StorageClass is configured). @default false */
     rbd?: boolean;
+    /**
+     * Resources that must finish before any release pulls an image (the registry mirror push). Passed down
+     * explicitly because a component's own `dependsOn` does not reach its children. @default []
+     */
+    after?: pulumi.Input<pulumi.Resource>[];
     /** Helm timeout per release in seconds. @default 900 */
     timeoutSeconds?: number;
 }
@@ -82,7 +87,7 @@ export class RookOperator extends pulumi.ComponentResource {
                 values: rookOperatorValues(input),
                 timeout,
             },
-            { parent: this, dependsOn: [pull] },
+            { parent: this, dependsOn: [pull, ...(args.after ?? [])] },
         );
         this.releases = [operator];
         if (rookLayout(v) === "v1.9") {

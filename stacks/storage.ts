@@ -29,21 +29,18 @@ export interface Storage {
 /** Builds the storage half; `mirror` (the image push) must finish before anything pulls. */
 export function buildStorage(cfg: PlatformConfig, deps: { mirror?: pulumi.Resource }): Storage {
     const ns = cfg.rook.namespace;
-    const operator = new RookOperator(
-        "rook",
-        {
-            version: cfg.rook.version,
-            chart: cfg.rook.chart,
-            csiDriversChart: cfg.rook.csiDriversChart,
-            namespace: ns,
-            registry: cfg.registry.server,
-            username: cfg.registry.username,
-            password: cfg.registry.password,
-            pullSecretName: cfg.registry.pullSecretName,
-            rbd: cfg.ceph.blockStorageClass !== undefined,
-        },
-        { dependsOn: deps.mirror ? [deps.mirror] : [] },
-    );
+    const operator = new RookOperator("rook", {
+        version: cfg.rook.version,
+        chart: cfg.rook.chart,
+        csiDriversChart: cfg.rook.csiDriversChart,
+        namespace: ns,
+        registry: cfg.registry.server,
+        username: cfg.registry.username,
+        password: cfg.registry.password,
+        pullSecretName: cfg.registry.pullSecretName,
+        rbd: cfg.ceph.blockStorageClass !== undefined,
+        after: deps.mirror ? [deps.mirror] : [],
+    });
     const cluster = new CephCluster("ceph", {
         ceph: cfg.ceph,
         rookVersion: cfg.rook.version,

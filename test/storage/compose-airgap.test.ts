@@ -15,7 +15,7 @@ let outputs: Record<string, unknown>;
 const R = "registry.airgap.internal:5000";
 
 before(async () => {
-    ({ rec, cfg, outputs } = await composeStorage("airgap", stackValues("airgap")));
+    ({ rec, cfg, outputs } = await composeStorage("airgap", stackValues("airgap"), true));
 });
 
 const count = (type: string) => rec.ofType(type).length;
@@ -39,8 +39,21 @@ describe("storage half of the airgap stack", () => {
                 toolbox: count("kubernetes:apps/v1:Deployment"),
                 snapclass: count("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass"),
                 saPatch: count("kubernetes:core/v1:ServiceAccountPatch"),
+                configMap: count("kubernetes:core/v1:ConfigMap"),
             },
-            { pv: 6, sc: 3, release: 2, cluster: 1, fs: 1, svg: 1, pool: 1, toolbox: 1, snapclass: 0, saPatch: 0 },
+            {
+                configMap: 1,
+                pv: 6,
+                sc: 3,
+                release: 2,
+                cluster: 1,
+                fs: 1,
+                svg: 1,
+                pool: 1,
+                toolbox: 1,
+                snapclass: 0,
+                saPatch: 0,
+            },
         );
     });
 
@@ -62,6 +75,9 @@ describe("storage half of the airgap stack", () => {
         assert.ok(rec.dependsOn(rec.byName("rbd-sc"), pool));
         assert.ok(rec.dependsOn(rec.byName("ceph-rook-ceph-tools"), cluster));
         assert.ok(!rec.dependsOn(op, cluster));
+        // Nothing pulls before the images are in the registry.
+        const mirror = rec.byName("mirror");
+        assert.ok(rec.dependsOn(op, mirror) && rec.dependsOn(drivers, op));
     });
 
     it("protects PVs, CephCluster, CephFilesystem and CephBlockPool, and nothing else", () => {
