@@ -27,6 +27,11 @@ export interface CephClusterArgs {
 /**
  * The Ceph cluster on local PVs: the no-provisioner StorageClass, one PV per declared disk, the CephCluster CR
  * (awaited until `status.phase` is Ready) and the toolbox.
+ *
+ * Teardown with wiped disks is two steps, because Rook's `cleanupPolicy` confirmation stops orchestration as soon as
+ * it is set: (1) `pulumi config set --path ceph.wipeDisksOnDestroy true` (and `protectData false`), `pulumi up`
+ * arms the cleanup policy and lifts protection; (2) `pulumi destroy` deletes the CR and Rook's cleanup jobs wipe
+ * `dataDirHostPath` and the OSD disks. Mon PV disks are not wiped by Rook (rook/rook#15797): wipe them by hand.
  */
 export class CephCluster extends pulumi.ComponentResource {
     /** Name of the CephCluster CR. */
