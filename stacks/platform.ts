@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { buildApplication } from "./application";
+import { buildMirror } from "./mirror";
 import type { PlatformConfig } from "./schema";
 import { buildStorage } from "./storage";
 
@@ -14,7 +15,7 @@ export interface PlatformOutputs {
 
 /** Builds every component of the platform from validated config. */
 export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
-    const mirror = undefined; // the issue-5 helper replaces this with `buildMirror(cfg)`
+    const mirror = buildMirror(cfg);
     const storage = buildStorage(cfg, { mirror });
     const app = buildApplication(cfg, { mirror, storage });
     return {

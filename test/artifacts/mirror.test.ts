@@ -1,0 +1,88 @@
+/**
+ * RegistryMirror in the composition (mock runtime): the push command, its secret environment, the bundle hash that
+ * re-runs it, and the releases waiting for it. One scenario per file (mocks are per process).
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { before, describe, test } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { sha256 } from "../../artifacts/digest";
+import { pushCommandLine, shellQuote } from "../../components/registry-mirror";
+import { loadConfig } from "../../stacks/config";
+import { buildPlatform } from "../../stacks/platform";
+import { bundleManifestHash } from "../../stacks/mirror";
+import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder, type Registration } from "../harness";
+
+const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), "mirror-bundle-"));
+const manifestText = '{"format":1}\n';
+let rec: Recorder;
+
+before(async () => {
+    fs.writeFileSync(path.join(bundleDir, "bundle.json"), manifestText);
+    const values = stackValues("airgap");
+    (values.bundle as Record<string, unknown>).path = bundleDir;
+    (values.registry as Record<string, unknown>).password = "registry-pass-123";
+    rec = await mockStack("airgap", values, ["registry", "aihub", "ingress"]);
+    await pulumi.runtime.runInPulumiStack(async () =>
+        buildPlatform(loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false })),
+    );
+    await settle();
+});
+
+describe("pure helpers", () => {
+    test("shellQuote survives quotes and spaces", () => {
+        assert.equal(shellQuote("a b"), "'a b'");
+        assert.equal(shellQuote("it's"), `'it'\\''s'`);
+    });
+    test("pushCommandLine runs the push CLI through tsx", () => {
+        assert.equal(
+            pushCommandLine("./bundle", "airgap", 3),
+            "node --import tsx cli/push.ts './bundle' --stack 'airgap' --parallel 3",
+        );
+    });
+    test("bundleManifestHash is the sha256 of bundle.json, or missing", () => {
+        assert.equal(bundleManifestHash(bundleDir), sha256(manifestText));
+        assert.equal(bundleManifestHash(path.join(bundleDir, "nope")), "missing");
+    });
+});
+
+describe("RegistryMirror in the airgap stack", () => {
+    test("one push command under the component, password only as a secret env var", () => {
+        const [mirror] = rec.ofType("aihub-airgap:registry:RegistryMirror");
+        assert.equal(rec.ofType("aihub-airgap:registry:RegistryMirror").length, 1);
+        const cmds = rec.ofType("command:local:Command");
+        assert.equal(cmds.length, 1);
+        const push = cmds[0];
+        assert.equal(push.parent, mirror.urn);
+        assert.equal(push.name, "registry-mirror-push");
+        assert.equal(push.inputs.create, pushCommandLine(bundleDir, "airgap", 4));
+        assert.deepEqual(push.inputs.environment, {
+            AIHUB_REGISTRY_PASSWORD: "registry-pass-123",
+            AIHUB_BUNDLE_SHA256: sha256(manifestText),
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+        });
+        // The recorder marks the whole map: one secret value makes the environment input secret.
+        assert.deepEqual(push.secretInputs, ["environment"]);
+        assert.equal(push.inputs.logging, "stdout");
+        assert.equal(push.inputs.triggers, undefined);
+        assert.equal(String(push.inputs.create).includes("registry-pass-123"), false);
+    });
+
+    test("every helm release waits for the push, directly or through another release", () => {
+        const [mirror] = rec.ofType("aihub-airgap:registry:RegistryMirror");
+        const byUrn = new Map(rec.all().map((r) => [r.urn, r]));
+        const waits = (r: Registration, seen = new Set<string>()): boolean => {
+            if (seen.has(r.urn)) return false;
+            seen.add(r.urn);
+            return rec.dependsOn(r, mirror) || r.deps.some((d) => byUrn.has(d) && waits(byUrn.get(d)!, seen));
+        };
+        const releases = rec.ofType("kubernetes:helm.sh/v3:Release");
+        assert.deepEqual(releases.map((r) => r.name).sort(), ["aihub", "rook-csi-drivers", "rook-rook-ceph"]);
+        for (const r of releases) assert.ok(waits(r), `${r.name} does not wait for the registry mirror`);
+        // The two releases that pull first depend on it directly; rook-csi-drivers waits for rook-rook-ceph.
+        const direct = releases.filter((r) => rec.dependsOn(r, mirror)).map((r) => r.name);
+        assert.deepEqual(direct.sort(), ["aihub", "rook-rook-ceph"]);
+    });
+});
