@@ -22,13 +22,17 @@ export function proxyBackend(l: AiHubLayout, mode: IngressConfig["mode"]): Proxy
         : { service: l.proxyService, port: 443, protocol: "HTTPS" };
 }
 
-/** Metadata annotations and spec of the Ingress. */
+/** Metadata annotations and spec of the Ingress; throws for `http` with a chart that no longer serves it. */
 export function ingressManifest(
     l: AiHubLayout,
     mode: IngressConfig["mode"],
     host: string,
     className: string,
 ): { annotations: Record<string, string>; spec: Record<string, unknown> } {
+    // Validation rejects this earlier (ingress.mode); the guard keeps direct callers honest too.
+    if (mode === "http" && l.publicCert) {
+        throw new Error(`AI Hub ${l.version} no longer serves plain HTTP (use https or https-custom-ca)`);
+    }
     const b = proxyBackend(l, mode);
     return {
         annotations: {

@@ -76,6 +76,7 @@ describe("AiHub 2026.0.2, https", () => {
         assert.equal(ids.length, 1);
         assert.equal(uuids.length, 10);
         for (const p of pw) {
+            assert.deepEqual(p.additionalSecretOutputs, ["bcryptHash", "result"]);
             assert.equal(p.inputs.length, 32);
             assert.equal(p.inputs.special, false);
             assert.equal(p.inputs.keepers, undefined);

@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { ingressManifest } from "../../app/ingress";
+import { aihubLayout } from "../../app/layout";
 import { getPath } from "../../app/merge";
 import { CA, CERT, custom, scenario } from "./scenario";
 
@@ -60,5 +62,13 @@ describe("ingress and certificate Secrets per mode and chart generation", () => 
         const hub = rec.ofType("aihub-airgap:aihub:AiHub")[0];
         assert.equal(hub.outputs?.adminPassword, "Given-admin-password-123");
         assert.deepEqual(hub.secretOutputs, ["adminPassword"]);
+    });
+
+    it("the Ingress spec refuses http for a 2025+ chart", () => {
+        assert.throws(
+            () => ingressManifest(aihubLayout("2025.0.0"), "http", "h", "nginx"),
+            /AI Hub 2025\.0\.0 no longer serves plain HTTP/,
+        );
+        assert.equal(ingressManifest(aihubLayout("2024.1.2"), "http", "h", "nginx").spec.ingressClassName, "nginx");
     });
 });
