@@ -44,6 +44,9 @@ describe("the airgap stack's application half inside the whole platform", () => 
         assert.ok(rec.dependsOn(release, cephfs), "release → CephFS StorageClass");
         assert.ok(rec.dependsOn(release, rbd), "release → RBD StorageClass");
         assert.ok(rec.dependsOn(ingress, release), "ingress → release");
+        const push = rec.ofType("command:local:Command");
+        assert.equal(push.length, 1);
+        assert.ok(rec.dependsOn(release, push[0]), "release → registry mirror push");
         assert.ok(!rec.dependsOn(release, ingress));
         assert.equal(release.protect, true);
 
