@@ -6,11 +6,13 @@ import { ROOK_CATALOG_VERSIONS } from "../artifacts/catalog/rook";
 import { LOCAL_STORAGE_CLASS, localPvName } from "../storage/names";
 import type { Problem } from "./problems";
 import type { PlatformConfig } from "./schema";
+import { parseSemver, rookSupported } from "./versions";
 
 /** Problems of the storage sections; each section may be missing when its own schema failed. */
 export function checkStorageRules(s: { rook?: PlatformConfig["rook"]; ceph?: PlatformConfig["ceph"] }): Problem[] {
     const problems: Problem[] = [];
-    if (s.rook) {
+    // An unsupported version is already reported by rules.ts; this narrows the supported range to the catalog.
+    if (s.rook && rookSupported(parseSemver(s.rook.version)!)) {
         const v = s.rook.version.startsWith("v") ? s.rook.version : `v${s.rook.version}`;
         if (!ROOK_CATALOG_VERSIONS.includes(v)) {
             problems.push({

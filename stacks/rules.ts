@@ -8,6 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { parseImageRef } from "../artifacts/imageref";
 import { MIN_OSD_BYTES, quantityBytes } from "./quantity";
 import type { Problem } from "./problems";
+import { checkStorageRules } from "./rules-storage";
 import type { PlatformConfig } from "./schema";
 import {
     aihubAllowsHttp,
@@ -43,6 +44,7 @@ export function checkRules(s: Sections, files: FileCheck): RuleResult {
     if (s.rook && s.ceph) checkCephImage(s.rook.version, s.ceph.image, r);
     if (s.aihub) checkAiHub(s.aihub, files, r);
     if (s.aihub && s.ingress) checkIngress(s.aihub.version, s.ingress, r);
+    r.errors.push(...checkStorageRules(s));
     return r;
 }
 

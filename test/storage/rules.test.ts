@@ -78,36 +78,41 @@ describe("storage naming rules (stacks/rules-storage.ts)", () => {
         assert.deepEqual(checkStorageRules(stackConfig("airgap")), []);
         assert.deepEqual(checkStorageRules(stackConfig("lab")), []);
     });
+    /** The errors validation reports for an edited airgap stack (these rules run inside validateConfig). */
+    const errorsFor = (edit: (v: Record<string, any>) => void) => {
+        const values = stackValues("airgap");
+        edit(values);
+        return validate(values).errors;
+    };
     it("a Rook version without catalog images", () => {
-        const cfg = stackConfig("airgap", (v) => {
+        const errors = errorsFor((v) => {
             v.rook.version = "v1.20.5";
             v.rook.chart = "./bundle/charts/rook-ceph-v1.20.5.tgz";
         });
         assert.deepEqual(
-            checkStorageRules(cfg).map((p) => p.path),
+            errors.map((p) => p.path),
             ["rook.version"],
         );
+        assert.match(errors[0].text, /^v1\.20\.5 has no image list in artifacts\/catalog\/rook\.ts/);
     });
     it("the block class named like the CephFS class or the local class", () => {
-        const same = stackConfig("airgap", (v) => (v.ceph.blockStorageClass = "rook-cephfs"));
         assert.deepEqual(
-            checkStorageRules(same).map((p) => p.path),
+            errorsFor((v) => (v.ceph.blockStorageClass = "rook-cephfs")).map((p) => p.path),
             ["ceph.blockStorageClass"],
         );
-        const local = stackConfig("airgap", (v) => (v.ceph.storageClass = "local-storage"));
         assert.deepEqual(
-            checkStorageRules(local).map((p) => p.path),
+            errorsFor((v) => (v.ceph.storageClass = "local-storage")).map((p) => p.path),
             ["ceph.storageClass"],
         );
     });
     it("two device paths that give the same local PV name", () => {
-        const cfg = stackConfig("airgap", (v) =>
+        const errors = errorsFor((v) =>
             v.ceph.nodes[0].osdDisks.push(
                 { path: "/dev/disk/by-id/nvme_a", size: "100Gi" },
                 { path: "/dev/disk/by-id/nvme-a", size: "100Gi" },
             ),
         );
-        assert.deepEqual(checkStorageRules(cfg), [
+        assert.deepEqual(errors, [
             {
                 path: "ceph.nodes[0].osdDisks[2].path",
                 text: 'gives the local PV name "worker1-osd-disk-by-id-nvme-a", which worker1:/dev/disk/by-id/nvme_a already has (use /dev/disk/by-id paths that differ in letters or digits)',
