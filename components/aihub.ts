@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { aihubLayout } from "../app/layout";
@@ -14,8 +13,12 @@ import type { IngressConfig } from "../stacks/schema";
 import { AiHubCredentials } from "./aihub-credentials";
 import { ImagePullSecret } from "./pull-secret";
 
-/** The post-renderer that renames the chart's init Job per content, so upgrades replace it (see app/postrender.cjs). */
-export const POSTRENDER = path.resolve(__dirname, "..", "app", "postrender.cjs");
+/**
+ * The post-renderer that renames the chart's init Job per content, so upgrades replace it (see app/postrender.cjs).
+ * Relative to the project directory, where Pulumi starts the provider: an absolute path would differ per checkout
+ * and show a diff on the release.
+ */
+export const POSTRENDER = "./app/postrender.cjs";
 /** Helm's wait for the first start (image pulls, Keycloak and database init), in seconds. */
 export const RELEASE_TIMEOUT_SECONDS = 1800;
 

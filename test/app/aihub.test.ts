@@ -1,9 +1,11 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { getPath } from "../../app/merge";
 import { chartDefaultSecrets } from "../../app/values";
 import { POSTRENDER } from "../../components/aihub";
-import type { Recorder, Registration } from "../harness";
+import { PROJECT_DIR, type Recorder, type Registration } from "../harness";
 import { REGISTRY } from "./fixtures";
 import { CERT, custom as customOf, scenario } from "./scenario";
 
@@ -37,7 +39,8 @@ describe("AiHub 2026.0.2, https", () => {
         assert.equal(r.inputs.createNamespace, false);
         assert.equal(r.inputs.timeout, 1800);
         assert.equal(r.inputs.postrender, POSTRENDER);
-        assert.ok(POSTRENDER.endsWith("/app/postrender.cjs"));
+        assert.equal(POSTRENDER, "./app/postrender.cjs");
+        assert.ok(fs.statSync(path.join(PROJECT_DIR, POSTRENDER)).mode & 0o100, "the post-renderer must be executable");
         assert.equal(r.protect, true);
         assert.deepEqual(r.customTimeouts, { create: "40m", update: "40m", delete: "20m" });
         assert.ok(r.secretInputs.includes("values"), `secret inputs: ${r.secretInputs.join(", ")}`);
