@@ -1,0 +1,141 @@
+/**
+ * `npm run bundle` end to end on a full stack: the real inventory (Rook and AI Hub catalogs, Ceph image, extra
+ * images, images rendered by helm from the fixture charts) pulled through `bundle.upstreamMirrors` from a loopback
+ * registry that serves a small generated image under every upstream name; plugins from a local HTTP server
+ * (GitHub is not reachable here); split parts; then verify of the parts.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, test } from "node:test";
+import { parseDocument } from "yaml";
+import { imageArtifacts, readManifest } from "../../artifacts/manifest";
+import { parseImageRef } from "../../artifacts/imageref";
+import { stackImages } from "../../artifacts/inventory";
+import { stackConfig } from "../../artifacts/stack";
+import { generateImages } from "../fixtures/images/generate";
+import { helm, helmBinary } from "../helpers/helm";
+import { startRegistry, type TestRegistry } from "../helpers/registry";
+import { PROJECT_DIR } from "../harness";
+
+let work: string;
+let upstream: TestRegistry;
+let plugins: http.Server;
+let project: string;
+let result: { code: number | null; out: string };
+
+before(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-bundle-cli-"));
+    upstream = await startRegistry(work);
+    plugins = http.createServer((req, res) => {
+        res.writeHead(200);
+        res.end(`plugin ${req.url}`);
+    });
+    await new Promise<void>((r) => plugins.listen(0, "127.0.0.1", r));
+
+    project = path.join(work, "project");
+    const charts = path.join(project, "charts");
+    fs.mkdirSync(charts, { recursive: true });
+    for (const c of ["rook-ceph-v1.20.6", "ceph-csi-drivers", "rapidminer-aihub-2026.0.2"]) {
+        helm(["package", path.join(PROJECT_DIR, "test/fixtures/charts", c), "-d", charts]);
+    }
+    fs.copyFileSync(path.join(PROJECT_DIR, "package.json"), path.join(project, "package.json"));
+    const doc = parseDocument(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.airgap.yaml"), "utf8"));
+    const mirrors = Object.fromEntries(
+        ["docker.io", "quay.io", "registry.k8s.io"].map((h) => [h, `${upstream.host}/${h}`]),
+    );
+    doc.setIn(["config", "aihub-airgap:bundle"], {
+        path: "./bundle",
+        platforms: ["linux/amd64"],
+        extraImages: ["docker.io/library/nginx:1.27"],
+        upstreamMirrors: mirrors,
+        upstreamTlsVerify: false,
+    });
+    doc.setIn(["config", "aihub-airgap:rook", "chart"], "./charts/rook-ceph-v1.20.6.tgz");
+    doc.setIn(["config", "aihub-airgap:rook", "csiDriversChart"], "./charts/ceph-csi-drivers-1.0.4.tgz");
+    doc.setIn(["config", "aihub-airgap:aihub", "chart"], "./charts/rapidminer-aihub-2026.0.2.tgz");
+    doc.deleteIn(["config", "aihub-airgap:aihub", "valuesFile"]);
+    fs.writeFileSync(path.join(project, "Pulumi.airgap.yaml"), doc.toString());
+
+    // Every upstream name the inventory asks for, served by the mirror (one small image under many names).
+    const layout = path.join(work, "generated");
+    generateImages(layout, 0.05);
+    for (const m of stackImages(stackConfig(project, "airgap"))) {
+        const r = parseImageRef(m.source);
+        const ref = `${upstream.host}/${r.host}/${r.path}:${r.tag}`;
+        execFileSync("skopeo", [
+            "copy",
+            "-q",
+            "--dest-tls-verify=false",
+            `oci:${layout}:library/base:1`,
+            `docker://${ref}`,
+        ]);
+    }
+
+    const port = (plugins.address() as { port: number }).port;
+    // Asynchronous: the plugin server lives in this process and must keep answering while the CLI runs.
+    const child = spawn(
+        process.execPath,
+        ["--import", "tsx", path.join(PROJECT_DIR, "cli/bundle.ts"), "--stack", "airgap", "--dir", project].concat([
+            "--out",
+            path.join(project, "bundle"),
+            "--split",
+            "1M",
+            "--no-npm",
+        ]),
+        { env: { ...process.env, HELM: helmBinary(), AIHUB_PLUGIN_BASE_URL: `http://127.0.0.1:${port}/gh` } },
+    );
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out += c));
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    result = { code, out };
+});
+
+after(async () => {
+    await upstream?.stop();
+    await new Promise((r) => plugins?.close(r));
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+test("bundles the whole inventory through the mirrors, with charts and plugins", () => {
+    assert.equal(result.code, 0, result.out);
+    assert.match(result.out, /inventory: 38 images, 3 charts, 3 plugins/);
+    const m = readManifest(path.join(project, "bundle"))!;
+    const images = imageArtifacts(m);
+    assert.equal(images.length, 38);
+    assert.ok(images.some((i) => i.source === "docker.io/library/nginx:1.27"));
+    const ceph = images.find((i) => i.source === "quay.io/ceph/ceph:v19.2.3")!;
+    assert.equal(ceph.target, "registry.airgap.internal:5000/ceph/ceph:v19.2.3");
+    // One image under 38 names: its 4 blobs are stored once.
+    assert.equal(new Set(images.map((i) => i.digest)).size, 1);
+    assert.equal(fs.readdirSync(path.join(project, "bundle/images/blobs/sha256")).length, 3);
+    assert.deepEqual(
+        m.artifacts.filter((a) => a.kind !== "image").map((a) => `${a.kind} ${a.path}`),
+        [
+            "chart charts/rook-ceph-v1.20.6.tgz",
+            "chart charts/ceph-csi-drivers-1.0.4.tgz",
+            "chart charts/rapidminer-aihub-2026.0.2.tgz",
+            "plugin plugins/pulumi-resource-kubernetes-v4.34.2-linux-amd64.tar.gz",
+            "plugin plugins/pulumi-resource-command-v1.2.1-linux-amd64.tar.gz",
+            "plugin plugins/pulumi-resource-random-v4.21.2-linux-amd64.tar.gz",
+        ],
+    );
+    const plugin = m.artifacts.find((a) => a.kind === "plugin")!;
+    assert.equal(plugin.source, `${process.env.AIHUB_PLUGIN_BASE_URL ?? ""}`.length ? plugin.source : plugin.source);
+    assert.match(plugin.source, /^http:\/\/127\.0\.0\.1:\d+\/gh\/pulumi-kubernetes\/releases\/download\/v4\.34\.2\//);
+    assert.match(result.out, /split into \d+ part\(s\) in .*bundle\.parts/);
+});
+
+test("verify unpacks the split parts and checks the bundle", () => {
+    const r = spawnSync(
+        process.execPath,
+        ["--import", "tsx", path.join(PROJECT_DIR, "cli/verify.ts"), path.join(project, "bundle.parts")],
+        { encoding: "utf8" },
+    );
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /bundle ok: .*: 44 artifacts, 9 files and blobs/);
+});
