@@ -4,6 +4,7 @@
  * retried with backoff, and an interrupted push simply runs again.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { mapLimit, sha256 } from "./digest";
 import { formatImageRef, mapImage, parseImageRef } from "./imageref";
@@ -68,7 +69,7 @@ export async function pushBundle(o: PushOptions): Promise<PushResult> {
         o.write,
     );
     const result: PushResult = { copied: [], skipped: [], failed: [] };
-    const tmp = fs.mkdtempSync(path.join(path.dirname(path.resolve(o.dir)), ".push-"));
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-push-"));
     try {
         // One probe first, so wrong credentials or an untrusted CA give one clear error, not one per image.
         if (images.length) await probe(pushReference(images[0].source, o.registry.server), access.flags(""), o);
