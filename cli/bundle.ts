@@ -6,35 +6,30 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { buildBundle } from "../artifacts/bundle";
 import { renderChartImages } from "../artifacts/charts";
 import { stackInventory } from "../artifacts/inventory";
 import { DEFAULT_PLUGIN_BASE_URL } from "../artifacts/plugins";
 import { parseSize, splitBundle } from "../artifacts/split";
 import { stackConfig } from "../artifacts/stack";
+import { parseCli, runCli } from "./run";
 
 const USAGE =
     "usage: npm run bundle -- --stack <name> --out <dir> [--split <size, e.g. 4G>] [--no-npm] [--no-plugins] [--dir <project dir>]";
 
 async function main(): Promise<number> {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            options: {
-                stack: { type: "string", short: "s" },
-                out: { type: "string", short: "o" },
-                split: { type: "string" },
-                dir: { type: "string" },
-                "no-npm": { type: "boolean" },
-                "no-plugins": { type: "boolean" },
-                help: { type: "boolean", short: "h" },
-            },
-        });
-    } catch (e) {
-        console.error(`${(e as Error).message}\n${USAGE}`);
-        return 2;
-    }
+    const parsed = parseCli(USAGE, {
+        options: {
+            stack: { type: "string", short: "s" },
+            out: { type: "string", short: "o" },
+            split: { type: "string" },
+            dir: { type: "string" },
+            "no-npm": { type: "boolean" },
+            "no-plugins": { type: "boolean" },
+            help: { type: "boolean", short: "h" },
+        },
+    });
+    if (!parsed) return 2;
     const args = parsed.values;
     if (args.help) return (console.log(USAGE), 0);
     if (!args.stack || !args.out) {
@@ -79,10 +74,4 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (e) => {
-        console.error(`bundle failed: ${(e as Error).message ?? e}`);
-        process.exit(1);
-    },
-);
+runCli("bundle", main);

@@ -3,28 +3,23 @@
  * Exits 1 on config errors or error-level policy findings, 2 on bad usage.
  */
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { renderJson, renderText } from "../plan/print";
 import { runPlan } from "../plan/run";
-import { ConfigError } from "../stacks/problems";
+import { parseCli, runCli } from "./run";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--json] [--dir <project dir>]";
 
 async function main(): Promise<number> {
-    let args;
-    try {
-        args = parseArgs({
-            options: {
-                stack: { type: "string", short: "s" },
-                json: { type: "boolean" },
-                dir: { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
-        }).values;
-    } catch (e) {
-        console.error(`${(e as Error).message}\n${USAGE}`);
-        return 2;
-    }
+    const parsed = parseCli(USAGE, {
+        options: {
+            stack: { type: "string", short: "s" },
+            json: { type: "boolean" },
+            dir: { type: "string" },
+            help: { type: "boolean", short: "h" },
+        },
+    });
+    if (!parsed) return 2;
+    const args = parsed.values;
     if (args.help) {
         console.log(USAGE);
         return 0;
@@ -39,10 +34,4 @@ async function main(): Promise<number> {
     return plan.errors.length || plan.findings.some((f) => f.level === "error") ? 1 : 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (e) => {
-        console.error(e instanceof ConfigError ? e.message : `plan failed: ${(e as Error).message ?? e}`);
-        process.exit(1);
-    },
-);
+runCli("plan", main);

@@ -6,35 +6,30 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { readManifest } from "../artifacts/manifest";
 import { pushBundle } from "../artifacts/push";
 import { isSplit } from "../artifacts/split";
 import { stackRegistry } from "../artifacts/stack";
 import { verifyBundle } from "../artifacts/verify";
+import { parseCli, runCli } from "./run";
 
 const USAGE =
     "usage: npm run push -- <bundle dir> --stack <name> [--password-stdin] [--parallel 4] [--skip-verify] [--insecure-tls] [--dir <project dir>]";
 
 async function main(): Promise<number> {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            allowPositionals: true,
-            options: {
-                stack: { type: "string", short: "s" },
-                dir: { type: "string" },
-                "password-stdin": { type: "boolean" },
-                parallel: { type: "string" },
-                "skip-verify": { type: "boolean" },
-                "insecure-tls": { type: "boolean" },
-                help: { type: "boolean", short: "h" },
-            },
-        });
-    } catch (e) {
-        console.error(`${(e as Error).message}\n${USAGE}`);
-        return 2;
-    }
+    const parsed = parseCli(USAGE, {
+        allowPositionals: true,
+        options: {
+            stack: { type: "string", short: "s" },
+            dir: { type: "string" },
+            "password-stdin": { type: "boolean" },
+            parallel: { type: "string" },
+            "skip-verify": { type: "boolean" },
+            "insecure-tls": { type: "boolean" },
+            help: { type: "boolean", short: "h" },
+        },
+    });
+    if (!parsed) return 2;
     const { values: args, positionals } = parsed;
     if (args.help) return (console.log(USAGE), 0);
     if (positionals.length !== 1 || !args.stack) {
@@ -87,10 +82,4 @@ async function main(): Promise<number> {
     return r.failed.length ? 1 : 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (e) => {
-        console.error(`push failed: ${(e as Error).message ?? e}`);
-        process.exit(1);
-    },
-);
+runCli("push", main);

@@ -4,18 +4,20 @@
  * unless `--into`), then verified. Exits 1 naming every bad artifact, 2 on bad usage.
  */
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { formatBytes } from "../artifacts/progress";
 import { checkParts, isSplit, joinParts } from "../artifacts/split";
 import { verifyBundle } from "../artifacts/verify";
+import { parseCli, runCli } from "./run";
 
 const USAGE = "usage: npm run verify -- <bundle dir | parts dir> [--into <dir>]";
 
 async function main(): Promise<number> {
-    const { values, positionals } = parseArgs({
+    const parsed = parseCli(USAGE, {
         allowPositionals: true,
         options: { into: { type: "string" }, help: { type: "boolean", short: "h" } },
     });
+    if (!parsed) return 2;
+    const { values, positionals } = parsed;
     if (values.help || positionals.length !== 1) {
         console.error(USAGE);
         return values.help ? 0 : 2;
@@ -44,10 +46,4 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (e) => {
-        console.error(`verify failed: ${(e as Error).message ?? e}`);
-        process.exit(1);
-    },
-);
+runCli("verify", main);
