@@ -4,7 +4,10 @@
  */
 import { isInRegistry } from "../artifacts/imageref";
 import type { PlatformConfig } from "../stacks/schema";
+import { stringLeaves } from "./leaves";
 import type { Registration } from "./recorder";
+
+export { stringLeaves };
 import { APP_POLICIES } from "./policies/app";
 import { STORAGE_POLICIES } from "./policies/storage";
 
@@ -20,16 +23,6 @@ export interface Finding {
 
 /** A policy check. */
 export type Policy = (regs: readonly Registration[], cfg: PlatformConfig) => Finding[];
-
-/** Every `{path, value}` of string leaves under `v`. */
-export function stringLeaves(v: unknown, at = ""): { path: string; value: string }[] {
-    if (typeof v === "string") return [{ path: at, value: v }];
-    if (Array.isArray(v)) return v.flatMap((x, i) => stringLeaves(x, `${at}[${i}]`));
-    if (v !== null && typeof v === "object") {
-        return Object.entries(v).flatMap(([k, x]) => stringLeaves(x, at ? `${at}.${k}` : k));
-    }
-    return [];
-}
 
 /** Kinds whose pods pull images. */
 const WORKLOAD_TYPES = new Set([

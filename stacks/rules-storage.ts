@@ -4,6 +4,7 @@
  */
 import { ROOK_CATALOG_VERSIONS } from "../artifacts/catalog/rook";
 import { LOCAL_STORAGE_CLASS, localPvName } from "../storage/names";
+import { cephDisks } from "./disks";
 import type { Problem } from "./problems";
 import type { PlatformConfig } from "./schema";
 import { parseSemver, rookSupported } from "./versions";
@@ -41,22 +42,16 @@ export function checkStorageRules(s: { rook?: PlatformConfig["rook"]; ceph?: Pla
         });
     }
     const pvNames = new Map<string, string>();
-    ceph.nodes.forEach((node, i) => {
-        const disks = [
-            ...(node.monDisk ? [{ at: `ceph.nodes[${i}].monDisk`, role: "mon" as const, d: node.monDisk }] : []),
-            ...node.osdDisks.map((d, j) => ({ at: `ceph.nodes[${i}].osdDisks[${j}]`, role: "osd" as const, d })),
-        ];
-        for (const { at, role, d } of disks) {
-            const name = localPvName(node.hostname, role, d.path);
-            const other = pvNames.get(name);
-            // Exact duplicates are reported by rules.ts; this catches paths that differ only in punctuation.
-            if (other && other !== `${node.hostname}:${d.path}`) {
-                problems.push({
-                    path: `${at}.path`,
-                    text: `gives the local PV name "${name}", which ${other} already has (use /dev/disk/by-id paths that differ in letters or digits)`,
-                });
-            } else pvNames.set(name, `${node.hostname}:${d.path}`);
-        }
-    });
+    for (const d of cephDisks(ceph)) {
+        const name = localPvName(d.hostname, d.role, d.path);
+        const other = pvNames.get(name);
+        // Exact duplicates are reported by rules.ts; this catches paths that differ only in punctuation.
+        if (other && other !== `${d.hostname}:${d.path}`) {
+            problems.push({
+                path: `${d.key}.path`,
+                text: `gives the local PV name "${name}", which ${other} already has (use /dev/disk/by-id paths that differ in letters or digits)`,
+            });
+        } else pvNames.set(name, `${d.hostname}:${d.path}`);
+    }
     return problems;
 }

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { parseImageRef } from "../artifacts/imageref";
+import { cephDisks } from "./disks";
 import { MIN_OSD_BYTES, quantityBytes } from "./quantity";
 import type { Problem } from "./problems";
 import { checkStorageRules } from "./rules-storage";
@@ -59,35 +60,26 @@ function checkCeph(ceph: PlatformConfig["ceph"], r: RuleResult): void {
                 text: `"${node.hostname}" is listed twice, also at ceph.nodes[${first}] (merge the two entries into one)`,
             });
         } else seenHosts.set(node.hostname, i);
-        const disks = [
-            ...(node.monDisk ? [{ at: `ceph.nodes[${i}].monDisk`, d: node.monDisk }] : []),
-            ...node.osdDisks.map((d, j) => ({ at: `ceph.nodes[${i}].osdDisks[${j}]`, d })),
-        ];
-        for (const { at, d } of disks) {
-            const key = `${node.hostname}:${d.path}`;
-            const other = seenDisks.get(key);
-            if (other) {
-                r.errors.push({
-                    path: `${at}.path`,
-                    text: `disk ${d.path} on ${node.hostname} is already used by ${other} (give each mon and OSD its own device)`,
-                });
-            } else seenDisks.set(key, at);
-        }
-        node.osdDisks.forEach((d, j) => {
-            const bytes = quantityBytes(d.size);
-            if (bytes < MIN_OSD_BYTES) {
-                r.errors.push({
-                    path: `ceph.nodes[${i}].osdDisks[${j}].size`,
-                    text: `${d.size} is below 5Gi, the smallest device ceph-volume accepts (use a disk of at least 5Gi)`,
-                });
-            } else if (bytes < 10 * 2 ** 30) {
-                r.warnings.push({
-                    path: `ceph.nodes[${i}].osdDisks[${j}].size`,
-                    text: `${d.size} is a very small OSD (10Gi or more is advised)`,
-                });
-            }
-        });
     });
+    for (const d of cephDisks(ceph)) {
+        const other = seenDisks.get(`${d.hostname}:${d.path}`);
+        if (other) {
+            r.errors.push({
+                path: `${d.key}.path`,
+                text: `disk ${d.path} on ${d.hostname} is already used by ${other} (give each mon and OSD its own device)`,
+            });
+        } else seenDisks.set(`${d.hostname}:${d.path}`, d.key);
+        if (d.role !== "osd") continue;
+        const bytes = quantityBytes(d.size);
+        if (bytes < MIN_OSD_BYTES) {
+            r.errors.push({
+                path: `${d.key}.size`,
+                text: `${d.size} is below 5Gi, the smallest device ceph-volume accepts (use a disk of at least 5Gi)`,
+            });
+        } else if (bytes < 10 * 2 ** 30) {
+            r.warnings.push({ path: `${d.key}.size`, text: `${d.size} is a very small OSD (10Gi or more is advised)` });
+        }
+    }
     const monNodes = ceph.nodes.filter((n) => n.monDisk).length;
     if (ceph.monCount < 1 || ceph.monCount > 9) {
         r.errors.push({ path: "ceph.monCount", text: `${ceph.monCount} is outside 1–9 (use 1, 3 or 5)` });

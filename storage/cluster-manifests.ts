@@ -7,6 +7,7 @@ import { mapImage } from "../artifacts/imageref";
 import { quantityBytes } from "../stacks/quantity";
 import type { CephConfig } from "../stacks/schema";
 import { parseSemver, rookLayout } from "../stacks/versions";
+import { cephDisks } from "../stacks/disks";
 import { LOCAL_STORAGE_CLASS, localPvName, TOOLBOX_NAME, type DiskRole } from "./names";
 
 type Obj = Record<string, unknown>;
@@ -35,45 +36,39 @@ export interface LocalPv {
 
 /** One local PV per mon disk (`Filesystem`: Rook forces it on mon PVCs) and per OSD disk (`Block`). */
 export function localPvs(ceph: CephConfig): LocalPv[] {
-    return ceph.nodes.flatMap((node, i) => {
-        const disks: { role: DiskRole; key: string; path: string; size: string }[] = [
-            ...(node.monDisk ? [{ role: "mon" as const, key: `ceph.nodes[${i}].monDisk`, ...node.monDisk }] : []),
-            ...node.osdDisks.map((d, j) => ({ role: "osd" as const, key: `ceph.nodes[${i}].osdDisks[${j}]`, ...d })),
-        ];
-        return disks.map((d) => {
-            const name = localPvName(node.hostname, d.role, d.path);
-            return {
-                name,
-                role: d.role,
-                hostname: node.hostname,
-                key: d.key,
+    return cephDisks(ceph).map((d) => {
+        const name = localPvName(d.hostname, d.role, d.path);
+        return {
+            name,
+            role: d.role,
+            hostname: d.hostname,
+            key: d.key,
+            spec: {
+                metadata: {
+                    name,
+                    labels: { "aihub-airgap/ceph-role": d.role, "aihub-airgap/node": d.hostname },
+                },
                 spec: {
-                    metadata: {
-                        name,
-                        labels: { "aihub-airgap/ceph-role": d.role, "aihub-airgap/node": node.hostname },
-                    },
-                    spec: {
-                        capacity: { storage: d.size },
-                        volumeMode: d.role === "mon" ? "Filesystem" : "Block",
-                        accessModes: ["ReadWriteOnce"],
-                        persistentVolumeReclaimPolicy: "Retain",
-                        storageClassName: LOCAL_STORAGE_CLASS,
-                        local: { path: d.path },
-                        nodeAffinity: {
-                            required: {
-                                nodeSelectorTerms: [
-                                    {
-                                        matchExpressions: [
-                                            { key: "kubernetes.io/hostname", operator: "In", values: [node.hostname] },
-                                        ],
-                                    },
-                                ],
-                            },
+                    capacity: { storage: d.size },
+                    volumeMode: d.role === "mon" ? "Filesystem" : "Block",
+                    accessModes: ["ReadWriteOnce"],
+                    persistentVolumeReclaimPolicy: "Retain",
+                    storageClassName: LOCAL_STORAGE_CLASS,
+                    local: { path: d.path },
+                    nodeAffinity: {
+                        required: {
+                            nodeSelectorTerms: [
+                                {
+                                    matchExpressions: [
+                                        { key: "kubernetes.io/hostname", operator: "In", values: [d.hostname] },
+                                    ],
+                                },
+                            ],
                         },
                     },
                 },
-            };
-        });
+            },
+        };
     });
 }
 

@@ -18,6 +18,9 @@ export const DATA_POOL_NAME = "data0";
 export const CSI_IMAGE_SET_CONFIGMAP = "rook-csi-operator-image-set-configmap";
 
 /** Role of a local PV. */
+/** Annotations that make Pulumi wait until a Rook CR reports `status.phase: Ready`. */
+export const WAIT_FOR_READY = { "pulumi.com/waitFor": "jsonpath={.status.phase}=Ready" };
+
 export type DiskRole = "mon" | "osd";
 
 /** Stable local PV name from host, role and device: `worker1-mon-nvme1n1`, `worker1-osd-disk-by-id-x`. */

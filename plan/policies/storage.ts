@@ -8,19 +8,10 @@ import { isInRegistry, mapImages } from "../../artifacts/imageref";
 import { rookImages } from "../../artifacts/catalog/rook";
 import type { PlatformConfig } from "../../stacks/schema";
 import type { Finding, Policy } from "../findings";
+import { stringLeaves } from "../leaves";
 import type { Registration } from "../recorder";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-
-/** `{path, value}` of the string leaves of a values tree (local: findings.ts imports this module). */
-function leaves(v: unknown, at = ""): { path: string; value: string }[] {
-    if (typeof v === "string") return [{ path: at, value: v }];
-    if (Array.isArray(v)) return v.flatMap((x, i) => leaves(x, `${at}[${i}]`));
-    if (v !== null && typeof v === "object") {
-        return Object.entries(v).flatMap(([k, x]) => leaves(x, at ? `${at}.${k}` : k));
-    }
-    return [];
-}
 
 /** The Rook releases of a plan (rook-ceph chart, ceph-csi-drivers chart). */
 function rookReleases(regs: readonly Registration[], cfg: PlatformConfig): Registration[] {
@@ -30,7 +21,7 @@ function rookReleases(regs: readonly Registration[], cfg: PlatformConfig): Regis
 
 /** Image references a values tree asks for: `…image` strings and `…repository` + sibling `…tag` pairs. */
 export function valuesImages(values: unknown): { path: string; ref: string }[] {
-    const all = leaves(values);
+    const all = stringLeaves(values);
     const byPath = new Map(all.map((l) => [l.path, l.value]));
     return all.flatMap((l) => {
         if (/(^|\.)image$/.test(l.path)) return [{ path: l.path, ref: l.value }];
