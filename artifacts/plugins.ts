@@ -6,11 +6,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as crypto from "node:crypto";
 
-/** The providers this program uses, by npm package. */
+/**
+ * The provider plugins this program uses, by npm package. Generated secrets and the registry push are dynamic
+ * resources (components/dynamic/), served by the `pulumi-resource-pulumi-nodejs` script that ships in @pulumi/pulumi.
+ */
 const PROVIDER_PACKAGES: Record<string, string> = {
     "@pulumi/kubernetes": "kubernetes",
-    "@pulumi/command": "command",
-    "@pulumi/random": "random",
 };
 
 /** GitHub's release download address; `AIHUB_PLUGIN_BASE_URL` points it at a mirror of the release files. */

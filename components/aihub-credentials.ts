@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { CREDENTIALS, PASSWORD_LENGTH, credentialValueProblem, type CredentialSpec } from "../app/credentials";
 import { ConfigError } from "../stacks/problems";
+import { GeneratedSecret } from "./dynamic/generated-secret";
 
 /** Arguments of {@link AiHubCredentials}. */
 export interface AiHubCredentialsArgs {
@@ -13,8 +13,8 @@ export interface AiHubCredentialsArgs {
 }
 
 /**
- * Every password, key and client secret the AI Hub chart expects: generated once with `@pulumi/random` (no keepers,
- * so they stay the same across `pulumi up` runs) unless overridden from secure config; all kept secret.
+ * Every password, key and client secret the AI Hub chart expects: generated once by {@link GeneratedSecret} (kept in
+ * the state, so they stay the same across `pulumi up` runs) unless overridden from secure config; all kept secret.
  */
 export class AiHubCredentials extends pulumi.ComponentResource {
     /** Credential values by name, as one secret Output. */
@@ -36,21 +36,8 @@ export class AiHubCredentials extends pulumi.ComponentResource {
     }
 
     private generate(resourceName: string, spec: CredentialSpec): pulumi.Output<string> {
-        const opts = { parent: this };
-        switch (spec.shape) {
-            case "password":
-                // Letters and digits only: the chart writes these into ConfigMaps, env files and JDBC URLs.
-                return new random.RandomPassword(resourceName, { length: PASSWORD_LENGTH, special: false }, opts)
-                    .result;
-            case "hex64":
-                return new random.RandomId(
-                    resourceName,
-                    { byteLength: 32 },
-                    { ...opts, additionalSecretOutputs: ["hex", "b64Std", "b64Url", "dec"] },
-                ).hex;
-            case "uuid":
-                return new random.RandomUuid(resourceName, {}, { ...opts, additionalSecretOutputs: ["result"] }).result;
-        }
+        const length = spec.shape === "password" ? PASSWORD_LENGTH : undefined;
+        return new GeneratedSecret(resourceName, { shape: spec.shape, length }, { parent: this }).value;
     }
 }
 

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import { GENERATED_SECRET_TYPE } from "../components/dynamic/generated-secret";
 
 /** One registered resource as the engine would receive it. */
 export interface Registration {
@@ -57,26 +58,23 @@ export function unwrapSecrets(v: unknown, at: string, secrets: string[]): unknow
     return v;
 }
 
-/** A deterministic stand-in for a generated value of the shape a resource would produce. */
-function fakeRandom(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+/** A deterministic stand-in for a generated value of the shape a {@link GeneratedSecret} would produce. */
+function fakeGenerated(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (type !== GENERATED_SECRET_TYPE) return {};
     const seed = [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
     const hex = (n: number) =>
         Array.from({ length: n }, (_, i) => ((seed >> (i % 28)) ^ i) & 15)
             .map((d) => d.toString(16))
             .join("");
-    if (type === "random:index/randomPassword:RandomPassword" || type === "random:index/randomString:RandomString") {
-        const length = Number(inputs.length ?? 16);
-        const alphabet = inputs.special === false ? "Aa0" : "Aa0-";
-        return { result: Array.from({ length }, (_, i) => alphabet[(seed + i) % alphabet.length]).join("") };
-    }
-    if (type === "random:index/randomId:RandomId") return { hex: hex(Number(inputs.byteLength ?? 8) * 2) };
-    if (type === "random:index/randomUuid:RandomUuid") {
+    if (inputs.shape === "hex64") return { value: hex(64) };
+    if (inputs.shape === "uuid") {
         const h = hex(32);
         return {
-            result: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`,
+            value: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`,
         };
     }
-    return {};
+    const alphabet = "Aa0";
+    return { value: Array.from({ length: Number(inputs.length ?? 24) }, (_, i) => alphabet[(seed + i) % 3]).join("") };
 }
 
 /** Records registrations made while the mock runtime is active. */
@@ -90,7 +88,7 @@ export class Recorder {
             {
                 newResource: (args) => ({
                     id: args.custom ? `${args.name}-id` : undefined,
-                    state: { ...args.inputs, ...fakeRandom(args.type, args.name, args.inputs) },
+                    state: { ...args.inputs, ...fakeGenerated(args.type, args.name, args.inputs) },
                 }),
                 call: (args) => args.inputs,
             },
@@ -115,6 +113,8 @@ export class Recorder {
                 string,
                 unknown
             >;
+            // A dynamic resource's serialized provider code is not an input anyone reviews in a plan.
+            delete inputs.__provider;
             const t = req.getCustomtimeouts();
             this.registrations.set(urn, {
                 urn,

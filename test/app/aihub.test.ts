@@ -8,6 +8,7 @@ import { POSTRENDER } from "../../components/aihub";
 import { PROJECT_DIR, type Recorder, type Registration } from "../harness";
 import { REGISTRY } from "./fixtures";
 import { CERT, custom as customOf, scenario } from "./scenario";
+import { GENERATED_SECRET_TYPE } from "../../components/dynamic/generated-secret";
 
 let rec: Recorder;
 const byType = (t: string) => rec.all().filter((r) => r.type === t);
@@ -71,23 +72,17 @@ describe("AiHub 2026.0.2, https", () => {
         assert.match(getPath(v, "common.initialPass") as string, /^[A-Za-z0-9]{32}$/);
     });
 
-    it("20 generated credentials: 9 passwords, 1 hex key, 10 UUIDs; no keepers; generated ids/uuids stored secret", () => {
-        const pw = byType("random:index/randomPassword:RandomPassword");
-        const ids = byType("random:index/randomId:RandomId");
-        const uuids = byType("random:index/randomUuid:RandomUuid");
-        assert.equal(pw.length, 9);
-        assert.equal(ids.length, 1);
-        assert.equal(uuids.length, 10);
-        for (const p of pw) {
-            assert.deepEqual(p.additionalSecretOutputs, ["bcryptHash", "result"]);
-            assert.equal(p.inputs.length, 32);
-            assert.equal(p.inputs.special, false);
-            assert.equal(p.inputs.keepers, undefined);
-        }
-        assert.equal(ids[0].name, "aihub-creds-jupyterCryptKey");
-        assert.equal(ids[0].inputs.byteLength, 32);
-        assert.deepEqual(ids[0].additionalSecretOutputs, ["hex", "b64Std", "b64Url", "dec"]);
-        for (const u of uuids) assert.deepEqual(u.additionalSecretOutputs, ["result"]);
+    it("20 generated credentials: 9 passwords, 1 hex key, 10 UUIDs; each value a secret output", () => {
+        const gen = byType(GENERATED_SECRET_TYPE);
+        const shape = (s: string) => gen.filter((g) => g.inputs.shape === s);
+        assert.equal(gen.length, 20);
+        assert.equal(shape("password").length, 9);
+        assert.equal(shape("hex64").length, 1);
+        assert.equal(shape("uuid").length, 10);
+        for (const g of gen) assert.deepEqual(g.additionalSecretOutputs, ["value"]);
+        for (const p of shape("password")) assert.equal(p.inputs.length, 32);
+        assert.equal(shape("hex64")[0].name, "aihub-creds-jupyterCryptKey");
+        assert.equal(shape("uuid")[0].inputs.length, undefined);
     });
 
     it("outputs: URL, admin user, namespace plain; admin password and credentials secret", () => {

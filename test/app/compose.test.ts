@@ -8,6 +8,7 @@ import { loadConfig } from "../../stacks/config";
 import { buildPlatform } from "../../stacks/platform";
 import type { PlatformConfig } from "../../stacks/schema";
 import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder, type Registration } from "../harness";
+import { BUNDLE_PUSH_TYPE } from "../../components/dynamic/bundle-push";
 
 /** Runs the whole platform for stack values under the recording mocks. */
 async function compose(
@@ -44,7 +45,7 @@ describe("the airgap stack's application half inside the whole platform", () => 
         assert.ok(rec.dependsOn(release, cephfs), "release → CephFS StorageClass");
         assert.ok(rec.dependsOn(release, rbd), "release → RBD StorageClass");
         assert.ok(rec.dependsOn(ingress, release), "ingress → release");
-        const push = rec.ofType("command:local:Command");
+        const push = rec.ofType(BUNDLE_PUSH_TYPE);
         assert.equal(push.length, 1);
         assert.ok(rec.dependsOn(release, push[0]), "release → registry mirror push");
         assert.ok(!rec.dependsOn(release, ingress));

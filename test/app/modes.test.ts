@@ -5,6 +5,7 @@ import { ingressManifest } from "../../app/ingress";
 import { aihubLayout } from "../../app/layout";
 import { getPath } from "../../app/merge";
 import { CA, CERT, custom, scenario } from "./scenario";
+import { GENERATED_SECRET_TYPE } from "../../components/dynamic/generated-secret";
 
 const backend = (spec: unknown) => getPath(spec, "rules") as { http: { paths: { backend: unknown }[] } }[];
 
@@ -54,7 +55,7 @@ describe("ingress and certificate Secrets per mode and chart generation", () => 
 
     it("a credential from secure config replaces its random resource and stays secret", async () => {
         const rec = await scenario("2026.0.2", "https", { adminPassword: pulumi.secret("Given-admin-password-123") });
-        assert.equal(rec.ofType("random:index/randomPassword:RandomPassword").length, 8);
+        assert.equal(rec.ofType(GENERATED_SECRET_TYPE).filter((g) => g.inputs.shape === "password").length, 8);
         assert.equal(rec.all().filter((r) => r.name === "aihub-creds-adminPassword").length, 0);
         const r = custom(rec, "aihub");
         assert.equal(getPath(r.inputs.values, "common.initialPass"), "Given-admin-password-123");

@@ -1,5 +1,5 @@
 /**
- * RegistryMirror in the composition (mock runtime): the push command, its secret environment, the bundle hash that
+ * RegistryMirror in the composition (mock runtime): the push resource, its secret password, the bundle hash that
  * re-runs it, and the releases waiting for it. One scenario per file (mocks are per process).
  */
 import assert from "node:assert/strict";
@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { sha256 } from "../../artifacts/digest";
-import { pushCommandLine, shellQuote } from "../../components/registry-mirror";
+import { BUNDLE_PUSH_TYPE } from "../../components/dynamic/bundle-push";
 import { loadConfig } from "../../stacks/config";
 import { buildPlatform } from "../../stacks/platform";
 import { bundleManifestHash } from "../../stacks/mirror";
@@ -32,16 +32,6 @@ before(async () => {
 });
 
 describe("pure helpers", () => {
-    test("shellQuote survives quotes and spaces", () => {
-        assert.equal(shellQuote("a b"), "'a b'");
-        assert.equal(shellQuote("it's"), `'it'\\''s'`);
-    });
-    test("pushCommandLine runs the push CLI through tsx", () => {
-        assert.equal(
-            pushCommandLine("./bundle", "airgap", 3),
-            "node --import tsx cli/push.ts './bundle' --stack 'airgap' --parallel 3",
-        );
-    });
     test("bundleManifestHash is the sha256 of bundle.json, or missing", () => {
         assert.equal(bundleManifestHash(bundleDir), sha256(manifestText));
         assert.equal(bundleManifestHash(path.join(bundleDir, "nope")), "missing");
@@ -49,25 +39,23 @@ describe("pure helpers", () => {
 });
 
 describe("RegistryMirror in the airgap stack", () => {
-    test("one push command under the component, password only as a secret env var", () => {
+    test("one push resource under the component, the password only as a secret input", () => {
         const [mirror] = rec.ofType("aihub-airgap:registry:RegistryMirror");
         assert.equal(rec.ofType("aihub-airgap:registry:RegistryMirror").length, 1);
-        const cmds = rec.ofType("command:local:Command");
-        assert.equal(cmds.length, 1);
-        const push = cmds[0];
+        const pushes = rec.ofType(BUNDLE_PUSH_TYPE);
+        assert.equal(pushes.length, 1);
+        const push = pushes[0];
         assert.equal(push.parent, mirror.urn);
         assert.equal(push.name, "registry-mirror-push");
-        assert.equal(push.inputs.create, pushCommandLine(bundleDir, "airgap", 4));
-        assert.deepEqual(push.inputs.environment, {
-            AIHUB_REGISTRY_PASSWORD: "registry-pass-123",
-            AIHUB_BUNDLE_SHA256: sha256(manifestText),
-            PULUMI_SKIP_UPDATE_CHECK: "true",
+        assert.deepEqual(push.inputs, {
+            bundlePath: bundleDir,
+            stack: "airgap",
+            parallel: 4,
+            bundleSha256: sha256(manifestText),
+            password: "registry-pass-123",
         });
-        // The recorder marks the whole map: one secret value makes the environment input secret.
-        assert.deepEqual(push.secretInputs, ["environment"]);
-        assert.equal(push.inputs.logging, "stdout");
-        assert.equal(push.inputs.triggers, undefined);
-        assert.equal(String(push.inputs.create).includes("registry-pass-123"), false);
+        assert.deepEqual(push.secretInputs, ["password"]);
+        assert.deepEqual(push.additionalSecretOutputs, ["password"]);
     });
 
     test("every helm release waits for the push, directly or through another release", () => {

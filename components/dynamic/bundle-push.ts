@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** Inputs of {@link BundlePush}. */
+export interface BundlePushArgs {
+    /** The bundle directory, relative to the project directory or absolute. */
+    bundlePath: string;
+    /** The stack whose `registry` settings (server, user, CA) the push reads from `Pulumi.<stack>.yaml`. */
+    stack: string;
+    /** Images pushed at once. */
+    parallel: number;
+    /** sha256 of bundle.json: a new bundle runs the push again (an update, not a replace). */
+    bundleSha256: string;
+    /** Registry password: handed to the push only as the environment variable `AIHUB_REGISTRY_PASSWORD`. */
+    password: pulumi.Input<string>;
+}
+
+/** Resource type token: `pulumi-nodejs:dynamic/aihub:BundlePush`. */
+export const BUNDLE_PUSH_TYPE = "pulumi-nodejs:dynamic/aihub:BundlePush";
+
+interface PushInputs {
+    bundlePath: string;
+    stack: string;
+    parallel: number;
+    bundleSha256: string;
+    password: string;
+}
+
+/**
+ * Runs `cli/push.ts` (the code of `npm run push`) in the dynamic-provider host, whose working directory is the
+ * project directory. Serialized into the state, so the functions capture nothing; the password travels in the child's
+ * environment, never in its arguments. A failed push fails the update with the push's own last lines.
+ */
+const provider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: PushInputs) {
+        const { spawnSync } = require("node:child_process");
+        const args = ["--import", "tsx", "cli/push.ts", inputs.bundlePath, "--stack", inputs.stack];
+        args.push("--parallel", String(inputs.parallel));
+        const env = { ...process.env, AIHUB_REGISTRY_PASSWORD: inputs.password, PULUMI_SKIP_UPDATE_CHECK: "true" };
+        const r = spawnSync(process.execPath, args, { env, encoding: "utf8", maxBuffer: 64 << 20 });
+        const lines = `${r.stdout ?? ""}\n${r.stderr ?? ""}`.trim().split("\n");
+        if (r.status !== 0) throw new Error(`push of ${inputs.bundlePath} failed:\n${lines.slice(-20).join("\n")}`);
+        const summary = lines.filter((l: string) => l.trim() !== "").slice(-1)[0] ?? "";
+        return { id: inputs.bundleSha256, outs: { ...inputs, summary } };
+    },
+    async update(_id: string, _olds: PushInputs, news: PushInputs) {
+        return { outs: (await provider.create!(news)).outs };
+    },
+    async diff(_id: string, olds: PushInputs, news: PushInputs) {
+        const keys = ["bundlePath", "stack", "parallel", "bundleSha256", "password"] as const;
+        const changed = keys.filter((k) => olds[k] !== news[k]);
+        return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
+    },
+    // Nothing to delete: images stay in the registry.
+    async delete() {},
+};
+
+/** Pushes the bundle's images into the private registry during `pulumi up`; skips what is already there. */
+export class BundlePush extends pulumi.dynamic.Resource {
+    /** The push's last progress line. */
+    declare public readonly summary: pulumi.Output<string>;
+
+    constructor(name: string, args: BundlePushArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            provider,
+            name,
+            { ...args, password: pulumi.secret(args.password), summary: undefined },
+            { ...opts, additionalSecretOutputs: ["password"] },
+            "aihub",
+            "BundlePush",
+        );
+    }
+}
