@@ -96,8 +96,26 @@ export async function buildEngine(log: (line: string) => void): Promise<Built[]>
         done.push({ name: r.name, seconds: seconds(t0), cached: false });
         log(`engine: [${i + 1}/${todo.length}] ${r.name} built in ${seconds(t0)}s`);
     }
+    writeDynamicProviderHost(bin);
     await installKubernetesPlugin(log);
     return done;
+}
+
+/**
+ * The plugin that serves dynamic resources (components/dynamic/), next to `pulumi` where release archives put it: it
+ * starts the dynamic-provider host of the project's own @pulumi/pulumi, resolved from the working directory.
+ */
+export const DYNAMIC_PROVIDER_HOST = "pulumi-resource-pulumi-nodejs";
+
+function writeDynamicProviderHost(bin: string): void {
+    const script = [
+        "#!/bin/sh",
+        "# Serves Pulumi dynamic resources with the @pulumi/pulumi of the project in the working directory.",
+        `host=$(node -p 'require.resolve("@pulumi/pulumi/cmd/dynamic-provider")') || exit 1`,
+        'exec node "$host" "$@"',
+        "",
+    ].join("\n");
+    fs.writeFileSync(path.join(bin, DYNAMIC_PROVIDER_HOST), script, { mode: 0o755 });
 }
 
 function seconds(t0: number): number {

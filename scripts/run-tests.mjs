@@ -3,18 +3,21 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-function find(dir) {
+function find(dir, suffix) {
     return readdirSync(dir).flatMap((f) => {
         const p = join(dir, f);
-        return statSync(p).isDirectory() ? find(p) : p.endsWith(".test.ts") ? [p] : [];
+        return statSync(p).isDirectory() ? find(p, suffix) : p.endsWith(suffix) ? [p] : [];
     });
 }
 
-const filter = process.argv.slice(2);
-const files = find("test")
+// --engine: the real-engine tests (*.engine.ts), one file at a time (each runs a cluster and the Pulumi CLI).
+const engine = process.argv.includes("--engine");
+const filter = process.argv.slice(2).filter((a) => a !== "--engine");
+const files = find("test", engine ? ".engine.ts" : ".test.ts")
     .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
     .sort();
-const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], {
+const concurrency = engine ? 1 : 2;
+const r = spawnSync(process.execPath, ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...files], {
     stdio: "inherit",
 });
 process.exit(r.status ?? 1);

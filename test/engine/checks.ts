@@ -1,0 +1,72 @@
+/** The checks both engine scenarios make, each failing with what the engine or the cluster said. */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import type { EngineScenario, PlannedObject } from "./scenario";
+import { figure } from "./steps";
+
+/** `pulumi up`, then: every planned object exists, the releases are deployed, every pod pulls privately. */
+export async function upCreatesThePlan(s: EngineScenario, planned: PlannedObject[], releases: string[]): Promise<void> {
+    const r = await s.pulumiOk(["up", "--yes", "--skip-preview"]);
+    figure(`${s.stack} pulumi up`, r.seconds);
+    assert.ok(planned.length > 10, `the plan lists only ${planned.length} objects`);
+    assert.deepEqual(await s.missing(planned), []);
+    assert.deepEqual(await s.deployedReleases(), releases);
+    const images = await s.podImages();
+    assert.ok(images.length > 0, "no pods at all");
+    assert.deepEqual(
+        images.filter((i) => !i.image.startsWith(`${s.registry.host}/`)),
+        [],
+    );
+    const pushed = s.registry.requests().filter((l) => /^PUT \/v2\/.+\/manifests\//.test(l));
+    assert.ok(pushed.length >= 1, "RegistryMirror pushed no image manifest");
+}
+
+/** A second preview must show no change at all: any perpetual diff fails with the engine's diff. */
+export async function previewShowsNoChanges(s: EngineScenario): Promise<void> {
+    await s.pulumiOk(["preview", "--expect-no-changes", "--diff"]);
+}
+
+/** The steps of `pulumi preview --json` other than `same`, as `op type::name`. */
+export async function previewSteps(s: EngineScenario): Promise<string[]> {
+    const r = await s.pulumiOk(["preview", "--json"]);
+    const doc = JSON.parse(r.stdout) as { steps?: { op: string; urn: string }[] };
+    return (doc.steps ?? [])
+        .filter((x) => x.op !== "same")
+        .map((x) => {
+            const parts = x.urn.split("::");
+            return `${x.op} ${parts[parts.length - 2].split("$").pop()}::${parts[parts.length - 1]}`;
+        });
+}
+
+/**
+ * `pulumi destroy --yes` removes everything: the Rook CRs are deleted before the operator release that serves them,
+ * and none of the planned objects is left.
+ */
+export async function destroyRemovesEverything(s: EngineScenario, planned: PlannedObject[]): Promise<void> {
+    const r = await s.pulumiOk(["destroy", "--yes", "--skip-preview"]);
+    figure(`${s.stack} pulumi destroy`, r.seconds);
+    const lines = r.stdout.split("\n");
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const crGone = at(/CephCluster\s+\S+\s+deleted/);
+    const operatorStarts = at(/helm\.sh\/v3:Release\s+rook-rook-ceph\s+deleting/);
+    assert.ok(crGone >= 0 && operatorStarts >= 0, `destroy output lacks the CephCluster or operator release lines`);
+    assert.ok(crGone < operatorStarts, "the operator release started deleting before the CephCluster was gone");
+    assert.deepEqual(await s.remaining(planned), []);
+    assert.deepEqual(await s.deployedReleases(), []);
+}
+
+/** No secret value in any state file (history and backups included), in the engine's output, or in any argv. */
+export function noSecretInPlainText(s: EngineScenario, secrets: string[]): void {
+    assert.ok(secrets.length >= 3, `only ${secrets.length} secret values found to look for`);
+    const files = s.stateFiles();
+    assert.ok(files.length > 0, "no state files");
+    const leaks: string[] = [];
+    for (const f of files) {
+        const text = fs.readFileSync(f, "utf8");
+        for (const v of secrets) if (text.includes(v)) leaks.push(`${f}: ${v.slice(0, 4)}…`);
+    }
+    const output = s.cli.outputLog.join("\n");
+    for (const v of secrets) if (output.includes(v)) leaks.push(`engine output: ${v.slice(0, 4)}…`);
+    for (const v of secrets) for (const c of s.argv.containing(v)) leaks.push(`argv: ${c.slice(0, 60)}…`);
+    assert.deepEqual(leaks, []);
+}

@@ -1,0 +1,73 @@
+/**
+ * The real engine on the `lab` stack (one worker, https-custom-ca): preview before anything exists, up, a no-change
+ * preview, a one-key change that previews as exactly one update, destroy refused while data is protected (nothing
+ * deleted), then a full destroy that leaves none of our objects; no secret in state, output or process arguments.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe } from "node:test";
+import {
+    destroyRemovesEverything,
+    noSecretInPlainText,
+    previewShowsNoChanges,
+    previewSteps,
+    upCreatesThePlan,
+} from "./checks";
+import { EngineScenario, type PlannedObject } from "./scenario";
+import { requireEngine, step } from "./steps";
+
+let s: EngineScenario;
+let planned: PlannedObject[];
+let secrets: string[];
+
+before(async () => {
+    requireEngine();
+    s = await EngineScenario.start({ base: "lab" });
+    planned = s.plannedObjects();
+});
+
+after(async () => {
+    await s?.stop();
+});
+
+describe("lab stack under the real engine", () => {
+    step(
+        "preview succeeds on an empty cluster, CRs whose CRDs come from a release in the same run included",
+        async () => {
+            const r = await s.pulumiOk(["preview"]);
+            assert.match(r.stdout, /CephCluster/);
+        },
+    );
+
+    step("up creates every object of the plan, releases deployed, every pod image private, bundle pushed", () =>
+        upCreatesThePlan(s, planned, ["aihub/rapidminer-aihub", "rook-ceph/rook-ceph", "rook-ceph/rook-csi-drivers"]),
+    );
+
+    step("a second preview reports no changes (no perpetual diff)", () => previewShowsNoChanges(s));
+
+    step("changing aihub.values previews as exactly one update of the AI Hub release", async () => {
+        secrets = await s.secretValues();
+        await s.setPlain({ aihub: { ...s.plain.aihub, values: { common: { timeZone: "UTC" } } } });
+        assert.deepEqual(await previewSteps(s), ["update kubernetes:helm.sh/v3:Release::aihub"]);
+        await s.setPlain({ aihub: s.plain.aihub });
+    });
+
+    step("destroy with protectData true refuses, names the protected resources and deletes nothing", async () => {
+        await s.setPlain({ protectData: true });
+        await s.pulumiOk(["up", "--yes", "--skip-preview"]);
+        const r = await s.pulumi(["destroy", "--yes", "--skip-preview"]);
+        assert.notEqual(r.code, 0);
+        assert.match(r.stdout + r.stderr, /protect/);
+        assert.match(r.stdout + r.stderr, /CephCluster/);
+        assert.deepEqual(await s.missing(planned), []);
+        await s.setPlain({ protectData: false });
+        await s.pulumiOk(["up", "--yes", "--skip-preview"]);
+    });
+
+    step("destroy with protectData false removes everything, the Rook CRs before the operator", () =>
+        destroyRemovesEverything(s, planned),
+    );
+
+    step("no secret in plain text in the state files, the engine output or any process argument", async () =>
+        noSecretInPlainText(s, secrets),
+    );
+});

@@ -1,0 +1,96 @@
+/**
+ * The real Pulumi CLI (built by `npm run engine:build`) run against a project directory: offline settings, the
+ * engine's own PULUMI_HOME, a passphrase from the environment, never a secret in a process argument.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DYNAMIC_PROVIDER_HOST } from "../../engine/build";
+import { engineBinDir, engineBinary } from "../../engine/paths";
+import { kubernetesPluginInstalled, pulumiHome } from "../../engine/plugin";
+import { RECIPES } from "../../engine/recipes";
+
+/** What one CLI run returned. */
+export interface RunResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+    seconds: number;
+}
+
+/** Why the engine tests cannot run here, or undefined when every binary and the plugin are in place. */
+export function engineMissing(): string | undefined {
+    const names = [...RECIPES.map((r) => r.name), DYNAMIC_PROVIDER_HOST];
+    const absent = names.filter((n) => !fs.existsSync(engineBinary(n)));
+    if (absent.length > 0) return `engine binaries missing in ${engineBinDir()}: ${absent.join(", ")}`;
+    if (!kubernetesPluginInstalled()) return `kubernetes plugin not installed in ${pulumiHome()}`;
+    return undefined;
+}
+
+/** A Pulumi CLI bound to one project directory, passphrase and kubeconfig. */
+export class PulumiCli {
+    /** Every command line run, for the process-argument secret check. */
+    readonly argvLog: string[] = [];
+    /** Everything the engine printed, for the output secret check. */
+    readonly outputLog: string[] = [];
+
+    constructor(
+        readonly projectDir: string,
+        private readonly passphrase: string,
+        private readonly kubeconfig: string,
+    ) {}
+
+    /** The environment of every run: offline, no update check, no plugin download, this test's cluster. */
+    env(): NodeJS.ProcessEnv {
+        return {
+            ...process.env,
+            PATH: [engineBinDir(), path.dirname(process.execPath), process.env.PATH].join(":"),
+            PULUMI_HOME: pulumiHome(),
+            PULUMI_CONFIG_PASSPHRASE: this.passphrase,
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            KUBECONFIG: this.kubeconfig,
+            NO_COLOR: "1",
+        };
+    }
+
+    /** Runs `pulumi <args>`; `input` goes to stdin (how secrets are set). Never throws on a non-zero exit. */
+    run(args: string[], input?: string, onLine?: (line: string) => void): Promise<RunResult> {
+        const t0 = Date.now();
+        this.argvLog.push(["pulumi", ...args].join(" "));
+        return new Promise((resolve, reject) => {
+            const p = spawn(engineBinary("pulumi"), [...args, "--non-interactive", "--color", "never"], {
+                cwd: this.projectDir,
+                env: this.env(),
+                stdio: ["pipe", "pipe", "pipe"],
+            });
+            let stdout = "";
+            let stderr = "";
+            p.stdout.on("data", (d) => {
+                stdout += d;
+                if (onLine) for (const l of String(d).split("\n")) if (l.trim()) onLine(l);
+            });
+            p.stderr.on("data", (d) => (stderr += d));
+            p.on("error", reject);
+            p.on("close", (code) => {
+                this.outputLog.push(stdout, stderr);
+                resolve({ code: code ?? -1, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
+            });
+            p.stdin.end(input ?? "");
+        });
+    }
+
+    /** Runs and fails with the engine's own output when the exit code is not 0. */
+    async ok(args: string[], input?: string): Promise<RunResult> {
+        const r = await this.run(args, input);
+        if (r.code !== 0) {
+            throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${tail(r.stdout, 60)}\n${tail(r.stderr, 30)}`);
+        }
+        return r;
+    }
+}
+
+/** The last `n` lines of a text. */
+export function tail(text: string, n: number): string {
+    return text.trim().split("\n").slice(-n).join("\n");
+}

@@ -1,0 +1,229 @@
+/**
+ * One engine scenario: a simulated cluster, a private registry with a bundle to push, a throw-away project with a
+ * stack made from one of the repository's stack files, and the questions the engine tests ask of all of it.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startSim, type SimHandle } from "../../sim/cluster";
+import type { TestRegistry } from "../helpers/registry";
+import { ClusterView } from "./cluster";
+import { initStack, makeProject, repoStackConfig, writePlain } from "./project";
+import { PulumiCli, tail, type RunResult } from "./pulumi";
+import { ArgvSampler } from "./argv";
+import { packageCharts, registryAndBundle, siteCertificate } from "./stage";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const USER = "engine";
+
+/** A Kubernetes object the plan says the program creates. */
+export interface PlannedObject {
+    type: string;
+    apiVersion: string;
+    kind: string;
+    name: string;
+    namespace?: string;
+}
+
+/** Options of {@link EngineScenario.start}. */
+export interface ScenarioOptions {
+    /** The repository stack file the config starts from (`Pulumi.<base>.yaml`). */
+    base: "lab" | "airgap";
+    /** Changes to the plain config after the test wiring (registry, bundle, charts, certificate) is in. */
+    adjust?: (plain: Record<string, Record<string, unknown>>) => void;
+}
+
+/** Everything one engine test file works with; `stop()` ends every process and removes the work directory. */
+export class EngineScenario {
+    readonly stack: string;
+    plain: Record<string, Record<string, unknown>> = {};
+    readonly secrets: Record<string, string> = {};
+    private constructor(
+        readonly work: string,
+        readonly sim: SimHandle,
+        readonly registry: TestRegistry,
+        private readonly upstream: TestRegistry,
+        readonly cli: PulumiCli,
+        readonly view: ClusterView,
+        readonly argv: ArgvSampler,
+        base: string,
+    ) {
+        this.stack = base;
+    }
+
+    /** Starts the cluster and the registries, builds the bundle and makes the stack. */
+    static async start(opts: ScenarioOptions): Promise<EngineScenario> {
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), `engine-${opts.base}-`));
+        const plain = repoStackConfig(opts.base) as Record<string, Record<string, unknown>>;
+        const charts = packageCharts(path.join(work, "charts"), String(plain.aihub.version));
+        const site = siteCertificate(path.join(work, "site"), String(plain.aihub.domain));
+        const password = `Reg-${Math.random().toString(36).slice(2)}-pw`;
+        const staged = await registryAndBundle(work, opts.base, USER, password, Object.values(charts));
+        const hostnames = (plain.ceph.nodes as { hostname: string }[]).map((n) => n.hostname);
+        const sim = await startSim({ hostnames, dir: path.join(work, "sim") });
+        const cli = new PulumiCli(makeProject(work), `pass-${Math.random().toString(36).slice(2)}`, sim.kubeconfig);
+        const s = new EngineScenario(
+            work,
+            sim,
+            staged.registry,
+            staged.upstream,
+            cli,
+            new ClusterView(sim.client),
+            new ArgvSampler(),
+            opts.base,
+        );
+        plain.registry = { server: staged.registry.host, username: USER, caCert: staged.registry.caCert };
+        plain.bundle = { path: staged.bundle, platforms: ["linux/amd64"] };
+        plain.rook = { ...plain.rook, chart: charts.rook, csiDriversChart: charts.csi };
+        plain.aihub = { ...plain.aihub, chart: charts.aihub };
+        plain.ingress = { ...plain.ingress, tlsCert: site.cert, caCert: site.ca };
+        opts.adjust?.(plain);
+        s.plain = plain;
+        s.secrets["registry.password"] = password;
+        s.secrets["ingress.tlsKey"] = site.key;
+        await initStack(cli, s.stack, plain, s.secrets);
+        return s;
+    }
+
+    /** Runs `pulumi <command> --stack <stack> …`, sampling every process's arguments meanwhile. */
+    async pulumi(args: string[]): Promise<RunResult> {
+        this.argv.start();
+        try {
+            return await this.cli.run([...args, "--stack", this.stack]);
+        } finally {
+            this.argv.stop();
+        }
+    }
+
+    /** Like {@link pulumi}, failing with the engine's own output on a non-zero exit. */
+    async pulumiOk(args: string[]): Promise<RunResult> {
+        const r = await this.pulumi(args);
+        if (r.code !== 0) {
+            throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${tail(r.stdout, 80)}\n${tail(r.stderr, 30)}`);
+        }
+        return r;
+    }
+
+    /** Changes plain config keys in the stack file (a top-level section is merged, secrets kept). */
+    async setPlain(patch: Record<string, unknown>): Promise<void> {
+        await writePlain(this.cli.projectDir, this.stack, patch);
+    }
+
+    /** The Kubernetes objects `npm run plan` lists for this stack (helm releases aside). */
+    plannedObjects(): PlannedObject[] {
+        const r = spawnSync(
+            process.execPath,
+            ["--import", "tsx", "cli/plan.ts", "--dir", this.cli.projectDir, "--stack", this.stack, "--json"],
+            { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 },
+        );
+        if (r.status !== 0) throw new Error(`plan failed (${r.status}):\n${tail(r.stdout + r.stderr, 40)}`);
+        const plan = JSON.parse(r.stdout) as {
+            resources: { type: string; inputs: { metadata?: { name?: string; namespace?: string } } }[];
+        };
+        return plan.resources
+            .filter((x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:helm.sh/v3:Release")
+            .map((x) => {
+                const [, gv, kind] = x.type.split(":");
+                const apiVersion = gv.startsWith("core/") ? gv.slice(5) : gv;
+                return { type: x.type, apiVersion, kind, name: x.inputs.metadata?.name ?? "", ...ns(x.inputs) };
+            });
+    }
+
+    /** Planned objects the API server does not have, as `kind namespace/name`. */
+    async missing(objects: PlannedObject[]): Promise<string[]> {
+        this.view.refresh();
+        const out: string[] = [];
+        for (const o of objects) {
+            if (!(await this.view.get(o.apiVersion, o.kind, o.name, o.namespace))) out.push(describe(o));
+        }
+        return out;
+    }
+
+    /** Planned objects the API server still has. */
+    async remaining(objects: PlannedObject[]): Promise<string[]> {
+        this.view.refresh();
+        const out: string[] = [];
+        for (const o of objects)
+            if (await this.view.get(o.apiVersion, o.kind, o.name, o.namespace)) out.push(describe(o));
+        return out;
+    }
+
+    /** Every container image of every Pod, with the pod's name. */
+    async podImages(): Promise<{ pod: string; image: string }[]> {
+        const pods = await this.view.list("v1", "Pod");
+        return pods.flatMap((p) => {
+            const spec = p.spec as { containers?: { image: string }[]; initContainers?: { image: string }[] };
+            const name = `${p.metadata.namespace}/${p.metadata.name}`;
+            return [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => ({
+                pod: name,
+                image: c.image,
+            }));
+        });
+    }
+
+    /** The helm releases the cluster holds as deployed (from Helm's own release Secrets). */
+    async deployedReleases(): Promise<string[]> {
+        const secrets = await this.view.list("v1", "Secret");
+        return secrets
+            .filter((s) => s.type === "helm.sh/release.v1" && s.metadata.labels?.status === "deployed")
+            .map((s) => `${s.metadata.namespace}/${s.metadata.labels?.name}`)
+            .sort();
+    }
+
+    /** Every secret value in the stack (decrypted by `pulumi stack export --show-secrets`) plus the set secrets. */
+    async secretValues(): Promise<string[]> {
+        const r = await this.cli.ok(["stack", "export", "--show-secrets", "--stack", this.stack]);
+        const found = new Set<string>(Object.values(this.secrets));
+        const walk = (v: unknown): void => {
+            if (Array.isArray(v)) v.forEach(walk);
+            else if (v && typeof v === "object") {
+                const o = v as Record<string, unknown>;
+                if (o["4dabf18193072939515e22adb298388d"] && typeof o.plaintext === "string") {
+                    leaves(JSON.parse(o.plaintext), found);
+                } else Object.values(o).forEach(walk);
+            }
+        };
+        walk(JSON.parse(r.stdout));
+        return [...found].filter((s) => s.length >= 8);
+    }
+
+    /** Every file under the project's backend directory (the state, its history and backups). */
+    stateFiles(): string[] {
+        const root = path.join(this.cli.projectDir, ".pulumi-state");
+        const out: string[] = [];
+        const walk = (d: string) => {
+            for (const f of fs.readdirSync(d)) {
+                const p = path.join(d, f);
+                if (fs.statSync(p).isDirectory()) walk(p);
+                else out.push(p);
+            }
+        };
+        walk(root);
+        return out;
+    }
+
+    /** Ends every process and removes the work directory. */
+    async stop(): Promise<void> {
+        await this.sim.stop().catch(() => undefined);
+        await Promise.all([this.registry.stop(), this.upstream.stop()]);
+        fs.rmSync(this.work, { recursive: true, force: true });
+    }
+}
+
+function ns(inputs: { metadata?: { namespace?: string } }): { namespace?: string } {
+    return inputs.metadata?.namespace ? { namespace: inputs.metadata.namespace } : {};
+}
+
+function describe(o: PlannedObject): string {
+    return `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
+}
+
+/** Collects string leaves (and the multi-line values' individual lines) of a decrypted secret. */
+function leaves(v: unknown, into: Set<string>): void {
+    if (typeof v === "string") {
+        into.add(v);
+        for (const line of v.split("\n")) if (line.length >= 16 && !line.startsWith("-----")) into.add(line);
+    } else if (Array.isArray(v)) v.forEach((x) => leaves(x, into));
+    else if (v && typeof v === "object") Object.values(v).forEach((x) => leaves(x, into));
+}

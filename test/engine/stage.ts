@@ -1,0 +1,132 @@
+/**
+ * What an engine test stands on besides the cluster: the fixture charts packaged as an admin's bundle would carry
+ * them (with the CRDs the real charts install), a site certificate for the AI Hub domain, a loopback "upstream" and
+ * a private TLS+htpasswd registry, and a bundle of generated images that RegistryMirror pushes during `pulumi up`.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { buildBundle } from "../../artifacts/bundle";
+import { startUpstream } from "../fixtures/images/upstream";
+import { helm } from "../helpers/helm";
+import { startRegistry, type TestRegistry } from "../helpers/registry";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const FIXTURES = path.join(ROOT, "test", "fixtures", "charts");
+const SHARED_ROOK = path.resolve(ROOT, "..", "shared", "ref", "rook", "crds.yaml");
+
+/** The CRDs of ceph-csi-operator (csi.ceph.io) that the csi-drivers chart's resources need; schema left open. */
+function csiOperatorCrds(): string {
+    return ["Driver", "OperatorConfig"]
+        .map((kind) => {
+            const plural = `${kind.toLowerCase()}s`;
+            return [
+                "apiVersion: apiextensions.k8s.io/v1",
+                "kind: CustomResourceDefinition",
+                `metadata: { name: ${plural}.csi.ceph.io }`,
+                "spec:",
+                "  group: csi.ceph.io",
+                `  names: { kind: ${kind}, listKind: ${kind}List, plural: ${plural}, singular: ${kind.toLowerCase()} }`,
+                "  scope: Namespaced",
+                "  versions:",
+                "    - name: v1",
+                "      served: true",
+                "      storage: true",
+                "      subresources: { status: {} }",
+                "      schema:",
+                "        openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true }",
+            ].join("\n");
+        })
+        .join("\n---\n");
+}
+
+/**
+ * Packages the fixture charts into `dir`: rook-ceph v1.20.6 with Rook's real CRDs (from ../shared/ref, as the
+ * vendor chart installs them) and its ceph-csi-operator subchart with csi.ceph.io CRDs, ceph-csi-drivers, and the
+ * AI Hub chart of `aihubVersion`. Returns the .tgz paths by name.
+ */
+export function packageCharts(dir: string, aihubVersion: string): Record<"rook" | "csi" | "aihub", string> {
+    const src = path.join(dir, "src");
+    fs.mkdirSync(src, { recursive: true });
+    const copy = (name: string) => {
+        fs.cpSync(path.join(FIXTURES, name), path.join(src, name), { recursive: true });
+        return path.join(src, name);
+    };
+    const rook = copy("rook-ceph-v1.20.6");
+    fs.mkdirSync(path.join(rook, "crds"));
+    fs.copyFileSync(SHARED_ROOK, path.join(rook, "crds", "crds.yaml"));
+    const operator = path.join(rook, "charts", "ceph-csi-operator", "crds");
+    fs.mkdirSync(operator, { recursive: true });
+    fs.writeFileSync(path.join(operator, "csi-operator.yaml"), csiOperatorCrds());
+    const charts = [rook, copy("ceph-csi-drivers"), copy(`rapidminer-aihub-${aihubVersion}`)];
+    const out = charts.map((c) => {
+        const line = helm(["package", c, "--destination", dir]).trim();
+        return line.slice(line.lastIndexOf(" ") + 1);
+    });
+    return { rook: out[0], csi: out[1], aihub: out[2] };
+}
+
+/** A site CA and a certificate for `domain` signed by it (what an internal CA hands out), made with openssl. */
+export function siteCertificate(dir: string, domain: string): { cert: string; key: string; ca: string } {
+    fs.mkdirSync(dir, { recursive: true });
+    const ssl = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+    const days = ["-days", "3"];
+    ssl([
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        ...days,
+        "-subj",
+        "/CN=Engine Test Site CA",
+    ]);
+    ssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "site.key", "-out", "site.csr", "-subj", `/CN=${domain}`]);
+    fs.writeFileSync(path.join(dir, "site.ext"), `subjectAltName=DNS:${domain}\nbasicConstraints=CA:FALSE\n`);
+    ssl([
+        "x509",
+        "-req",
+        "-in",
+        "site.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "site.crt",
+        ...days,
+        "-extfile",
+        "site.ext",
+    ]);
+    const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
+    return { cert: read("site.crt"), key: read("site.key"), ca: read("ca.crt") };
+}
+
+/** The private registry (TLS with a test CA, htpasswd) and a bundle of generated images addressed to it. */
+export async function registryAndBundle(
+    work: string,
+    stack: string,
+    user: string,
+    password: string,
+    charts: string[],
+): Promise<{ registry: TestRegistry; upstream: TestRegistry; bundle: string; images: string[] }> {
+    const up = await startUpstream(work, 0.05);
+    const registry = await startRegistry(work, { tls: true, auth: { username: user, password } });
+    const bundle = path.join(work, "bundle");
+    await buildBundle({
+        out: bundle,
+        stack,
+        registry: registry.host,
+        platforms: ["linux/amd64"],
+        images: up.refs,
+        charts,
+        upstreamTlsVerify: false,
+        write: () => {},
+    });
+    return { registry, upstream: up.registry, bundle, images: up.refs };
+}
