@@ -61,7 +61,7 @@ export class EngineScenario {
         const password = `Reg-${Math.random().toString(36).slice(2)}-pw`;
         const staged = await registryAndBundle(work, opts.base, USER, password, Object.values(charts));
         const hostnames = (plain.ceph.nodes as { hostname: string }[]).map((n) => n.hostname);
-        const sim = await startSim({ hostnames, dir: path.join(work, "sim") });
+        const sim = await startSim({ hostnames, dir: path.join(work, "sim"), killOnExit: true });
         const cli = new PulumiCli(makeProject(work), `pass-${Math.random().toString(36).slice(2)}`, sim.kubeconfig);
         const s = new EngineScenario(
             work,
