@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "./problems";
-import { parseStackFile, stackFilePath } from "./stackfile";
+import { parseConfigValue, parseStackFile, stackFilePath } from "./stackfile";
 import type { FileCheck } from "./rules";
 import { requireValidConfig } from "./validate";
 import type { PlatformConfig } from "./schema";
@@ -21,21 +21,13 @@ export interface LoadOptions {
     logWarnings?: boolean;
 }
 
-function parseValue(raw: string): unknown {
-    try {
-        return JSON.parse(raw);
-    } catch {
-        return raw;
-    }
-}
-
 /** Reads, validates and returns the stack config; warnings go to the Pulumi log. */
 export function loadConfig(opts: LoadOptions = {}): PlatformConfig {
     const projectDir = opts.projectDir ?? process.cwd();
     const prefix = `${CONFIG_NAMESPACE}:`;
     const values: Record<string, unknown> = {};
     for (const [key, raw] of Object.entries(pulumi.runtime.allConfig())) {
-        if (key.startsWith(prefix)) values[key.slice(prefix.length)] = parseValue(raw);
+        if (key.startsWith(prefix)) values[key.slice(prefix.length)] = parseConfigValue(raw);
     }
     const file = stackFilePath(projectDir, pulumi.getStack());
     const securePaths = fs.existsSync(file)

@@ -50,6 +50,20 @@ export function stackFilePath(projectDir: string, stack: string): string {
     return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }
 
+/**
+ * A top-level config value as the program sees it: Pulumi hands programs every value as a string and writes plain
+ * top-level scalars back as strings (`pulumi config set protectData false` stores `"false"`), so a string that is
+ * JSON (`false`, `3`, `{...}`) means that JSON value, as `pulumi.Config.getBoolean`/`getObject` read it.
+ */
+export function parseConfigValue(raw: unknown): unknown {
+    if (typeof raw !== "string") return raw;
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return raw;
+    }
+}
+
 /** Parses a stack file's text. Throws with the file name on malformed YAML. */
 export function parseStackFile(text: string, file: string): StackFile {
     let doc: unknown;
@@ -67,10 +81,10 @@ export function parseStackFile(text: string, file: string): StackFile {
         const prefix = `${CONFIG_NAMESPACE}:`;
         if (key.startsWith(prefix)) {
             const name = key.slice(prefix.length);
-            values[name] = stripSecure(value, name, securePaths);
+            values[name] = parseConfigValue(stripSecure(value, name, securePaths));
         } else if (!key.includes(":")) {
             // Pulumi reads a key without namespace as belonging to the project.
-            values[key] = stripSecure(value, key, securePaths);
+            values[key] = parseConfigValue(stripSecure(value, key, securePaths));
         } else otherKeys[key] = value;
     }
     return { file, values, securePaths, otherKeys };

@@ -34,7 +34,8 @@ const provider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: PushInputs) {
         const { spawnSync } = require("node:child_process");
         const args = ["--import", "tsx", "cli/push.ts", inputs.bundlePath, "--stack", inputs.stack];
-        args.push("--parallel", String(inputs.parallel));
+        // --dir: the stack file is the project's (the working directory), not the one beside push.ts's real path.
+        args.push("--parallel", String(inputs.parallel), "--dir", process.cwd());
         const env = { ...process.env, AIHUB_REGISTRY_PASSWORD: inputs.password, PULUMI_SKIP_UPDATE_CHECK: "true" };
         const r = spawnSync(process.execPath, args, { env, encoding: "utf8", maxBuffer: 64 << 20 });
         const lines = `${r.stdout ?? ""}\n${r.stderr ?? ""}`.trim().split("\n");

@@ -28,6 +28,14 @@ describe("stack file reader", () => {
         assert.deepEqual([...sf.securePaths].sort(), ["aihub.credentials.initialPass", "registry.password"]);
         assert.deepEqual(sf.otherKeys, { "kubernetes:context": "prod" });
     });
+    it("reads top-level scalars as Pulumi writes them (strings) the way the program sees them", () => {
+        // Found by the real engine: `pulumi config set` rewrote `protectData: false` as `"false"`, which plan rejected.
+        const sf = parseStackFile(
+            ["config:", '  aihub-airgap:protectData: "false"', '  aihub-airgap:note: "plain text"'].join("\n"),
+            "Pulumi.t.yaml",
+        );
+        assert.deepEqual(sf.values, { protectData: false, note: "plain text" });
+    });
     it("reads the committed stacks with their secrets encrypted", () => {
         assert.deepEqual(listStacks(PROJECT_DIR), ["airgap", "lab"]);
         assert.deepEqual([...readStackFile(PROJECT_DIR, "airgap").securePaths].sort(), [

@@ -2,10 +2,10 @@
  * One engine scenario: a simulated cluster, a private registry with a bundle to push, a throw-away project with a
  * stack made from one of the repository's stack files, and the questions the engine tests ask of all of it.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runPlan } from "../../plan/run";
 import { startSim, type SimHandle } from "../../sim/cluster";
 import type { TestRegistry } from "../helpers/registry";
 import { ClusterView } from "./cluster";
@@ -14,7 +14,6 @@ import { PulumiCli, tail, type RunResult } from "./pulumi";
 import { ArgvSampler } from "./argv";
 import { packageCharts, registryAndBundle, siteCertificate } from "./stage";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 const USER = "engine";
 
 /** A Kubernetes object the plan says the program creates. */
@@ -110,23 +109,24 @@ export class EngineScenario {
         await writePlain(this.cli.projectDir, this.stack, patch);
     }
 
-    /** The Kubernetes objects `npm run plan` lists for this stack (helm releases aside). */
-    plannedObjects(): PlannedObject[] {
-        const r = spawnSync(
-            process.execPath,
-            ["--import", "tsx", "cli/plan.ts", "--dir", this.cli.projectDir, "--stack", this.stack, "--json"],
-            { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 },
-        );
-        if (r.status !== 0) throw new Error(`plan failed (${r.status}):\n${tail(r.stdout + r.stderr, 40)}`);
-        const plan = JSON.parse(r.stdout) as {
-            resources: { type: string; inputs: { metadata?: { name?: string; namespace?: string } } }[];
-        };
+    /** The Kubernetes objects the plan (the program under the mock runtime) registers for this stack, releases aside. */
+    async plannedObjects(): Promise<PlannedObject[]> {
+        const plan = await runPlan({ projectDir: this.cli.projectDir, stack: this.stack });
+        if (plan.errors.length > 0)
+            throw new Error(`plan failed:\n${plan.errors.map((e) => e.path + ": " + e.text).join("\n")}`);
         return plan.resources
             .filter((x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:helm.sh/v3:Release")
             .map((x) => {
                 const [, gv, kind] = x.type.split(":");
                 const apiVersion = gv.startsWith("core/") ? gv.slice(5) : gv;
-                return { type: x.type, apiVersion, kind, name: x.inputs.metadata?.name ?? "", ...ns(x.inputs) };
+                const meta = (x.inputs.metadata ?? {}) as { name?: string; namespace?: string };
+                return {
+                    type: x.type,
+                    apiVersion,
+                    kind,
+                    name: meta.name ?? "",
+                    ...(meta.namespace ? { namespace: meta.namespace } : {}),
+                };
             });
     }
 
@@ -209,10 +209,6 @@ export class EngineScenario {
         await Promise.all([this.registry.stop(), this.upstream.stop()]);
         fs.rmSync(this.work, { recursive: true, force: true });
     }
-}
-
-function ns(inputs: { metadata?: { namespace?: string } }): { namespace?: string } {
-    return inputs.metadata?.namespace ? { namespace: inputs.metadata.namespace } : {};
 }
 
 function describe(o: PlannedObject): string {
