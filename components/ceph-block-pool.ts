@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CephConfig } from "../stacks/schema";
 import { blockPoolSpec, rbdStorageClassSpec, type CsiScope } from "../storage/fs-manifests";
-import { BLOCK_POOL_NAME, WAIT_FOR_READY } from "../storage/names";
+import { BLOCK_POOL_NAME, readyAnnotations } from "../storage/names";
 
 /** Arguments of {@link CephBlockPool}. */
 export interface CephBlockPoolArgs {
@@ -37,7 +37,7 @@ export class CephBlockPool extends pulumi.ComponentResource {
                 metadata: {
                     name: BLOCK_POOL_NAME,
                     namespace: args.scope.clusterNamespace,
-                    annotations: WAIT_FOR_READY,
+                    annotations: readyAnnotations(args.ceph),
                 },
                 spec: blockPoolSpec(args.ceph),
             },

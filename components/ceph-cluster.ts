@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CephConfig } from "../stacks/schema";
 import { cephClusterSpec, localPvs, localStorageClassSpec, toolboxSpec } from "../storage/cluster-manifests";
-import { CEPH_CLUSTER_NAME, TOOLBOX_NAME, WAIT_FOR_READY } from "../storage/names";
+import { CEPH_CLUSTER_NAME, TOOLBOX_NAME, readyAnnotations } from "../storage/names";
 
 /** Arguments of {@link CephCluster}. */
 export interface CephClusterArgs {
@@ -57,7 +57,7 @@ export class CephCluster extends pulumi.ComponentResource {
                 metadata: {
                     name: CEPH_CLUSTER_NAME,
                     namespace: args.namespace,
-                    annotations: WAIT_FOR_READY,
+                    annotations: readyAnnotations(args.ceph),
                 },
                 spec: cephClusterSpec({ ceph: args.ceph, registry: args.registry }),
             },

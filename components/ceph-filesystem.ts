@@ -8,7 +8,7 @@ import {
     subVolumeGroupSpec,
     type CsiScope,
 } from "../storage/fs-manifests";
-import { usesSubVolumeGroupCr, WAIT_FOR_READY } from "../storage/names";
+import { usesSubVolumeGroupCr, readyAnnotations } from "../storage/names";
 
 /** Arguments of {@link CephFilesystem}. */
 export interface CephFilesystemArgs {
@@ -51,7 +51,7 @@ export class CephFilesystem extends pulumi.ComponentResource {
                 metadata: {
                     name: fsName,
                     namespace: ns,
-                    annotations: WAIT_FOR_READY,
+                    annotations: readyAnnotations(args.ceph),
                 },
                 spec: cephFilesystemSpec(args.ceph),
             },
@@ -73,7 +73,7 @@ export class CephFilesystem extends pulumi.ComponentResource {
                         kind: "CephFilesystemSubVolumeGroup",
                         metadata: {
                             ...(svg.metadata as object),
-                            annotations: WAIT_FOR_READY,
+                            annotations: readyAnnotations(args.ceph),
                         },
                         spec: svg.spec,
                     },

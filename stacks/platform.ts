@@ -3,6 +3,7 @@
  * (images in the registry → Rook operator → CephCluster → CephFilesystem → StorageClass → AI Hub → Ingress).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DataGuard } from "../components/data-guard";
 import { buildApplication } from "./application";
 import { buildMirror } from "./mirror";
 import type { PlatformConfig } from "./schema";
@@ -18,6 +19,20 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     const mirror = buildMirror(cfg);
     const storage = buildStorage(cfg, { mirror });
     const app = buildApplication(cfg, { mirror, storage });
+    const parts = [
+        mirror,
+        storage.operator,
+        storage.cluster,
+        storage.filesystem,
+        storage.blockPool,
+        app.aihub,
+        app.ingress,
+    ];
+    new DataGuard("data-guard", {
+        namespace: cfg.aihub.namespace,
+        protect: cfg.protectData,
+        guards: parts.filter((p): p is NonNullable<typeof p> => p !== undefined),
+    });
     return {
         registry: cfg.registry.server,
         ...storage.outputs,

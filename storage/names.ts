@@ -17,10 +17,19 @@ export const DATA_POOL_NAME = "data0";
 /** The ImageSet ConfigMap the rook-ceph chart (v1.20) writes and the OperatorConfig points at. */
 export const CSI_IMAGE_SET_CONFIGMAP = "rook-csi-operator-image-set-configmap";
 
-/** Role of a local PV. */
-/** Annotations that make Pulumi wait until a Rook CR reports `status.phase: Ready`. */
-export const WAIT_FOR_READY = { "pulumi.com/waitFor": "jsonpath={.status.phase}=Ready" };
+/**
+ * The await annotations of a Rook CR: wait until `status.phase` is Ready, except while the teardown is armed
+ * (`ceph.wipeDisksOnDestroy`). Rook stops reconciling the cluster's CRs once `cleanupPolicy` is confirmed, so
+ * `status.observedGeneration` never catches up and a `waitFor` would run out its whole timeout (found on the
+ * simulated cluster, whose Rook stand-in behaves the same).
+ */
+export function readyAnnotations(ceph: { wipeDisksOnDestroy: boolean }): Record<string, string> {
+    return ceph.wipeDisksOnDestroy
+        ? { "pulumi.com/skipAwait": "true" }
+        : { "pulumi.com/waitFor": "jsonpath={.status.phase}=Ready" };
+}
 
+/** Role of a local PV. */
 export type DiskRole = "mon" | "osd";
 
 /** Stable local PV name from host, role and device: `worker1-mon-nvme1n1`, `worker1-osd-disk-by-id-x`. */

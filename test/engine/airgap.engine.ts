@@ -43,7 +43,7 @@ describe("airgap-shaped stack under the real engine", () => {
     step("destroy with protectData true refuses and deletes nothing", async () => {
         const r = await s.pulumi(["destroy", "--yes", "--skip-preview"]);
         assert.notEqual(r.code, 0);
-        assert.match(r.stdout + r.stderr, /protect/);
+        assert.match(r.stdout + r.stderr, /ConfigMap::data-guard" cannot be deleted\s+because it is protected/);
         assert.deepEqual(await s.missing(planned), []);
     });
 

@@ -46,18 +46,18 @@ describe("lab stack under the real engine", () => {
 
     step("changing aihub.values previews as exactly one update of the AI Hub release", async () => {
         secrets = await s.secretValues();
-        await s.setPlain({ aihub: { ...s.plain.aihub, values: { common: { timeZone: "UTC" } } } });
+        await s.setPlain({ aihub: { ...s.plain.aihub, values: { common: { timeZone: "Europe/Vienna" } } } });
         assert.deepEqual(await previewSteps(s), ["update kubernetes:helm.sh/v3:Release::aihub"]);
         await s.setPlain({ aihub: s.plain.aihub });
     });
 
-    step("destroy with protectData true refuses, names the protected resources and deletes nothing", async () => {
+    step("destroy with protectData true refuses at the data guard and deletes nothing", async () => {
         await s.setPlain({ protectData: true });
         await s.pulumiOk(["up", "--yes", "--skip-preview"]);
         const r = await s.pulumi(["destroy", "--yes", "--skip-preview"]);
         assert.notEqual(r.code, 0);
-        assert.match(r.stdout + r.stderr, /protect/);
-        assert.match(r.stdout + r.stderr, /CephCluster/);
+        assert.match(r.stdout + r.stderr, /ConfigMap::data-guard" cannot be deleted\s+because it is protected/);
+        assert.match(r.stdout, /- 0 deleted|Resources:\s*\n\s*1 errored/);
         assert.deepEqual(await s.missing(planned), []);
         await s.setPlain({ protectData: false });
         await s.pulumiOk(["up", "--yes", "--skip-preview"]);

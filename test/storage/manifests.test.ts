@@ -15,7 +15,7 @@ import {
     cephFilesystemSpec,
     subVolumeGroupSpec,
 } from "../../storage/fs-manifests";
-import { localPvName } from "../../storage/names";
+import { localPvName, readyAnnotations } from "../../storage/names";
 import { crdErrors, crdFile } from "../helpers/crd";
 import { airgapV198, stackConfig } from "./helpers";
 
@@ -30,6 +30,15 @@ const pvSummary = (cfg: ReturnType<typeof stackConfig>) =>
             s.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0],
         ].join(" ");
     });
+
+describe("await annotations of the Rook CRs", () => {
+    it("wait for status.phase Ready normally; skip the await while the teardown is armed", () => {
+        assert.deepEqual(readyAnnotations({ wipeDisksOnDestroy: false }), {
+            "pulumi.com/waitFor": "jsonpath={.status.phase}=Ready",
+        });
+        assert.deepEqual(readyAnnotations({ wipeDisksOnDestroy: true }), { "pulumi.com/skipAwait": "true" });
+    });
+});
 
 describe("local PVs", () => {
     it("airgap: 6 PVs, mon Filesystem 10Gi and OSD Block 256Gi, pinned to their worker", () => {
