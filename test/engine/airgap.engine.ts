@@ -44,6 +44,7 @@ describe("airgap-shaped stack under the real engine", () => {
         const r = await s.pulumi(["destroy", "--yes", "--skip-preview"]);
         assert.notEqual(r.code, 0);
         assert.match(r.stdout + r.stderr, /ConfigMap::data-guard" cannot be deleted\s+because it is protected/);
+        assert.doesNotMatch(r.stdout, / deleted \(/);
         assert.deepEqual(await s.missing(planned), []);
     });
 
