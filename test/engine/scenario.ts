@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { GENERATED_SECRET_TYPE } from "../../components/dynamic/generated-secret";
 import { runPlan } from "../../plan/run";
 import { startSim, type SimHandle } from "../../sim/cluster";
 import type { TestRegistry } from "../helpers/registry";
@@ -171,21 +172,26 @@ export class EngineScenario {
             .sort();
     }
 
-    /** Every secret value in the stack (decrypted by `pulumi stack export --show-secrets`) plus the set secrets. */
+    /**
+     * The secret values to look for: those set with `config set --secret` (the TLS key also line by line) and every
+     * generated credential, read decrypted from `pulumi stack export --show-secrets`.
+     */
     async secretValues(): Promise<string[]> {
         const r = await this.cli.ok(["stack", "export", "--show-secrets", "--stack", this.stack]);
-        const found = new Set<string>(Object.values(this.secrets));
-        const walk = (v: unknown): void => {
-            if (Array.isArray(v)) v.forEach(walk);
-            else if (v && typeof v === "object") {
-                const o = v as Record<string, unknown>;
-                if (o["4dabf18193072939515e22adb298388d"] && typeof o.plaintext === "string") {
-                    leaves(JSON.parse(o.plaintext), found);
-                } else Object.values(o).forEach(walk);
-            }
+        const found = new Set<string>();
+        for (const v of Object.values(this.secrets)) {
+            found.add(v);
+            for (const line of v.split("\n")) if (line.length >= 16 && !line.startsWith("-----")) found.add(line);
+        }
+        const doc = JSON.parse(r.stdout) as {
+            deployment: { resources?: { type: string; outputs?: { value?: unknown } }[] };
         };
-        walk(JSON.parse(r.stdout));
-        return [...found].filter((s) => s.length >= 8);
+        for (const res of doc.deployment.resources ?? []) {
+            if (res.type !== GENERATED_SECRET_TYPE) continue;
+            const v = res.outputs?.value as { plaintext?: string } | undefined;
+            if (v?.plaintext) found.add(JSON.parse(v.plaintext));
+        }
+        return [...found];
     }
 
     /** Every file under the project's backend directory (the state, its history and backups). */
@@ -213,13 +219,4 @@ export class EngineScenario {
 
 function describe(o: PlannedObject): string {
     return `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
-}
-
-/** Collects string leaves (and the multi-line values' individual lines) of a decrypted secret. */
-function leaves(v: unknown, into: Set<string>): void {
-    if (typeof v === "string") {
-        into.add(v);
-        for (const line of v.split("\n")) if (line.length >= 16 && !line.startsWith("-----")) into.add(line);
-    } else if (Array.isArray(v)) v.forEach((x) => leaves(x, into));
-    else if (v && typeof v === "object") Object.values(v).forEach((x) => leaves(x, into));
 }
