@@ -11,6 +11,8 @@ const RELEASES = ["aihub/rapidminer-aihub", "rook-ceph/ceph-csi-drivers", "rook-
 export async function upCreatesThePlan(s: EngineScenario, planned: PlannedObject[]): Promise<void> {
     const r = await s.pulumiOk(["up", "--yes", "--skip-preview"]);
     figure(`${s.stack} pulumi up`, r.seconds);
+    // The provider must be the installed kubernetes 4.25.0 plugin, not whatever binary a PATH lookup finds.
+    assert.doesNotMatch(r.stdout + r.stderr, /from \$PATH/);
     assert.ok(planned.length > 10, `the plan lists only ${planned.length} objects`);
     assert.deepEqual(await s.missing(planned), []);
     assert.deepEqual(await s.deployedReleases(), RELEASES);

@@ -44,7 +44,10 @@ export class PulumiCli {
     env(): NodeJS.ProcessEnv {
         return {
             ...process.env,
-            PATH: [engineBinDir(), path.dirname(process.execPath), process.env.PATH].join(":"),
+            // The engine's bin directory stays off PATH: the language host and the dynamic-provider host are found
+            // next to `pulumi`, and the kubernetes provider comes from PULUMI_HOME at its exact version (on PATH
+            // the engine would take any version, with a warning).
+            PATH: [path.dirname(process.execPath), process.env.PATH].join(":"),
             PULUMI_HOME: pulumiHome(),
             PULUMI_CONFIG_PASSPHRASE: this.passphrase,
             PULUMI_SKIP_UPDATE_CHECK: "true",
