@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { go } from "./go";
-import { engineBinDir, engineDir } from "./paths";
+import { absentBinaries, engineBinDir, engineDir } from "./paths";
 import { installKubernetesPlugin } from "./plugin";
 import { KUBERNETES_PROVIDER, PULUMI_VERSION, RECIPES, type Recipe } from "./recipes";
 
@@ -53,21 +53,21 @@ async function generateKubernetesSchema(dir: string): Promise<void> {
 }
 
 /** `go build` arguments for one recipe, writing to `out`. */
-export function buildArgs(recipe: Recipe, out: string): string[] {
+function buildArgs(recipe: Recipe, out: string): string[] {
     const ldflags = ["-s", "-w", ...recipe.stamps.map((s) => `-X ${s}`)].join(" ");
     const tags = recipe.tags?.length ? ["-tags", recipe.tags.join(",")] : [];
     return ["build", "-trimpath", ...tags, "-ldflags", ldflags, "-o", out, recipe.pkg];
-}
-
-function missing(bin: string): Recipe[] {
-    return RECIPES.filter((r) => !fs.existsSync(path.join(bin, r.name)));
 }
 
 /** Builds what is missing; `log` receives progress lines. */
 export async function buildEngine(log: (line: string) => void): Promise<Built[]> {
     const bin = engineBinDir();
     fs.mkdirSync(bin, { recursive: true });
-    const todo = missing(bin);
+    const absent = absentBinaries(
+        RECIPES.map((r) => r.name),
+        bin,
+    );
+    const todo = RECIPES.filter((r) => absent.includes(r.name));
     log(`engine: ${engineDir()}`);
     log(`engine: ${RECIPES.length - todo.length} of ${RECIPES.length} binaries cached, ${todo.length} to build`);
 

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
  * toolchain. GOSUMDB=off: the checksum database does not know the versions the proxy here serves, so the committed
  * go.sum of each wrapper module is the integrity check, and -mod=readonly makes a missing entry an error.
  */
-export function goEnv(): NodeJS.ProcessEnv {
+function goEnv(): NodeJS.ProcessEnv {
     return {
         ...process.env,
         GOTOOLCHAIN: "local",

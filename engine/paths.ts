@@ -1,11 +1,12 @@
 /** Where the engine's binaries live: a cache outside the repository, keyed by the versions they are built from. */
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { RECIPES } from "./recipes";
 
 /** A short key of every binary's versions and build stamps: a new version means a new cache directory. */
-export function engineKey(): string {
+function engineKey(): string {
     const h = createHash("sha256");
     h.update(JSON.stringify(RECIPES.map((r) => [r.name, r.versions, r.stamps, r.tags ?? []])));
     return h.digest("hex").slice(0, 16);
@@ -24,4 +25,16 @@ export function engineBinDir(): string {
 /** Full path of one engine binary. */
 export function engineBinary(name: string): string {
     return path.join(engineBinDir(), name);
+}
+
+/** The names among `names` that are not an executable file in `binDir`. */
+export function absentBinaries(names: string[], binDir = engineBinDir()): string[] {
+    return names.filter((name) => {
+        try {
+            fs.accessSync(path.join(binDir, name), fs.constants.X_OK);
+            return false;
+        } catch {
+            return true;
+        }
+    });
 }

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as path from "node:path";
-import { engineBinDir } from "../engine/paths";
+import { absentBinaries, engineBinDir } from "../engine/paths";
 import { ApiClient } from "./apiclient";
 import { createPki, type Pki } from "./certs";
 import {
@@ -36,14 +36,7 @@ export const SIM_BINARIES = ["etcd", "kube-apiserver", "kube-controller-manager"
 
 /** Names of the sim binaries missing from `binDir` (default: `engineBinDir()`). */
 export function missingBinaries(binDir = engineBinDir()): string[] {
-    return SIM_BINARIES.filter((b) => {
-        try {
-            fs.accessSync(path.join(binDir, b), fs.constants.X_OK);
-            return false;
-        } catch {
-            return true;
-        }
-    });
+    return absentBinaries(SIM_BINARIES, binDir);
 }
 
 /** What `startSim` needs. */

@@ -3,10 +3,9 @@
  * engine's own PULUMI_HOME, a passphrase from the environment, never a secret in a process argument.
  */
 import { spawn } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { DYNAMIC_PROVIDER_HOST } from "../../engine/build";
-import { engineBinDir, engineBinary } from "../../engine/paths";
+import { absentBinaries, engineBinDir, engineBinary } from "../../engine/paths";
 import { kubernetesPluginInstalled, pulumiHome } from "../../engine/plugin";
 import { RECIPES } from "../../engine/recipes";
 
@@ -20,8 +19,7 @@ export interface RunResult {
 
 /** Why the engine tests cannot run here, or undefined when every binary and the plugin are in place. */
 export function engineMissing(): string | undefined {
-    const names = [...RECIPES.map((r) => r.name), DYNAMIC_PROVIDER_HOST];
-    const absent = names.filter((n) => !fs.existsSync(engineBinary(n)));
+    const absent = absentBinaries([...RECIPES.map((r) => r.name), DYNAMIC_PROVIDER_HOST]);
     if (absent.length > 0) return `engine binaries missing in ${engineBinDir()}: ${absent.join(", ")}`;
     if (!kubernetesPluginInstalled()) return `kubernetes plugin not installed in ${pulumiHome()}`;
     return undefined;
@@ -29,8 +27,6 @@ export function engineMissing(): string | undefined {
 
 /** A Pulumi CLI bound to one project directory, passphrase and kubeconfig. */
 export class PulumiCli {
-    /** Every command line run, for the process-argument secret check. */
-    readonly argvLog: string[] = [];
     /** Everything the engine printed, for the output secret check. */
     readonly outputLog: string[] = [];
 
@@ -58,9 +54,8 @@ export class PulumiCli {
     }
 
     /** Runs `pulumi <args>`; `input` goes to stdin (how secrets are set). Never throws on a non-zero exit. */
-    run(args: string[], input?: string, onLine?: (line: string) => void): Promise<RunResult> {
+    run(args: string[], input?: string): Promise<RunResult> {
         const t0 = Date.now();
-        this.argvLog.push(["pulumi", ...args].join(" "));
         return new Promise((resolve, reject) => {
             const p = spawn(engineBinary("pulumi"), [...args, "--non-interactive", "--color", "never"], {
                 cwd: this.projectDir,
@@ -69,10 +64,7 @@ export class PulumiCli {
             });
             let stdout = "";
             let stderr = "";
-            p.stdout.on("data", (d) => {
-                stdout += d;
-                if (onLine) for (const l of String(d).split("\n")) if (l.trim()) onLine(l);
-            });
+            p.stdout.on("data", (d) => (stdout += d));
             p.stderr.on("data", (d) => (stderr += d));
             p.on("error", reject);
             p.on("close", (code) => {
@@ -86,15 +78,16 @@ export class PulumiCli {
 
     /** Runs and fails with the engine's own output when the exit code is not 0. */
     async ok(args: string[], input?: string): Promise<RunResult> {
-        const r = await this.run(args, input);
-        if (r.code !== 0) {
-            throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${tail(r.stdout, 60)}\n${tail(r.stderr, 30)}`);
-        }
-        return r;
+        return succeeded(args, await this.run(args, input));
     }
 }
 
-/** The last `n` lines of a text. */
-export function tail(text: string, n: number): string {
+/** The run's result, or an error carrying the engine's own last output lines when it exited non-zero. */
+export function succeeded(args: string[], r: RunResult): RunResult {
+    if (r.code === 0) return r;
+    throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${tail(r.stdout, 80)}\n${tail(r.stderr, 30)}`);
+}
+
+function tail(text: string, n: number): string {
     return text.trim().split("\n").slice(-n).join("\n");
 }

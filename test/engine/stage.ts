@@ -3,13 +3,12 @@
  * them (with the CRDs the real charts install), a site certificate for the AI Hub domain, a loopback "upstream" and
  * a private TLS+htpasswd registry, and a bundle of generated images that RegistryMirror pushes during `pulumi up`.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildBundle } from "../../artifacts/bundle";
 import { startUpstream } from "../fixtures/images/upstream";
 import { helm } from "../helpers/helm";
-import { startRegistry, type TestRegistry } from "../helpers/registry";
+import { makeCertificates, startRegistry, type TestRegistry } from "../helpers/registry";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const FIXTURES = path.join(ROOT, "test", "fixtures", "charts");
@@ -66,45 +65,12 @@ export function packageCharts(dir: string, aihubVersion: string): Record<"rook" 
     return { rook: out[0], csi: out[1], aihub: out[2] };
 }
 
-/** A site CA and a certificate for `domain` signed by it (what an internal CA hands out), made with openssl. */
+/** A site CA and a certificate for `domain` signed by it (what an internal CA hands out). */
 export function siteCertificate(dir: string, domain: string): { cert: string; key: string; ca: string } {
     fs.mkdirSync(dir, { recursive: true });
-    const ssl = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-    const days = ["-days", "3"];
-    ssl([
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.crt",
-        ...days,
-        "-subj",
-        "/CN=Engine Test Site CA",
-    ]);
-    ssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "site.key", "-out", "site.csr", "-subj", `/CN=${domain}`]);
-    fs.writeFileSync(path.join(dir, "site.ext"), `subjectAltName=DNS:${domain}\nbasicConstraints=CA:FALSE\n`);
-    ssl([
-        "x509",
-        "-req",
-        "-in",
-        "site.csr",
-        "-CA",
-        "ca.crt",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "site.crt",
-        ...days,
-        "-extfile",
-        "site.ext",
-    ]);
+    const ca = makeCertificates(dir, domain);
     const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
-    return { cert: read("site.crt"), key: read("site.key"), ca: read("ca.crt") };
+    return { cert: read("server.crt"), key: read("server.key"), ca };
 }
 
 /** The private registry (TLS with a test CA, htpasswd) and a bundle of generated images addressed to it. */
@@ -114,7 +80,7 @@ export async function registryAndBundle(
     user: string,
     password: string,
     charts: string[],
-): Promise<{ registry: TestRegistry; upstream: TestRegistry; bundle: string; images: string[] }> {
+): Promise<{ registry: TestRegistry; upstream: TestRegistry; bundle: string }> {
     const up = await startUpstream(work, 0.05);
     const registry = await startRegistry(work, { tls: true, auth: { username: user, password } });
     const bundle = path.join(work, "bundle");
@@ -128,5 +94,5 @@ export async function registryAndBundle(
         upstreamTlsVerify: false,
         write: () => {},
     });
-    return { registry, upstream: up.registry, bundle, images: up.refs };
+    return { registry, upstream: up.registry, bundle };
 }

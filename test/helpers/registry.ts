@@ -48,8 +48,11 @@ function openssl(args: string[], cwd: string) {
     execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
 }
 
-/** A CA and a server certificate for 127.0.0.1 in `dir`; returns the CA PEM. */
-export function makeCertificates(dir: string): string {
+/**
+ * A CA and a server certificate signed by it in `dir` (ca.crt, server.key, server.crt); returns the CA PEM. The
+ * server name is 127.0.0.1 (an IP SAN) unless `dnsName` is given.
+ */
+export function makeCertificates(dir: string, dnsName?: string): string {
     openssl(
         ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2"].concat([
             "-subj",
@@ -60,11 +63,12 @@ export function makeCertificates(dir: string): string {
     openssl(
         ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr"].concat([
             "-subj",
-            "/CN=127.0.0.1",
+            `/CN=${dnsName ?? "127.0.0.1"}`,
         ]),
         dir,
     );
-    fs.writeFileSync(path.join(dir, "ext.cnf"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n");
+    const san = dnsName ? `DNS:${dnsName}` : "IP:127.0.0.1";
+    fs.writeFileSync(path.join(dir, "ext.cnf"), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\n`);
     openssl(
         ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial"].concat([
             "-out",
