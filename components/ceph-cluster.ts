@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CephConfig } from "../stacks/schema";
 import { cephClusterSpec, localPvs, localStorageClassSpec, toolboxSpec } from "../storage/cluster-manifests";
+import { MGR_POOL_CR_NAME, mgrPoolSpec } from "../storage/fs-manifests";
 import { CEPH_CLUSTER_NAME, TOOLBOX_NAME, readyAnnotations } from "../storage/names";
 
 /** Arguments of {@link CephCluster}. */
@@ -26,7 +27,8 @@ export interface CephClusterArgs {
 
 /**
  * The Ceph cluster on local PVs: the no-provisioner StorageClass, one PV per declared disk, the CephCluster CR
- * (awaited until `status.phase` is Ready) and the toolbox.
+ * (awaited until `status.phase` is Ready), with fewer than 3 replicas a `builtin-mgr` CephBlockPool that sizes Ceph's
+ * `.mgr` pool like the others, and the toolbox (which follows mon address changes).
  *
  * Teardown with wiped disks is two steps, because Rook's `cleanupPolicy` confirmation stops orchestration as soon as
  * it is set: (1) `pulumi config set --path ceph.wipeDisksOnDestroy true` (and `protectData false`), `pulumi up`
@@ -59,7 +61,7 @@ export class CephCluster extends pulumi.ComponentResource {
                     namespace: args.namespace,
                     annotations: readyAnnotations(args.ceph),
                 },
-                spec: cephClusterSpec({ ceph: args.ceph, registry: args.registry }),
+                spec: cephClusterSpec({ ceph: args.ceph, registry: args.registry, rookVersion: args.rookVersion }),
             },
             {
                 parent: this,
@@ -68,6 +70,28 @@ export class CephCluster extends pulumi.ComponentResource {
                 customTimeouts: { create: timeout, update: timeout, delete: "30m" },
             },
         );
+        const mgrPool = mgrPoolSpec(args.ceph);
+        if (mgrPool) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-mgr-pool`,
+                {
+                    apiVersion: "ceph.rook.io/v1",
+                    kind: "CephBlockPool",
+                    metadata: {
+                        name: MGR_POOL_CR_NAME,
+                        namespace: args.namespace,
+                        annotations: readyAnnotations(args.ceph),
+                    },
+                    spec: mgrPool,
+                },
+                {
+                    parent: this,
+                    protect,
+                    dependsOn: [...args.operatorReleases, this.cluster],
+                    customTimeouts: { create: "20m", update: "20m" },
+                },
+            );
+        }
         this.clusterName = pulumi.output(CEPH_CLUSTER_NAME);
         new k8s.apps.v1.Deployment(
             `${name}-${TOOLBOX_NAME}`,

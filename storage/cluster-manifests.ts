@@ -93,10 +93,12 @@ export interface ClusterSpecInput {
     ceph: CephConfig;
     /** Private registry the Ceph image is mapped into. */
     registry: string;
+    /** Rook version; from v1.20 a size-1 lab also silences Ceph's no-redundancy warning. @default "v1.20.6" */
+    rookVersion?: string;
 }
 
 /** The CephCluster `spec` (mons on local PVCs, OSDs from device sets, pinned private-registry Ceph image). */
-export function cephClusterSpec({ ceph, registry }: ClusterSpecInput): Obj {
+export function cephClusterSpec({ ceph, registry, rookVersion = "v1.20.6" }: ClusterSpecInput): Obj {
     const spec: Obj = {
         cephVersion: { image: mapImage(ceph.image, registry), allowUnsupported: false },
         dataDirHostPath: ceph.dataDirHostPath,
@@ -157,6 +159,10 @@ export function cephClusterSpec({ ceph, registry }: ClusterSpecInput): Obj {
         },
         disruptionManagement: { managePodBudgets: true },
     };
+    if (ceph.replicas === 1 && rookLayout(parseSemver(rookVersion)!) !== "v1.9") {
+        // A lab keeps one copy on purpose; Ceph would report POOL_NO_REDUNDANCY (HEALTH_WARN) for every pool.
+        spec.cephConfig = { global: { mon_warn_on_pool_no_redundancy: "false" } };
+    }
     if (ceph.wipeDisksOnDestroy) {
         // Design §3: set only when the stack is being torn down; Rook stops orchestrating while it is set.
         spec.cleanupPolicy = {
@@ -167,13 +173,41 @@ export function cephClusterSpec({ ceph, registry }: ClusterSpecInput): Obj {
     return spec;
 }
 
-/** The toolbox script: writes ceph.conf and the admin keyring from Rook's mon Secret and ConfigMap, then idles. */
+/**
+ * The toolbox script: writes ceph.conf and the admin keyring from Rook's mon Secret, mon-endpoints ConfigMap and
+ * optional config override, then re-writes them whenever one of those changes (kubelet updates the mounted files
+ * after a mon failover or a key rotation), as Rook's own toolbox does. `sleep & wait` lets SIGTERM end it at once.
+ */
 const TOOLBOX_SCRIPT = [
-    "set -e",
-    'hosts=$(sed -e "s/[a-z0-9_-]*=//g" /etc/rook/mon-endpoints)',
-    'printf "[global]\\nmon_host = %s\\n\\n[client.admin]\\nkeyring = /etc/ceph/keyring\\n" "$hosts" > /etc/ceph/ceph.conf',
-    'printf "[%s]\\nkey = %s\\n" "$ROOK_CEPH_USERNAME" "$(cat /var/lib/rook-ceph-mon/secret.keyring)" > /etc/ceph/keyring',
-    "exec sleep infinity",
+    "endpoints=/etc/rook/mon-endpoints",
+    "secret=/var/lib/rook-ceph-mon/secret.keyring",
+    "override=/etc/rook-config-override/config",
+    "trap 'exit 0' TERM INT",
+    "write_keyring() {",
+    '    printf "[%s]\\nkey = %s\\n" "$ROOK_CEPH_USERNAME" "$(cat "$secret")" > /etc/ceph/keyring.new',
+    "    mv /etc/ceph/keyring.new /etc/ceph/keyring",
+    "}",
+    "write_conf() {",
+    '    hosts=$(sed -e "s/[a-z0-9_-]*=//g" "$endpoints")',
+    "    {",
+    '        printf "[global]\\nmon_host = %s\\n\\n[client.admin]\\nkeyring = /etc/ceph/keyring\\n" "$hosts"',
+    '        if [ -s "$override" ]; then printf "\\n"; cat "$override"; fi',
+    "    } > /etc/ceph/ceph.conf.new",
+    "    mv /etc/ceph/ceph.conf.new /etc/ceph/ceph.conf",
+    '    echo "$(date) mon_host = $hosts"',
+    "}",
+    "write_keyring",
+    "write_conf",
+    'last_key=$(cat "$secret" | cksum)',
+    'last_conf=$(cat "$endpoints" "$override" 2>/dev/null | cksum)',
+    "while true; do",
+    "    sleep 10 &",
+    "    wait $!",
+    '    key=$(cat "$secret" | cksum)',
+    '    conf=$(cat "$endpoints" "$override" 2>/dev/null | cksum)',
+    '    if [ "$key" != "$last_key" ]; then write_keyring; last_key=$key; fi',
+    '    if [ "$conf" != "$last_conf" ]; then write_conf; last_conf=$conf; fi',
+    "done",
 ].join("\n");
 
 /** Inputs of the toolbox Deployment. */
@@ -225,6 +259,7 @@ export function toolboxSpec(input: ToolboxInput): k8s.apps.v1.DeploymentArgs {
                                 { name: "ceph-config", mountPath: "/etc/ceph" },
                                 { name: "mon-endpoints", mountPath: "/etc/rook" },
                                 { name: "mon-secret", mountPath: "/var/lib/rook-ceph-mon", readOnly: true },
+                                { name: "config-override", mountPath: "/etc/rook-config-override", readOnly: true },
                             ],
                         },
                     ],
@@ -244,6 +279,7 @@ export function toolboxSpec(input: ToolboxInput): k8s.apps.v1.DeploymentArgs {
                                 items: [{ key: "ceph-secret", path: "secret.keyring" }],
                             },
                         },
+                        { name: "config-override", configMap: { name: "rook-config-override", optional: true } },
                     ],
                 },
             },

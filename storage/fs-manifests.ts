@@ -110,9 +110,22 @@ export function blockPoolSpec(ceph: CephConfig): Obj {
     return { failureDomain: "host", replicated: replicated(ceph) };
 }
 
-/** The RBD (RWO) StorageClass for the pool. */
+/** Name of the CephBlockPool CR that sizes Ceph's own `.mgr` pool (Rook's single-node example cluster-test.yaml). */
+export const MGR_POOL_CR_NAME = "builtin-mgr";
+
+/**
+ * The CephBlockPool `spec` for Ceph's built-in `.mgr` pool when pools have fewer than Ceph's default 3 replicas:
+ * Ceph creates `.mgr` at size 3, which fewer hosts can never place (HEALTH_WARN forever). Undefined at 3 or more.
+ */
+export function mgrPoolSpec(ceph: CephConfig): Obj | undefined {
+    if (ceph.replicas >= 3) return undefined;
+    return { name: ".mgr", failureDomain: "host", replicated: replicated(ceph) };
+}
+
+/** The RBD (RWO) StorageClass for the pool; v1.20 adds the controller-publish secret as Rook's v1.20 example does. */
 export function rbdStorageClassSpec(name: string, pool: string, scope: CsiScope): k8s.storage.v1.StorageClassArgs {
     const ns = scope.clusterNamespace;
+    const v120 = rookNeedsCsiDrivers(parseSemver(scope.rookVersion)!);
     return {
         metadata: { name },
         provisioner: csiDriverName(scope.operatorNamespace, "rbd"),
@@ -126,6 +139,7 @@ export function rbdStorageClassSpec(name: string, pool: string, scope: CsiScope)
                 [
                     ["provisioner", "rook-csi-rbd-provisioner"],
                     ["controller-expand", "rook-csi-rbd-provisioner"],
+                    ...(v120 ? [["controller-publish", "rook-csi-rbd-provisioner"] as [string, string]] : []),
                     ["node-stage", "rook-csi-rbd-node"],
                 ],
                 ns,

@@ -15,13 +15,19 @@ before(async () => {
 });
 
 describe("storage half of the lab stack", () => {
-    it("creates 2 PVs on lab1, no block pool, and nothing protected (protectData: false)", () => {
+    it("creates 2 PVs on lab1, only the .mgr pool, and nothing protected (protectData: false)", () => {
         const pvs = rec.ofType("kubernetes:core/v1:PersistentVolume");
         assert.deepEqual(
             pvs.map((p) => `${p.name} ${(p.inputs.spec as any).volumeMode} ${(p.inputs.spec as any).capacity.storage}`),
             ["lab1-mon-vdb Filesystem 10Gi", "lab1-osd-vdc Block 50Gi"],
         );
-        assert.equal(rec.ofType("kubernetes:ceph.rook.io/v1:CephBlockPool").length, 0);
+        const pools = rec.ofType("kubernetes:ceph.rook.io/v1:CephBlockPool");
+        assert.deepEqual(
+            pools.map((p) => [p.name, (p.inputs.spec as any).name, (p.inputs.spec as any).replicated.size]),
+            [["ceph-mgr-pool", ".mgr", 1]],
+        );
+        assert.ok(rec.dependsOn(pools[0], rec.byName("ceph-cr")));
+        assert.ok(rec.dependsOn(pools[0], rec.byName("rook-rook-ceph")));
         assert.equal(rec.ofType("kubernetes:storage.k8s.io/v1:StorageClass").length, 2);
         assert.deepEqual(
             rec
