@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseImageRef } from "../artifacts/imageref";
 import { isQuantity } from "./quantity";
+import { parseCertificates } from "./tls";
 
 /** Paths of secret values; `*` matches one key. Any of these given in plain text is a config error. */
 export const SECRET_PATHS = ["registry.password", "aihub.license", "aihub.credentials.*", "ingress.tlsKey"] as const;
@@ -38,9 +39,12 @@ const imageRef = z.string().refine(
     },
     { error: "is not an image reference (write it like quay.io/ceph/ceph:v19.2.3)" },
 );
-const pem = z.string().regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, {
-    error: "is not a PEM certificate (paste the -----BEGIN CERTIFICATE----- block)",
-});
+/** PEM certificates, parsed as X.509 (tls.ts); `keyHome` is the secret a private key pasted here belongs in. */
+const pem = (keyHome?: string) =>
+    z.string().superRefine((v, ctx) => {
+        const r = parseCertificates(v, keyHome);
+        if ("error" in r) ctx.addIssue({ code: "custom", message: r.error });
+    });
 const version = z
     .string()
     .regex(/^v?\d+\.\d+\.\d+$/, { error: "is not a full version (write all three numbers, e.g. v1.20.6 or 2026.0.2)" });
@@ -61,7 +65,7 @@ export const registrySchema = z.strictObject({
     }),
     username: z.string().min(1, { error: "must not be empty (set the registry user)" }),
     password: secret,
-    caCert: pem.optional(),
+    caCert: pem().optional(),
     /** Name of the image pull Secret created in each namespace. */
     pullSecretName: k8sName.default("airgap-registry"),
 });
@@ -166,9 +170,9 @@ export const ingressSchema = z.strictObject({
         error: "is not a known mode (use http, https or https-custom-ca)",
     }),
     className: k8sName.default("nginx"),
-    tlsCert: pem.optional(),
+    tlsCert: pem("ingress.tlsKey").optional(),
     tlsKey: secret.optional(),
-    caCert: pem.optional(),
+    caCert: pem().optional(),
 });
 
 /** The whole stack config, keyed as in Pulumi.<stack>.yaml without the `aihub-airgap:` prefix. */

@@ -3,9 +3,11 @@
  * cross-field rules. Every problem is collected before anything is reported, so one run lists them all.
  */
 import type { z } from "zod";
+import { checkLicense } from "../app/license";
 import { ConfigError, joinPath, type Problem } from "./problems";
 import { checkRules, type FileCheck, type Sections } from "./rules";
 import { SECRET_PATHS, sectionSchemas, type PlatformConfig, type SectionName } from "./schema";
+import { checkTls } from "./tls";
 
 /** Input to validation: the config values and what is known of their secret-ness. */
 export interface RawConfig {
@@ -112,8 +114,14 @@ export function validateConfig(raw: RawConfig, files: FileCheck): Validation {
     }
     const rules = checkRules(sections as Sections, files);
     errors.push(...rules.errors);
+    // The TLS key is read here, before the schema turns it into a secret Output; it never enters a message.
+    const tlsKey = (raw.values.ingress as { tlsKey?: unknown } | undefined)?.tlsKey;
+    const tls = checkTls({ ...(sections as Sections), tlsKey });
+    errors.push(...tls.errors);
+    const license = sections.aihub ? checkLicense(sections.aihub as PlatformConfig["aihub"], files.baseDir) : undefined;
+    errors.push(...(license?.errors ?? []));
     const config = errors.length === 0 ? (sections as PlatformConfig) : undefined;
-    return { config, errors, warnings: rules.warnings };
+    return { config, errors, warnings: [...rules.warnings, ...tls.warnings, ...(license?.warnings ?? [])] };
 }
 
 /** Validates and returns the config, or throws a ConfigError listing every problem. */

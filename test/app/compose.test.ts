@@ -56,7 +56,9 @@ describe("the airgap stack's application half inside the whole platform", () => 
         assert.equal(getPath(v, "storage.defaultStorageClassRWO"), "rook-ceph-block");
         assert.equal(getPath(v, "common.timeZone"), "Europe/Berlin");
         assert.equal(getPath(v, "license.altair.onPrem.host"), "license.airgap.internal");
-        assert.equal(getPath(v, "license.rapidminer.licenseValue"), "[secret]");
+        assert.equal(getPath(v, "license.altair.mode"), "on_prem");
+        // The reference stack licenses through the Altair License Manager: no legacy license value is set.
+        assert.equal(getPath(v, "license.rapidminer.licenseValue"), undefined);
         assert.equal(getPath(v, "common.dockerURL"), "registry.airgap.internal:5000/rapidminer/");
         assert.ok(release.secretInputs.includes("values"));
 

@@ -28,13 +28,13 @@ describe("bad application input fails validation, naming the key", () => {
         );
     });
 
-    it("https mode without the TLS key", () => {
+    it("https-custom-ca mode without the TLS key", () => {
         assert.deepEqual(
             problems((v) => delete v.ingress.tlsKey),
             [
                 {
                     path: "ingress.tlsKey",
-                    text: "mode https needs the certificate's key (pulumi config set --secret --path ingress.tlsKey < key.pem)",
+                    text: "mode https-custom-ca needs the certificate's key (pulumi config set --secret --path ingress.tlsKey < key.pem)",
                 },
             ],
         );

@@ -225,6 +225,7 @@ describe("config rules: ingress", () => {
         const { values, secure } = airgap();
         delete section(values, "ingress").tlsKey;
         delete section(values, "ingress").tlsCert;
+        delete section(values, "ingress").caCert;
         section(values, "ingress").mode = "https-custom-ca";
         assert.deepEqual(check(values, secure).lines, [
             "aihub-airgap:ingress.tlsCert: mode https-custom-ca needs the full-chain PEM certificate (set ingress.tlsCert)",

@@ -39,7 +39,6 @@ describe("stack file reader", () => {
     it("reads the committed stacks with their secrets encrypted", () => {
         assert.deepEqual(listStacks(PROJECT_DIR), ["airgap", "lab"]);
         assert.deepEqual([...readStackFile(PROJECT_DIR, "airgap").securePaths].sort(), [
-            "aihub.license",
             "ingress.tlsKey",
             "registry.password",
         ]);
