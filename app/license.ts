@@ -9,7 +9,7 @@ import * as path from "node:path";
 import type { Problem } from "../stacks/problems";
 import { readValuesFile } from "../stacks/rules";
 import type { PlatformConfig } from "../stacks/schema";
-import { isMapping } from "./merge";
+import { getPath as get } from "./merge";
 
 /** The chart's own `license` defaults (values.yaml of every chart 10.3.1–2026.0.2). */
 export const CHART_LICENSE_DEFAULTS = { type: "altair_unit", altair: { mode: "altair_one" } } as const;
@@ -17,12 +17,6 @@ export const CHART_LICENSE_DEFAULTS = { type: "altair_unit", altair: { mode: "al
 /** A chart placeholder such as `<ALTAIR-LICENSE-MANAGER-HOST-PLACEHOLDER>`. */
 export function isPlaceholder(v: unknown): boolean {
     return typeof v === "string" && v.includes("PLACEHOLDER");
-}
-
-function get(root: unknown, dotted: string): unknown {
-    let cur = root;
-    for (const k of dotted.split(".")) cur = isMapping(cur) ? cur[k] : undefined;
-    return cur;
 }
 
 /** Where the licence is configured, for messages. */

@@ -50,7 +50,7 @@ export function publicUrl(domain: string, mode: IngressConfig["mode"]): string {
     return `${mode === "http" ? "http" : "https"}://${domain}`;
 }
 
-/** Values below the vendor file: plain names the chart leaves as placeholders. */
+/** Values below the vendor file: plain names and unused fields the chart leaves as placeholders. */
 export function siteDefaults(): Record<string, unknown> {
     return {
         common: { timeZone: "UTC" },
@@ -59,6 +59,11 @@ export function siteDefaults(): Record<string, unknown> {
         jupyterDB: { dbName: "jupyterhub", dbUser: "jupyterhub" },
         activemq: { broker: { username: "aihub" } },
         webApiGateway: { webapiRegistryUsername: "webapi" },
+        // Altair One is refused in the gap, yet Panopticon renders its credentials whatever the mode: blank them.
+        license: { altair: { altairOne: { credentials: { username: "", password: "" }, authCode: { code: "" } } } },
+        // Let's Encrypt is off; its mail and the 2026 chart's sample nginx snippet would keep chart placeholders.
+        letsEncrypt: { webMasterEmail: "" },
+        proxy: { customNginxConfig: "" },
     };
 }
 
@@ -130,7 +135,8 @@ export function releaseValues(
     return deepMerge(merged, inline);
 }
 
-const SECRET_KEY = /(pass|password|secret|cryptkey|token|licensevalue)$/i;
+/** Values keys that hold a secret. */
+export const SECRET_KEY = /(pass|password|secret|cryptkey|token|licensevalue)$/i;
 const CHART_DEFAULT = /^(changeit|changit|admin|password)$|PLACEHOLDER|^<.*>$|<ADMIN-PASS/i;
 
 /** Paths whose secret-looking key still holds a chart default or placeholder (`changeit`, `<ADMIN-PASS…>`…). */

@@ -12,7 +12,10 @@ import { buildPlatform } from "../stacks/platform";
 import { CONFIG_NAMESPACE, type Problem } from "../stacks/problems";
 import { readStackFile } from "../stacks/stackfile";
 import { validateConfig } from "../stacks/validate";
+import type { PlatformConfig } from "../stacks/schema";
 import { runPolicies, type Finding } from "./findings";
+import { RENDER_POLICIES } from "./policies/render";
+import { renderRelease } from "./render";
 import { Recorder, settle, type Registration } from "./recorder";
 
 /** What a plan found. */
@@ -75,6 +78,27 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
         resources,
         images: stackImages(cfg),
         charts,
-        findings: runPolicies(resources, cfg),
+        findings: [...runPolicies(resources, cfg), ...renderFindings(resources, cfg, opts.projectDir)],
     };
+}
+
+/** Findings of the helm-rendered AI Hub release; a warning says when it could not be rendered here. */
+function renderFindings(resources: Registration[], cfg: PlatformConfig, projectDir: string): Finding[] {
+    const release = resources.find(
+        (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === cfg.aihub.chart,
+    );
+    if (!release) return [];
+    const render = renderRelease(release, projectDir);
+    if ("objects" in render) return RENDER_POLICIES.flatMap((p) => p(render, release, cfg));
+    const failed = "failed" in render;
+    return [
+        {
+            level: failed ? "error" : "warning",
+            rule: "aihub-render",
+            resource: release.urn,
+            text: failed
+                ? render.failed
+                : `the AI Hub release was not rendered (${render.skipped}), so chart placeholders and volume sizes are unchecked`,
+        },
+    ];
 }
