@@ -196,10 +196,11 @@ const TOOLBOX_SCRIPT = [
     "    mv /etc/ceph/ceph.conf.new /etc/ceph/ceph.conf",
     '    echo "$(date) mon_host = $hosts"',
     "}",
-    "write_keyring",
-    "write_conf",
+    // Checksums before the first write: a change landing in between is then seen by the next round.
     'last_key=$(cat "$secret" | cksum)',
     'last_conf=$(cat "$endpoints" "$override" 2>/dev/null | cksum)',
+    "write_keyring",
+    "write_conf",
     "while true; do",
     "    sleep 10 &",
     "    wait $!",

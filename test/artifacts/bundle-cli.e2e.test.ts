@@ -58,6 +58,10 @@ before(async () => {
     doc.setIn(["config", "aihub-airgap:rook", "csiDriversChart"], "./charts/ceph-csi-drivers-1.0.4.tgz");
     doc.setIn(["config", "aihub-airgap:aihub", "chart"], "./charts/rapidminer-aihub-2026.0.2.tgz");
     doc.deleteIn(["config", "aihub-airgap:aihub", "valuesFile"]);
+    // The values file licensed through the Altair License Manager; without it the chart's Altair One is refused.
+    doc.setIn(["config", "aihub-airgap:aihub", "values"], {
+        license: { altair: { mode: "on_prem", onPrem: { host: "lm.internal", port: "6200" } } },
+    });
     fs.writeFileSync(path.join(project, "Pulumi.airgap.yaml"), doc.toString());
 
     // Every upstream name the inventory asks for, served by the mirror (one small image under many names).
