@@ -9,8 +9,10 @@ import * as path from "node:path";
 import { buildBundle } from "../artifacts/bundle";
 import { renderChartImages } from "../artifacts/charts";
 import { stackInventory } from "../artifacts/inventory";
+import { writeOfflineVerifier } from "../artifacts/offline-verifier";
+import { bundlePathOf, placementWarnings } from "../artifacts/placement";
 import { DEFAULT_PLUGIN_BASE_URL } from "../artifacts/plugins";
-import { parseSize, splitBundle } from "../artifacts/split";
+import { parseSize, splitBundle, UNPACK_FILE, VERIFIER_FILE, writeUnpackHint } from "../artifacts/split";
 import { stackConfig } from "../artifacts/stack";
 import { parseCli, runCli } from "./run";
 
@@ -52,6 +54,7 @@ async function main(): Promise<number> {
     const inv = stackInventory(cfg, pkg, rendered);
     console.log(`inventory: ${inv.images.length} images, ${inv.charts.length} charts, ${inv.plugins.length} plugins`);
     const out = path.resolve(args.out);
+    for (const w of placementWarnings(cfg, projectDir, out)) console.warn(`warning: ${w}`);
     await buildBundle({
         out,
         stack: args.stack,
@@ -65,9 +68,13 @@ async function main(): Promise<number> {
         upstreamMirrors: cfg.bundle?.upstreamMirrors,
         upstreamTlsVerify: cfg.bundle?.upstreamTlsVerify,
     });
+    writeOfflineVerifier(out);
     if (partSize) {
         const partsDir = `${out.replace(/\/+$/, "")}.parts`;
-        const parts = await splitBundle(out, partsDir, partSize);
+        fs.mkdirSync(partsDir, { recursive: true });
+        writeOfflineVerifier(partsDir);
+        writeUnpackHint(partsDir, { stack: args.stack, into: bundlePathOf(cfg, projectDir, out) });
+        const parts = await splitBundle(out, partsDir, partSize, [VERIFIER_FILE, UNPACK_FILE]);
         console.log(`split into ${parts.length} part(s) in ${partsDir} (checksums in SHA256SUMS)`);
     }
     console.log(`bundle written to ${out}`);
