@@ -4,6 +4,7 @@
  * instead of landing on kubectl's current context.
  */
 import * as k8s from "@pulumi/kubernetes";
+import { getVersion } from "@pulumi/kubernetes/utilities";
 import type * as pulumi from "@pulumi/pulumi";
 import type { KubernetesConfig } from "./schema";
 
@@ -18,11 +19,21 @@ export function kubernetesProviderArgs(k: KubernetesConfig): k8s.ProviderArgs {
     };
 }
 
+/**
+ * The name of the default provider a stack made before this provider existed used (`default_4_25_0`). The provider
+ * aliases it, so the engine sees the same provider and moves those resources over without replacing them.
+ */
+export function defaultProviderName(version = getVersion()): string {
+    return `default_${version.replace(/[.+-]/g, "_")}`;
+}
+
 /** The provider, and the component options that hand it to every child. */
 export function kubernetesProvider(k: KubernetesConfig): {
     provider: k8s.Provider;
     opts: pulumi.ComponentResourceOptions;
 } {
-    const provider = new k8s.Provider(KUBERNETES_PROVIDER_NAME, kubernetesProviderArgs(k));
+    const provider = new k8s.Provider(KUBERNETES_PROVIDER_NAME, kubernetesProviderArgs(k), {
+        aliases: [{ name: defaultProviderName() }],
+    });
     return { provider, opts: { providers: [provider] } };
 }

@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { loadConfig } from "../../stacks/config";
 import { buildPlatform } from "../../stacks/platform";
-import { KUBERNETES_PROVIDER_NAME } from "../../stacks/provider";
+import { defaultProviderName, KUBERNETES_PROVIDER_NAME } from "../../stacks/provider";
 import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder } from "../harness";
 import { airgap, check } from "./helpers";
 
@@ -57,6 +57,11 @@ describe("explicit Kubernetes provider", () => {
         assert.match(lines.join("\n"), /aihub-airgap:kubernetes\.kubeconfig: must be a path/);
         assert.match(lines.join("\n"), /aihub-airgap:kubernetes\.context: must not be empty/);
         assert.match(lines.join("\n"), /server/);
+    });
+
+    it("aliases the default provider a stack made before it used (default_4_25_0), so nothing is replaced", () => {
+        assert.equal(defaultProviderName(), "default_4_25_0");
+        assert.equal(defaultProviderName("4.34.2"), "default_4_34_2");
     });
 
     it("Pulumi.yaml disables the default kubernetes provider and declares the key", () => {
