@@ -58,6 +58,12 @@ export interface AiHubArgs {
     license?: pulumi.Input<string>;
     /** Protect the release (its PVCs hold the data). @default true */
     protect?: boolean;
+    /**
+     * The StorageClasses (and, through them, the Ceph pools, filesystem and subvolume group) the chart's PVCs live
+     * on. The namespace depends on them, so a destroy deletes the namespace — and with it the PVCs the chart keeps
+     * (`helm.sh/resource-policy: keep`) — before any of them. @default []
+     */
+    storage?: pulumi.Resource[];
     /** What the release waits for besides its own Secrets: the StorageClasses, the RegistryMirror. @default [] */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -81,7 +87,7 @@ export class AiHub extends pulumi.ComponentResource {
         const ns = new k8s.core.v1.Namespace(
             `${name}-ns`,
             { metadata: { name: args.namespace, labels: { "app.kubernetes.io/part-of": "aihub" } } },
-            { parent: this },
+            { parent: this, dependsOn: args.storage ?? [] },
         );
         const pull = new ImagePullSecret(
             `${name}-pull`,

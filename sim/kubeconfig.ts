@@ -1,14 +1,19 @@
 /** Kubeconfig files for the simulated cluster: written with embedded certificates, and read back for the API client. */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import type { CertFiles } from "./certs";
 
 /** Everything a client needs to reach the API server: URL and PEM texts. */
 export interface ClusterAccess {
     server: string;
-    ca: string;
-    cert: string;
-    key: string;
+    /** CA of the API server; Node's default CAs when absent. */
+    ca?: string;
+    /** Client certificate and key (PEM), when the user authenticates by certificate. */
+    cert?: string;
+    key?: string;
+    /** Bearer token, when the user authenticates by token. */
+    token?: string;
 }
 
 /** The context (and cluster and user) name of the admin kubeconfig. */
@@ -16,7 +21,7 @@ export const SIM_CONTEXT = "sim";
 
 /** Renders a kubeconfig with a single context `name`, certificates embedded (no path outside the file). */
 export function renderKubeconfig(name: string, access: ClusterAccess): string {
-    const b64 = (s: string) => Buffer.from(s).toString("base64");
+    const b64 = (s: string | undefined) => Buffer.from(s ?? "").toString("base64");
     return toYaml({
         apiVersion: "v1",
         kind: "Config",
@@ -40,34 +45,42 @@ export function writeKubeconfig(file: string, name: string, server: string, ca: 
     return file;
 }
 
-/** Reads the current context of a kubeconfig with embedded certificates (as this module writes them). */
-export function readKubeconfig(file: string): ClusterAccess {
-    interface Named<T> {
-        name: string;
-        [key: string]: T | string;
-    }
-    const doc = parseYaml(fs.readFileSync(file, "utf8")) as {
-        "current-context"?: string;
-        contexts?: Named<{ cluster: string; user: string }>[];
-        clusters?: Named<{ server: string; "certificate-authority-data": string }>[];
-        users?: Named<{ "client-certificate-data": string; "client-key-data": string }>[];
+/** A kubeconfig entry as kubectl writes it: certificates and keys embedded (`-data`) or as file paths. */
+interface KubeconfigDoc {
+    "current-context"?: string;
+    contexts?: { name: string; context?: { cluster: string; user: string } }[];
+    clusters?: { name: string; cluster?: Record<string, string> }[];
+    users?: { name: string; user?: Record<string, string> }[];
+}
+
+/**
+ * Reads one context of a kubeconfig (`context`, default its current context): the server, the CA, and either a client
+ * certificate and key or a bearer token, each embedded (`…-data`) or given as a file path (relative to the
+ * kubeconfig). Exec and auth-provider plugins are not supported.
+ */
+export function readKubeconfig(file: string, context?: string): ClusterAccess {
+    const doc = parseYaml(fs.readFileSync(file, "utf8")) as KubeconfigDoc;
+    const name = context ?? doc["current-context"];
+    const ctx = doc.contexts?.find((x) => x.name === name)?.context;
+    if (!ctx) throw new Error(`${file}: no context named "${name}"`);
+    const cluster = doc.clusters?.find((x) => x.name === ctx.cluster)?.cluster;
+    if (!cluster) throw new Error(`${file}: no cluster named "${ctx.cluster}"`);
+    const user = doc.users?.find((x) => x.name === ctx.user)?.user ?? {};
+    const dir = path.dirname(file);
+    const read = (entry: Record<string, string>, key: string): string | undefined => {
+        if (entry[`${key}-data`]) return Buffer.from(entry[`${key}-data`], "base64").toString("utf8");
+        return entry[key] ? fs.readFileSync(path.resolve(dir, entry[key]), "utf8") : undefined;
     };
-    const byName = <T>(list: Named<T>[] | undefined, name: string | undefined, field: string): T => {
-        const entry = list?.find((x) => x.name === name)?.[field];
-        if (!entry || typeof entry === "string") throw new Error(`${file}: no ${field} named "${name}"`);
-        return entry;
-    };
-    const context = byName(doc.contexts, doc["current-context"], "context");
-    const cluster = byName(doc.clusters, context.cluster, "cluster");
-    const user = byName(doc.users, context.user, "user");
-    const unb64 = (s: string | undefined, what: string) => {
-        if (!s) throw new Error(`${file}: ${what} is not embedded`);
-        return Buffer.from(s, "base64").toString("utf8");
-    };
-    return {
+    const token = user.token ?? (user.tokenFile ? fs.readFileSync(path.resolve(dir, user.tokenFile), "utf8") : "");
+    const access: ClusterAccess = {
         server: cluster.server,
-        ca: unb64(cluster["certificate-authority-data"], "certificate-authority-data"),
-        cert: unb64(user["client-certificate-data"], "client-certificate-data"),
-        key: unb64(user["client-key-data"], "client-key-data"),
+        ca: read(cluster, "certificate-authority"),
+        cert: read(user, "client-certificate"),
+        key: read(user, "client-key"),
+        token: token.trim() || undefined,
     };
+    if (!access.token && !(access.cert && access.key)) {
+        throw new Error(`${file}: user "${ctx.user}" has neither a client certificate and key nor a token`);
+    }
+    return access;
 }

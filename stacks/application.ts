@@ -25,42 +25,54 @@ export function buildApplication(
     deps: {
         mirror?: pulumi.Resource;
         storage: Pick<Storage, "rwxStorageClass" | "rwoStorageClass" | "storageClasses">;
+        /** Component options carrying the explicit Kubernetes provider. */
+        kube: pulumi.ComponentResourceOptions;
     },
     baseDir = process.cwd(),
 ): Application {
     const problems = credentialNameProblems(Object.keys(cfg.aihub.credentials));
     if (problems.length > 0) throw new ConfigError(problems);
     const { aihub: a, ingress: i } = cfg;
-    const aihub = new AiHub("aihub", {
-        version: a.version,
-        chart: a.chart,
-        namespace: a.namespace,
-        releaseName: a.releaseName,
-        domain: a.domain,
-        registry: cfg.registry,
-        rwxStorageClass: deps.storage.rwxStorageClass,
-        rwoStorageClass: deps.storage.rwoStorageClass,
-        mode: i.mode,
-        tlsCert: i.tlsCert,
-        tlsKey: i.tlsKey,
-        caCert: i.caCert,
-        vendorValues: a.valuesFile ? readValuesFile(a.valuesFile, baseDir) : {},
-        inlineValues: a.values,
-        credentials: a.credentials,
-        license: a.license,
-        protect: cfg.protectData,
-        dependsOn: [...deps.storage.storageClasses, ...(deps.mirror ? [deps.mirror] : [])],
-    });
-    const ingress = new AiHubIngress("aihub-ingress", {
-        version: a.version,
-        namespace: aihub.namespace,
-        host: a.domain,
-        className: i.className,
-        mode: i.mode,
-        tlsCert: i.tlsCert,
-        tlsKey: i.tlsKey,
-        dependsOn: [aihub.release],
-    });
+    const aihub = new AiHub(
+        "aihub",
+        {
+            version: a.version,
+            chart: a.chart,
+            namespace: a.namespace,
+            releaseName: a.releaseName,
+            domain: a.domain,
+            registry: cfg.registry,
+            rwxStorageClass: deps.storage.rwxStorageClass,
+            rwoStorageClass: deps.storage.rwoStorageClass,
+            mode: i.mode,
+            tlsCert: i.tlsCert,
+            tlsKey: i.tlsKey,
+            caCert: i.caCert,
+            vendorValues: a.valuesFile ? readValuesFile(a.valuesFile, baseDir) : {},
+            inlineValues: a.values,
+            credentials: a.credentials,
+            license: a.license,
+            protect: cfg.protectData,
+            storage: deps.storage.storageClasses,
+            dependsOn: [...deps.storage.storageClasses, ...(deps.mirror ? [deps.mirror] : [])],
+        },
+        deps.kube,
+    );
+    // Not after the release: several AI Hub pods call the public URL while they start, so the Ingress must exist
+    // before the release can become ready. It needs only the namespace (a data dependency) and its TLS Secret.
+    const ingress = new AiHubIngress(
+        "aihub-ingress",
+        {
+            version: a.version,
+            namespace: aihub.namespace,
+            host: a.domain,
+            className: i.className,
+            mode: i.mode,
+            tlsCert: i.tlsCert,
+            tlsKey: i.tlsKey,
+        },
+        deps.kube,
+    );
     return {
         aihub,
         ingress,

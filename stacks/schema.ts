@@ -171,6 +171,27 @@ export const ingressSchema = z.strictObject({
     caCert: pem.optional(),
 });
 
+/**
+ * The cluster the explicit Kubernetes provider targets (default providers are disabled in Pulumi.yaml), so a
+ * `pulumi up` never lands on whatever context kubectl has current. Both keys are optional: without them the provider
+ * reads `$KUBECONFIG` (or `~/.kube/config`) and its current context.
+ */
+export const kubernetesSchema = z.strictObject({
+    /** Context name in the kubeconfig; @default its current context. */
+    context: z
+        .string()
+        .min(1, { error: "must not be empty (name a context of the kubeconfig, or drop the key)" })
+        .optional(),
+    /** Path of the kubeconfig file, absolute or relative to the project directory; @default `$KUBECONFIG`. */
+    kubeconfig: z
+        .string()
+        .min(1, { error: "must not be empty (give the kubeconfig's path, or drop the key)" })
+        .refine((v) => !/^\s*(apiVersion|clusters|kind)\s*:/m.test(v), {
+            error: "must be a path, not the kubeconfig's contents (e.g. ~/.kube/airgap.yaml)",
+        })
+        .optional(),
+});
+
 /** The whole stack config, keyed as in Pulumi.<stack>.yaml without the `aihub-airgap:` prefix. */
 export const sectionSchemas = {
     protectData: z.boolean({ error: "must be true or false" }).default(true),
@@ -180,6 +201,7 @@ export const sectionSchemas = {
     ceph: cephSchema,
     aihub: aihubSchema,
     ingress: ingressSchema,
+    kubernetes: kubernetesSchema.prefault({}),
 } as const;
 
 /** The names of the config keys this project reads. */
@@ -195,4 +217,5 @@ export type RookConfig = PlatformConfig["rook"];
 export type CephConfig = PlatformConfig["ceph"];
 export type AiHubConfig = PlatformConfig["aihub"];
 export type IngressConfig = PlatformConfig["ingress"];
+export type KubernetesConfig = PlatformConfig["kubernetes"];
 export type DiskConfig = z.output<typeof disk>;

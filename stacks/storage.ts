@@ -26,47 +26,72 @@ export interface Storage {
     outputs: Record<string, pulumi.Input<unknown>>;
 }
 
-/** Builds the storage half; `mirror` (the image push) must finish before anything pulls. */
-export function buildStorage(cfg: PlatformConfig, deps: { mirror?: pulumi.Resource }): Storage {
+/**
+ * Builds the storage half; `mirror` (the image push) must finish before anything pulls; `kube` are the component
+ * options that carry the explicit Kubernetes provider.
+ */
+export function buildStorage(
+    cfg: PlatformConfig,
+    deps: { mirror?: pulumi.Resource; kube: pulumi.ComponentResourceOptions },
+): Storage {
+    const kube = deps.kube;
     const ns = cfg.rook.namespace;
-    const operator = new RookOperator("rook", {
-        version: cfg.rook.version,
-        chart: cfg.rook.chart,
-        csiDriversChart: cfg.rook.csiDriversChart,
-        namespace: ns,
-        registry: cfg.registry.server,
-        username: cfg.registry.username,
-        password: cfg.registry.password,
-        pullSecretName: cfg.registry.pullSecretName,
-        rbd: cfg.ceph.blockStorageClass !== undefined,
-        after: deps.mirror ? [deps.mirror] : [],
-    });
-    const cluster = new CephCluster("ceph", {
-        ceph: cfg.ceph,
-        rookVersion: cfg.rook.version,
-        namespace: ns,
-        registry: cfg.registry.server,
-        pullSecretName: cfg.registry.pullSecretName,
-        operatorReleases: operator.releases,
-        protect: cfg.protectData,
-    });
+    const operator = new RookOperator(
+        "rook",
+        {
+            version: cfg.rook.version,
+            chart: cfg.rook.chart,
+            csiDriversChart: cfg.rook.csiDriversChart,
+            namespace: ns,
+            registry: cfg.registry.server,
+            username: cfg.registry.username,
+            password: cfg.registry.password,
+            pullSecretName: cfg.registry.pullSecretName,
+            rbd: cfg.ceph.blockStorageClass !== undefined,
+            after: deps.mirror ? [deps.mirror] : [],
+        },
+        kube,
+    );
+    const cluster = new CephCluster(
+        "ceph",
+        {
+            ceph: cfg.ceph,
+            rookVersion: cfg.rook.version,
+            namespace: ns,
+            registry: cfg.registry.server,
+            pullSecretName: cfg.registry.pullSecretName,
+            operatorReleases: operator.releases,
+            prerequisites: operator.clusterPrerequisites,
+            kubernetes: cfg.kubernetes,
+            protect: cfg.protectData,
+        },
+        kube,
+    );
     const scope = { operatorNamespace: ns, clusterNamespace: ns, rookVersion: cfg.rook.version };
-    const filesystem = new CephFilesystem("cephfs", {
-        ceph: cfg.ceph,
-        scope,
-        cluster: cluster.cluster,
-        operatorReleases: operator.releases,
-        protect: cfg.protectData,
-    });
+    const filesystem = new CephFilesystem(
+        "cephfs",
+        {
+            ceph: cfg.ceph,
+            scope,
+            cluster: cluster.cluster,
+            operatorReleases: operator.releases,
+            protect: cfg.protectData,
+        },
+        kube,
+    );
     const blockPool = cfg.ceph.blockStorageClass
-        ? new CephBlockPool("rbd", {
-              ceph: cfg.ceph,
-              storageClassName: cfg.ceph.blockStorageClass,
-              scope,
-              cluster: cluster.cluster,
-              operatorReleases: operator.releases,
-              protect: cfg.protectData,
-          })
+        ? new CephBlockPool(
+              "rbd",
+              {
+                  ceph: cfg.ceph,
+                  storageClassName: cfg.ceph.blockStorageClass,
+                  scope,
+                  cluster: cluster.cluster,
+                  operatorReleases: operator.releases,
+                  protect: cfg.protectData,
+              },
+              kube,
+          )
         : undefined;
     const rwoStorageClass = blockPool ? blockPool.storageClassName : filesystem.storageClassName;
     const commands = storageCommands(ns, cfg.ceph.dashboard);

@@ -93,6 +93,7 @@ describe("bad application input fails validation, naming the key", () => {
                         rwoStorageClass: pulumi.output("b"),
                         storageClasses: [],
                     },
+                    kube: {},
                 }),
             (e: unknown) =>
                 e instanceof ConfigError &&

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { mapImages } from "../../artifacts/imageref";
 import { rookImages } from "../../artifacts/catalog/rook";
+import { CLEANUP_WAIT_TYPE } from "../../components/dynamic/cleanup-wait";
 import { runPolicies } from "../../plan/findings";
 import { valuesImages } from "../../plan/policies/storage";
 import type { PlatformConfig } from "../../stacks/schema";
@@ -78,6 +79,27 @@ describe("storage half of the airgap stack", () => {
         // Nothing pulls before the images are in the registry.
         const mirror = rec.byName("mirror");
         assert.ok(rec.dependsOn(op, mirror) && rec.dependsOn(drivers, op));
+    });
+
+    it("deletes the CephCluster before a wait for Rook's cleanup Jobs, which goes before the operator and pull secret", () => {
+        const cluster = rec.byName("ceph-cr");
+        const wait = rec.byName("ceph-cleanup-wait");
+        assert.equal(wait.type, CLEANUP_WAIT_TYPE);
+        assert.ok(rec.dependsOn(cluster, wait), "CephCluster → cleanup wait");
+        for (const name of ["rook-rook-ceph", "rook-csi-drivers"]) {
+            assert.ok(rec.dependsOn(wait, rec.byName(name)), `cleanup wait → ${name}`);
+        }
+        assert.ok(rec.dependsOn(wait, one("kubernetes:core/v1:Secret")), "cleanup wait → pull secret");
+        assert.deepEqual(
+            { ...wait.inputs, nodes: (wait.inputs.nodes as any[]).map((n) => n.hostname) },
+            {
+                namespace: "rook-ceph",
+                armed: false,
+                nodes: ["worker1", "worker2", "worker3"],
+                dataDirHostPath: "/var/lib/rook",
+                timeoutSeconds: 1800,
+            },
+        );
     });
 
     it("protects PVs, CephCluster, CephFilesystem and CephBlockPool, and nothing else", () => {

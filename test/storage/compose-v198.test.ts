@@ -40,6 +40,14 @@ describe("storage half on Rook v1.9.8", () => {
         assert.deepEqual(sa.inputs.imagePullSecrets, [{ name: "airgap-registry" }]);
     });
 
+    it("creates the CephCluster only after the default ServiceAccount carries the pull secret", () => {
+        const [sa] = rec.ofType("kubernetes:core/v1:ServiceAccountPatch");
+        const cluster = rec.byName("ceph-cr");
+        assert.ok(rec.dependsOn(cluster, sa), "CephCluster → default ServiceAccount patch");
+        // Rook's cleanup Jobs run after the CR is gone; the wait for them keeps the patch until they are done.
+        assert.ok(rec.dependsOn(rec.byName("ceph-cleanup-wait"), sa), "cleanup wait → default ServiceAccount patch");
+    });
+
     it("creates no subvolume group CR (CSI makes its own group) and a snapshot class on the v1.9 driver", () => {
         assert.equal(rec.ofType("kubernetes:ceph.rook.io/v1:CephFilesystemSubVolumeGroup").length, 0);
         const [snap] = rec.ofType("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass");
