@@ -5,7 +5,7 @@
  * mapping's own keys winning, with a bound on aliases and nesting. Every failure is one line with file and position.
  */
 import * as fs from "node:fs";
-import { parse as parseYaml, YAMLError } from "yaml";
+import { parse as parseYaml } from "yaml";
 
 /** Largest YAML file read, in bytes. */
 export const MAX_YAML_BYTES = 4 * 2 ** 20;
@@ -85,7 +85,6 @@ export function parseYamlText(text: string, file: string): unknown {
         const at = err.linePos?.[0] ? `:${err.linePos[0].line}:${err.linePos[0].col}` : "";
         let what = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
         if (/call stack/i.test(what)) what = `nesting is deeper than ${MAX_YAML_DEPTH} levels`;
-        if (!(e instanceof YAMLError) && !(e instanceof ReferenceError) && !(e instanceof RangeError)) throw e;
         throw new YamlFileError(file, `not valid YAML: ${what}`, at);
     }
     if (depthOf(doc) > MAX_YAML_DEPTH) {
