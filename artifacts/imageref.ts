@@ -49,6 +49,10 @@ export function registryHostProblem(hostPort: string): string | undefined {
             : `host label "${printable(bad)}" is not lower-case letters, digits and inner '-'`;
     }
     if (labels.every((l) => /^\d+$/.test(l)) && !isIPv4(host)) return `"${host}" is not an IPv4 address`;
+    if (labels.length === 1 && port === undefined && host !== "localhost") {
+        // `registry/ceph/ceph` would be read as docker.io/registry/ceph/ceph.
+        return `host "${host}" has no dot and no port, so image names under it would mean Docker Hub`;
+    }
     return undefined;
 }
 

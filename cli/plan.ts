@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { failedPlanJson, renderJson, renderText } from "../plan/print";
-import { runPlan } from "../plan/run";
+import { readStackFile } from "../stacks/stackfile";
 import { parseCli, runCli, writeStdout } from "./run";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--json] [--dir <project dir>]";
@@ -49,6 +49,9 @@ async function main(): Promise<number> {
         return 2;
     }
     const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
+    // A stack file that cannot be read fails here, before the Pulumi runtime is loaded (seconds on a busy machine).
+    readStackFile(projectDir, args.stack);
+    const { runPlan } = await import("../plan/run");
     const plan = await runPlan({ projectDir, stack: args.stack });
     await writeStdout((args.json ? renderJson(plan) : renderText(plan)) + "\n");
     return plan.errors.length || plan.findings.some((f) => f.level === "error") ? 1 : 0;

@@ -193,6 +193,7 @@ describe("issue 10.4: registry", () => {
         ["https://registry.corp", "has a scheme"],
         ["999.1.1.1", '"999.1.1.1" is not an IPv4 address'],
         ["registry.corp//x", "has an empty path component"],
+        ["registry", 'host "registry" has no dot and no port, so image names under it would mean Docker Hub'],
     ]) {
         it(`rejects server ${s}`, () =>
             assertLines(withServer(s), [`aihub-airgap:registry.server: is not a registry address: ${why} ${FIX}`]));
