@@ -10,6 +10,7 @@ import { after, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import { loadConfig } from "../../stacks/config";
+import { runPlan } from "../../plan/run";
 import { buildPlatform } from "../../stacks/platform";
 import { formatProblem, ConfigError } from "../../stacks/problems";
 import { readStackFile } from "../../stacks/stackfile";
@@ -104,5 +105,36 @@ describe("issue 10.10: nothing is registered before a check fails", () => {
             'aihub-airgap:protectData: is given twice, as "protectData" and as "aihub-airgap:protectData" (keep only aihub-airgap:protectData)',
         ]);
         assert.equal(r.registered, 0);
+    });
+});
+
+describe("issue 10.8: registry.server host:port/project", () => {
+    it("plans with no policy finding: every image is inside the project", async () => {
+        const stack = "project";
+        const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.airgap.yaml"), "utf8"));
+        doc.config["aihub-airgap:registry"].server = "harbor.airgap.internal:8443/aihub";
+        fs.writeFileSync(path.join(tmp, `Pulumi.${stack}.yaml`), stringify(doc));
+        const plan = await runPlan({ projectDir: tmp, stack });
+        assert.deepEqual(plan.errors, []);
+        assert.deepEqual(plan.findings, []);
+        assert.ok(plan.images.every((i) => i.target.startsWith("harbor.airgap.internal:8443/aihub/")));
+        assert.ok(plan.resources.length > 40);
+    });
+});
+
+describe("issue 10.9: aihub.credentials as secure values", () => {
+    it("plans with the [secret] placeholders: no format error, no trace", async () => {
+        const stack = "secure-creds";
+        const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.airgap.yaml"), "utf8"));
+        doc.config["aihub-airgap:aihub"].credentials = {
+            adminPassword: { secure: "v1:a" },
+            jupyterCryptKey: { secure: "v1:b" },
+            landingPageClientSecret: { secure: "v1:c" },
+        };
+        fs.writeFileSync(path.join(tmp, `Pulumi.${stack}.yaml`), stringify(doc));
+        const plan = await runPlan({ projectDir: tmp, stack });
+        assert.deepEqual(plan.errors, []);
+        assert.deepEqual(plan.findings, []);
+        assert.ok(plan.resources.length > 40);
     });
 });
