@@ -9,6 +9,9 @@ function assertLines(values: Record<string, unknown>, expected: string[], secure
     assert.deepEqual(check(values, secure ?? airgap().secure).lines, expected);
 }
 
+/** The errors of a stack file made of these lines. */
+const fileErrors = (...lines: string[]) => parseStackFile(lines.join("\n"), "Pulumi.t.yaml").errors;
+
 const ok = (values: Record<string, unknown>, secure?: ReadonlySet<string>) => assertLines(values, [], secure);
 
 /** The airgap stack with one key changed by `edit`. */
@@ -136,11 +139,7 @@ describe("issue 10.3: keys", () => {
         ]);
     });
     it("makes a bare key that shadows a namespaced one an error, and accepts a bare key alone", () => {
-        const both = parseStackFile(
-            ["config:", "  aihub-airgap:protectData: true", "  protectData: false"].join("\n"),
-            "Pulumi.t.yaml",
-        );
-        assert.deepEqual(both.errors, [
+        assert.deepEqual(fileErrors("config:", "  aihub-airgap:protectData: true", "  protectData: false"), [
             {
                 path: "protectData",
                 text: 'is given twice, as "protectData" and as "aihub-airgap:protectData" (keep only aihub-airgap:protectData)',
@@ -246,11 +245,7 @@ describe("issue 10.5: domain", () => {
 
 describe("issue 10.7: secrets", () => {
     it("rejects an empty secure value", () => {
-        const sf = parseStackFile(
-            ["config:", "  aihub-airgap:registry:", '    password: { secure: "" }'].join("\n"),
-            "Pulumi.t.yaml",
-        );
-        assert.deepEqual(sf.errors, [
+        assert.deepEqual(fileErrors("config:", "  aihub-airgap:registry:", '    password: { secure: "" }'), [
             {
                 path: "registry.password",
                 text: "is an empty secure value (set it again with: pulumi config set --secret --path registry.password, which prompts for it)",

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { stringify } from "yaml";
 import { PROJECT_DIR } from "../harness";
+import { PLAN_JSON_KEYS } from "./json-keys";
 import { readStackFile } from "../../stacks/stackfile";
 
 /** Runs `npm run plan` the way a user does (through tsx), from the project directory. */
@@ -32,16 +33,7 @@ describe("npm run plan", () => {
         const r = plan("--stack", "lab", "--json");
         assert.equal(r.code, 0, r.err);
         const doc = JSON.parse(r.out);
-        assert.deepEqual(Object.keys(doc).sort(), [
-            "charts",
-            "errors",
-            "findings",
-            "images",
-            "ok",
-            "resources",
-            "stack",
-            "warnings",
-        ]);
+        assert.deepEqual(Object.keys(doc).sort(), PLAN_JSON_KEYS);
         assert.equal(doc.ok, true);
         assert.equal(doc.stack, "lab");
         assert.ok(doc.resources.some((x: { type: string }) => x.type === "pulumi:pulumi:Stack"));

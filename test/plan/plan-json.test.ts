@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
 import { PROJECT_DIR } from "../harness";
+import { PLAN_JSON_KEYS } from "./json-keys";
 
 const CLI = path.join(PROJECT_DIR, "cli", "plan.ts");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-json-"));
@@ -32,16 +33,7 @@ function writeStack(name: string, edit: (config: Record<string, unknown>) => voi
 /** Parses stdout as one JSON document and returns it. */
 function onlyJson(out: string): { ok: boolean; errors: string[]; resources: unknown[] } {
     const doc = JSON.parse(out);
-    assert.deepEqual(Object.keys(doc).sort(), [
-        "charts",
-        "errors",
-        "findings",
-        "images",
-        "ok",
-        "resources",
-        "stack",
-        "warnings",
-    ]);
+    assert.deepEqual(Object.keys(doc).sort(), PLAN_JSON_KEYS);
     return doc;
 }
 
