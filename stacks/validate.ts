@@ -58,7 +58,9 @@ function zodProblems(section: string, input: unknown, error: z.ZodError): Proble
             if (issue.message.includes("(")) return [{ path: at, text: issue.message }];
             return [{ path: at, text: `must be ${issue.expected}, not ${describe(got)} (fix the value's type)` }];
         }
-        const text = issue.message.includes("(") ? issue.message : `${issue.message} (fix the value)`;
+        // A record key's own check (e.g. bundle.upstreamMirrors hosts) is nested under zod's "Invalid key in record".
+        const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+        const text = message.includes("(") ? message : `${message} (fix the value)`;
         return [{ path: at, text }];
     });
 }

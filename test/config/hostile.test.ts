@@ -278,6 +278,14 @@ describe("issue 10.7: secrets", () => {
                 (v) => (section(v, "bundle").upstreamMirrors = { "docker.io": "artifactory.corp/dockerhub-remote" }),
             ),
         );
+        assertLines(
+            edited(
+                (v) => (section(v, "bundle").upstreamMirrors = { "docker io": "artifactory.corp/dockerhub-remote" }),
+            ),
+            [
+                "aihub-airgap:bundle.upstreamMirrors.docker io: is not an upstream registry host (use the host of the images, e.g. docker.io or quay.io)",
+            ],
+        );
     });
     it("never puts a secret on a command line in a fix hint", () => {
         const { values, secure } = airgap();
