@@ -5,16 +5,34 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { parseImageRef } from "../artifacts/imageref";
-import { isQuantity } from "./quantity";
+import { parseImageRef, registryHostProblem, registryServerProblem } from "../artifacts/imageref";
+import { devicePathProblem } from "./devices";
+import { isQuantity, MAX_DISK_BYTES, quantityBytes } from "./quantity";
 
 /** Paths of secret values; `*` matches one key. Any of these given in plain text is a config error. */
 export const SECRET_PATHS = ["registry.password", "aihub.license", "aihub.credentials.*", "ingress.tlsKey"] as const;
 
-const secret = z
-    .string({ error: "must be a secret string (set it with `pulumi config set --secret --path ...`)" })
-    .min(1, { error: "must not be empty (set it with `pulumi config set --secret --path ...`)" })
-    .transform((v) => pulumi.secret(v));
+/** Longest secret value accepted (a licence is a few KiB; the pull Secret must stay far below 1 MiB). */
+export const MAX_SECRET_CHARS = 16384;
+/** Longest registry password accepted (it is written twice into every pull Secret). */
+export const MAX_REGISTRY_PASSWORD_CHARS = 1024;
+
+const secretOf = (max: number) =>
+    z
+        .string({
+            error: "must be a secret string (set it with `pulumi config set --secret --path <key>`, which prompts)",
+        })
+        .min(1, { error: "must not be empty (set it with `pulumi config set --secret --path <key>`, which prompts)" })
+        .max(max, { error: `is longer than ${max} characters (set a shorter value)` })
+        .transform((v) => pulumi.secret(v));
+const secret = secretOf(MAX_SECRET_CHARS);
+
+/** A string checked by a function that says what is wrong (and how to fix it), or nothing. */
+const checkedString = (problem: (v: string) => string | undefined, typeError: string) =>
+    z.string({ error: typeError }).superRefine((v, ctx) => {
+        const text = problem(v);
+        if (text) ctx.addIssue({ code: "custom", message: text });
+    });
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -23,10 +41,30 @@ const k8sName = z
     .string()
     .max(63, { error: "is longer than 63 characters (use a shorter name)" })
     .regex(DNS_LABEL, { error: "is not a DNS-1123 label (use lower-case letters, digits and '-')" });
-const dnsName = z
-    .string()
-    .regex(DNS_NAME, { error: "is not a DNS name (use lower-case letters, digits, '-' and '.')" });
-const quantity = z.string().refine(isQuantity, { error: "is not a Kubernetes quantity (write it like 10Gi or 256Gi)" });
+/** Why a domain is not a DNS name users can open, or undefined. */
+export function domainProblem(v: string): string | undefined {
+    const fix = "(write the FQDN users open, e.g. aihub.example.com)";
+    if (!DNS_NAME.test(v)) {
+        return `is not a DNS name: use lower-case letters, digits, '-' and '.', no trailing dot ${fix}`;
+    }
+    if (v.split(".").some((l) => l.length > 63)) return `has a label longer than 63 characters ${fix}`;
+    if (/^[\d.]+$/.test(v)) return `is an IP address, not a DNS name ${fix}`;
+    return undefined;
+}
+const dnsName = checkedString(domainProblem, "must be a DNS name (e.g. aihub.example.com)");
+const SIZE_FIX = "write it like 10Gi or 256Gi";
+/** Why a disk size is not accepted, or undefined. Minimums per role are checked in rules.ts. */
+function sizeProblem(v: string): string | undefined {
+    if (/^\d+(\.\d+)?$/.test(v)) return `"${v}" has no unit, so it means ${v} bytes (${SIZE_FIX})`;
+    if (!isQuantity(v)) return `is not a Kubernetes quantity (${SIZE_FIX})`;
+    if (quantityBytes(v) > MAX_DISK_BYTES)
+        return `${v} is above 1Pi, larger than any disk (check the unit; ${SIZE_FIX})`;
+    return undefined;
+}
+const quantity = z
+    .union([z.number(), z.string()], { error: `must be a size (${SIZE_FIX})` })
+    .transform(String)
+    .pipe(checkedString(sizeProblem, `must be a size (${SIZE_FIX})`));
 const imageRef = z.string().refine(
     (v) => {
         try {
@@ -44,7 +82,7 @@ const pem = z.string().regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFI
 const version = z
     .string()
     .regex(/^v?\d+\.\d+\.\d+$/, { error: "is not a full version (write all three numbers, e.g. v1.20.6 or 2026.0.2)" });
-const devicePath = z.string().regex(/^\/dev\/\S+$/, { error: "is not a device path (write it like /dev/nvme1n1)" });
+const devicePath = checkedString(devicePathProblem, "must be a device path (write it like /dev/nvme1n1)");
 
 /** A raw disk on a worker. */
 const disk = z.strictObject({
@@ -54,13 +92,34 @@ const disk = z.strictObject({
     size: quantity,
 });
 
+const REGISTRY_FIX = "write host[:port][/project] without https://, e.g. registry.airgap.internal:5000";
+
+/** Why an upstream mirror (`bundle.upstreamMirrors` value) is not accepted, or undefined. */
+function mirrorProblem(v: string): string | undefined {
+    if (/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i.test(v)) {
+        return "carries credentials in the address, which would sit in the stack file in plain text (remove user:password@ and log in on the bastion instead: `skopeo login <mirror host>` prompts for the password and the bundle's pulls use that login)";
+    }
+    const p = registryServerProblem(v);
+    return (
+        p &&
+        `is not a registry address: ${p} (${REGISTRY_FIX.replace("registry.airgap.internal:5000", "artifactory.corp.example/dockerhub-remote")})`
+    );
+}
+
 /** The private registry inside the gap. */
 export const registrySchema = z.strictObject({
-    server: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, {
-        error: "is not a registry host (write host[:port][/project] without https://, e.g. registry.airgap.internal:5000)",
-    }),
-    username: z.string().min(1, { error: "must not be empty (set the registry user)" }),
-    password: secret,
+    server: checkedString((v) => {
+        const p = registryServerProblem(v);
+        return p && `is not a registry address: ${p} (${REGISTRY_FIX})`;
+    }, `must be a registry address (${REGISTRY_FIX})`),
+    username: z
+        .string()
+        .min(1, { error: "must not be empty (set the registry user)" })
+        .max(255, { error: "is longer than 255 characters (use the registry's user name)" })
+        .refine((v) => !/[:\p{Cc}\p{Cf}]/u.test(v), {
+            error: "contains ':' or a control character, which basic auth cannot carry (use the registry's user name)",
+        }),
+    password: secretOf(MAX_REGISTRY_PASSWORD_CHARS),
     caCert: pem.optional(),
     /** Name of the image pull Secret created in each namespace. */
     pullSecretName: k8sName.default("airgap-registry"),
@@ -78,7 +137,14 @@ export const bundleSchema = z.strictObject({
         .min(1, { error: "must name at least one platform (e.g. [linux/amd64])" })
         .default(["linux/amd64"]),
     extraImages: z.array(imageRef).default([]),
-    upstreamMirrors: z.record(z.string(), z.string().min(1)).default({}),
+    upstreamMirrors: z
+        .record(
+            z.string().refine((k) => !registryHostProblem(k), {
+                error: "is not an upstream registry host (use the host of the images, e.g. docker.io or quay.io)",
+            }),
+            checkedString(mirrorProblem, "must be a registry address"),
+        )
+        .default({}),
     upstreamTlsVerify: z.boolean().default(true),
 });
 

@@ -3,8 +3,9 @@
  * cross-field rules. Every problem is collected before anything is reported, so one run lists them all.
  */
 import type { z } from "zod";
-import { ConfigError, joinPath, type Problem } from "./problems";
+import { ConfigError, formatProblem, joinPath, UNKNOWN_KEY, type Problem } from "./problems";
 import { checkRules, type FileCheck, type Sections } from "./rules";
+import { checkInput, plainSecretText } from "./rules-input";
 import { SECRET_PATHS, sectionSchemas, type PlatformConfig, type SectionName } from "./schema";
 
 /** Input to validation: the config values and what is known of their secret-ness. */
@@ -16,6 +17,8 @@ export interface RawConfig {
      * plain-text check.
      */
     securePaths?: ReadonlySet<string>;
+    /** Problems found in the stack file itself (see StackFile). @default none */
+    file?: { errors: Problem[]; warnings: Problem[] };
 }
 
 /** The outcome of validation. */
@@ -47,10 +50,7 @@ function zodProblems(section: string, input: unknown, error: z.ZodError): Proble
         const segs = [section, ...issue.path];
         const at = joinPath(segs);
         if (issue.code === "unrecognized_keys") {
-            return issue.keys.map((k) => ({
-                path: joinPath([...segs, k]),
-                text: "is not a known key (remove it or fix the spelling; see the config contract in the README)",
-            }));
+            return issue.keys.map((k) => ({ path: joinPath([...segs, k]), text: UNKNOWN_KEY }));
         }
         if (issue.code === "invalid_type") {
             const got = valueAt(input, issue.path);
@@ -58,7 +58,9 @@ function zodProblems(section: string, input: unknown, error: z.ZodError): Proble
             if (issue.message.includes("(")) return [{ path: at, text: issue.message }];
             return [{ path: at, text: `must be ${issue.expected}, not ${describe(got)} (fix the value's type)` }];
         }
-        const text = issue.message.includes("(") ? issue.message : `${issue.message} (fix the value)`;
+        // A record key's own check (e.g. bundle.upstreamMirrors hosts) is nested under zod's "Invalid key in record".
+        const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+        const text = message.includes("(") ? message : `${message} (fix the value)`;
         return [{ path: at, text }];
     });
 }
@@ -84,7 +86,7 @@ function secretValuePaths(values: Record<string, unknown>): string[] {
 
 /** Validates a stack config; never throws. */
 export function validateConfig(raw: RawConfig, files: FileCheck): Validation {
-    const errors: Problem[] = [];
+    const errors: Problem[] = [...(raw.file?.errors ?? [])];
     const sections: Record<string, unknown> = {};
     for (const name of Object.keys(sectionSchemas) as SectionName[]) {
         const input = raw.values[name];
@@ -93,27 +95,21 @@ export function validateConfig(raw: RawConfig, files: FileCheck): Validation {
         else errors.push(...zodProblems(name, input, result.error));
     }
     for (const key of Object.keys(raw.values)) {
-        if (!(key in sectionSchemas)) {
-            errors.push({
-                path: key,
-                text: "is not a known key (remove it or fix the spelling; see the config contract in the README)",
-            });
-        }
+        if (!Object.hasOwn(sectionSchemas, key)) errors.push({ path: key, text: UNKNOWN_KEY });
     }
     if (raw.securePaths) {
         for (const p of secretValuePaths(raw.values)) {
             if (!raw.securePaths.has(p)) {
-                errors.push({
-                    path: p,
-                    text: `is a secret given in plain text (remove it from the stack file and run: pulumi config set --secret --path ${p} <value>)`,
-                });
+                errors.push({ path: p, text: plainSecretText(p) });
             }
         }
     }
+    errors.push(...checkInput(raw.values, raw.securePaths));
     const rules = checkRules(sections as Sections, files);
     errors.push(...rules.errors);
-    const config = errors.length === 0 ? (sections as PlatformConfig) : undefined;
-    return { config, errors, warnings: rules.warnings };
+    const unique = [...new Map(errors.map((e) => [formatProblem(e), e])).values()];
+    const config = unique.length === 0 ? (sections as PlatformConfig) : undefined;
+    return { config, errors: unique, warnings: [...(raw.file?.warnings ?? []), ...rules.warnings] };
 }
 
 /** Validates and returns the config, or throws a ConfigError listing every problem. */

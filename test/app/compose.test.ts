@@ -113,7 +113,8 @@ describe("the airgap stack's application half inside the whole platform", () => 
         (values.aihub as Record<string, unknown>).values = {
             grafana: { repoName: "grafana/" },
             common: { imagePullSecret: "" },
-            scoringAgent: { basicAuth: { password: "changeit" } },
+            // Not one of the known credential paths, which validation refuses in plain text before any policy runs.
+            panopticonVizapp: { adminPassword: "changeit" },
         };
         const { rec, cfg } = await compose("airgap", values);
         const found = runPolicies(rec.all(), cfg, APP_POLICIES).map((f) => [f.rule, f.text]);
@@ -128,7 +129,7 @@ describe("the airgap stack's application half inside the whole platform", () => 
             ],
             [
                 "aihub-chart-default-password",
-                "values.scoringAgent.basicAuth.password still holds the chart's default (set a secret)",
+                "values.panopticonVizapp.adminPassword still holds the chart's default (set a secret)",
             ],
         ]);
     });

@@ -160,10 +160,12 @@ describe("CephCluster spec", () => {
 
     it("the mon request is the smallest mon disk, so every mon PV can bind", () => {
         const cfg = stackConfig("airgap", (v) => {
-            v.ceph.nodes[1].monDisk.size = "9Gi";
+            // Mon disks below 10G are refused, so the smallest is node 1's 10Gi next to larger ones.
+            v.ceph.nodes[0].monDisk.size = "20Gi";
+            v.ceph.nodes[2].monDisk.size = "15Gi";
         });
         const spec = cephClusterSpec({ ceph: cfg.ceph, registry: "r:5000" }) as any;
-        assert.equal(spec.mon.volumeClaimTemplate.spec.resources.requests.storage, "9Gi");
+        assert.equal(spec.mon.volumeClaimTemplate.spec.resources.requests.storage, "10Gi");
     });
 
     it("wipeDisksOnDestroy arms Rook's cleanupPolicy; otherwise there is none", () => {
