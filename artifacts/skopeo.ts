@@ -18,16 +18,57 @@ export class SkopeoError extends Error {
     }
 }
 
-const PERMANENT = [
-    /unauthorized|authentication required|incorrect username or password|denied/i,
-    /x509|certificate|tls: /i,
-    /manifest unknown|name unknown|not found/i,
-    /invalid (reference|image name)|no such file or directory/i,
+/** What a failed skopeo run says about the registry, most specific first. */
+export type SkopeoFailure = "usage" | "project" | "denied" | "credentials" | "tls" | "missing" | "transient";
+
+const KINDS: [SkopeoFailure, RegExp][] = [
+    // An older skopeo than the flags we pass (e.g. --preserve-digests before 1.6): retrying cannot help.
+    ["usage", /unknown (shorthand )?flag|unknown command|flag needs an argument|invalid argument/i],
+    // Harbor names a missing project, after "unauthorized:" (not a credentials problem).
+    ["project", /project \S+ not found/i],
+    // Harbor and Artifactory answer DENIED for a repository the user may not push to or that has no project.
+    ["denied", /requested access to the resource is denied|\bdenied:/i],
+    ["credentials", /unauthorized|authentication required|incorrect username or password/i],
+    ["tls", /x509|certificate|tls: /i],
+    ["missing", /manifest unknown|name unknown|not found|invalid (reference|image name)|no such file or directory/i],
 ];
 
-/** True for errors a retry may fix (connection reset, 5xx, timeouts); false for auth, TLS and missing images. */
+/** Classifies skopeo's stderr. */
+export function classify(stderr: string): SkopeoFailure {
+    return KINDS.find(([, r]) => r.test(stderr))?.[0] ?? "transient";
+}
+
+/** True for errors a retry may fix (connection reset, 5xx, timeouts); false for usage, auth, TLS, missing images. */
 export function isTransient(stderr: string): boolean {
-    return !PERMANENT.some((r) => r.test(stderr));
+    return classify(stderr) === "transient";
+}
+
+/** The oldest skopeo with `--preserve-digests` (1.6.0), which keeps upstream digests in the bundle and the push. */
+export const MIN_SKOPEO = [1, 6, 0];
+
+const checked = new Map<string, Promise<string>>();
+
+/** Checks once per binary that skopeo runs and is new enough; resolves with its version, rejects saying why. */
+export function checkSkopeo(bin = process.env.SKOPEO ?? "skopeo"): Promise<string> {
+    let p = checked.get(bin);
+    if (!p) {
+        p = skopeo(["--version"], undefined, bin).then((out) => {
+            const v = /version (\d+)\.(\d+)\.(\d+)/.exec(out);
+            if (!v) throw new SkopeoError(`cannot read the version of ${bin} from "${out.trim()}"`, out, false);
+            const n = v.slice(1).map(Number);
+            const old = n[0] - MIN_SKOPEO[0] || n[1] - MIN_SKOPEO[1] || n[2] - MIN_SKOPEO[2];
+            if (old < 0) {
+                throw new SkopeoError(
+                    `skopeo ${n.join(".")} (${bin}) is too old: ${MIN_SKOPEO.join(".")} or newer is needed for --preserve-digests, which keeps the upstream digests (install a newer skopeo, or point SKOPEO at one)`,
+                    out,
+                    false,
+                );
+            }
+            return n.join(".");
+        });
+        checked.set(bin, p);
+    }
+    return p;
 }
 
 /** The last `level=fatal msg="…"` line of skopeo's stderr, or its last line. */
