@@ -4,13 +4,13 @@
  * retried with backoff, and an interrupted push simply runs again.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { mapLimit, sha256 } from "./digest";
 import { formatImageRef, mapImage, parseImageRef } from "./imageref";
 import { dirView, isIndex } from "./layout";
 import { IMAGES_DIR, imageArtifacts, type BundleManifest, type ImageArtifact } from "./manifest";
 import { Progress } from "./progress";
+import { scratchDir } from "./scratch";
 import { checkSkopeo, classify, registryAccess, skopeo, SkopeoError, type AccessOptions } from "./skopeo";
 
 /** Options of {@link pushBundle}. */
@@ -70,7 +70,8 @@ export async function pushBundle(o: PushOptions): Promise<PushResult> {
         o.write,
     );
     const result: PushResult = { copied: [], skipped: [], failed: [] };
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-push-"));
+    const scratch = scratchDir("aihub-push-");
+    const tmp = scratch.dir;
     try {
         // One probe first, so wrong credentials or an untrusted CA give one clear error, not one per image.
         if (images.length) await probe(pushReference(images[0].source, o.registry.server), access.flags(""), o);
@@ -94,7 +95,7 @@ export async function pushBundle(o: PushOptions): Promise<PushResult> {
         });
     } finally {
         access.cleanup();
-        fs.rmSync(tmp, { recursive: true, force: true });
+        scratch.remove();
     }
     return result;
 }

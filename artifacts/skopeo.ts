@@ -4,8 +4,8 @@
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { scratchDir, trackChild } from "./scratch";
 
 /** Failure of one skopeo run; `transient` is false for errors retrying cannot fix. */
 export class SkopeoError extends Error {
@@ -82,6 +82,7 @@ export function skopeoMessage(stderr: string): string {
 export function skopeo(args: string[], onLine?: (line: string) => void, bin = process.env.SKOPEO ?? "skopeo") {
     return new Promise<string>((resolve, reject) => {
         const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+        trackChild(child);
         let out = "";
         let err = "";
         const lines = (chunk: string) => {
@@ -128,10 +129,10 @@ export interface AccessOptions {
     tlsVerify?: boolean;
 }
 
-/** Writes the auth file (mode 0600) and cert dir into a private temp dir. */
+/** Writes the auth file (mode 0600) and cert dir into a private temp dir, removed also on SIGINT/SIGTERM. */
 export function registryAccess(o: AccessOptions): RegistryAccess {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-registry-"));
-    fs.chmodSync(dir, 0o700);
+    const scratch = scratchDir("aihub-registry-");
+    const dir = scratch.dir;
     const auth = path.join(dir, "auth.json");
     if (o.username !== undefined) {
         const token = Buffer.from(`${o.username}:${o.password ?? ""}`).toString("base64");
@@ -153,8 +154,6 @@ export function registryAccess(o: AccessOptions): RegistryAccess {
             f.push(`${p}tls-verify=${o.tlsVerify === false ? "false" : "true"}`);
             return f;
         },
-        cleanup() {
-            fs.rmSync(dir, { recursive: true, force: true });
-        },
+        cleanup: scratch.remove,
     };
 }
