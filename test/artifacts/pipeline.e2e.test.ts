@@ -342,12 +342,12 @@ describe("push", () => {
                 seen.some((d) => d.startsWith("aihub-registry-")),
                 `auth dir present while pushing: ${seen} ${out}`,
             );
-            assert.equal(child.exitCode, signal === "SIGTERM" ? 143 : 130, out);
             // tsx keeps its compile cache there too; only our dirs matter.
             assert.deepEqual(
                 fs.readdirSync(tmp).filter((d) => d.startsWith("aihub-")),
                 [],
             );
+            assert.equal(child.exitCode, signal === "SIGTERM" ? 143 : 130, out);
         });
     }
 });
