@@ -8,10 +8,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { parseDocument } from "yaml";
 import { renderChartImages } from "../../artifacts/charts";
 import { releaseImages } from "../../artifacts/rendered";
-import { helm, helmBinary } from "../helpers/helm";
+import { fixtureProject, helmBinary } from "../helpers/helm";
 import { PROJECT_DIR } from "../harness";
 
 let work: string;
@@ -19,24 +18,15 @@ let project: string;
 
 before(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-rendered-"));
-    project = path.join(work, "project");
-    const charts = path.join(project, "charts");
-    fs.mkdirSync(charts, { recursive: true });
-    for (const c of ["rook-ceph-v1.20.6", "ceph-csi-drivers", "rapidminer-aihub-2026.0.2"]) {
-        helm(["package", path.join(PROJECT_DIR, "test/fixtures/charts", c), "-d", charts]);
-    }
+    project = fixtureProject(path.join(work, "project"), (doc) => {
+        doc.setIn(["config", "aihub-airgap:aihub", "valuesFile"], "./values/aihub.yaml");
+        doc.setIn(["config", "aihub-airgap:aihub", "values"], { grafana: { repoName: "quay.io/grafana-mirror/" } });
+        doc.deleteIn(["config", "aihub-airgap:bundle"]);
+    });
     fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
     fs.mkdirSync(path.join(project, "values"));
     // A site's vendor file picks a mirror for the Let's Encrypt sidecar.
     fs.writeFileSync(path.join(project, "values/aihub.yaml"), "letsEncrypt:\n  repoName: ghcr.io/site-mirror/\n");
-    const doc = parseDocument(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.airgap.yaml"), "utf8"));
-    doc.setIn(["config", "aihub-airgap:rook", "chart"], "./charts/rook-ceph-v1.20.6.tgz");
-    doc.setIn(["config", "aihub-airgap:rook", "csiDriversChart"], "./charts/ceph-csi-drivers-1.0.4.tgz");
-    doc.setIn(["config", "aihub-airgap:aihub", "chart"], "./charts/rapidminer-aihub-2026.0.2.tgz");
-    doc.setIn(["config", "aihub-airgap:aihub", "valuesFile"], "./values/aihub.yaml");
-    doc.setIn(["config", "aihub-airgap:aihub", "values"], { grafana: { repoName: "quay.io/grafana-mirror/" } });
-    doc.deleteIn(["config", "aihub-airgap:bundle"]);
-    fs.writeFileSync(path.join(project, "Pulumi.airgap.yaml"), doc.toString());
 });
 
 after(() => {
