@@ -11,13 +11,12 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { parseDocument } from "yaml";
 import { imageArtifacts, readManifest } from "../../artifacts/manifest";
 import { parseImageRef } from "../../artifacts/imageref";
 import { stackImages } from "../../artifacts/inventory";
 import { stackConfig } from "../../artifacts/stack";
 import { generateImages } from "../fixtures/images/generate";
-import { helm, helmBinary } from "../helpers/helm";
+import { fixtureProject, helmBinary } from "../helpers/helm";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 import { PROJECT_DIR } from "../harness";
 
@@ -36,29 +35,20 @@ before(async () => {
     });
     await new Promise<void>((r) => plugins.listen(0, "127.0.0.1", r));
 
-    project = path.join(work, "project");
-    const charts = path.join(project, "charts");
-    fs.mkdirSync(charts, { recursive: true });
-    for (const c of ["rook-ceph-v1.20.6", "ceph-csi-drivers", "rapidminer-aihub-2026.0.2"]) {
-        helm(["package", path.join(PROJECT_DIR, "test/fixtures/charts", c), "-d", charts]);
-    }
-    fs.copyFileSync(path.join(PROJECT_DIR, "package.json"), path.join(project, "package.json"));
-    const doc = parseDocument(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.airgap.yaml"), "utf8"));
     const mirrors = Object.fromEntries(
         ["docker.io", "quay.io", "registry.k8s.io"].map((h) => [h, `${upstream.host}/${h}`]),
     );
-    doc.setIn(["config", "aihub-airgap:bundle"], {
-        path: "./bundle",
-        platforms: ["linux/amd64"],
-        extraImages: ["docker.io/library/nginx:1.27"],
-        upstreamMirrors: mirrors,
-        upstreamTlsVerify: false,
+    project = fixtureProject(path.join(work, "project"), (doc) => {
+        doc.setIn(["config", "aihub-airgap:bundle"], {
+            path: "./bundle",
+            platforms: ["linux/amd64"],
+            extraImages: ["docker.io/library/nginx:1.27"],
+            upstreamMirrors: mirrors,
+            upstreamTlsVerify: false,
+        });
+        doc.deleteIn(["config", "aihub-airgap:aihub", "valuesFile"]);
     });
-    doc.setIn(["config", "aihub-airgap:rook", "chart"], "./charts/rook-ceph-v1.20.6.tgz");
-    doc.setIn(["config", "aihub-airgap:rook", "csiDriversChart"], "./charts/ceph-csi-drivers-1.0.4.tgz");
-    doc.setIn(["config", "aihub-airgap:aihub", "chart"], "./charts/rapidminer-aihub-2026.0.2.tgz");
-    doc.deleteIn(["config", "aihub-airgap:aihub", "valuesFile"]);
-    fs.writeFileSync(path.join(project, "Pulumi.airgap.yaml"), doc.toString());
+    fs.copyFileSync(path.join(PROJECT_DIR, "package.json"), path.join(project, "package.json"));
 
     // Every upstream name the inventory asks for, served by the mirror (one small image under many names).
     const layout = path.join(work, "generated");
