@@ -18,6 +18,8 @@ export interface CephClusterArgs {
     pullSecretName: string;
     /** The releases that install the Rook CRDs and CSI; the CR depends on them so destroy deletes it first. */
     operatorReleases: pulumi.Resource[];
+    /** What the CephCluster CR must wait for besides the operator: the disk preflight Jobs. @default [] */
+    after?: pulumi.Resource[];
     /** Protect the local PVs and the CephCluster from deletion. @default true */
     protect?: boolean;
     /** Readiness timeout of the CephCluster. @default "45m" */
@@ -64,7 +66,7 @@ export class CephCluster extends pulumi.ComponentResource {
             {
                 parent: this,
                 protect,
-                dependsOn: [...args.operatorReleases, ...pvs],
+                dependsOn: [...args.operatorReleases, ...pvs, ...(args.after ?? [])],
                 customTimeouts: { create: timeout, update: timeout, delete: "30m" },
             },
         );

@@ -22,6 +22,7 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     const parts = [
         mirror,
         storage.operator,
+        storage.preflight,
         storage.cluster,
         storage.filesystem,
         storage.blockPool,

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CephBlockPool } from "../components/ceph-block-pool";
 import { CephCluster } from "../components/ceph-cluster";
 import { CephFilesystem } from "../components/ceph-filesystem";
+import { DiskPreflight } from "../components/disk-preflight";
 import { RookOperator } from "../components/rook-operator";
 import { storageCommands } from "../storage/commands";
 import type { PlatformConfig } from "./schema";
@@ -13,6 +14,8 @@ import type { PlatformConfig } from "./schema";
 /** The built storage half. */
 export interface Storage {
     operator: RookOperator;
+    /** The disk checks the CephCluster waits for. */
+    preflight: DiskPreflight;
     cluster: CephCluster;
     filesystem: CephFilesystem;
     blockPool?: CephBlockPool;
@@ -41,6 +44,13 @@ export function buildStorage(cfg: PlatformConfig, deps: { mirror?: pulumi.Resour
         rbd: cfg.ceph.blockStorageClass !== undefined,
         after: deps.mirror ? [deps.mirror] : [],
     });
+    const preflight = new DiskPreflight("disks", {
+        ceph: cfg.ceph,
+        namespace: operator.namespace,
+        registry: cfg.registry.server,
+        pullSecretName: operator.pullSecretName,
+        after: deps.mirror ? [deps.mirror] : [],
+    });
     const cluster = new CephCluster("ceph", {
         ceph: cfg.ceph,
         rookVersion: cfg.rook.version,
@@ -48,6 +58,7 @@ export function buildStorage(cfg: PlatformConfig, deps: { mirror?: pulumi.Resour
         registry: cfg.registry.server,
         pullSecretName: cfg.registry.pullSecretName,
         operatorReleases: operator.releases,
+        after: preflight.jobs,
         protect: cfg.protectData,
     });
     const scope = { operatorNamespace: ns, clusterNamespace: ns, rookVersion: cfg.rook.version };
@@ -72,6 +83,7 @@ export function buildStorage(cfg: PlatformConfig, deps: { mirror?: pulumi.Resour
     const commands = storageCommands(ns, cfg.ceph.dashboard);
     return {
         operator,
+        preflight,
         cluster,
         filesystem,
         blockPool,

@@ -97,7 +97,12 @@ function report(lsblk: string, blkid: string): DeviceReport {
     return {
         tree,
         blkid: parseBlkid(blkid),
-        mounts: tree ? mountsOf(MOUNTINFO, flatten(tree).map((d) => d["maj:min"])) : [],
+        mounts: tree
+            ? mountsOf(
+                  MOUNTINFO,
+                  flatten(tree).map((d) => d["maj:min"]),
+              )
+            : [],
     };
 }
 
@@ -121,7 +126,8 @@ describe("disk preflight: parsing", () => {
     });
 
     it("blkid -p -o export: filesystem and partition-table fields; nothing for an empty disk", () => {
-        const ext4 = "DEVNAME=/dev/loop0\nUUID=ff521b3e-ed32-487a-a67c-5c041ced1efe\nVERSION=1.0\nBLOCK_SIZE=1024\nTYPE=ext4\nUSAGE=filesystem\n";
+        const ext4 =
+            "DEVNAME=/dev/loop0\nUUID=ff521b3e-ed32-487a-a67c-5c041ced1efe\nVERSION=1.0\nBLOCK_SIZE=1024\nTYPE=ext4\nUSAGE=filesystem\n";
         assert.equal(parseBlkid(ext4).TYPE, "ext4");
         assert.deepEqual(parseBlkid("DEVNAME=/dev/loop1\nPTUUID=1234abcd\nPTTYPE=dos\n"), {
             DEVNAME: "/dev/loop1",
@@ -160,7 +166,10 @@ describe("disk preflight: rules", () => {
             report(PARTITIONED, "DEVNAME=/dev/sdb\nPTUUID=5b1f\nPTTYPE=gpt\n"),
         );
         assert.equal(lines.length, 4);
-        assert.match(lines[0], /^aihub-airgap:ceph.nodes\[1\].osdDisks\[0\].size: \/dev\/sdb on node worker2 is 10Gi, less than the declared 20Gi/);
+        assert.match(
+            lines[0],
+            /^aihub-airgap:ceph.nodes\[1\].osdDisks\[0\].size: \/dev\/sdb on node worker2 is 10Gi, less than the declared 20Gi/,
+        );
         assert.match(lines[1], /osdDisks\[0\].path: \/dev\/sdb on node worker2 is mounted at \/data \(unmount/);
         assert.match(lines[2], /carries PTTYPE=gpt; an OSD disk must be empty \(.*wipefs -a/);
         assert.match(lines[3], /has partitions or holders: sdb1 sdb2/);
@@ -220,7 +229,12 @@ describe("disk preflight: the check script reports what the rules report", () =>
         ["empty OSD disk", { ...osd, path: "/dev/nvme2n1", size: "256Gi" }, EMPTY, ""],
         ["missing mon disk", { ...mon, path: "/dev/nvme9n1", size: "10Gi" }, MISSING, ""],
         ["used OSD disk", { ...osd, path: "/dev/sdb", size: "20Gi" }, PARTITIONED, "PTUUID=5b1f\nPTTYPE=gpt\n"],
-        ["ext4 OSD disk, 9.3Gi", { ...osd, path: "/dev/nvme2n1", size: "10Gi" }, EMPTY.replace("274877906944", "9999220736"), "UUID=ff52\nTYPE=ext4\nUSAGE=filesystem\n"],
+        [
+            "ext4 OSD disk, 9.3Gi",
+            { ...osd, path: "/dev/nvme2n1", size: "10Gi" },
+            EMPTY.replace("274877906944", "9999220736"),
+            "UUID=ff52\nTYPE=ext4\nUSAGE=filesystem\n",
+        ],
         ["mounted mon disk", { ...mon, path: "/dev/sdb", size: "10Gi" }, PARTITIONED, "PTTYPE=gpt\n"],
     ];
     for (const [name, disk, lsblk, blkid] of cases) {
