@@ -62,9 +62,9 @@ export class ApiClient {
         });
     }
 
-    /** A client for the current context of a kubeconfig with embedded certificates. */
-    static fromKubeconfig(file: string): ApiClient {
-        return new ApiClient(readKubeconfig(file));
+    /** A client for a context of a kubeconfig (default: its current context). */
+    static fromKubeconfig(file: string, context?: string): ApiClient {
+        return new ApiClient(readKubeconfig(file, context));
     }
 
     /** Sends one request; never throws on HTTP status (see the typed helpers for that). */
@@ -87,6 +87,7 @@ export class ApiClient {
                     timeout: timeoutMs,
                     headers: {
                         accept: "application/json",
+                        ...(this.access.token ? { authorization: `Bearer ${this.access.token}` } : {}),
                         ...(payload !== undefined
                             ? { "content-type": contentType, "content-length": Buffer.byteLength(payload) }
                             : {}),

@@ -60,9 +60,22 @@ export async function reconcilePreflight(client: ApiClient, log: (line: string) 
         const container = (pod.spec?.containers as { name: string; image: string }[])[0];
         const status = {
             phase: exitCode ? "Failed" : "Succeeded",
+            // A merge patch replaces the list: keep the conditions a kubelet keeps (the provider reads them in order).
             conditions: [
-                { type: "Ready", status: "False", reason: "PodCompleted", lastTransitionTime: now },
-                { type: "ContainersReady", status: "False", reason: "PodCompleted", lastTransitionTime: now },
+                { type: "PodScheduled", status: "True", lastTransitionTime: now },
+                { type: "Initialized", status: "True", lastTransitionTime: now },
+                {
+                    type: "Ready",
+                    status: "False",
+                    reason: exitCode ? "PodFailed" : "PodCompleted",
+                    lastTransitionTime: now,
+                },
+                {
+                    type: "ContainersReady",
+                    status: "False",
+                    reason: exitCode ? "PodFailed" : "PodCompleted",
+                    lastTransitionTime: now,
+                },
             ],
             containerStatuses: [
                 {
