@@ -21,7 +21,11 @@ const opsSchema = z.looseObject({
         domain: z.string({ error: "is required (the FQDN users open)" }),
         running: z.boolean({ error: "must be true or false" }).default(true),
     }),
-    registry: z.looseObject({ server: z.string({ error: "is required (the private registry host)" }) }),
+    registry: z.looseObject({
+        server: z.string({ error: "is required (the private registry host)" }),
+        username: z.string().default(""),
+        pullSecretName: z.string().default("airgap-registry"),
+    }),
     ingress: z.looseObject({ mode: z.enum(["http", "https", "https-custom-ca"]).default("https") }).prefault({}),
     backup: z.unknown().optional(),
     kubernetes: z.strictObject({ kubeconfig: z.string().optional(), context: z.string().optional() }).optional(),
@@ -36,7 +40,7 @@ export interface OpsTarget {
     running: boolean;
     backupConfigured: boolean;
     ceph: z.output<typeof opsSchema>["ceph"];
-    registry: string;
+    registry: { server: string; username: string; pullSecretName: string };
     kubernetes: { kubeconfig?: string; context?: string };
 }
 
@@ -57,7 +61,11 @@ export function loadOpsTarget(projectDir: string, stack: string): OpsTarget {
         running: v.aihub.running,
         backupConfigured: v.backup !== undefined,
         ceph: v.ceph,
-        registry: v.registry.server,
+        registry: {
+            server: v.registry.server,
+            username: v.registry.username,
+            pullSecretName: v.registry.pullSecretName,
+        },
         kubernetes: v.kubernetes ?? {},
     };
 }
