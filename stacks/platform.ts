@@ -27,6 +27,7 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
         storage.filesystem,
         storage.blockPool,
         app.aihub,
+        app.scale,
         app.ingress,
     ];
     new DataGuard("data-guard", {
