@@ -6,12 +6,11 @@
  * (`--password-stdin` or AIHUB_REGISTRY_PASSWORD), deleted afterwards. Exit 0 all fit, 1 problems, 2 bad usage.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { dockerConfigJson } from "../components/pull-secret";
 import { nodeProblems, renderPreflight, runPreflight } from "../ops/preflight";
 import { clusterAccess, clusterClient, loadOpsTarget, type OpsTarget } from "../ops/target";
 import type { ApiClient } from "../sim/apiclient";
-import { parseCli, runCli } from "./run";
+import { CLUSTER_OPTIONS, parseCli, projectDirOf, runCli, STACK_OPTIONS, stackUsageExit } from "./run";
 
 const USAGE =
     "usage: npm run preflight -- --stack <name> [--kubeconfig <file>] [--context <name>] [--password-stdin] [--dir <project dir>]";
@@ -53,26 +52,13 @@ async function placeToRun(
 
 async function main(): Promise<number> {
     const parsed = parseCli(USAGE, {
-        options: {
-            stack: { type: "string", short: "s" },
-            kubeconfig: { type: "string" },
-            context: { type: "string" },
-            "password-stdin": { type: "boolean" },
-            dir: { type: "string" },
-            help: { type: "boolean", short: "h" },
-        },
+        options: { ...STACK_OPTIONS, ...CLUSTER_OPTIONS, "password-stdin": { type: "boolean" } },
     });
     if (!parsed) return 2;
     const args = parsed.values;
-    if (args.help) {
-        console.log(USAGE);
-        return 0;
-    }
-    if (!args.stack) {
-        console.error(`--stack is required\n${USAGE}`);
-        return 2;
-    }
-    const target = loadOpsTarget(path.resolve(args.dir ?? path.join(__dirname, "..")), args.stack);
+    const stop = stackUsageExit(USAGE, args);
+    if (stop !== undefined || !args.stack) return stop ?? 2;
+    const target = loadOpsTarget(projectDirOf(args.dir), args.stack);
     const client = clusterClient(clusterAccess(args, target));
     try {
         const nodes = await nodeProblems(client, target.ceph);

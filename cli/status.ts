@@ -5,12 +5,11 @@
 import { execFile } from "node:child_process";
 import * as https from "node:https";
 import * as http from "node:http";
-import * as path from "node:path";
 import { collectStatus, statusProblems, type CephHealth, type UrlAnswer } from "../ops/status";
 import { renderStatus } from "../ops/status-render";
 import { clusterAccess, clusterClient, loadOpsTarget } from "../ops/target";
 import { TOOLBOX_NAME } from "../storage/names";
-import { parseCli, runCli } from "./run";
+import { CLUSTER_OPTIONS, parseCli, projectDirOf, runCli, STACK_OPTIONS, stackUsageExit } from "./run";
 
 const USAGE =
     "usage: npm run status -- --stack <name> [--json] [--kubeconfig <file>] [--context <name>] [--dir <project dir>]";
@@ -51,26 +50,13 @@ function probe(url: string): Promise<UrlAnswer> {
 
 async function main(): Promise<number> {
     const parsed = parseCli(USAGE, {
-        options: {
-            stack: { type: "string", short: "s" },
-            json: { type: "boolean" },
-            kubeconfig: { type: "string" },
-            context: { type: "string" },
-            dir: { type: "string" },
-            help: { type: "boolean", short: "h" },
-        },
+        options: { ...STACK_OPTIONS, ...CLUSTER_OPTIONS, json: { type: "boolean" } },
     });
     if (!parsed) return 2;
     const args = parsed.values;
-    if (args.help) {
-        console.log(USAGE);
-        return 0;
-    }
-    if (!args.stack) {
-        console.error(`--stack is required\n${USAGE}`);
-        return 2;
-    }
-    const target = loadOpsTarget(path.resolve(args.dir ?? path.join(__dirname, "..")), args.stack);
+    const stop = stackUsageExit(USAGE, args);
+    if (stop !== undefined || !args.stack) return stop ?? 2;
+    const target = loadOpsTarget(projectDirOf(args.dir), args.stack);
     const access = clusterAccess(args, target);
     const client = clusterClient(access);
     try {

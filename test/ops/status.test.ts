@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { engineBinDir } from "../../engine/paths";
+import { CEPH_CLUSTER_CRD } from "../helpers/sim-crd";
 import { collectStatus, statusProblems, type StatusDeps, type StatusTarget } from "../../ops/status";
 import { renderStatus } from "../../ops/status-render";
 import { missingBinaries, startSim, type ApiClient, type SimHandle } from "../../sim";
@@ -73,36 +74,7 @@ describe("status on the simulated cluster", { skip, timeout: 300_000 }, () => {
             sim = await startSim({ hostnames: ["lab1"], dir: path.join(tmp, "sim"), killOnExit: true });
             api = sim.client;
             for (const ns of ["rook-ceph", "aihub"]) await api.create("/api/v1/namespaces", { metadata: { name: ns } });
-            await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
-                metadata: { name: "cephclusters.ceph.rook.io" },
-                spec: {
-                    group: "ceph.rook.io",
-                    scope: "Namespaced",
-                    names: {
-                        plural: "cephclusters",
-                        singular: "cephcluster",
-                        kind: "CephCluster",
-                        listKind: "CephClusterList",
-                    },
-                    versions: [
-                        {
-                            name: "v1",
-                            served: true,
-                            storage: true,
-                            subresources: { status: {} },
-                            schema: {
-                                openAPIV3Schema: {
-                                    type: "object",
-                                    properties: {
-                                        spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-                                        status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-                                    },
-                                },
-                            },
-                        },
-                    ],
-                },
-            });
+            await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", CEPH_CLUSTER_CRD);
             await eventually("CRD served", async () => (await api.get("/apis/ceph.rook.io/v1")) !== undefined);
             await api.create("/apis/ceph.rook.io/v1/namespaces/rook-ceph/cephclusters", {
                 apiVersion: "ceph.rook.io/v1",

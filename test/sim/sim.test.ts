@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { engineBinDir } from "../../engine/paths";
+import { CEPH_CLUSTER_CRD } from "../helpers/sim-crd";
 import { ApiClient, missingBinaries, startSim, stopSim, type KubeObject, type SimHandle } from "../../sim";
 import { schedulerConfig, simLayout } from "../../sim/components";
 import { volumeFor } from "../../sim/controller";
@@ -241,36 +242,7 @@ describe("sim: a simulated cluster on loopback", { skip, timeout: 600_000 }, () 
     });
 
     it("makes a CephCluster Ready at its generation, and stops following it once cleanup is confirmed", async () => {
-        await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
-            metadata: { name: "cephclusters.ceph.rook.io" },
-            spec: {
-                group: "ceph.rook.io",
-                scope: "Namespaced",
-                names: {
-                    plural: "cephclusters",
-                    singular: "cephcluster",
-                    kind: "CephCluster",
-                    listKind: "CephClusterList",
-                },
-                versions: [
-                    {
-                        name: "v1",
-                        served: true,
-                        storage: true,
-                        subresources: { status: {} },
-                        schema: {
-                            openAPIV3Schema: {
-                                type: "object",
-                                properties: {
-                                    spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-                                    status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-                                },
-                            },
-                        },
-                    },
-                ],
-            },
-        });
+        await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", CEPH_CLUSTER_CRD);
         await eventually("CRD established", async () => {
             const crd = await api.get(
                 "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/cephclusters.ceph.rook.io",
