@@ -10,7 +10,7 @@ export interface AiHubScaleArgs {
     workloads: Workload[];
     /** `aihub.running`: true runs every workload at its replica count, false scales all to 0. */
     running: boolean;
-    /** The AI Hub release: the steps come after it, and re-apply after each of its revisions. */
+    /** The AI Hub release: the steps come after it (they patch its workloads). */
     release: k8s.helm.v3.Release;
 }
 
@@ -41,11 +41,7 @@ export class AiHubScale extends pulumi.ComponentResource {
                         metadata: {
                             name: w.name,
                             namespace: args.namespace,
-                            annotations: {
-                                "pulumi.com/patchForce": "true",
-                                // A new release revision re-applies the count (a Helm upgrade may have reset it).
-                                "aihub-airgap.io/release-revision": args.release.status.revision.apply(String),
-                            },
+                            annotations: { "pulumi.com/patchForce": "true" },
                         },
                         spec: { replicas },
                     };
