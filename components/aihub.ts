@@ -19,6 +19,8 @@ import { ImagePullSecret } from "./pull-secret";
  * and show a diff on the release.
  */
 export const POSTRENDER = "./app/postrender.cjs";
+/** The post-renderer while `aihub.running` is false: the same, without the init Job. */
+export const POSTRENDER_STOPPED = "./app/postrender-stopped.cjs";
 /** Helm's wait for the first start (image pulls, Keycloak and database init), in seconds. */
 export const RELEASE_TIMEOUT_SECONDS = 1800;
 
@@ -56,6 +58,8 @@ export interface AiHubArgs {
     credentials?: Record<string, pulumi.Input<string>>;
     /** License value (secret), when given. */
     license?: pulumi.Input<string>;
+    /** `aihub.running`; false renders the chart without its init Job (see app/postrender.cjs). @default true */
+    running?: boolean;
     /** Protect the release (its PVCs hold the data). @default true */
     protect?: boolean;
     /**
@@ -132,7 +136,7 @@ export class AiHub extends pulumi.ComponentResource {
                 createNamespace: false,
                 values: pulumi.secret(values),
                 timeout: RELEASE_TIMEOUT_SECONDS,
-                postrender: POSTRENDER,
+                postrender: (args.running ?? true) ? POSTRENDER : POSTRENDER_STOPPED,
                 maxHistory: 10,
             },
             {

@@ -29,6 +29,8 @@ export interface CephClusterArgs {
     kubernetes?: KubernetesConfig;
     /** How long a destroy waits for Rook's cleanup Jobs when the wipe is armed, in seconds. @default 1800 */
     cleanupTimeoutSeconds?: number;
+    /** What the CephCluster CR must wait for besides the operator: the disk preflight Jobs. @default [] */
+    after?: pulumi.Resource[];
     /** Protect the local PVs and the CephCluster from deletion. @default true */
     protect?: boolean;
     /** Readiness timeout of the CephCluster. @default "45m" */
@@ -91,7 +93,7 @@ export class CephCluster extends pulumi.ComponentResource {
                 parent: this,
                 protect,
                 // After the wait, so a destroy deletes the CR first and then waits for the wipe before the operator goes.
-                dependsOn: [cleanup, ...operator, ...pvs],
+                dependsOn: [cleanup, ...operator, ...pvs, ...(args.after ?? [])],
                 customTimeouts: { create: timeout, update: timeout, delete: "30m" },
             },
         );

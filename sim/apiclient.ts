@@ -65,7 +65,7 @@ export class ApiClient {
         });
     }
 
-    /** A client for one context (default: the current one) of a kubeconfig. */
+    /** A client for a context of a kubeconfig (default: its current context). */
     static fromKubeconfig(file: string, context?: string): ApiClient {
         return new ApiClient(readKubeconfig(file, context));
     }

@@ -1,7 +1,7 @@
 /**
  * Stands in for what a real cluster runs but the sim does not: the Rook operator (Ceph CR status and, after an armed
- * CephCluster is deleted, its cleanup Jobs), a CSI
- * provisioner (PVs for PVCs) and an ingress / load-balancer controller (loopback addresses). Polls the API once a
+ * CephCluster is deleted, its cleanup Jobs), a CSI provisioner (PVs for PVCs), an ingress / load-balancer controller
+ * (loopback addresses) and the disk check containers (sim/preflight.ts). Polls the API once a
  * second. Kept out of kwok because kwok reads its Stage files once at start-up and fails on a kind whose CRD does
  * not exist yet (the Rook CRDs arrive later, with the chart), and because a Stage selector cannot compare two
  * fields (generation vs observedGeneration).
@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { ApiClient, type KubeObject } from "./apiclient";
+import { reconcilePreflight } from "./preflight";
 
 /** The Rook API group and version whose CRs get a status here. */
 export const ROOK_GROUP = "ceph.rook.io";
@@ -276,6 +277,7 @@ export async function reconcileOnce(
         ["ceph cleanup", (c, l) => reconcileCleanup(c, l, cleanup)],
         ["volumes", reconcileVolumes],
         ["load balancers", reconcileLoadBalancers],
+        ["disk preflight", reconcilePreflight],
     ];
     for (const [name, part] of parts) {
         try {

@@ -45,42 +45,45 @@ export function writeKubeconfig(file: string, name: string, server: string, ca: 
     return file;
 }
 
-/** A kubeconfig entry as kubectl writes it: certificates and keys embedded (`-data`) or as file paths. */
-interface KubeconfigDoc {
-    "current-context"?: string;
-    contexts?: { name: string; context?: { cluster: string; user: string } }[];
-    clusters?: { name: string; cluster?: Record<string, string> }[];
-    users?: { name: string; user?: Record<string, string> }[];
-}
-
 /**
- * Reads one context of a kubeconfig (`context`, default its current context): the server, the CA, and either a client
- * certificate and key or a bearer token, each embedded (`…-data`) or given as a file path (relative to the
- * kubeconfig). Exec and auth-provider plugins are not supported.
+ * Reads one context of a kubeconfig (default: its current context). Certificates may be embedded (`*-data`) or
+ * files (relative to the kubeconfig); a bearer `token` works instead of a client certificate. Exec and auth-provider
+ * plugins are not supported (the error says so).
  */
-export function readKubeconfig(file: string, context?: string): ClusterAccess {
-    const doc = parseYaml(fs.readFileSync(file, "utf8")) as KubeconfigDoc;
-    const name = context ?? doc["current-context"];
-    const ctx = doc.contexts?.find((x) => x.name === name)?.context;
-    if (!ctx) throw new Error(`${file}: no context named "${name}"`);
-    const cluster = doc.clusters?.find((x) => x.name === ctx.cluster)?.cluster;
-    if (!cluster) throw new Error(`${file}: no cluster named "${ctx.cluster}"`);
-    const user = doc.users?.find((x) => x.name === ctx.user)?.user ?? {};
-    const dir = path.dirname(file);
-    const read = (entry: Record<string, string>, key: string): string | undefined => {
-        if (entry[`${key}-data`]) return Buffer.from(entry[`${key}-data`], "base64").toString("utf8");
-        return entry[key] ? fs.readFileSync(path.resolve(dir, entry[key]), "utf8") : undefined;
-    };
-    const token = user.token ?? (user.tokenFile ? fs.readFileSync(path.resolve(dir, user.tokenFile), "utf8") : "");
-    const access: ClusterAccess = {
-        server: cluster.server,
-        ca: read(cluster, "certificate-authority"),
-        cert: read(user, "client-certificate"),
-        key: read(user, "client-key"),
-        token: token.trim() || undefined,
-    };
-    if (!access.token && !(access.cert && access.key)) {
-        throw new Error(`${file}: user "${ctx.user}" has neither a client certificate and key nor a token`);
+export function readKubeconfig(file: string, contextName?: string): ClusterAccess {
+    interface Named<T> {
+        name: string;
+        [key: string]: T | string;
     }
-    return access;
+    type Pem = "certificate-authority" | "client-certificate" | "client-key";
+    const doc = parseYaml(fs.readFileSync(file, "utf8")) as {
+        "current-context"?: string;
+        contexts?: Named<{ cluster: string; user: string }>[];
+        clusters?: Named<{ server: string } & Partial<Record<Pem | `${Pem}-data`, string>>>[];
+        users?: Named<Partial<Record<Pem | `${Pem}-data` | "token", string>> & { exec?: unknown }>[];
+    };
+    const byName = <T>(list: Named<T>[] | undefined, name: string | undefined, field: string): T => {
+        const entry = list?.find((x) => x.name === name)?.[field];
+        if (!entry || typeof entry === "string") throw new Error(`${file}: no ${field} named "${name}"`);
+        return entry;
+    };
+    const context = byName(doc.contexts, contextName ?? doc["current-context"], "context");
+    const cluster = byName(doc.clusters, context.cluster, "cluster");
+    const user = byName(doc.users, context.user, "user");
+    const pem = (entry: Partial<Record<Pem | `${Pem}-data`, string>>, key: Pem): string | undefined => {
+        const data = entry[`${key}-data`];
+        if (data) return Buffer.from(data, "base64").toString("utf8");
+        const ref = entry[key];
+        return ref ? fs.readFileSync(path.resolve(path.dirname(file), ref), "utf8") : undefined;
+    };
+    const ca = pem(cluster, "certificate-authority");
+    const cert = pem(user, "client-certificate");
+    const key = pem(user, "client-key");
+    if (!user.token && (!cert || !key)) {
+        const what = user.exec ? "an exec plugin, which this tool does not run" : "no client certificate or token";
+        throw new Error(
+            `${file}: user "${context.user}" has ${what} (use a context with a client certificate or token)`,
+        );
+    }
+    return { server: cluster.server, ca, cert, key, token: user.token };
 }

@@ -6,6 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { credentialNameProblems } from "../app/credentials";
 import { AiHub } from "../components/aihub";
 import { AiHubIngress } from "../components/aihub-ingress";
+import { AiHubScale } from "../components/aihub-scale";
+import { aihubLayout } from "../app/layout";
+import { deepMerge } from "../app/merge";
+import { aihubWorkloads } from "../app/scale";
 import { ConfigError } from "./problems";
 import { readValuesFile } from "./rules";
 import type { PlatformConfig } from "./schema";
@@ -14,6 +18,8 @@ import type { Storage } from "./storage";
 /** What the application half returns. */
 export interface Application {
     aihub: AiHub;
+    /** The replica counts of its workloads (`aihub.running`). */
+    scale: AiHubScale;
     ingress: AiHubIngress;
     /** Stack outputs of this half. */
     outputs: Record<string, pulumi.Input<unknown>>;
@@ -33,6 +39,7 @@ export function buildApplication(
     const problems = credentialNameProblems(Object.keys(cfg.aihub.credentials));
     if (problems.length > 0) throw new ConfigError(problems);
     const { aihub: a, ingress: i } = cfg;
+    const vendorValues = a.valuesFile ? readValuesFile(a.valuesFile, baseDir) : {};
     const aihub = new AiHub(
         "aihub",
         {
@@ -48,13 +55,24 @@ export function buildApplication(
             tlsCert: i.tlsCert,
             tlsKey: i.tlsKey,
             caCert: i.caCert,
-            vendorValues: a.valuesFile ? readValuesFile(a.valuesFile, baseDir) : {},
+            vendorValues,
             inlineValues: a.values,
             credentials: a.credentials,
             license: a.license,
+            running: a.running,
             protect: cfg.protectData,
             storage: deps.storage.storageClasses,
             dependsOn: [...deps.storage.storageClasses, ...(deps.mirror ? [deps.mirror] : [])],
+        },
+        deps.kube,
+    );
+    const scale = new AiHubScale(
+        "aihub-scale",
+        {
+            namespace: aihub.namespace,
+            workloads: aihubWorkloads(aihubLayout(a.version), deepMerge(vendorValues, a.values)),
+            running: a.running,
+            release: aihub.release,
         },
         deps.kube,
     );
@@ -75,6 +93,7 @@ export function buildApplication(
     );
     return {
         aihub,
+        scale,
         ingress,
         outputs: {
             aihubUrl: aihub.url,

@@ -24,10 +24,12 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     const parts = [
         mirror,
         storage.operator,
+        storage.preflight,
         storage.cluster,
         storage.filesystem,
         storage.blockPool,
         app.aihub,
+        app.scale,
         app.ingress,
     ];
     new DataGuard(

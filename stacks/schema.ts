@@ -224,6 +224,8 @@ export const aihubSchema = z.strictObject({
     values: z.record(z.string(), z.unknown()).default({}),
     license: secret.optional(),
     credentials: z.record(z.string(), secret).default({}),
+    /** false scales every AI Hub workload to 0 (front ends first, databases last); true runs them again. */
+    running: z.boolean({ error: "must be true or false" }).default(true),
 });
 
 /** The Ingress in front of the AI Hub proxy. */

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CephBlockPool } from "../components/ceph-block-pool";
 import { CephCluster } from "../components/ceph-cluster";
 import { CephFilesystem } from "../components/ceph-filesystem";
+import { DiskPreflight } from "../components/disk-preflight";
 import { RookOperator } from "../components/rook-operator";
 import { storageCommands } from "../storage/commands";
 import type { PlatformConfig } from "./schema";
@@ -13,6 +14,8 @@ import type { PlatformConfig } from "./schema";
 /** The built storage half. */
 export interface Storage {
     operator: RookOperator;
+    /** The disk checks the CephCluster waits for. */
+    preflight: DiskPreflight;
     cluster: CephCluster;
     filesystem: CephFilesystem;
     blockPool?: CephBlockPool;
@@ -52,6 +55,17 @@ export function buildStorage(
         },
         kube,
     );
+    const preflight = new DiskPreflight(
+        "disks",
+        {
+            ceph: cfg.ceph,
+            namespace: operator.namespace,
+            registry: cfg.registry.server,
+            pullSecretName: operator.pullSecretName,
+            after: deps.mirror ? [deps.mirror] : [],
+        },
+        kube,
+    );
     const cluster = new CephCluster(
         "ceph",
         {
@@ -62,6 +76,7 @@ export function buildStorage(
             pullSecretName: cfg.registry.pullSecretName,
             operatorReleases: operator.releases,
             prerequisites: operator.clusterPrerequisites,
+            after: preflight.jobs,
             kubernetes: cfg.kubernetes,
             protect: cfg.protectData,
         },
@@ -97,6 +112,7 @@ export function buildStorage(
     const commands = storageCommands(ns, cfg.ceph.dashboard);
     return {
         operator,
+        preflight,
         cluster,
         filesystem,
         blockPool,

@@ -90,7 +90,7 @@ for (const version of ["10.3.2", "2026.0.2"]) {
 
         it("every rendered image is in the private registry and in the catalog", () => {
             const found = images(objs);
-            assert.equal(found.length, version === "10.3.2" ? 13 : 14);
+            assert.equal(found.length, version === "10.3.2" ? 13 : 26);
             for (const image of found) {
                 assert.ok(image.startsWith(`${REGISTRY}/`), `${image} is outside ${REGISTRY}`);
                 assert.ok(catalog.has(image), `${image} is not in aihubImages(${version}) mapped to the registry`);
@@ -153,7 +153,7 @@ for (const version of ["10.3.2", "2026.0.2"]) {
 describe("fixture charts: version-specific wiring", () => {
     it("2026.0.2: the proxy mounts the public certificate and its password Secret", () => {
         const objs = render("2026.0.2", "https", vendorFile);
-        const proxy = objs.find((o) => o.kind === "Deployment" && o.metadata.name === "proxy")!;
+        const proxy = objs.find((o) => o.kind === "Deployment" && o.metadata.name === "proxy-dep")!;
         assert.deepEqual(
             proxy.spec.template.spec.volumes.filter((v: Obj) => v.secret).map((v: Obj) => v.secret.secretName),
             ["aihub-public-tls", "aihub-public-tls-password"],

@@ -122,7 +122,9 @@ export class EngineScenario {
         return plan.resources
             .filter((x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:helm.sh/v3:Release")
             .map((x) => {
-                const [, gv, kind] = x.type.split(":");
+                const [, gv, type] = x.type.split(":");
+                // A patch resource (the AI Hub scale steps) is there when the object it patches is.
+                const kind = type.replace(/Patch$/, "");
                 const apiVersion = gv.startsWith("core/") ? gv.slice(5) : gv;
                 const meta = (x.inputs.metadata ?? {}) as { name?: string; namespace?: string };
                 return {

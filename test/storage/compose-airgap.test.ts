@@ -41,9 +41,11 @@ describe("storage half of the airgap stack", () => {
                 snapclass: count("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass"),
                 saPatch: count("kubernetes:core/v1:ServiceAccountPatch"),
                 configMap: count("kubernetes:core/v1:ConfigMap"),
+                job: count("kubernetes:batch/v1:Job"),
             },
             {
                 configMap: 1,
+                job: 6,
                 pv: 6,
                 sc: 3,
                 release: 2,
@@ -100,6 +102,31 @@ describe("storage half of the airgap stack", () => {
                 timeoutSeconds: 1800,
             },
         );
+    });
+
+    it("one disk check Job per declared disk, pinned to its node; the CephCluster waits for every one", () => {
+        const jobs = rec.ofType("kubernetes:batch/v1:Job");
+        assert.deepEqual(
+            jobs.map((j) => (j.inputs.metadata as any).name),
+            ["1", "2", "3"].flatMap((n) => [
+                `disk-preflight-worker${n}-mon-nvme1n1`,
+                `disk-preflight-worker${n}-osd-nvme2n1`,
+            ]),
+        );
+        const cluster = rec.byName("ceph-cr");
+        const mirror = rec.byName("mirror");
+        for (const job of jobs) {
+            assert.ok(rec.dependsOn(cluster, job), job.name);
+            assert.ok(rec.dependsOn(job, mirror), job.name);
+            assert.equal(job.deleteBeforeReplace, true);
+            const meta = job.inputs.metadata as any;
+            assert.equal(meta.namespace, "rook-ceph");
+            assert.equal(meta.annotations["pulumi.com/replaceUnready"], "true");
+            const pod = (job.inputs.spec as any).template.spec;
+            assert.equal(pod.nodeSelector["kubernetes.io/hostname"], meta.name.split("-")[2]);
+            assert.equal(pod.containers[0].image, `${R}/ceph/ceph:v19.2.3`);
+            assert.deepEqual(pod.imagePullSecrets, [{ name: "airgap-registry" }]);
+        }
     });
 
     it("protects PVs, CephCluster, CephFilesystem and CephBlockPool, and nothing else", () => {
