@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DataGuard } from "../components/data-guard";
 import { buildApplication } from "./application";
+import { buildBackup } from "./backup";
 import { buildMirror } from "./mirror";
 import type { PlatformConfig } from "./schema";
 import { buildStorage } from "./storage";
@@ -19,6 +20,7 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     const mirror = buildMirror(cfg);
     const storage = buildStorage(cfg, { mirror });
     const app = buildApplication(cfg, { mirror, storage });
+    const backup = buildBackup(cfg, { storage, app });
     const parts = [
         mirror,
         storage.operator,
@@ -27,6 +29,7 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
         storage.blockPool,
         app.aihub,
         app.ingress,
+        backup,
     ];
     new DataGuard("data-guard", {
         namespace: cfg.aihub.namespace,
@@ -37,5 +40,6 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
         registry: cfg.registry.server,
         ...storage.outputs,
         ...app.outputs,
+        ...(backup ? { backupCronJob: backup.cronJobName } : {}),
     };
 }

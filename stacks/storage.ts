@@ -7,6 +7,10 @@ import { CephBlockPool } from "../components/ceph-block-pool";
 import { CephCluster } from "../components/ceph-cluster";
 import { CephFilesystem } from "../components/ceph-filesystem";
 import { RookOperator } from "../components/rook-operator";
+import { SnapshotController } from "../components/snapshot-controller";
+import { SNAPSHOT_CONTROLLER_IMAGE } from "../artifacts/catalog/backup";
+import { snapshotClassName } from "../backup/snapshot-manifests";
+import { mapImage } from "../artifacts/imageref";
 import { storageCommands } from "../storage/commands";
 import type { PlatformConfig } from "./schema";
 
@@ -16,6 +20,12 @@ export interface Storage {
     cluster: CephCluster;
     filesystem: CephFilesystem;
     blockPool?: CephBlockPool;
+    /** The snapshot CRDs and controller, when this stack installs them. */
+    snapshotController?: SnapshotController;
+    /** Names of the VolumeSnapshotClass per StorageClass name, when snapshots are enabled. */
+    snapshotClasses: Record<string, string>;
+    /** The VolumeSnapshotClass resources, for `dependsOn` of the backup. */
+    snapshotClassResources: pulumi.Resource[];
     /** The CephFS (RWX) StorageClass name. */
     rwxStorageClass: pulumi.Output<string>;
     /** The RBD StorageClass when enabled, else the CephFS one. */
@@ -51,12 +61,25 @@ export function buildStorage(cfg: PlatformConfig, deps: { mirror?: pulumi.Resour
         protect: cfg.protectData,
     });
     const scope = { operatorNamespace: ns, clusterNamespace: ns, rookVersion: cfg.rook.version };
+    // Backups need a snapshot class per storage class; `ceph.snapshotClass` asks for them without backups.
+    const snapshots = cfg.ceph.snapshotClass || cfg.backup !== undefined;
+    const snapshotController =
+        snapshots && cfg.ceph.snapshotController
+            ? new SnapshotController("snapshot-controller", {
+                  namespace: ns,
+                  image: mapImage(SNAPSHOT_CONTROLLER_IMAGE, cfg.registry.server),
+                  pullSecretName: cfg.registry.pullSecretName,
+                  after: [operator],
+              })
+            : undefined;
+    const snapshotClassAfter = snapshots ? (snapshotController?.crds ?? []) : undefined;
     const filesystem = new CephFilesystem("cephfs", {
         ceph: cfg.ceph,
         scope,
         cluster: cluster.cluster,
         operatorReleases: operator.releases,
         protect: cfg.protectData,
+        snapshotClassAfter,
     });
     const blockPool = cfg.ceph.blockStorageClass
         ? new CephBlockPool("rbd", {
@@ -66,6 +89,7 @@ export function buildStorage(cfg: PlatformConfig, deps: { mirror?: pulumi.Resour
               cluster: cluster.cluster,
               operatorReleases: operator.releases,
               protect: cfg.protectData,
+              snapshotClassAfter,
           })
         : undefined;
     const rwoStorageClass = blockPool ? blockPool.storageClassName : filesystem.storageClassName;
@@ -75,6 +99,16 @@ export function buildStorage(cfg: PlatformConfig, deps: { mirror?: pulumi.Resour
         cluster,
         filesystem,
         blockPool,
+        snapshotController,
+        snapshotClassResources: [filesystem.snapshotClass, blockPool?.snapshotClass].filter(
+            (r): r is NonNullable<typeof r> => r !== undefined,
+        ),
+        snapshotClasses: snapshots
+            ? {
+                  [cfg.ceph.storageClass]: snapshotClassName("cephfs"),
+                  ...(cfg.ceph.blockStorageClass ? { [cfg.ceph.blockStorageClass]: snapshotClassName("rbd") } : {}),
+              }
+            : {},
         rwxStorageClass: filesystem.storageClassName,
         rwoStorageClass,
         storageClasses: [filesystem.storageClass, ...(blockPool ? [blockPool.storageClass] : [])],

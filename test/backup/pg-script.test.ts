@@ -94,7 +94,9 @@ describe("backup/pg.sh on loopback PostgreSQL", { skip, timeout: 120_000 }, () =
         const ends = timeline.filter((l) => l[0] === "finished").map((l) => Number(l[2]));
         assert.equal(starts.length, 2);
         assert.ok(Math.max(...starts) < Math.min(...ends), `dumps ran one after the other: ${timeline.join("; ")}`);
-        console.log(`# dump of 2 x 50000 rows: ${dump.ms} ms, start skew ${Math.max(...starts) - Math.min(...starts)} ms`);
+        console.log(
+            `# dump of 2 x 50000 rows: ${dump.ms} ms, start skew ${Math.max(...starts) - Math.min(...starts)} ms`,
+        );
 
         servers[0].sql(DBS[0].db, DBS[0].user, DBS[0].password, "drop table items");
         servers[1].sql(DBS[1].db, DBS[1].user, DBS[1].password, "drop table items");

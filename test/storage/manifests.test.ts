@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk untyped manifests and edit raw stack values */
+import { snapshotClassSpec } from "../../backup/snapshot-manifests";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
@@ -10,7 +11,6 @@ import {
 } from "../../storage/cluster-manifests";
 import {
     blockPoolSpec,
-    cephfsSnapshotClassSpec,
     cephfsStorageClassSpec,
     cephFilesystemSpec,
     subVolumeGroupSpec,
@@ -300,7 +300,7 @@ describe("CephFilesystem and StorageClasses", () => {
 
     it("VolumeSnapshotClass uses the CephFS driver and the cluster's provisioner secret", () => {
         assert.deepEqual(
-            cephfsSnapshotClassSpec({
+            snapshotClassSpec("cephfs", {
                 operatorNamespace: "rook-ceph",
                 clusterNamespace: "rook-ceph",
                 rookVersion: "v1.20.6",
