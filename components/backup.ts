@@ -52,6 +52,7 @@ export class Backup extends pulumi.ComponentResource {
         const dbs = args.values.apply((v) => aihubDatabases(v, args.namespace));
         // Names, hosts and the image are not secret, although the values they come from are.
         const dbList = pulumi.unsecret(dbs.apply(dbListFile));
+        const dbPvcs = pulumi.unsecret(dbs.apply((d) => d.map((x) => x.pvc).join("\n") + "\n"));
         const pgImage = pulumi.unsecret(args.values.apply((v) => postgresImage(v, args.chartVersion)));
 
         const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta }, child);
@@ -72,6 +73,8 @@ export class Backup extends pulumi.ComponentResource {
                 data: {
                     ...backupScripts(),
                     databases: dbList,
+                    // The restore starts only the workloads that mount these.
+                    "database-pvcs": dbPvcs,
                     "snapshot-classes": snapshotClassMap(args.snapshotClasses),
                 },
             },
