@@ -200,11 +200,9 @@ const backupTargetSchema = z
                     protocol: /^https?$/,
                     error: "is not an http(s) URL (write it like https://minio.airgap.internal:9000)",
                 }),
-                bucket: z
-                    .string()
-                    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
-                        error: "is not an S3 bucket name (3-63 lower-case characters)",
-                    }),
+                bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+                    error: "is not an S3 bucket name (3-63 lower-case characters)",
+                }),
                 prefix: z
                     .string()
                     .regex(/^[A-Za-z0-9._/-]*$/, { error: "may only hold letters, digits and . _ / -" })
