@@ -25,9 +25,11 @@ export function snapshotClassName(kind: "cephfs" | "rbd"): string {
 }
 
 /** A VolumeSnapshotClass for the CephFS or RBD driver; the snapshotter secret is the driver's provisioner secret. */
-export function snapshotClassSpec(kind: "cephfs" | "rbd", scope: CsiScope): Obj {
+export function snapshotClassSpec(kind: "cephfs" | "rbd", scope: CsiScope): Obj & { apiVersion: string; kind: string } {
     const ns = scope.clusterNamespace;
     return {
+        apiVersion: `${SNAPSHOT_GROUP}/v1`,
+        kind: "VolumeSnapshotClass",
         metadata: { name: snapshotClassName(kind) },
         driver: csiDriverName(scope.operatorNamespace, kind),
         parameters: {

@@ -3,7 +3,7 @@
  * a Job started from the stack's backup CronJob (the same pod: dumps and snapshots together). Prints the backup id.
  */
 import { BACKUP_NAME } from "../backup/job-manifests";
-import { KUBE_OPTIONS, openStack } from "./kube-stack";
+import { KUBE_OPTIONS, openStack, timeoutSeconds } from "./kube-stack";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
@@ -23,11 +23,8 @@ async function main(): Promise<number> {
         console.error(`--stack is required\n${USAGE}`);
         return 2;
     }
-    const timeout = Number(a.timeout ?? 7200);
-    if (!Number.isInteger(timeout) || timeout <= 0) {
-        console.error(`--timeout ${a.timeout}: not a whole number of seconds (e.g. --timeout 7200)\n${USAGE}`);
-        return 2;
-    }
+    const timeout = timeoutSeconds(a.timeout, 7200, USAGE);
+    if (timeout === undefined) return 2;
     const opened = openStack({ ...a, stack: a.stack });
     if ("errors" in opened) {
         console.error(opened.errors.join("\n"));

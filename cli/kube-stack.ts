@@ -15,6 +15,14 @@ export const KUBE_OPTIONS = {
     help: { type: "boolean", short: "h" },
 } as const;
 
+/** The `--timeout` seconds (default `fallback`), or undefined after printing the problem with the usage line. */
+export function timeoutSeconds(text: string | undefined, fallback: number, usage: string): number | undefined {
+    const n = Number(text ?? fallback);
+    if (Number.isInteger(n) && n > 0) return n;
+    console.error(`--timeout ${text}: not a whole number of seconds (e.g. --timeout ${fallback})\n${usage}`);
+    return undefined;
+}
+
 /** Reads and validates `Pulumi.<stack>.yaml` (secure values stay encrypted) and aims kubectl at its cluster. */
 export function openStack(args: {
     stack: string;

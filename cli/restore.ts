@@ -3,7 +3,7 @@
  * snapshots and the databases from its dumps. Refuses while AI Hub runs; without --replace-data prints the steps.
  */
 import { restore, RestoreRefused } from "../backup/restore";
-import { KUBE_OPTIONS, openStack } from "./kube-stack";
+import { KUBE_OPTIONS, openStack, timeoutSeconds } from "./kube-stack";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
@@ -32,11 +32,8 @@ async function main(): Promise<number> {
         console.error(`--from ${a.from}: not a backup id (ids look like aihub-backup-29012345)\n${USAGE}`);
         return 2;
     }
-    const timeout = Number(a.timeout ?? 3600);
-    if (!Number.isInteger(timeout) || timeout <= 0) {
-        console.error(`--timeout ${a.timeout}: not a whole number of seconds (e.g. --timeout 3600)\n${USAGE}`);
-        return 2;
-    }
+    const timeout = timeoutSeconds(a.timeout, 3600, USAGE);
+    if (timeout === undefined) return 2;
     const opened = openStack({ ...a, stack: a.stack });
     if ("errors" in opened) {
         console.error(opened.errors.join("\n"));

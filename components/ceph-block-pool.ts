@@ -61,11 +61,7 @@ export class CephBlockPool extends pulumi.ComponentResource {
         if (args.snapshotClassAfter) {
             this.snapshotClass = new k8s.apiextensions.CustomResource(
                 `${name}-snapclass`,
-                {
-                    apiVersion: "snapshot.storage.k8s.io/v1",
-                    kind: "VolumeSnapshotClass",
-                    ...snapshotClassSpec("rbd", args.scope),
-                },
+                snapshotClassSpec("rbd", args.scope),
                 { parent: this, dependsOn: [this.storageClass, ...args.snapshotClassAfter] },
             );
         }

@@ -88,11 +88,7 @@ export class CephFilesystem extends pulumi.ComponentResource {
         if (args.snapshotClassAfter) {
             this.snapshotClass = new k8s.apiextensions.CustomResource(
                 `${name}-snapclass`,
-                {
-                    apiVersion: "snapshot.storage.k8s.io/v1",
-                    kind: "VolumeSnapshotClass",
-                    ...snapshotClassSpec("cephfs", args.scope),
-                },
+                snapshotClassSpec("cephfs", args.scope),
                 { parent: this, dependsOn: [this.storageClass, ...args.snapshotClassAfter] },
             );
         }

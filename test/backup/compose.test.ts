@@ -6,15 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import { stackImages } from "../../artifacts/inventory";
 import { runPolicies } from "../../plan/findings";
-import { loadConfig } from "../../stacks/config";
-import { buildPlatform } from "../../stacks/platform";
-import type { PlatformConfig } from "../../stacks/schema";
 import { check } from "../config/helpers";
 import { crdErrors, snapshotCrdFile } from "../helpers/crd";
-import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder } from "../harness";
+import { composePlatform, stackValues } from "../harness";
 
 const R = "registry.airgap.internal:5000";
 const PVC_TARGET = { schedule: "30 1 * * *", retention: 5, target: { pvc: { size: "300Gi" } } };
@@ -30,18 +26,9 @@ const S3_TARGET = {
     },
 };
 
-async function compose(backup: unknown): Promise<{ rec: Recorder; cfg: PlatformConfig }> {
-    const values = { ...stackValues("airgap"), backup };
-    // A stack name without a stack file: the encrypted-secret check is skipped.
-    const rec = await mockStack("backuptest", values, ["registry", "aihub", "ingress", "backup"]);
-    let cfg: PlatformConfig | undefined;
-    await pulumi.runtime.runInPulumiStack(async () => {
-        cfg = loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false });
-        return buildPlatform(cfg);
-    });
-    await settle();
-    return { rec, cfg: cfg! };
-}
+/** The airgap stack with `backup`; a stack name without a stack file, so the encrypted-secret check is skipped. */
+const compose = (backup: unknown) =>
+    composePlatform("backuptest", { ...stackValues("airgap"), backup }, ["registry", "aihub", "ingress", "backup"]);
 
 describe("backup on the airgap stack (PVC target)", () => {
     it("installs the snapshot CRDs and controller from the private registry, and a class per storage class", async () => {

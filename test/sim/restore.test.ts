@@ -91,11 +91,7 @@ describe("backup objects and the restore sequence on the simulated cluster", { s
 
     it("accepts the snapshot class, the snapshots and the backup CronJob", async () => {
         const scope = { operatorNamespace: "rook-ceph", clusterNamespace: "rook-ceph", rookVersion: "v1.20.6" };
-        await api.create("/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses", {
-            apiVersion: "snapshot.storage.k8s.io/v1",
-            kind: "VolumeSnapshotClass",
-            ...snapshotClassSpec("rbd", scope),
-        });
+        await api.create("/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses", snapshotClassSpec("rbd", scope));
         for (const pvc of ["aihub-db-pvc", "aihub-home-pvc"]) {
             await api.create(`/api/v1/namespaces/${NS}/persistentvolumeclaims`, {
                 apiVersion: "v1",

@@ -306,6 +306,8 @@ describe("CephFilesystem and StorageClasses", () => {
                 rookVersion: "v1.20.6",
             }),
             {
+                apiVersion: "snapshot.storage.k8s.io/v1",
+                kind: "VolumeSnapshotClass",
                 metadata: { name: "csi-cephfsplugin-snapclass" },
                 driver: "rook-ceph.cephfs.csi.ceph.com",
                 parameters: {
