@@ -111,6 +111,8 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
         env = {
             PATH: `${path.dirname(kubectlBinary())}:${pg}:${process.env.PATH}`,
             KUBECONFIG: sim.kubeconfig,
+            // kubectl keeps its discovery cache under $HOME/.kube; keep it in the temp dir.
+            HOME: tmp,
             PGPASSFILE: path.join(tmp, "pgpass"),
             AIHUB_DB_LIST: path.join(tmp, "dbs"),
             NAMESPACE: NS,
