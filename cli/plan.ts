@@ -1,14 +1,18 @@
 /**
  * `npm run plan -- --stack <name> [--json]`: checks a stack without cluster, Pulumi CLI or passphrase.
  * Exits 1 on config errors or error-level policy findings, 2 on bad usage. With `--json`, stdout is always one JSON
- * document, failures included.
+ * document, failures included. `--diff-chart <new chart>` (needs helm, or HELM naming it) also shows what upgrading
+ * AI Hub to that chart changes.
  */
 import * as path from "node:path";
+import { chartDiffForStack, renderChartDiff, type ChartDiff } from "../plan/chart-diff";
 import { failedPlanJson, renderJson, renderText } from "../plan/print";
 import { readStackFile } from "../stacks/stackfile";
+import { validateConfig } from "../stacks/validate";
 import { parseCli, runCli, writeStdout } from "./run";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--json] [--dir <project dir>]";
+const USAGE =
+    "usage: npm run plan -- --stack <name> [--json] [--dir <project dir>] [--diff-chart <new AI Hub chart .tgz>]";
 const json = process.argv.includes("--json");
 const stackArg = () => {
     const i = process.argv.findIndex((a) => a === "--stack" || a === "-s");
@@ -30,6 +34,7 @@ async function main(): Promise<number> {
                 stack: { type: "string", short: "s" },
                 json: { type: "boolean" },
                 dir: { type: "string" },
+                "diff-chart": { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
         },
@@ -53,7 +58,21 @@ async function main(): Promise<number> {
     readStackFile(projectDir, args.stack);
     const { runPlan } = await import("../plan/run");
     const plan = await runPlan({ projectDir, stack: args.stack });
-    await writeStdout((args.json ? renderJson(plan) : renderText(plan)) + "\n");
+    let diff: ChartDiff | undefined;
+    if (args["diff-chart"] && plan.errors.length === 0) {
+        const sf = readStackFile(projectDir, args.stack);
+        const cfg = validateConfig(
+            { values: sf.values, securePaths: sf.securePaths },
+            { baseDir: projectDir, missing: "warn" },
+        ).config!;
+        diff = chartDiffForStack(process.env.HELM ?? "helm", cfg, path.resolve(args["diff-chart"]), projectDir);
+    }
+    if (args.json) {
+        const doc = JSON.parse(renderJson(plan)) as Record<string, unknown>;
+        await writeStdout(JSON.stringify(diff ? { ...doc, chartDiff: diff } : doc, null, 2) + "\n");
+    } else {
+        await writeStdout(renderText(plan) + (diff ? `\n\n${renderChartDiff(diff)}` : "") + "\n");
+    }
     return plan.errors.length || plan.findings.some((f) => f.level === "error") ? 1 : 0;
 }
 

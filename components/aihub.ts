@@ -84,6 +84,8 @@ export class AiHub extends pulumi.ComponentResource {
     public readonly adminUser: pulumi.Output<string>;
     /** Initial admin password (secret). */
     public readonly adminPassword: pulumi.Output<string>;
+    /** The merged release values (secret: they hold the generated credentials), for the backup's database list. */
+    public readonly values: pulumi.Output<Record<string, unknown>>;
 
     constructor(name: string, args: AiHubArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aihub-airgap:aihub:AiHub", name, {}, opts);
@@ -147,6 +149,7 @@ export class AiHub extends pulumi.ComponentResource {
             },
         );
         this.namespace = ns.metadata.name;
+        this.values = pulumi.secret(values).apply((v) => v as Record<string, unknown>);
         this.url = pulumi.output(publicUrl(args.domain, args.mode));
         this.adminUser = pulumi.output(ADMIN_USER);
         this.adminPassword = creds.adminPassword;

@@ -3,6 +3,7 @@
  * from an injected toolbox call, the URL check from an injected probe, so both can be replaced in tests);
  * `statusProblems` says what is unhealthy.
  */
+import { CRONJOB_LABEL } from "../backup/job-manifests";
 import type { ApiClient, KubeObject } from "../sim/apiclient";
 
 /** What the status looks at, from the stack file. */
@@ -77,7 +78,7 @@ export interface Status {
 
 const ROOK_KINDS = ["cephclusters", "cephfilesystems", "cephfilesystemsubvolumegroups", "cephblockpools"];
 /** Label of the backup CronJobs (the backup feature's contract with this command). */
-export const BACKUP_SELECTOR = "app.kubernetes.io/component=backup";
+export const BACKUP_SELECTOR = CRONJOB_LABEL.join("=");
 
 /** Why a pod is not ready, in a few words: the first waiting/terminated container reason, else the pod's. */
 export function podReason(pod: KubeObject): string {

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DataGuard } from "../components/data-guard";
 import { buildApplication } from "./application";
+import { buildBackup } from "./backup";
 import { buildMirror } from "./mirror";
 import { kubernetesProvider } from "./provider";
 import type { PlatformConfig } from "./schema";
@@ -21,6 +22,7 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     const kube = kubernetesProvider(cfg.kubernetes).opts;
     const storage = buildStorage(cfg, { mirror, kube });
     const app = buildApplication(cfg, { mirror, storage, kube });
+    const backup = buildBackup(cfg, { storage, app, kube });
     const parts = [
         mirror,
         storage.operator,
@@ -31,6 +33,7 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
         app.aihub,
         app.scale,
         app.ingress,
+        backup,
     ];
     new DataGuard(
         "data-guard",
@@ -45,5 +48,6 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
         registry: cfg.registry.server,
         ...storage.outputs,
         ...app.outputs,
+        ...(backup ? { backupCronJob: backup.cronJobName } : {}),
     };
 }

@@ -8,9 +8,17 @@ import { z } from "zod";
 import { parseImageRef, registryHostProblem, registryServerProblem } from "../artifacts/imageref";
 import { devicePathProblem } from "./devices";
 import { isQuantity, MAX_DISK_BYTES, quantityBytes } from "./quantity";
+import { cronProblem } from "./cron";
 
 /** Paths of secret values; `*` matches one key. Any of these given in plain text is a config error. */
-export const SECRET_PATHS = ["registry.password", "aihub.license", "aihub.credentials.*", "ingress.tlsKey"] as const;
+export const SECRET_PATHS = [
+    "registry.password",
+    "aihub.license",
+    "aihub.credentials.*",
+    "ingress.tlsKey",
+    "backup.target.s3.accessKeyId",
+    "backup.target.s3.secretAccessKey",
+] as const;
 
 /** Longest secret value accepted (a licence is a few KiB; the pull Secret must stay far below 1 MiB). */
 export const MAX_SECRET_CHARS = 16384;
@@ -207,6 +215,8 @@ export const cephSchema = z.strictObject({
     storageClass: k8sName.default("rook-cephfs"),
     blockStorageClass: k8sName.optional(),
     snapshotClass: z.boolean().default(false),
+    /** Install the snapshot CRDs and controller with the snapshot classes; false when the cluster already has them. */
+    snapshotController: z.boolean().default(true),
     dashboard: z.boolean().default(true),
     wipeDisksOnDestroy: z.boolean().default(false),
 });
@@ -260,6 +270,64 @@ export const kubernetesSchema = z.strictObject({
         .optional(),
 });
 
+/** Where backups are copied: a PVC in the AI Hub namespace, or an S3-compatible bucket. */
+const backupTargetSchema = z
+    .strictObject({
+        pvc: z
+            .strictObject({
+                /** Claim name; created by the program with `size` unless `existing` is true. */
+                name: k8sName.default("aihub-backup"),
+                size: quantity.default("200Gi"),
+                /** StorageClass of the claim (ReadWriteMany); defaults to `ceph.storageClass`. */
+                storageClass: k8sName.optional(),
+                existing: z.boolean().default(false),
+            })
+            .optional(),
+        s3: z
+            .strictObject({
+                endpoint: z.url({
+                    protocol: /^https?$/,
+                    error: "is not an http(s) URL (write it like https://minio.airgap.internal:9000)",
+                }),
+                bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+                    error: "is not an S3 bucket name (3-63 lower-case characters)",
+                }),
+                prefix: z
+                    .string()
+                    .regex(/^[A-Za-z0-9._/-]*$/, { error: "may only hold letters, digits and . _ / -" })
+                    .default("aihub"),
+                region: z.string().min(1).default("us-east-1"),
+                accessKeyId: secret,
+                secretAccessKey: secret,
+            })
+            .optional(),
+    })
+    .refine((t) => (t.pvc === undefined) !== (t.s3 === undefined), {
+        error: "must name exactly one target: pvc or s3 (e.g. target: { pvc: { size: 500Gi } })",
+    });
+
+/** Scheduled consistent backups: CSI snapshots of every AI Hub volume and dumps of its databases. */
+export const backupSchema = z.strictObject({
+    schedule: z.string().superRefine((v, ctx) => {
+        const problem = cronProblem(v);
+        if (problem) {
+            ctx.addIssue({
+                code: "custom",
+                message: `is not a cron schedule: ${problem} (write five fields, minute hour day-of-month month day-of-week, e.g. "0 2 * * *" for 02:00 daily)`,
+            });
+        }
+    }),
+    retention: z
+        .number({ error: "must be a number of backups to keep (e.g. 7)" })
+        .int({ error: "must be a whole number of backups to keep (e.g. 7)" })
+        .min(1, { error: "must keep at least 1 backup (e.g. 7)" })
+        .max(100, { error: "must be at most 100 (each backup keeps its CSI snapshots)" })
+        .default(7),
+    target: backupTargetSchema,
+    /** Time zone of `schedule` (CronJob `timeZone`). @default UTC */
+    timeZone: z.string().min(1).default("Etc/UTC"),
+});
+
 /** The whole stack config, keyed as in Pulumi.<stack>.yaml without the `aihub-airgap:` prefix. */
 export const sectionSchemas = {
     protectData: z.boolean({ error: "must be true or false" }).default(true),
@@ -270,6 +338,7 @@ export const sectionSchemas = {
     aihub: aihubSchema,
     ingress: ingressSchema,
     kubernetes: kubernetesSchema.prefault({}),
+    backup: backupSchema.optional(),
 } as const;
 
 /** The names of the config keys this project reads. */
@@ -286,4 +355,5 @@ export type CephConfig = PlatformConfig["ceph"];
 export type AiHubConfig = PlatformConfig["aihub"];
 export type IngressConfig = PlatformConfig["ingress"];
 export type KubernetesConfig = PlatformConfig["kubernetes"];
+export type BackupConfig = NonNullable<PlatformConfig["backup"]>;
 export type DiskConfig = z.output<typeof disk>;

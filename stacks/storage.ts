@@ -8,6 +8,10 @@ import { CephCluster } from "../components/ceph-cluster";
 import { CephFilesystem } from "../components/ceph-filesystem";
 import { DiskPreflight } from "../components/disk-preflight";
 import { RookOperator } from "../components/rook-operator";
+import { SnapshotController } from "../components/snapshot-controller";
+import { SNAPSHOT_CONTROLLER_IMAGE } from "../artifacts/catalog/backup";
+import { snapshotClassName } from "../backup/snapshot-manifests";
+import { mapImage } from "../artifacts/imageref";
 import { storageCommands } from "../storage/commands";
 import type { PlatformConfig } from "./schema";
 
@@ -19,6 +23,12 @@ export interface Storage {
     cluster: CephCluster;
     filesystem: CephFilesystem;
     blockPool?: CephBlockPool;
+    /** The snapshot CRDs and controller, when this stack installs them. */
+    snapshotController?: SnapshotController;
+    /** Names of the VolumeSnapshotClass per StorageClass name, when snapshots are enabled. */
+    snapshotClasses: Record<string, string>;
+    /** The VolumeSnapshotClass resources, for `dependsOn` of the backup. */
+    snapshotClassResources: pulumi.Resource[];
     /** The CephFS (RWX) StorageClass name. */
     rwxStorageClass: pulumi.Output<string>;
     /** The RBD StorageClass when enabled, else the CephFS one. */
@@ -83,6 +93,22 @@ export function buildStorage(
         kube,
     );
     const scope = { operatorNamespace: ns, clusterNamespace: ns, rookVersion: cfg.rook.version };
+    // Backups need a snapshot class per storage class; `ceph.snapshotClass` asks for them without backups.
+    const snapshots = cfg.ceph.snapshotClass || cfg.backup !== undefined;
+    const snapshotController =
+        snapshots && cfg.ceph.snapshotController
+            ? new SnapshotController(
+                  "snapshot-controller",
+                  {
+                      namespace: ns,
+                      image: mapImage(SNAPSHOT_CONTROLLER_IMAGE, cfg.registry.server),
+                      pullSecretName: cfg.registry.pullSecretName,
+                      after: [operator],
+                  },
+                  kube,
+              )
+            : undefined;
+    const snapshotClassAfter = snapshots ? (snapshotController?.crds ?? []) : undefined;
     const filesystem = new CephFilesystem(
         "cephfs",
         {
@@ -91,6 +117,7 @@ export function buildStorage(
             cluster: cluster.cluster,
             operatorReleases: operator.releases,
             protect: cfg.protectData,
+            snapshotClassAfter,
         },
         kube,
     );
@@ -104,6 +131,7 @@ export function buildStorage(
                   cluster: cluster.cluster,
                   operatorReleases: operator.releases,
                   protect: cfg.protectData,
+                  snapshotClassAfter,
               },
               kube,
           )
@@ -116,6 +144,16 @@ export function buildStorage(
         cluster,
         filesystem,
         blockPool,
+        snapshotController,
+        snapshotClassResources: [filesystem.snapshotClass, blockPool?.snapshotClass].filter(
+            (r): r is NonNullable<typeof r> => r !== undefined,
+        ),
+        snapshotClasses: snapshots
+            ? {
+                  [cfg.ceph.storageClass]: snapshotClassName("cephfs"),
+                  ...(cfg.ceph.blockStorageClass ? { [cfg.ceph.blockStorageClass]: snapshotClassName("rbd") } : {}),
+              }
+            : {},
         rwxStorageClass: filesystem.storageClassName,
         rwoStorageClass,
         storageClasses: [filesystem.storageClass, ...(blockPool ? [blockPool.storageClass] : [])],

@@ -1,29 +1,12 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import { getPath } from "../../app/merge";
 import { APP_POLICIES } from "../../plan/policies/app";
 import { runPolicies } from "../../plan/findings";
-import { loadConfig } from "../../stacks/config";
-import { buildPlatform } from "../../stacks/platform";
-import type { PlatformConfig } from "../../stacks/schema";
-import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder, type Registration } from "../harness";
+import { composePlatform, stackValues, type Recorder, type Registration } from "../harness";
 import { BUNDLE_PUSH_TYPE } from "../../components/dynamic/bundle-push";
 
-/** Runs the whole platform for stack values under the recording mocks. */
-async function compose(
-    stack: string,
-    values: Record<string, unknown>,
-): Promise<{ rec: Recorder; cfg: PlatformConfig }> {
-    const rec = await mockStack(stack, values, ["registry", "aihub", "ingress"]);
-    let cfg: PlatformConfig | undefined;
-    await pulumi.runtime.runInPulumiStack(async () => {
-        cfg = loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false });
-        return buildPlatform(cfg);
-    });
-    await settle();
-    return { rec, cfg: cfg! };
-}
+const compose = (stack: string, values: Record<string, unknown>) => composePlatform(stack, values);
 
 const custom = (rec: Recorder, name: string): Registration => {
     const found = rec.all().filter((r) => r.name === name && r.custom);

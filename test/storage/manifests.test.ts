@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk untyped manifests and edit raw stack values */
+import { snapshotClassSpec } from "../../backup/snapshot-manifests";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
@@ -10,7 +11,6 @@ import {
 } from "../../storage/cluster-manifests";
 import {
     blockPoolSpec,
-    cephfsSnapshotClassSpec,
     cephfsStorageClassSpec,
     cephFilesystemSpec,
     subVolumeGroupSpec,
@@ -302,12 +302,14 @@ describe("CephFilesystem and StorageClasses", () => {
 
     it("VolumeSnapshotClass uses the CephFS driver and the cluster's provisioner secret", () => {
         assert.deepEqual(
-            cephfsSnapshotClassSpec({
+            snapshotClassSpec("cephfs", {
                 operatorNamespace: "rook-ceph",
                 clusterNamespace: "rook-ceph",
                 rookVersion: "v1.20.6",
             }),
             {
+                apiVersion: "snapshot.storage.k8s.io/v1",
+                kind: "VolumeSnapshotClass",
                 metadata: { name: "csi-cephfsplugin-snapclass" },
                 driver: "rook-ceph.cephfs.csi.ceph.com",
                 parameters: {
