@@ -10,17 +10,10 @@ import {
     releaseValues,
 } from "../app/values";
 import type { IngressConfig } from "../stacks/schema";
+import { writePostRenderScript } from "../app/postrender-script";
 import { AiHubCredentials } from "./aihub-credentials";
 import { ImagePullSecret } from "./pull-secret";
 
-/**
- * The post-renderer that renames the chart's init Job per content, so upgrades replace it (see app/postrender.cjs).
- * Relative to the project directory, where Pulumi starts the provider: an absolute path would differ per checkout
- * and show a diff on the release.
- */
-export const POSTRENDER = "./app/postrender.cjs";
-/** The post-renderer while `aihub.running` is false: the same, without the init Job. */
-export const POSTRENDER_STOPPED = "./app/postrender-stopped.cjs";
 /** Helm's wait for the first start (image pulls, Keycloak and database init), in seconds. */
 export const RELEASE_TIMEOUT_SECONDS = 1800;
 
@@ -58,7 +51,9 @@ export interface AiHubArgs {
     credentials?: Record<string, pulumi.Input<string>>;
     /** License value (secret), when given. */
     license?: pulumi.Input<string>;
-    /** `aihub.running`; false renders the chart without its init Job (see app/postrender.cjs). @default true */
+    /** Project directory, where the post-renderer script is written. @default process.cwd() */
+    projectDir?: string;
+    /** `aihub.running`; false renders the chart without its init Job (see app/postrender.ts). @default true */
     running?: boolean;
     /** Protect the release (its PVCs hold the data). @default true */
     protect?: boolean;
@@ -138,7 +133,11 @@ export class AiHub extends pulumi.ComponentResource {
                 createNamespace: false,
                 values: pulumi.secret(values),
                 timeout: RELEASE_TIMEOUT_SECONDS,
-                postrender: (args.running ?? true) ? POSTRENDER : POSTRENDER_STOPPED,
+                // Relocates hard-coded images, renames the init Job, leaves replicas to the scale steps.
+                postrender: writePostRenderScript(args.projectDir ?? process.cwd(), {
+                    registry: args.registry.server,
+                    stopped: !(args.running ?? true),
+                }),
                 maxHistory: 10,
             },
             {

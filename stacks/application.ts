@@ -60,6 +60,7 @@ export function buildApplication(
             credentials: a.credentials,
             license: a.license,
             running: a.running,
+            projectDir: baseDir,
             protect: cfg.protectData,
             storage: deps.storage.storageClasses,
             dependsOn: [...deps.storage.storageClasses, ...(deps.mirror ? [deps.mirror] : [])],

@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -11,14 +10,13 @@ import { proxyBackend } from "../../app/ingress";
 import { aihubLayout } from "../../app/layout";
 import { releaseValues } from "../../app/values";
 import { readValuesFile } from "../../stacks/rules";
-import { helm } from "../helpers/helm";
+import { helm, postRendered } from "../helpers/helm";
 import { PROJECT_DIR } from "../harness";
 import { REGISTRY, valuesInput } from "./fixtures";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const FIXTURES = path.join(PROJECT_DIR, "test", "fixtures", "charts");
-const POSTRENDER = path.join(PROJECT_DIR, "app", "postrender.cjs");
 
 /** Renders a fixture chart with the generated values and the release's post-renderer; returns the objects. */
 function render(version: string, mode: "http" | "https" | "https-custom-ca", vendor: Obj): Obj[] {
@@ -29,7 +27,7 @@ function render(version: string, mode: "http" | "https" | "https-custom-ca", ven
     const chart = path.join(FIXTURES, `rapidminer-aihub-${version}`);
     const raw = helm(["template", "rapidminer-aihub", chart, "--namespace", "aihub", "-f", file]);
     fs.rmSync(dir, { recursive: true });
-    const out = execFileSync(process.execPath, [POSTRENDER], { input: raw, encoding: "utf8" });
+    const out = postRendered(raw, { registry: REGISTRY });
     return YAML.parseAllDocuments(out, { uniqueKeys: false })
         .map((d) => d.toJSON() as Obj)
         .filter((o) => o);

@@ -5,7 +5,6 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered, untyped objects */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,7 +15,8 @@ import { aihubWorkloads, TIERS } from "../../app/scale";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "../../stacks/config";
 import { buildPlatform } from "../../stacks/platform";
-import { helm } from "../helpers/helm";
+import { postRenderScript } from "../../app/postrender-script";
+import { helm, postRendered } from "../helpers/helm";
 import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder } from "../harness";
 
 /** The whole lab platform under the recording mocks. */
@@ -31,16 +31,13 @@ async function composeLab(values: Record<string, unknown>): Promise<Recorder> {
 
 const CHART = path.join(PROJECT_DIR, "test", "fixtures", "charts", "rapidminer-aihub-2026.0.2");
 
-function render(values: Record<string, unknown>, renderer: string): any[] {
+function render(values: Record<string, unknown>, stopped: boolean): any[] {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-scale-"));
     const file = path.join(dir, "values.yaml");
     fs.writeFileSync(file, YAML.stringify({ common: { productNS: "aihub", imagePullSecret: "s" }, ...values }));
     const raw = helm(["template", "rapidminer-aihub", CHART, "--namespace", "aihub", "-f", file]);
     fs.rmSync(dir, { recursive: true });
-    const out = execFileSync(process.execPath, [path.join(PROJECT_DIR, "app", renderer)], {
-        input: raw,
-        encoding: "utf8",
-    });
+    const out = postRendered(raw, { registry: "registry.example:5000", stopped });
     return YAML.parseAllDocuments(out)
         .map((d) => d.toJSON())
         .filter((o) => o);
@@ -50,11 +47,20 @@ const scaled = (objs: any[]) => objs.filter((o) => o.kind === "Deployment" || o.
 
 describe("aihub.running: workloads and post-renderer", () => {
     const values = {
-        jobagents: { agents: [{ statefulsetName: "job-agents-gpu", replicas: 2, homeStorageSize: "1Gi" }] },
+        jobagents: {
+            agents: [
+                {
+                    statefulsetName: "job-agents-gpu",
+                    imageName: "rapidminer-jobagent",
+                    replicas: 2,
+                    homeStorageSize: "1Gi",
+                },
+            ],
+        },
     };
 
     it("lists exactly the workloads the chart renders, front ends first and databases last", () => {
-        const objs = render(values, "postrender.cjs");
+        const objs = render(values, false);
         const list = aihubWorkloads(aihubLayout("2026.0.2"), values);
         assert.deepEqual(
             list.map((w) => `${w.kind}/${w.name}`).sort(),
@@ -81,14 +87,14 @@ describe("aihub.running: workloads and post-renderer", () => {
     });
 
     it("the post-renderer removes spec.replicas everywhere; stopped, it also leaves out the init Job", () => {
-        const running = render(values, "postrender.cjs");
+        const running = render(values, false);
         assert.ok(scaled(running).length >= 24);
         assert.deepEqual(
             scaled(running).filter((o) => "replicas" in o.spec),
             [],
         );
         assert.equal(running.filter((o) => o.kind === "Job").length, 1);
-        const stopped = render(values, "postrender-stopped.cjs");
+        const stopped = render(values, true);
         assert.deepEqual(
             stopped.filter((o) => o.kind === "Job"),
             [],
@@ -103,7 +109,8 @@ describe("aihub.running: the scale steps under the mock runtime", () => {
             const base = stackValues("lab") as any;
             const rec = await composeLab({ ...base, aihub: { ...base.aihub, running } });
             const release = rec.all().find((r) => r.name === "aihub" && r.custom)!;
-            assert.equal(release.inputs.postrender, running ? "./app/postrender.cjs" : "./app/postrender-stopped.cjs");
+            const registry = (base.registry as { server: string }).server;
+            assert.equal(release.inputs.postrender, postRenderScript({ registry, stopped: !running }).path);
             const patches = rec.all().filter((r) => r.type.endsWith("Patch") && r.name.startsWith("aihub-scale-"));
             assert.equal(patches.length, 24);
             for (const p of patches) {

@@ -6,6 +6,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument, type Document } from "yaml";
+import type { PostRenderOptions } from "../../app/postrender";
+import { writePostRenderScript } from "../../app/postrender-script";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -61,4 +63,13 @@ export function fixtureProject(dir: string, edit: (doc: Document) => void): stri
     edit(doc);
     fs.writeFileSync(path.join(dir, "Pulumi.airgap.yaml"), doc.toString());
     return dir;
+}
+
+/**
+ * Runs the AI Hub post-renderer the way Helm does: the per-stack script (app/postrender-script.ts) written into the
+ * project and executed as a program, the manifest on stdin. Throws with stderr when it fails.
+ */
+export function postRendered(manifest: string, opts: PostRenderOptions): string {
+    const script = path.join(ROOT, writePostRenderScript(ROOT, opts));
+    return execFileSync(script, [], { input: manifest, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
 }
