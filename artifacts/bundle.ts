@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { hashFile } from "./digest";
 import { formatImageRef, mapImages, parseImageRef } from "./imageref";
-import { imageBlobs, layoutRefs } from "./layout";
+import { imageBlobs, importDir, layoutRefs } from "./layout";
 import {
     FORMAT_VERSION,
     IMAGES_DIR,
@@ -20,10 +20,13 @@ import {
 import { fillNpmCache, listFiles } from "./npm-cache";
 import { download, pluginFile, pluginUrl, type PluginNeed } from "./plugins";
 import { formatBytes, Progress } from "./progress";
-import { skopeo } from "./skopeo";
+import { checkSkopeo, skopeo } from "./skopeo";
 
-/** The tool name recorded in bundle.json. */
-export const TOOL = "aihub-airgap bundle 1";
+/**
+ * The tool name recorded in bundle.json. Image records are reused only from the same tool: bundle 1 converted
+ * Docker v2s2 manifests to OCI, so its digests are not the upstream ones.
+ */
+export const TOOL = "aihub-airgap bundle 2";
 
 /** Options of {@link buildBundle}. */
 export interface BundleOptions {
@@ -85,6 +88,41 @@ function intact(layout: string, a: ImageArtifact): boolean {
     });
 }
 
+/**
+ * Copies one image into the layout keeping the upstream manifest bytes (`--preserve-digests`: Docker v2s2 stays
+ * v2s2, so the recorded and later pushed digest is upstream's and digest-pinned references keep working). skopeo's
+ * `oci:` destination refuses a Docker manifest list unchanged, so a whole Docker list goes through `dir:` and is
+ * moved into the layout by {@link importDir}.
+ */
+async function pullImage(from: string, source: string, layout: string, o: BundleOptions) {
+    const flags = platformFlags(source, o.platforms);
+    const src = [`--src-tls-verify=${o.upstreamTlsVerify === false ? "false" : "true"}`];
+    const args = ["copy", "--preserve-digests", "--retry-times=3", ...src, ...flags, `docker://${from}`];
+    if (flags.includes("--all")) {
+        const raw = await skopeo([
+            "inspect",
+            "--raw",
+            "--retry-times=3",
+            ...src.map((f) => f.replace("--src-", "--")),
+            `docker://${from}`,
+        ]);
+        if (/manifest\.list/.test((JSON.parse(raw) as { mediaType?: string }).mediaType ?? "")) {
+            const scratch = path.join(o.out, `.pull-${process.pid}`);
+            fs.rmSync(scratch, { recursive: true, force: true });
+            try {
+                await skopeo([...args, `dir:${scratch}`]);
+                return await importDir(scratch, layout, source);
+            } finally {
+                fs.rmSync(scratch, { recursive: true, force: true });
+            }
+        }
+    }
+    await skopeo([...args, `oci:${layout}:${source}`]);
+    const top = layoutRefs(layout).get(source);
+    if (!top) throw new Error(`skopeo did not record ${source} in ${layout}/index.json`);
+    return top;
+}
+
 /** Builds or completes a bundle. */
 export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
     const mappings = mapImages(o.images, o.registry);
@@ -95,7 +133,11 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
     } catch {
         previous = undefined; // a damaged manifest is rebuilt; the blobs on disk are still reused by skopeo
     }
-    const before = new Map((previous?.artifacts ?? []).map((a) => [`${a.kind} ${a.name}`, a]));
+    const before = new Map(
+        (previous?.artifacts ?? [])
+            .filter((a) => a.kind !== "image" || previous?.tool === TOOL)
+            .map((a) => [`${a.kind} ${a.name}`, a]),
+    );
     const manifest: BundleManifest = {
         format: FORMAT_VERSION,
         tool: TOOL,
@@ -118,6 +160,7 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
     };
 
     const layout = path.join(o.out, IMAGES_DIR);
+    if (mappings.length) await checkSkopeo();
     for (const m of mappings) {
         const old = before.get(`image ${m.source}`);
         if (old?.kind === "image" && old.source === m.source && intact(layout, old)) {
@@ -126,16 +169,11 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
         }
         const from = pullReference(m.source, o.upstreamMirrors);
         progress.note(`pulling ${from}`);
-        await skopeo([
-            "copy",
-            "--retry-times=3",
-            `--src-tls-verify=${o.upstreamTlsVerify === false ? "false" : "true"}`,
-            ...platformFlags(m.source, o.platforms),
-            `docker://${from}`,
-            `oci:${layout}:${m.source}`,
-        ]);
-        const top = layoutRefs(layout).get(m.source);
-        if (!top) throw new Error(`skopeo did not record ${m.source} in ${layout}/index.json`);
+        const top = await pullImage(from, m.source, layout, o);
+        const pinned = parseImageRef(m.source).digest;
+        if (pinned && top.digest !== pinned) {
+            throw new Error(`${m.source} was stored as ${top.digest}: the bundle must keep the pinned digest`);
+        }
         const blobs = imageBlobs(layout, top);
         record(
             {

@@ -2,6 +2,7 @@
  * The one image-path rule of the project (design §5): an upstream reference `HOST/PATH:TAG` (or `@sha256:…`)
  * becomes `<registry>/PATH:TAG`. Used by the inventory, the bundle, the push and every values generator.
  */
+import { isIPv4, isIPv6 } from "node:net";
 
 /** A parsed, normalised image reference. */
 export interface ImageRef {
@@ -18,6 +19,58 @@ export interface ImageRef {
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** A string safe to print in a message: anything outside printable ASCII is shown as `\u{…}`. */
+export function printable(s: string): string {
+    return [...s].map((c) => (/^[\x20-\x7e]$/.test(c) ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`)).join("");
+}
+
+/** Why `host[:port]` is not a registry address (a DNS name or IP, port 1–65535), or undefined when it is. */
+export function registryHostProblem(hostPort: string): string | undefined {
+    const m = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort);
+    if (!m) return "is not host[:port]";
+    const [, host, port] = m;
+    if (port !== undefined && !/^[1-9]\d{0,4}$/.test(port))
+        return `port "${printable(port)}" is not a number from 1 to 65535`;
+    if (port !== undefined && Number(port) > 65535) return `port ${port} is above 65535`;
+    if (host.startsWith("["))
+        return isIPv6(host.slice(1, -1)) ? undefined : `"${printable(host)}" is not an IPv6 address`;
+    if (host === "") return "has no host";
+    if (host.length > 253) return "host is longer than 253 characters";
+    if (host.endsWith(".")) return "host ends with a dot";
+    const labels = host.split(".");
+    if (labels.some((l) => l === "")) return "host has an empty label (two dots in a row)";
+    const bad = labels.find((l) => !DNS_LABEL.test(l));
+    if (bad !== undefined) {
+        return bad.length > 63
+            ? "host has a label longer than 63 characters"
+            : `host label "${printable(bad)}" is not lower-case letters, digits and inner '-'`;
+    }
+    if (labels.every((l) => /^\d+$/.test(l)) && !isIPv4(host)) return `"${host}" is not an IPv4 address`;
+    if (labels.length === 1 && port === undefined && host !== "localhost") {
+        // `registry/ceph/ceph` would be read as docker.io/registry/ceph/ceph.
+        return `host "${host}" has no dot and no port, so image names under it would mean Docker Hub`;
+    }
+    return undefined;
+}
+
+/**
+ * Why a registry `host[:port][/project]` is not valid, or undefined when it is. The project path follows the image
+ * path rule (lower-case components), so `<server>/<path>` is always a valid reference.
+ */
+export function registryServerProblem(server: string): string | undefined {
+    if (server.length > 255) return "is longer than 255 characters";
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(server)) return "has a scheme";
+    const [hostPort, ...project] = server.split("/");
+    const hostProblem = registryHostProblem(hostPort);
+    if (hostProblem) return hostProblem;
+    const bad = project.find((p) => !PATH_COMPONENT.test(p));
+    if (bad !== undefined)
+        return bad === "" ? "has an empty path component" : `project "${printable(bad)}" is not a repository path`;
+    return undefined;
+}
 
 /** True when the first path element names a registry host rather than a Docker Hub namespace. */
 function looksLikeHost(first: string): boolean {
@@ -52,6 +105,8 @@ export function parseImageRef(ref: string): ImageRef {
     if (parts.length === 0 || !parts.every((p) => PATH_COMPONENT.test(p))) {
         throw new Error(`invalid repository path in image reference "${ref}"`);
     }
+    const hostProblem = registryHostProblem(host);
+    if (hostProblem) throw new Error(`invalid registry in image reference "${ref}": ${hostProblem}`);
     if (!tag && !digest) tag = "latest";
     return { host, path: parts.join("/"), tag, digest };
 }
@@ -77,10 +132,14 @@ export function mapRepository(ref: string, registry: string): string {
     return `${registry}/${parseImageRef(ref).path}`;
 }
 
-/** True when a (possibly short) reference already points into the given registry. */
+/**
+ * True when a (possibly short) reference already points into the given registry `host[:port][/project]`: same
+ * host, and under the project when the registry has one.
+ */
 export function isInRegistry(ref: string, registry: string): boolean {
     try {
-        return parseImageRef(ref).host === registry;
+        const r = parseImageRef(ref);
+        return `${r.host}/${r.path}`.startsWith(`${registry.replace(/\/+$/, "")}/`);
     } catch {
         return false;
     }

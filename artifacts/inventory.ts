@@ -4,6 +4,7 @@
  * charts), each with its place in the private registry (design §5), and the provider plugins.
  */
 import { aihubImages } from "./catalog/aihub";
+import { backupImages } from "./catalog/backup";
 import { rookImages } from "./catalog/rook";
 import { isInRegistry, mapImages, type ImageMapping } from "./imageref";
 import { pluginNeeds, type PluginNeed } from "./plugins";
@@ -30,9 +31,20 @@ export function configImages(cfg: PlatformConfig): string[] {
     return [cfg.ceph.image, ...(cfg.bundle?.extraImages ?? [])];
 }
 
-/** Upstream images the catalogs list for the configured Rook and AI Hub versions (run-time images included). */
+/**
+ * Upstream images the catalogs list for the configured Rook and AI Hub versions (run-time images included), plus
+ * the snapshot-controller and backup tools when the stack installs them.
+ */
 export function catalogImages(cfg: PlatformConfig): string[] {
-    return [...rookImages(cfg.rook.version), ...aihubImages(cfg.aihub.version)];
+    const snapshots = cfg.ceph.snapshotClass || cfg.backup !== undefined;
+    return [
+        ...rookImages(cfg.rook.version),
+        ...aihubImages(cfg.aihub.version),
+        ...backupImages({
+            snapshotController: snapshots && cfg.ceph.snapshotController,
+            backup: cfg.backup !== undefined,
+        }),
+    ];
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Reading the bundle's single OCI image layout: which manifest a ref name points at and which blobs it needs. */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { hashFile, sha256 } from "./digest";
 import type { BlobRef } from "./manifest";
 
 const REF_NAME = "org.opencontainers.image.ref.name";
@@ -65,6 +66,69 @@ export function layoutBlobFiles(layout: string): BlobRef[] {
         .readdirSync(dir)
         .filter((f) => !f.includes("."))
         .map((f) => ({ digest: `sha256:${f}`, size: fs.statSync(path.join(dir, f)).size }));
+}
+
+/**
+ * Lays out one image of the layout as a skopeo `dir:` image in `dest` (symlinks to the layout's blobs, nothing
+ * copied): `manifest.json` is the top manifest or index, `<hex>.manifest.json` each child manifest, `<hex>` every
+ * other blob. skopeo before 1.19 reads only OCI media types from an `oci:` layout by name, so a Docker v2s2
+ * manifest kept byte for byte in the layout can only be pushed through `dir:`, which takes any manifest as it is.
+ */
+export function dirView(layout: string, top: Descriptor, dest: string): void {
+    fs.mkdirSync(dest, { recursive: true });
+    fs.writeFileSync(path.join(dest, "version"), "Directory Transport Version: 1.1\n");
+    const link = (digest: string, name: string) =>
+        fs.symlinkSync(path.resolve(blobPath(layout, digest)), path.join(dest, name));
+    const walk = (d: Descriptor, name: string) => {
+        link(d.digest, name);
+        if (!/manifest|index/.test(d.mediaType)) return;
+        const doc = JSON.parse(fs.readFileSync(blobPath(layout, d.digest), "utf8")) as {
+            manifests?: Descriptor[];
+            config?: Descriptor;
+            layers?: Descriptor[];
+        };
+        for (const m of doc.manifests ?? []) walk(m, `${m.digest.slice(7)}.manifest.json`);
+        for (const b of [...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])]) {
+            if (!fs.existsSync(path.join(dest, b.digest.slice(7)))) link(b.digest, b.digest.slice(7));
+        }
+    };
+    walk(top, "manifest.json");
+}
+
+/**
+ * Moves a skopeo `dir:` image into the layout (blobs by digest, each checked) and names its top manifest `refName`
+ * in index.json, replacing an older entry of that name. Returns the top descriptor.
+ */
+export async function importDir(dir: string, layout: string, refName: string): Promise<Descriptor> {
+    fs.mkdirSync(path.join(layout, "blobs", "sha256"), { recursive: true });
+    if (!fs.existsSync(path.join(layout, "oci-layout"))) {
+        fs.writeFileSync(path.join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+    }
+    const top = fs.readFileSync(path.join(dir, "manifest.json")); // small JSON
+    const mediaType = (JSON.parse(top.toString("utf8")) as { mediaType?: string }).mediaType;
+    if (!mediaType) throw new Error(`${refName}: the manifest names no mediaType`);
+    const desc: Descriptor = { mediaType, digest: `sha256:${sha256(top)}`, size: top.length };
+    for (const f of fs.readdirSync(dir)) {
+        const m = /^([a-f0-9]{64})(\.manifest\.json)?$/.exec(f);
+        const hex = f === "manifest.json" ? desc.digest.slice(7) : m?.[1];
+        if (!hex) continue;
+        if ((await hashFile(path.join(dir, f))).sha256 !== hex) {
+            throw new Error(`${refName}: blob ${f} does not match its digest`);
+        }
+        // The scratch dir sits inside the bundle, so this is a rename on one file system.
+        const dest = blobPath(layout, `sha256:${hex}`);
+        if (!fs.existsSync(dest)) fs.renameSync(path.join(dir, f), dest);
+    }
+    const file = path.join(layout, "index.json");
+    const index = fs.existsSync(file)
+        ? (JSON.parse(fs.readFileSync(file, "utf8")) as { schemaVersion: number; manifests: Descriptor[] })
+        : { schemaVersion: 2, manifests: [] };
+    index.manifests = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== refName);
+    index.manifests.push({ ...desc, annotations: { [REF_NAME]: refName } });
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify(index));
+    fs.renameSync(tmp, file);
+    return desc;
 }
 
 /** True when the top manifest is an index (multi-platform). */

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as crypto from "node:crypto";
+import { get } from "./proxy";
 
 /**
  * The provider plugins this program uses, by npm package. Generated secrets and the registry push are dynamic
@@ -47,22 +48,29 @@ export function pluginUrl(p: PluginNeed, platform: string, base = DEFAULT_PLUGIN
     return `${base.replace(/\/+$/, "")}/pulumi-${p.name}/releases/download/v${p.version}/${pluginFile(p, platform)}`;
 }
 
-/** Downloads `url` to `file` (via a temp file), returning sha256 and size; throws naming the URL on HTTP errors. */
+/**
+ * Downloads `url` to `file` (via a temp file), returning sha256 and size; throws naming the URL on HTTP errors.
+ * Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (see proxy.ts).
+ */
 export async function download(url: string, file: string): Promise<{ sha256: string; size: number }> {
-    const res = await fetch(url, { redirect: "follow" });
-    if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status} ${res.statusText}`);
+    const res = await get(url);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+        res.resume();
+        throw new Error(`download of ${url} failed: HTTP ${status} ${res.statusMessage ?? ""}`.trim());
+    }
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.part`;
     const out = fs.createWriteStream(tmp);
     const h = crypto.createHash("sha256");
     let size = 0;
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
         h.update(chunk);
         size += chunk.length;
         if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
     }
     await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-    const expected = Number(res.headers.get("content-length") ?? size);
+    const expected = Number(res.headers["content-length"] ?? size);
     if (expected !== size) throw new Error(`download of ${url} truncated: ${size} of ${expected} bytes`);
     fs.renameSync(tmp, file);
     return { sha256: h.digest("hex"), size };

@@ -4,14 +4,14 @@
  * retried with backoff, and an interrupted push simply runs again.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { mapLimit, sha256 } from "./digest";
 import { formatImageRef, mapImage, parseImageRef } from "./imageref";
-import { isIndex } from "./layout";
+import { dirView, isIndex } from "./layout";
 import { IMAGES_DIR, imageArtifacts, type BundleManifest, type ImageArtifact } from "./manifest";
 import { Progress } from "./progress";
-import { registryAccess, skopeo, SkopeoError, type AccessOptions } from "./skopeo";
+import { scratchDir } from "./scratch";
+import { checkSkopeo, classify, registryAccess, skopeo, SkopeoError, type AccessOptions } from "./skopeo";
 
 /** Options of {@link pushBundle}. */
 export interface PushOptions {
@@ -54,7 +54,7 @@ async function remoteDigest(ref: string, flags: string[]): Promise<string | unde
     try {
         return `sha256:${sha256(await skopeo(["inspect", "--raw", ...flags, `docker://${ref}`]))}`;
     } catch (e) {
-        if (e instanceof SkopeoError && /manifest unknown|not found|name unknown/i.test(e.stderr)) return undefined;
+        if (e instanceof SkopeoError && classify(e.stderr) === "missing") return undefined;
         throw e;
     }
 }
@@ -62,6 +62,7 @@ async function remoteDigest(ref: string, flags: string[]): Promise<string | unde
 /** Pushes every image of the bundle; rejects at once on credential or TLS errors, else reports per image. */
 export async function pushBundle(o: PushOptions): Promise<PushResult> {
     const images = imageArtifacts(o.manifest);
+    if (images.length) await checkSkopeo();
     const access = registryAccess(o.registry);
     const progress = new Progress(
         images.length,
@@ -69,7 +70,8 @@ export async function pushBundle(o: PushOptions): Promise<PushResult> {
         o.write,
     );
     const result: PushResult = { copied: [], skipped: [], failed: [] };
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-push-"));
+    const scratch = scratchDir("aihub-push-");
+    const tmp = scratch.dir;
     try {
         // One probe first, so wrong credentials or an untrusted CA give one clear error, not one per image.
         if (images.length) await probe(pushReference(images[0].source, o.registry.server), access.flags(""), o);
@@ -81,26 +83,54 @@ export async function pushBundle(o: PushOptions): Promise<PushResult> {
                     progress.finished("present", ref, a.size);
                     return;
                 }
-                await copyWithRetry(a, ref, path.join(tmp, `digest-${i}`), access.flags("dest"), o, progress);
+                await copyWithRetry(a, ref, path.join(tmp, `image-${i}`), access.flags("dest"), o, progress);
                 result.copied.push(ref);
                 progress.finished("pushed", ref, a.size);
             } catch (e) {
-                if (
-                    e instanceof SkopeoError &&
-                    !e.transient &&
-                    /unauthorized|denied|x509|certificate/i.test(e.stderr)
-                ) {
-                    throw e;
-                }
+                const fatal = registryProblem(e, o.registry, ref);
+                if (fatal) throw fatal;
                 result.failed.push({ target: ref, error: (e as Error).message });
                 progress.finished("FAILED", ref, 0);
             }
         });
     } finally {
         access.cleanup();
-        fs.rmSync(tmp, { recursive: true, force: true });
+        scratch.remove();
     }
     return result;
+}
+
+/**
+ * The error that stops the whole push, worded for the admin: a missing Harbor project, a DENIED repository
+ * (Harbor/Artifactory: no such project or no push right), rejected credentials, an untrusted certificate.
+ * Undefined for errors that concern one image only.
+ */
+export function registryProblem(e: unknown, r: AccessOptions, ref: string): Error | undefined {
+    if (!(e instanceof SkopeoError)) return undefined;
+    const msg = e.message;
+    const host = r.server;
+    switch (classify(e.stderr || msg)) {
+        case "project":
+            return new Error(
+                `registry ${host} has no project for ${ref}: create the project (Harbor/Artifactory) or set registry.server to host/project of an existing one, e.g. harbor.local/aihub [${msg}]`,
+            );
+        case "denied":
+            return new Error(
+                `registry ${host} denied access to ${ref}: on Harbor or Artifactory this means the project or repository does not exist or user "${r.username}" may not push to it; create it, grant push rights, and set registry.server to host/project (e.g. harbor.local/aihub) [${msg}]`,
+            );
+        case "credentials":
+            return new Error(
+                `registry ${host} rejected the credentials of user "${r.username}": check registry.username in the stack and the password (AIHUB_REGISTRY_PASSWORD or --password-stdin) [${msg}]`,
+            );
+        case "tls":
+            return new Error(
+                `cannot verify the TLS certificate of ${host}: set registry.caCert in the stack to the registry's CA [${msg}]`,
+            );
+        case "usage":
+            return e;
+        default:
+            return undefined;
+    }
 }
 
 /** Checks that the registry accepts the credentials and its certificate is trusted. */
@@ -108,34 +138,28 @@ async function probe(ref: string, flags: string[], o: PushOptions): Promise<void
     try {
         await remoteDigest(ref, flags);
     } catch (e) {
-        const msg = (e as Error).message;
-        const host = o.registry.server;
-        if (/unauthorized|authentication required|incorrect username/i.test(msg)) {
-            throw new Error(
-                `registry ${host} rejected the credentials of user "${o.registry.username}": check registry.username in the stack and the password (AIHUB_REGISTRY_PASSWORD or --password-stdin) [${msg}]`,
-            );
-        }
-        if (/x509|certificate/i.test(msg)) {
-            throw new Error(
-                `cannot verify the TLS certificate of ${host}: set registry.caCert in the stack to the registry's CA [${msg}]`,
-            );
-        }
+        const fatal = registryProblem(e, o.registry, ref);
+        if (fatal) throw fatal;
         if (e instanceof SkopeoError && !e.transient) throw e;
     }
 }
 
+/** Copies one image from a `dir:` view of the layout (see {@link dirView}), keeping its manifest bytes. */
 async function copyWithRetry(
     a: ImageArtifact,
     ref: string,
-    digestFile: string,
+    scratch: string,
     flags: string[],
     o: PushOptions,
     progress: Progress,
 ): Promise<void> {
-    const layout = path.join(o.dir, IMAGES_DIR);
+    const view = path.join(scratch, "image");
+    const digestFile = path.join(scratch, "digest");
+    const top = a.blobs.find((b) => b.digest === a.digest)!;
+    dirView(path.join(o.dir, IMAGES_DIR), { mediaType: a.mediaType, ...top }, view);
     const args = ["copy", "--preserve-digests", "--retry-times=0", `--digestfile=${digestFile}`, ...flags];
     if (isIndex(a.mediaType)) args.push("--all");
-    args.push(`oci:${layout}:${a.name}`, `docker://${ref}`);
+    args.push(`dir:${view}`, `docker://${ref}`);
     const tries = 1 + (o.retries ?? 3);
     for (let n = 1; ; n++) {
         try {

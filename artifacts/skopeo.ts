@@ -4,8 +4,8 @@
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { scratchDir, trackChild } from "./scratch";
 
 /** Failure of one skopeo run; `transient` is false for errors retrying cannot fix. */
 export class SkopeoError extends Error {
@@ -18,16 +18,57 @@ export class SkopeoError extends Error {
     }
 }
 
-const PERMANENT = [
-    /unauthorized|authentication required|incorrect username or password|denied/i,
-    /x509|certificate|tls: /i,
-    /manifest unknown|name unknown|not found/i,
-    /invalid (reference|image name)|no such file or directory/i,
+/** What a failed skopeo run says about the registry, most specific first. */
+export type SkopeoFailure = "usage" | "project" | "denied" | "credentials" | "tls" | "missing" | "transient";
+
+const KINDS: [SkopeoFailure, RegExp][] = [
+    // An older skopeo than the flags we pass (e.g. --preserve-digests before 1.6): retrying cannot help.
+    ["usage", /unknown (shorthand )?flag|unknown command|flag needs an argument|invalid argument/i],
+    // Harbor names a missing project, after "unauthorized:" (not a credentials problem).
+    ["project", /project \S+ not found/i],
+    // Harbor and Artifactory answer DENIED for a repository the user may not push to or that has no project.
+    ["denied", /requested access to the resource is denied|\bdenied:/i],
+    ["credentials", /unauthorized|authentication required|incorrect username or password/i],
+    ["tls", /x509|certificate|tls: /i],
+    ["missing", /manifest unknown|name unknown|not found|invalid (reference|image name)|no such file or directory/i],
 ];
 
-/** True for errors a retry may fix (connection reset, 5xx, timeouts); false for auth, TLS and missing images. */
+/** Classifies skopeo's stderr. */
+export function classify(stderr: string): SkopeoFailure {
+    return KINDS.find(([, r]) => r.test(stderr))?.[0] ?? "transient";
+}
+
+/** True for errors a retry may fix (connection reset, 5xx, timeouts); false for usage, auth, TLS, missing images. */
 export function isTransient(stderr: string): boolean {
-    return !PERMANENT.some((r) => r.test(stderr));
+    return classify(stderr) === "transient";
+}
+
+/** The oldest skopeo with `--preserve-digests` (1.6.0), which keeps upstream digests in the bundle and the push. */
+export const MIN_SKOPEO = [1, 6, 0];
+
+const checked = new Map<string, Promise<string>>();
+
+/** Checks once per binary that skopeo runs and is new enough; resolves with its version, rejects saying why. */
+export function checkSkopeo(bin = process.env.SKOPEO ?? "skopeo"): Promise<string> {
+    let p = checked.get(bin);
+    if (!p) {
+        p = skopeo(["--version"], undefined, bin).then((out) => {
+            const v = /version (\d+)\.(\d+)\.(\d+)/.exec(out);
+            if (!v) throw new SkopeoError(`cannot read the version of ${bin} from "${out.trim()}"`, out, false);
+            const n = v.slice(1).map(Number);
+            const old = n[0] - MIN_SKOPEO[0] || n[1] - MIN_SKOPEO[1] || n[2] - MIN_SKOPEO[2];
+            if (old < 0) {
+                throw new SkopeoError(
+                    `skopeo ${n.join(".")} (${bin}) is too old: ${MIN_SKOPEO.join(".")} or newer is needed for --preserve-digests, which keeps the upstream digests (install a newer skopeo, or point SKOPEO at one)`,
+                    out,
+                    false,
+                );
+            }
+            return n.join(".");
+        });
+        checked.set(bin, p);
+    }
+    return p;
 }
 
 /** The last `level=fatal msg="…"` line of skopeo's stderr, or its last line. */
@@ -41,6 +82,7 @@ export function skopeoMessage(stderr: string): string {
 export function skopeo(args: string[], onLine?: (line: string) => void, bin = process.env.SKOPEO ?? "skopeo") {
     return new Promise<string>((resolve, reject) => {
         const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+        trackChild(child);
         let out = "";
         let err = "";
         const lines = (chunk: string) => {
@@ -87,10 +129,10 @@ export interface AccessOptions {
     tlsVerify?: boolean;
 }
 
-/** Writes the auth file (mode 0600) and cert dir into a private temp dir. */
+/** Writes the auth file (mode 0600) and cert dir into a private temp dir, removed also on SIGINT/SIGTERM. */
 export function registryAccess(o: AccessOptions): RegistryAccess {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-registry-"));
-    fs.chmodSync(dir, 0o700);
+    const scratch = scratchDir("aihub-registry-");
+    const dir = scratch.dir;
     const auth = path.join(dir, "auth.json");
     if (o.username !== undefined) {
         const token = Buffer.from(`${o.username}:${o.password ?? ""}`).toString("base64");
@@ -112,8 +154,6 @@ export function registryAccess(o: AccessOptions): RegistryAccess {
             f.push(`${p}tls-verify=${o.tlsVerify === false ? "false" : "true"}`);
             return f;
         },
-        cleanup() {
-            fs.rmSync(dir, { recursive: true, force: true });
-        },
+        cleanup: scratch.remove,
     };
 }

@@ -8,7 +8,7 @@ import { ConfigError } from "../stacks/problems";
 export function stackConfig(projectDir: string, stack: string): PlatformConfig {
     const sf = readStackFile(projectDir, stack);
     return requireValidConfig(
-        { values: sf.values, securePaths: sf.securePaths },
+        { values: sf.values, securePaths: sf.securePaths, file: sf },
         { baseDir: projectDir, missing: "warn" },
     ).config;
 }

@@ -1,16 +1,18 @@
 /**
  * `npm run bundle -- --stack <name> --out <dir> [--split <size>] [--no-npm] [--no-plugins]`: on the bastion,
  * builds the bundle of design §6 from the stack's inventory (catalog images, config images, images found by
- * rendering the charts with helm, charts, plugins, npm cache). The only command that uses the network.
+ * rendering the releases with helm and the stack's values, charts, plugins, npm cache). The only command that uses the network.
  * Exits 1 on failure, 2 on bad usage.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildBundle } from "../artifacts/bundle";
-import { renderChartImages } from "../artifacts/charts";
+import { releaseImages } from "../artifacts/rendered";
 import { stackInventory } from "../artifacts/inventory";
+import { writeOfflineVerifier } from "../artifacts/offline-verifier";
+import { bundlePathOf, placementWarnings } from "../artifacts/placement";
 import { DEFAULT_PLUGIN_BASE_URL } from "../artifacts/plugins";
-import { parseSize, splitBundle } from "../artifacts/split";
+import { parseSize, splitBundle, UNPACK_FILE, VERIFIER_FILE, writeUnpackHint } from "../artifacts/split";
 import { stackConfig } from "../artifacts/stack";
 import { parseCli, runCli } from "./run";
 
@@ -41,17 +43,19 @@ async function main(): Promise<number> {
     const cfg = stackConfig(projectDir, args.stack);
     const charts = [cfg.rook.chart, ...(cfg.rook.csiDriversChart ? [cfg.rook.csiDriversChart] : []), cfg.aihub.chart];
     const chartFiles = charts.map((c) => path.resolve(projectDir, c));
-    const rendered = chartFiles.flatMap((c) => {
+    for (const c of chartFiles) {
         if (!fs.existsSync(c))
             throw new Error(
                 `chart ${c} is missing: fetch it first (helm pull <repo>/<chart> --version <v> -d ${path.dirname(c)})`,
             );
-        return renderChartImages(c);
-    });
+    }
+    // The releases rendered with the stack's own values (valuesFile, computed, inline aihub.values).
+    const rendered = await releaseImages(projectDir, args.stack);
     const pkg = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8"));
     const inv = stackInventory(cfg, pkg, rendered);
     console.log(`inventory: ${inv.images.length} images, ${inv.charts.length} charts, ${inv.plugins.length} plugins`);
     const out = path.resolve(args.out);
+    for (const w of placementWarnings(cfg, projectDir, out)) console.warn(`warning: ${w}`);
     await buildBundle({
         out,
         stack: args.stack,
@@ -65,9 +69,13 @@ async function main(): Promise<number> {
         upstreamMirrors: cfg.bundle?.upstreamMirrors,
         upstreamTlsVerify: cfg.bundle?.upstreamTlsVerify,
     });
+    writeOfflineVerifier(out);
     if (partSize) {
         const partsDir = `${out.replace(/\/+$/, "")}.parts`;
-        const parts = await splitBundle(out, partsDir, partSize);
+        fs.mkdirSync(partsDir, { recursive: true });
+        writeOfflineVerifier(partsDir);
+        writeUnpackHint(partsDir, { stack: args.stack, into: bundlePathOf(cfg, projectDir, out) });
+        const parts = await splitBundle(out, partsDir, partSize, [VERIFIER_FILE, UNPACK_FILE]);
         console.log(`split into ${parts.length} part(s) in ${partsDir} (checksums in SHA256SUMS)`);
     }
     console.log(`bundle written to ${out}`);

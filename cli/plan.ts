@@ -1,37 +1,79 @@
 /**
  * `npm run plan -- --stack <name> [--json]`: checks a stack without cluster, Pulumi CLI or passphrase.
- * Exits 1 on config errors or error-level policy findings, 2 on bad usage.
+ * Exits 1 on config errors or error-level policy findings, 2 on bad usage. With `--json`, stdout is always one JSON
+ * document, failures included. `--diff-chart <new chart>` (needs helm, or HELM naming it) also shows what upgrading
+ * AI Hub to that chart changes.
  */
 import * as path from "node:path";
-import { renderJson, renderText } from "../plan/print";
-import { runPlan } from "../plan/run";
-import { parseCli, runCli } from "./run";
+import { chartDiffForStack, renderChartDiff, type ChartDiff } from "../plan/chart-diff";
+import { failedPlanJson, renderJson, renderText } from "../plan/print";
+import { readStackFile } from "../stacks/stackfile";
+import { validateConfig } from "../stacks/validate";
+import { parseCli, runCli, writeStdout } from "./run";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--json] [--dir <project dir>]";
+const USAGE =
+    "usage: npm run plan -- --stack <name> [--json] [--dir <project dir>] [--diff-chart <new AI Hub chart .tgz>]";
+const json = process.argv.includes("--json");
+const stackArg = () => {
+    const i = process.argv.findIndex((a) => a === "--stack" || a === "-s");
+    return i >= 0 ? process.argv[i + 1] : undefined;
+};
+/** A failure as one JSON document on stdout (with --json) or one line on stderr. */
+const report = (line: string): Promise<void> => {
+    if (json) return writeStdout(failedPlanJson(stackArg(), line) + "\n");
+    console.error(line);
+    return Promise.resolve();
+};
 
 async function main(): Promise<number> {
-    const parsed = parseCli(USAGE, {
-        options: {
-            stack: { type: "string", short: "s" },
-            json: { type: "boolean" },
-            dir: { type: "string" },
-            help: { type: "boolean", short: "h" },
+    let usageError = "";
+    const parsed = parseCli(
+        USAGE,
+        {
+            options: {
+                stack: { type: "string", short: "s" },
+                json: { type: "boolean" },
+                dir: { type: "string" },
+                "diff-chart": { type: "string" },
+                help: { type: "boolean", short: "h" },
+            },
         },
-    });
-    if (!parsed) return 2;
+        (m) => (usageError = `${m}\n${USAGE}`),
+    );
+    if (!parsed) {
+        await report(usageError);
+        return 2;
+    }
     const args = parsed.values;
     if (args.help) {
         console.log(USAGE);
         return 0;
     }
     if (!args.stack) {
-        console.error(`--stack is required\n${USAGE}`);
+        await report(`--stack is required\n${USAGE}`);
         return 2;
     }
     const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
+    // A stack file that cannot be read fails here, before the Pulumi runtime is loaded (seconds on a busy machine).
+    readStackFile(projectDir, args.stack);
+    const { runPlan } = await import("../plan/run");
     const plan = await runPlan({ projectDir, stack: args.stack });
-    console.log(args.json ? renderJson(plan) : renderText(plan));
+    let diff: ChartDiff | undefined;
+    if (args["diff-chart"] && plan.errors.length === 0) {
+        const sf = readStackFile(projectDir, args.stack);
+        const cfg = validateConfig(
+            { values: sf.values, securePaths: sf.securePaths },
+            { baseDir: projectDir, missing: "warn" },
+        ).config!;
+        diff = chartDiffForStack(process.env.HELM ?? "helm", cfg, path.resolve(args["diff-chart"]), projectDir);
+    }
+    if (args.json) {
+        const doc = JSON.parse(renderJson(plan)) as Record<string, unknown>;
+        await writeStdout(JSON.stringify(diff ? { ...doc, chartDiff: diff } : doc, null, 2) + "\n");
+    } else {
+        await writeStdout(renderText(plan) + (diff ? `\n\n${renderChartDiff(diff)}` : "") + "\n");
+    }
     return plan.errors.length || plan.findings.some((f) => f.level === "error") ? 1 : 0;
 }
 
-runCli("plan", main);
+runCli("plan", main, report);

@@ -1,15 +1,18 @@
 /**
  * `npm run verify -- <dir> [--into <dir>]`: inside the gap, checks a bundle before anything is pushed. A directory
- * of split parts (`SHA256SUMS` + `bundle.tar.part-NNN`) is checked part by part, unpacked (into `<dir>/bundle`
- * unless `--into`), then verified. Exits 1 naming every bad artifact, 2 on bad usage.
+ * of split parts (`SHA256SUMS` + `bundle.tar.part-NNN`) is checked part by part, unpacked (into the stack's
+ * `bundle.path` relative to the current directory, as `unpack.json` records it, unless `--into`), then verified.
+ * Exits 1 naming every bad artifact, 2 on bad usage. Bundled into `verify.cjs` (artifacts/offline-verifier.ts), it
+ * runs on a fresh checkout before `npm ci --offline`: keep its imports free of anything but Node.js and zod.
  */
 import * as path from "node:path";
 import { formatBytes } from "../artifacts/progress";
-import { checkParts, isSplit, joinParts } from "../artifacts/split";
+import { checkParts, isSplit, joinParts, readUnpackHint } from "../artifacts/split";
 import { verifyBundle } from "../artifacts/verify";
 import { parseCli, runCli } from "./run";
 
-const USAGE = "usage: npm run verify -- <bundle dir | parts dir> [--into <dir>]";
+const USAGE =
+    "usage: npm run verify -- <bundle dir | parts dir> [--into <dir>]   (before npm ci: node <dir>/verify.cjs <dir>)";
 
 async function main(): Promise<number> {
     const parsed = parseCli(USAGE, {
@@ -30,8 +33,10 @@ async function main(): Promise<number> {
             console.log(`verify failed: ${bad.length} bad part(s); copy them again`);
             return 1;
         }
-        const into = path.resolve(values.into ?? path.join(dir, "bundle"));
-        console.log(`parts ok; unpacking into ${into}`);
+        const hint = values.into ? undefined : readUnpackHint(dir);
+        const into = path.resolve(values.into ?? hint?.into ?? path.join(dir, "bundle"));
+        const why = hint ? ` (bundle.path of stack ${hint.stack}, from ${process.cwd()})` : "";
+        console.log(`parts ok; unpacking into ${into}${why}`);
         await joinParts(dir, into);
         dir = into;
     }

@@ -1,13 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CREDENTIALS, PASSWORD_LENGTH, credentialValueProblem, type CredentialSpec } from "../app/credentials";
-import { ConfigError } from "../stacks/problems";
+import { CREDENTIALS, PASSWORD_LENGTH, type CredentialSpec } from "../app/credentials";
 import { GeneratedSecret } from "./dynamic/generated-secret";
 
 /** Arguments of {@link AiHubCredentials}. */
 export interface AiHubCredentialsArgs {
     /**
-     * Values that replace generated ones, by credential name (`aihub-airgap:aihub.credentials.<name>`); each is
-     * checked against its credential's shape. @default {} (everything generated)
+     * Values that replace generated ones, by credential name (`aihub-airgap:aihub.credentials.<name>`); config
+     * validation has checked each against its credential's shape. @default {} (everything generated)
      */
     overrides?: Record<string, pulumi.Input<string>>;
 }
@@ -27,7 +26,7 @@ export class AiHubCredentials extends pulumi.ComponentResource {
         const overrides = args.overrides ?? {};
         const entries = CREDENTIALS.map((spec): [string, pulumi.Output<string>] => {
             const given = overrides[spec.name];
-            const value = given === undefined ? this.generate(`${name}-${spec.name}`, spec) : checked(spec, given);
+            const value = given === undefined ? this.generate(`${name}-${spec.name}`, spec) : pulumi.output(given);
             return [spec.name, pulumi.secret(value)];
         });
         this.values = pulumi.secret(pulumi.all(Object.fromEntries(entries)));
@@ -39,13 +38,4 @@ export class AiHubCredentials extends pulumi.ComponentResource {
         const length = spec.shape === "password" ? PASSWORD_LENGTH : undefined;
         return new GeneratedSecret(resourceName, { shape: spec.shape, length }, { parent: this }).value;
     }
-}
-
-/** An override, failing the update with the config key when it does not have the credential's shape. */
-function checked(spec: CredentialSpec, given: pulumi.Input<string>): pulumi.Output<string> {
-    return pulumi.secret(given).apply((v) => {
-        const problem = credentialValueProblem(spec.name, v);
-        if (problem) throw new ConfigError([problem]);
-        return v;
-    });
 }

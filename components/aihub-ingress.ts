@@ -20,7 +20,10 @@ export interface AiHubIngressArgs {
     tlsCert?: string;
     /** Its private key (secret; https modes). */
     tlsKey?: pulumi.Input<string>;
-    /** What the Ingress waits for: the AI Hub release. @default [] */
+    /**
+     * What the Ingress waits for besides the namespace and its TLS Secret. Not the AI Hub release: its pods call the
+     * public URL while they start. @default []
+     */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 

@@ -10,15 +10,10 @@ import {
     releaseValues,
 } from "../app/values";
 import type { IngressConfig } from "../stacks/schema";
+import { writePostRenderScript } from "../app/postrender-script";
 import { AiHubCredentials } from "./aihub-credentials";
 import { ImagePullSecret } from "./pull-secret";
 
-/**
- * The post-renderer that renames the chart's init Job per content, so upgrades replace it (see app/postrender.cjs).
- * Relative to the project directory, where Pulumi starts the provider: an absolute path would differ per checkout
- * and show a diff on the release.
- */
-export const POSTRENDER = "./app/postrender.cjs";
 /** Helm's wait for the first start (image pulls, Keycloak and database init), in seconds. */
 export const RELEASE_TIMEOUT_SECONDS = 1800;
 
@@ -56,8 +51,18 @@ export interface AiHubArgs {
     credentials?: Record<string, pulumi.Input<string>>;
     /** License value (secret), when given. */
     license?: pulumi.Input<string>;
+    /** Project directory, where the post-renderer script is written. @default process.cwd() */
+    projectDir?: string;
+    /** `aihub.running`; false renders the chart without its init Job (see app/postrender.ts). @default true */
+    running?: boolean;
     /** Protect the release (its PVCs hold the data). @default true */
     protect?: boolean;
+    /**
+     * The StorageClasses (and, through them, the Ceph pools, filesystem and subvolume group) the chart's PVCs live
+     * on. The namespace depends on them, so a destroy deletes the namespace — and with it the PVCs the chart keeps
+     * (`helm.sh/resource-policy: keep`) — before any of them. @default []
+     */
+    storage?: pulumi.Resource[];
     /** What the release waits for besides its own Secrets: the StorageClasses, the RegistryMirror. @default [] */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -74,6 +79,8 @@ export class AiHub extends pulumi.ComponentResource {
     public readonly adminUser: pulumi.Output<string>;
     /** Initial admin password (secret). */
     public readonly adminPassword: pulumi.Output<string>;
+    /** The merged release values (secret: they hold the generated credentials), for the backup's database list. */
+    public readonly values: pulumi.Output<Record<string, unknown>>;
 
     constructor(name: string, args: AiHubArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aihub-airgap:aihub:AiHub", name, {}, opts);
@@ -81,7 +88,7 @@ export class AiHub extends pulumi.ComponentResource {
         const ns = new k8s.core.v1.Namespace(
             `${name}-ns`,
             { metadata: { name: args.namespace, labels: { "app.kubernetes.io/part-of": "aihub" } } },
-            { parent: this },
+            { parent: this, dependsOn: args.storage ?? [] },
         );
         const pull = new ImagePullSecret(
             `${name}-pull`,
@@ -126,7 +133,11 @@ export class AiHub extends pulumi.ComponentResource {
                 createNamespace: false,
                 values: pulumi.secret(values),
                 timeout: RELEASE_TIMEOUT_SECONDS,
-                postrender: POSTRENDER,
+                // Relocates hard-coded images, renames the init Job, leaves replicas to the scale steps.
+                postrender: writePostRenderScript(args.projectDir ?? process.cwd(), {
+                    registry: args.registry.server,
+                    stopped: !(args.running ?? true),
+                }),
                 maxHistory: 10,
             },
             {
@@ -137,6 +148,7 @@ export class AiHub extends pulumi.ComponentResource {
             },
         );
         this.namespace = ns.metadata.name;
+        this.values = pulumi.secret(values).apply((v) => v as Record<string, unknown>);
         this.url = pulumi.output(publicUrl(args.domain, args.mode));
         this.adminUser = pulumi.output(ADMIN_USER);
         this.adminPassword = creds.adminPassword;

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { snapshotClassSpec } from "../backup/snapshot-manifests";
 import type { CephConfig } from "../stacks/schema";
 import { blockPoolSpec, rbdStorageClassSpec, type CsiScope } from "../storage/fs-manifests";
 import { BLOCK_POOL_NAME, readyAnnotations } from "../storage/names";
@@ -16,16 +17,20 @@ export interface CephBlockPoolArgs {
     cluster: pulumi.Resource;
     /** The releases that install the Rook CRDs and CSI. */
     operatorReleases: pulumi.Resource[];
+    /** Create the RBD VolumeSnapshotClass after these (the snapshot CRDs); no class when undefined. @default undefined */
+    snapshotClassAfter?: pulumi.Resource[];
     /** Protect the pool from deletion. @default true */
     protect?: boolean;
 }
 
-/** A replicated RBD pool (awaited until Ready) and its RWO StorageClass, for databases. */
+/** A replicated RBD pool (awaited until Ready), its RWO StorageClass, for databases, and its VolumeSnapshotClass when enabled. */
 export class CephBlockPool extends pulumi.ComponentResource {
     /** Name of the RBD StorageClass. */
     public readonly storageClassName: pulumi.Output<string>;
     /** The StorageClass resource, for `dependsOn` of workloads. */
     public readonly storageClass: k8s.storage.v1.StorageClass;
+    /** The RBD VolumeSnapshotClass, when enabled. */
+    public readonly snapshotClass?: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: CephBlockPoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aihub-airgap:storage:CephBlockPool", name, {}, opts);
@@ -53,6 +58,13 @@ export class CephBlockPool extends pulumi.ComponentResource {
             rbdStorageClassSpec(args.storageClassName, BLOCK_POOL_NAME, args.scope),
             { parent: this, dependsOn: [pool] },
         );
+        if (args.snapshotClassAfter) {
+            this.snapshotClass = new k8s.apiextensions.CustomResource(
+                `${name}-snapclass`,
+                snapshotClassSpec("rbd", args.scope),
+                { parent: this, dependsOn: [this.storageClass, ...args.snapshotClassAfter] },
+            );
+        }
         this.storageClassName = this.storageClass.metadata.name;
         this.registerOutputs({ storageClassName: this.storageClassName });
     }

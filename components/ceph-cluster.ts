@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { CephConfig } from "../stacks/schema";
+import type { CephConfig, KubernetesConfig } from "../stacks/schema";
+import { cleanupNodes } from "../storage/cleanup";
 import { cephClusterSpec, localPvs, localStorageClassSpec, toolboxSpec } from "../storage/cluster-manifests";
 import { MGR_POOL_CR_NAME, mgrPoolSpec } from "../storage/fs-manifests";
 import { CEPH_CLUSTER_NAME, TOOLBOX_NAME, readyAnnotations } from "../storage/names";
+import { CleanupWait } from "./dynamic/cleanup-wait";
 
 /** Arguments of {@link CephCluster}. */
 export interface CephClusterArgs {
@@ -19,6 +21,17 @@ export interface CephClusterArgs {
     pullSecretName: string;
     /** The releases that install the Rook CRDs and CSI; the CR depends on them so destroy deletes it first. */
     operatorReleases: pulumi.Resource[];
+    /**
+     * What the cluster needs and Rook's cleanup Jobs still use after it is gone: the pull Secret and (Rook v1.9) the
+     * `default` ServiceAccount patch (`RookOperator.clusterPrerequisites`). @default []
+     */
+    prerequisites?: pulumi.Resource[];
+    /** The explicit provider's target, for the wait on Rook's cleanup Jobs. @default {} */
+    kubernetes?: KubernetesConfig;
+    /** How long a destroy waits for Rook's cleanup Jobs when the wipe is armed, in seconds. @default 1800 */
+    cleanupTimeoutSeconds?: number;
+    /** What the CephCluster CR must wait for besides the operator: the disk preflight Jobs. @default [] */
+    after?: pulumi.Resource[];
     /** Protect the local PVs and the CephCluster from deletion. @default true */
     protect?: boolean;
     /** Readiness timeout of the CephCluster. @default "45m" */
@@ -33,7 +46,8 @@ export interface CephClusterArgs {
  * Teardown with wiped disks is two steps, because Rook's `cleanupPolicy` confirmation stops orchestration as soon as
  * it is set: (1) `pulumi config set --path ceph.wipeDisksOnDestroy true` (and `protectData false`), `pulumi up`
  * arms the cleanup policy and lifts protection; (2) `pulumi destroy` deletes the CR and Rook's cleanup jobs wipe
- * `dataDirHostPath` and the OSD disks. Mon PV disks are not wiped by Rook (rook/rook#15797): wipe them by hand.
+ * `dataDirHostPath` and the OSD disks, and the destroy waits for them (CleanupWait) before the operator, its
+ * service accounts and the pull secret go. Mon PV disks are not wiped by Rook (rook/rook#15797): wipe them by hand.
  */
 export class CephCluster extends pulumi.ComponentResource {
     /** Name of the CephCluster CR. */
@@ -51,6 +65,20 @@ export class CephCluster extends pulumi.ComponentResource {
             (pv) => new k8s.core.v1.PersistentVolume(pv.name, pv.spec, { parent: this, protect, dependsOn: [sc] }),
         );
         const timeout = args.readyTimeout ?? "45m";
+        const operator = [...args.operatorReleases, ...(args.prerequisites ?? [])];
+        const cleanup = new CleanupWait(
+            `${name}-cleanup-wait`,
+            {
+                namespace: args.namespace,
+                armed: args.ceph.wipeDisksOnDestroy,
+                nodes: cleanupNodes(args.ceph),
+                dataDirHostPath: args.ceph.dataDirHostPath,
+                timeoutSeconds: args.cleanupTimeoutSeconds ?? 1800,
+                kubeconfig: args.kubernetes?.kubeconfig,
+                context: args.kubernetes?.context,
+            },
+            { parent: this, dependsOn: operator },
+        );
         this.cluster = new k8s.apiextensions.CustomResource(
             `${name}-cr`,
             {
@@ -66,7 +94,8 @@ export class CephCluster extends pulumi.ComponentResource {
             {
                 parent: this,
                 protect,
-                dependsOn: [...args.operatorReleases, ...pvs],
+                // After the wait, so a destroy deletes the CR first and then waits for the wipe before the operator goes.
+                dependsOn: [cleanup, ...operator, ...pvs, ...(args.after ?? [])],
                 customTimeouts: { create: timeout, update: timeout, delete: "30m" },
             },
         );

@@ -1,18 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CephConfig } from "../stacks/schema";
-import {
-    cephfsSnapshotClassSpec,
-    cephfsStorageClassSpec,
-    cephFilesystemSpec,
-    subVolumeGroupSpec,
-    type CsiScope,
-} from "../storage/fs-manifests";
+import { snapshotClassSpec } from "../backup/snapshot-manifests";
+import { cephfsStorageClassSpec, cephFilesystemSpec, subVolumeGroupSpec, type CsiScope } from "../storage/fs-manifests";
 import { usesSubVolumeGroupCr, readyAnnotations } from "../storage/names";
 
 /** Arguments of {@link CephFilesystem}. */
 export interface CephFilesystemArgs {
-    /** The validated `ceph` config section (filesystem name, MDS, replicas, class names, snapshot flag). */
+    /** The validated `ceph` config section (filesystem name, MDS, replicas, class names). */
     ceph: CephConfig;
     /** Operator/cluster namespaces and Rook version, which fix driver names, secrets and pool names. */
     scope: CsiScope;
@@ -22,6 +17,8 @@ export interface CephFilesystemArgs {
     operatorReleases: pulumi.Resource[];
     /** Protect the CephFilesystem from deletion. @default true */
     protect?: boolean;
+    /** Create the CephFS VolumeSnapshotClass after these (the snapshot CRDs); no class when undefined. @default undefined */
+    snapshotClassAfter?: pulumi.Resource[];
     /** Readiness timeout of the CephFilesystem. @default "20m" */
     readyTimeout?: string;
 }
@@ -35,6 +32,8 @@ export class CephFilesystem extends pulumi.ComponentResource {
     public readonly storageClassName: pulumi.Output<string>;
     /** The StorageClass resource, for `dependsOn` of workloads. */
     public readonly storageClass: k8s.storage.v1.StorageClass;
+    /** The CephFS VolumeSnapshotClass, when enabled. */
+    public readonly snapshotClass?: k8s.apiextensions.CustomResource;
     /** The CephFilesystem CR. */
     public readonly filesystem: k8s.apiextensions.CustomResource;
 
@@ -86,15 +85,11 @@ export class CephFilesystem extends pulumi.ComponentResource {
             cephfsStorageClassSpec(args.ceph, args.scope),
             { parent: this, dependsOn: ready },
         );
-        if (args.ceph.snapshotClass) {
-            new k8s.apiextensions.CustomResource(
+        if (args.snapshotClassAfter) {
+            this.snapshotClass = new k8s.apiextensions.CustomResource(
                 `${name}-snapclass`,
-                {
-                    apiVersion: "snapshot.storage.k8s.io/v1",
-                    kind: "VolumeSnapshotClass",
-                    ...cephfsSnapshotClassSpec(args.scope),
-                },
-                { parent: this, dependsOn: [this.storageClass] },
+                snapshotClassSpec("cephfs", args.scope),
+                { parent: this, dependsOn: [this.storageClass, ...args.snapshotClassAfter] },
             );
         }
         this.storageClassName = this.storageClass.metadata.name;

@@ -44,6 +44,11 @@ export class RookOperator extends pulumi.ComponentResource {
     public readonly releases: k8s.helm.v3.Release[];
     /** Name of the pull Secret in the namespace. */
     public readonly pullSecretName: pulumi.Output<string>;
+    /**
+     * What a CephCluster must wait for and outlive: the releases, the pull Secret and (Rook v1.9) the patch that gives
+     * the namespace's `default` ServiceAccount the pull secret.
+     */
+    public readonly clusterPrerequisites: pulumi.Resource[];
 
     constructor(name: string, args: RookOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aihub-airgap:storage:RookOperator", name, {}, opts);
@@ -90,9 +95,10 @@ export class RookOperator extends pulumi.ComponentResource {
             { parent: this, dependsOn: [pull, ...(args.after ?? [])] },
         );
         this.releases = [operator];
+        this.clusterPrerequisites = [pull.secret];
         if (rookLayout(v) === "v1.9") {
             // v1.9 mon/MDS/crash pods run as the namespace's `default` account, which the chart leaves alone.
-            new k8s.core.v1.ServiceAccountPatch(
+            const defaultSa = new k8s.core.v1.ServiceAccountPatch(
                 `${name}-default-sa`,
                 {
                     metadata: {
@@ -104,6 +110,7 @@ export class RookOperator extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+            this.clusterPrerequisites.push(defaultSa);
         }
         if (rookNeedsCsiDrivers(v)) {
             if (!args.csiDriversChart) throw new Error(`Rook ${args.version} needs rook.csiDriversChart`);
@@ -122,6 +129,7 @@ export class RookOperator extends pulumi.ComponentResource {
                 ),
             );
         }
+        this.clusterPrerequisites.push(...this.releases);
         this.registerOutputs({ namespace: this.namespace, pullSecretName: this.pullSecretName });
     }
 }

@@ -59,6 +59,20 @@ export function renderText(p: PlanResult): string {
     return out.join("\n");
 }
 
+/** The JSON document of a plan that could not run (bad usage, unreadable stack file): the same keys, empty. */
+export function failedPlanJson(stack: string | undefined, error: string): string {
+    const doc = {
+        stack: stack ?? null,
+        ok: false,
+        errors: [error],
+        warnings: [],
+        resources: [],
+        images: [],
+        charts: [],
+    };
+    return JSON.stringify({ ...doc, findings: [] }, null, 2);
+}
+
 /** The plan as the JSON document of design §7. */
 export function renderJson(p: PlanResult): string {
     return JSON.stringify(

@@ -16,6 +16,8 @@ export interface Registration {
     custom: boolean;
     /** Parent URN ("" for the stack root). */
     parent: string;
+    /** The explicit provider reference (`<provider URN>::<id>`), "" when the default provider would be used. */
+    provider: string;
     /** Inputs with secrets unwrapped. */
     inputs: Record<string, unknown>;
     /** Paths of inputs (`stringData..dockerconfigjson`) that were marked secret. */
@@ -122,6 +124,7 @@ export class Recorder {
                 name: req.getName(),
                 custom: req.getCustom(),
                 parent: req.getParent(),
+                provider: req.getProvider(),
                 inputs,
                 secretInputs,
                 deps: req.getDependenciesList(),

@@ -42,7 +42,7 @@ export interface PlanOptions {
 export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const sf = readStackFile(opts.projectDir, opts.stack);
     const files = { baseDir: opts.projectDir, missing: "warn" as const };
-    const v = validateConfig({ values: sf.values, securePaths: sf.securePaths }, files);
+    const v = validateConfig({ values: sf.values, securePaths: sf.securePaths, file: sf }, files);
     const empty = { stack: opts.stack, file: sf.file, resources: [], images: [], charts: [], findings: [] };
     if (!v.config) return { ...empty, errors: v.errors, warnings: v.warnings };
     const cfg = v.config;

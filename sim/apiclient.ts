@@ -1,4 +1,7 @@
-/** A minimal Kubernetes API client over Node's https module (client certificate auth), for the sim and its tests. */
+/**
+ * A minimal Kubernetes API client over Node's https module (client certificate or token auth): the sim, its tests,
+ * and the wait for Rook's cleanup jobs (cli/cleanup-wait.ts).
+ */
 import * as https from "node:https";
 import { readKubeconfig, type ClusterAccess } from "./kubeconfig";
 
@@ -62,9 +65,9 @@ export class ApiClient {
         });
     }
 
-    /** A client for the current context of a kubeconfig with embedded certificates. */
-    static fromKubeconfig(file: string): ApiClient {
-        return new ApiClient(readKubeconfig(file));
+    /** A client for a context of a kubeconfig (default: its current context). */
+    static fromKubeconfig(file: string, context?: string): ApiClient {
+        return new ApiClient(readKubeconfig(file, context));
     }
 
     /** Sends one request; never throws on HTTP status (see the typed helpers for that). */
@@ -87,6 +90,7 @@ export class ApiClient {
                     timeout: timeoutMs,
                     headers: {
                         accept: "application/json",
+                        ...(this.access.token ? { authorization: `Bearer ${this.access.token}` } : {}),
                         ...(payload !== undefined
                             ? { "content-type": contentType, "content-length": Buffer.byteLength(payload) }
                             : {}),

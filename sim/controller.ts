@@ -1,6 +1,7 @@
 /**
- * Stands in for what a real cluster runs but the sim does not: the Rook operator (Ceph CR status), a CSI
- * provisioner (PVs for PVCs) and an ingress / load-balancer controller (loopback addresses). Polls the API once a
+ * Stands in for what a real cluster runs but the sim does not: the Rook operator (Ceph CR status and, after an armed
+ * CephCluster is deleted, its cleanup Jobs), a CSI provisioner (PVs for PVCs), an ingress / load-balancer controller
+ * (loopback addresses) and the disk check containers (sim/preflight.ts). Polls the API once a
  * second. Kept out of kwok because kwok reads its Stage files once at start-up and fails on a kind whose CRD does
  * not exist yet (the Rook CRDs arrive later, with the chart), and because a Stage selector cannot compare two
  * fields (generation vs observedGeneration).
@@ -10,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { ApiClient, type KubeObject } from "./apiclient";
+import { reconcilePreflight } from "./preflight";
 
 /** The Rook API group and version whose CRs get a status here. */
 export const ROOK_GROUP = "ceph.rook.io";
@@ -82,6 +84,86 @@ export async function reconcileCeph(client: ApiClient, log: Log): Promise<void> 
             const path = objectPath(base, plural, item) + (subresource ? "/status" : "");
             await client.mergePatch(path, { status: patch });
             log(`${plural} ${item.metadata.namespace}/${item.metadata.name}: Ready, observedGeneration ${generation}`);
+        }
+    }
+}
+
+/** The ServiceAccount Rook's cleanup Jobs run as (created by the rook-ceph chart). */
+export const CLEANUP_SERVICE_ACCOUNT = "rook-ceph-default";
+/** How long after an armed CephCluster is gone its cleanup Jobs start (Rook first waits for its daemons to stop). */
+export const CLEANUP_DELAY_MS = 3000;
+
+/** Rook's cleanup Job for one node, as Rook names and labels it; kwok completes its pod. */
+export function cleanupJob(namespace: string, node: string, image: string): KubeObject {
+    const labels = { app: "rook-ceph-cleanup", "rook-ceph-cleanup": "true", rook_cluster: namespace };
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: `cluster-cleanup-job-${node}`, namespace, labels },
+        spec: {
+            backoffLimit: 6,
+            template: {
+                metadata: { labels },
+                spec: {
+                    serviceAccountName: CLEANUP_SERVICE_ACCOUNT,
+                    nodeSelector: { "kubernetes.io/hostname": node },
+                    restartPolicy: "OnFailure",
+                    containers: [{ name: "host-cleanup", image, args: ["ceph", "clean"] }],
+                },
+            },
+        },
+    };
+}
+
+/** Armed CephClusters seen alive (by namespace/name, with their image), and when a gone one's Jobs are due. */
+export interface CleanupState {
+    armed: Map<string, { namespace: string; image: string }>;
+    due: Map<string, number>;
+}
+
+/** A fresh {@link CleanupState}. */
+export function newCleanupState(): CleanupState {
+    return { armed: new Map(), due: new Map() };
+}
+
+/**
+ * Rook's cleanup: once an armed CephCluster (cleanupPolicy confirmed) is gone, after {@link CLEANUP_DELAY_MS}, one
+ * cleanup Job per worker node, as the `rook-ceph-default` ServiceAccount. If that account or the namespace is gone by
+ * then, the Jobs cannot run — what happens on a real cluster when the operator is deleted too early.
+ */
+export async function reconcileCleanup(
+    client: ApiClient,
+    log: Log,
+    state: CleanupState,
+    now = Date.now(),
+): Promise<void> {
+    const alive = new Set<string>();
+    for (const c of await client.list(`/apis/${ROOK_GROUP}/v1/cephclusters`)) {
+        const key = `${c.metadata.namespace}/${c.metadata.name}`;
+        alive.add(key);
+        const image = String((c.spec?.cephVersion as { image?: string } | undefined)?.image ?? "");
+        if (cleanupArmed(c)) state.armed.set(key, { namespace: c.metadata.namespace ?? "", image });
+        else state.armed.delete(key);
+    }
+    for (const [key, cluster] of state.armed) {
+        if (alive.has(key)) continue;
+        const due = state.due.get(key);
+        if (due === undefined) {
+            state.due.set(key, now + CLEANUP_DELAY_MS);
+            continue;
+        }
+        if (now < due) continue;
+        state.armed.delete(key);
+        state.due.delete(key);
+        const workers = (await client.list("/api/v1/nodes")).filter(
+            (n) => n.metadata.labels?.["node-role.kubernetes.io/control-plane"] === undefined,
+        );
+        for (const n of workers) {
+            const job = cleanupJob(cluster.namespace, n.metadata.name, cluster.image);
+            await client.create(`/apis/batch/v1/namespaces/${cluster.namespace}/jobs`, job, true);
+            log(
+                `cleanup job ${cluster.namespace}/${job.metadata.name} created (CephCluster ${key} gone, cleanup armed)`,
+            );
         }
     }
 }
@@ -188,11 +270,14 @@ export async function reconcileOnce(
     client: ApiClient,
     log: Log,
     lastErrors = new Map<string, string>(),
+    cleanup = newCleanupState(),
 ): Promise<void> {
     const parts: [string, (c: ApiClient, l: Log) => Promise<void>][] = [
         ["ceph", reconcileCeph],
+        ["ceph cleanup", (c, l) => reconcileCleanup(c, l, cleanup)],
         ["volumes", reconcileVolumes],
         ["load balancers", reconcileLoadBalancers],
+        ["disk preflight", reconcilePreflight],
     ];
     for (const [name, part] of parts) {
         try {
@@ -214,9 +299,10 @@ export async function runController(
     intervalMs = 1000,
 ): Promise<void> {
     const lastErrors = new Map<string, string>();
+    const cleanup = newCleanupState();
     while (!signal.aborted) {
         const started = Date.now();
-        await reconcileOnce(client, log, lastErrors);
+        await reconcileOnce(client, log, lastErrors, cleanup);
         const wait = Math.max(100, intervalMs - (Date.now() - started));
         await new Promise<void>((resolve) => {
             const onAbort = () => {

@@ -6,6 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { credentialNameProblems } from "../app/credentials";
 import { AiHub } from "../components/aihub";
 import { AiHubIngress } from "../components/aihub-ingress";
+import { AiHubScale } from "../components/aihub-scale";
+import { aihubLayout } from "../app/layout";
+import { deepMerge } from "../app/merge";
+import { aihubWorkloads } from "../app/scale";
 import { ConfigError } from "./problems";
 import { readValuesFile } from "./rules";
 import type { PlatformConfig } from "./schema";
@@ -14,6 +18,8 @@ import type { Storage } from "./storage";
 /** What the application half returns. */
 export interface Application {
     aihub: AiHub;
+    /** The replica counts of its workloads (`aihub.running`). */
+    scale: AiHubScale;
     ingress: AiHubIngress;
     /** Stack outputs of this half. */
     outputs: Record<string, pulumi.Input<unknown>>;
@@ -25,44 +31,70 @@ export function buildApplication(
     deps: {
         mirror?: pulumi.Resource;
         storage: Pick<Storage, "rwxStorageClass" | "rwoStorageClass" | "storageClasses">;
+        /** Component options carrying the explicit Kubernetes provider. */
+        kube: pulumi.ComponentResourceOptions;
     },
     baseDir = process.cwd(),
 ): Application {
     const problems = credentialNameProblems(Object.keys(cfg.aihub.credentials));
     if (problems.length > 0) throw new ConfigError(problems);
     const { aihub: a, ingress: i } = cfg;
-    const aihub = new AiHub("aihub", {
-        version: a.version,
-        chart: a.chart,
-        namespace: a.namespace,
-        releaseName: a.releaseName,
-        domain: a.domain,
-        registry: cfg.registry,
-        rwxStorageClass: deps.storage.rwxStorageClass,
-        rwoStorageClass: deps.storage.rwoStorageClass,
-        mode: i.mode,
-        tlsCert: i.tlsCert,
-        tlsKey: i.tlsKey,
-        caCert: i.caCert,
-        vendorValues: a.valuesFile ? readValuesFile(a.valuesFile, baseDir) : {},
-        inlineValues: a.values,
-        credentials: a.credentials,
-        license: a.license,
-        protect: cfg.protectData,
-        dependsOn: [...deps.storage.storageClasses, ...(deps.mirror ? [deps.mirror] : [])],
-    });
-    const ingress = new AiHubIngress("aihub-ingress", {
-        version: a.version,
-        namespace: aihub.namespace,
-        host: a.domain,
-        className: i.className,
-        mode: i.mode,
-        tlsCert: i.tlsCert,
-        tlsKey: i.tlsKey,
-        dependsOn: [aihub.release],
-    });
+    const vendorValues = a.valuesFile ? readValuesFile(a.valuesFile, baseDir) : {};
+    const aihub = new AiHub(
+        "aihub",
+        {
+            version: a.version,
+            chart: a.chart,
+            namespace: a.namespace,
+            releaseName: a.releaseName,
+            domain: a.domain,
+            registry: cfg.registry,
+            rwxStorageClass: deps.storage.rwxStorageClass,
+            rwoStorageClass: deps.storage.rwoStorageClass,
+            mode: i.mode,
+            tlsCert: i.tlsCert,
+            tlsKey: i.tlsKey,
+            caCert: i.caCert,
+            vendorValues,
+            inlineValues: a.values,
+            credentials: a.credentials,
+            license: a.license,
+            running: a.running,
+            projectDir: baseDir,
+            protect: cfg.protectData,
+            storage: deps.storage.storageClasses,
+            dependsOn: [...deps.storage.storageClasses, ...(deps.mirror ? [deps.mirror] : [])],
+        },
+        deps.kube,
+    );
+    const scale = new AiHubScale(
+        "aihub-scale",
+        {
+            namespace: aihub.namespace,
+            workloads: aihubWorkloads(aihubLayout(a.version), deepMerge(vendorValues, a.values)),
+            running: a.running,
+            release: aihub.release,
+        },
+        deps.kube,
+    );
+    // Not after the release: several AI Hub pods call the public URL while they start, so the Ingress must exist
+    // before the release can become ready. It needs only the namespace (a data dependency) and its TLS Secret.
+    const ingress = new AiHubIngress(
+        "aihub-ingress",
+        {
+            version: a.version,
+            namespace: aihub.namespace,
+            host: a.domain,
+            className: i.className,
+            mode: i.mode,
+            tlsCert: i.tlsCert,
+            tlsKey: i.tlsKey,
+        },
+        deps.kube,
+    );
     return {
         aihub,
+        scale,
         ingress,
         outputs: {
             aihubUrl: aihub.url,

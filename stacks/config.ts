@@ -5,10 +5,11 @@
  */
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE } from "./problems";
+import { CONFIG_NAMESPACE, formatProblem } from "./problems";
 import { parseConfigValue, parseStackFile, stackFilePath } from "./stackfile";
 import type { FileCheck } from "./rules";
 import { requireValidConfig } from "./validate";
+import { readRegularFile } from "./yamlfile";
 import type { PlatformConfig } from "./schema";
 
 /** Options for loading config. */
@@ -27,19 +28,21 @@ export function loadConfig(opts: LoadOptions = {}): PlatformConfig {
     const prefix = `${CONFIG_NAMESPACE}:`;
     const values: Record<string, unknown> = {};
     for (const [key, raw] of Object.entries(pulumi.runtime.allConfig())) {
-        if (key.startsWith(prefix)) values[key.slice(prefix.length)] = parseConfigValue(raw);
+        // defineProperty: a key named `__proto__` stays a plain (unknown) key instead of replacing the prototype.
+        if (key.startsWith(prefix)) {
+            const value = parseConfigValue(raw);
+            Object.defineProperty(values, key.slice(prefix.length), { value, enumerable: true, writable: true });
+        }
     }
     const file = stackFilePath(projectDir, pulumi.getStack());
-    const securePaths = fs.existsSync(file)
-        ? parseStackFile(fs.readFileSync(file, "utf8"), file).securePaths
-        : undefined;
-    if (!securePaths && opts.logWarnings !== false) {
+    const sf = fs.existsSync(file) ? parseStackFile(readRegularFile(file), file) : undefined;
+    if (!sf && opts.logWarnings !== false) {
         pulumi.log.warn(`${file} not found: cannot check that secret keys are stored encrypted`);
     }
     const v = requireValidConfig(
-        { values, securePaths },
+        { values, securePaths: sf?.securePaths, file: sf },
         { baseDir: projectDir, missing: opts.missingFiles ?? "error" },
     );
-    if (opts.logWarnings !== false) for (const w of v.warnings) pulumi.log.warn(`${prefix}${w.path}: ${w.text}`);
+    if (opts.logWarnings !== false) for (const w of v.warnings) pulumi.log.warn(formatProblem(w));
     return v.config;
 }

@@ -5,7 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DataGuard } from "../components/data-guard";
 import { buildApplication } from "./application";
+import { buildBackup } from "./backup";
 import { buildMirror } from "./mirror";
+import { kubernetesProvider } from "./provider";
 import type { PlatformConfig } from "./schema";
 import { buildStorage } from "./storage";
 
@@ -17,25 +19,35 @@ export interface PlatformOutputs {
 /** Builds every component of the platform from validated config. */
 export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     const mirror = buildMirror(cfg);
-    const storage = buildStorage(cfg, { mirror });
-    const app = buildApplication(cfg, { mirror, storage });
+    const kube = kubernetesProvider(cfg.kubernetes).opts;
+    const storage = buildStorage(cfg, { mirror, kube });
+    const app = buildApplication(cfg, { mirror, storage, kube });
+    const backup = buildBackup(cfg, { storage, app, kube });
     const parts = [
         mirror,
         storage.operator,
+        storage.preflight,
         storage.cluster,
         storage.filesystem,
         storage.blockPool,
         app.aihub,
+        app.scale,
         app.ingress,
+        backup,
     ];
-    new DataGuard("data-guard", {
-        namespace: cfg.aihub.namespace,
-        protect: cfg.protectData,
-        guards: parts.filter((p): p is NonNullable<typeof p> => p !== undefined),
-    });
+    new DataGuard(
+        "data-guard",
+        {
+            namespace: cfg.aihub.namespace,
+            protect: cfg.protectData,
+            guards: parts.filter((p): p is NonNullable<typeof p> => p !== undefined),
+        },
+        kube,
+    );
     return {
         registry: cfg.registry.server,
         ...storage.outputs,
         ...app.outputs,
+        ...(backup ? { backupCronJob: backup.cronJobName } : {}),
     };
 }

@@ -4,14 +4,19 @@ export interface Problem {
     path: string;
     /** What is wrong and, in parentheses, how to fix it. */
     text: string;
+    /** The path is a whole key of another namespace (`aihub-airgp:registry`), printed without our prefix. */
+    absolute?: boolean;
 }
+
+/** The text of an unknown key. */
+export const UNKNOWN_KEY = "is not a known key (remove it or fix the spelling; see the config contract in the README)";
 
 /** The config namespace: the Pulumi project name. */
 export const CONFIG_NAMESPACE = "aihub-airgap";
 
 /** Formats a problem as one line. */
 export function formatProblem(p: Problem): string {
-    return `${CONFIG_NAMESPACE}:${p.path}: ${p.text}`;
+    return `${p.absolute ? "" : `${CONFIG_NAMESPACE}:`}${p.path}: ${p.text}`;
 }
 
 /** Joins path segments the way `pulumi config set --path` writes them: `a.b[0].c`. */

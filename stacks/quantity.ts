@@ -1,7 +1,9 @@
-/** Kubernetes resource quantities (the subset used for disk sizes): `10Gi`, `256G`, `500M`, plain bytes. */
+/**
+ * Kubernetes resource quantities (the subset used for disk sizes): `10Gi`, `256G`, `500M`. A unit is required: a
+ * bare `10` is 10 bytes to Kubernetes, which is never what a disk size means.
+ */
 
 const UNITS: Record<string, number> = {
-    "": 1,
     k: 1e3,
     M: 1e6,
     G: 1e9,
@@ -14,7 +16,7 @@ const UNITS: Record<string, number> = {
     Pi: 2 ** 50,
 };
 
-const QUANTITY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
+const QUANTITY = /^(\d{1,15}(?:\.\d{1,9})?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)$/;
 
 /** True when `q` is a quantity this tool accepts for sizes. */
 export function isQuantity(q: string): boolean {
@@ -25,8 +27,14 @@ export function isQuantity(q: string): boolean {
 export function quantityBytes(q: string): number {
     const m = QUANTITY.exec(q);
     if (!m) throw new Error(`"${q}" is not a Kubernetes quantity such as 10Gi`);
-    return Number(m[1]) * UNITS[m[2] ?? ""];
+    return Number(m[1]) * UNITS[m[2]];
 }
+
+/** `1Pi`: no single disk is larger; a size above it is a unit mistake. */
+export const MAX_DISK_BYTES = 2 ** 50;
+
+/** `10G`, the smallest mon disk the guide allows (Rook: at least 10 GB for the mon store). */
+export const MIN_MON_BYTES = 10e9;
 
 /** `5Gi`, the smallest device ceph-volume accepts as an OSD. */
 export const MIN_OSD_BYTES = 5 * 2 ** 30;

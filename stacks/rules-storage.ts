@@ -9,6 +9,8 @@ import type { Problem } from "./problems";
 import type { PlatformConfig } from "./schema";
 import { parseSemver, rookSupported } from "./versions";
 
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 /** Problems of the storage sections; each section may be missing when its own schema failed. */
 export function checkStorageRules(s: { rook?: PlatformConfig["rook"]; ceph?: PlatformConfig["ceph"] }): Problem[] {
     const problems: Problem[] = [];
@@ -42,8 +44,23 @@ export function checkStorageRules(s: { rook?: PlatformConfig["rook"]; ceph?: Pla
         });
     }
     const pvNames = new Map<string, string>();
+    ceph.nodes.forEach((n, i) => {
+        if (n.hostname.length > 63) {
+            problems.push({
+                path: `ceph.nodes[${i}].hostname`,
+                text: "is longer than 63 characters, too long for the node label on its PVs (use the node's short kubernetes.io/hostname)",
+            });
+        }
+    });
     for (const d of cephDisks(ceph)) {
         const name = localPvName(d.hostname, d.role, d.path);
+        if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+            problems.push({
+                path: `${d.key}.path`,
+                text: `gives the local PV name "${name.slice(0, 80)}${name.length > 80 ? "…" : ""}", which is not a valid Kubernetes name of at most 253 characters (use a shorter /dev/disk/by-id path with letters or digits)`,
+            });
+            continue;
+        }
         const other = pvNames.get(name);
         // Exact duplicates are reported by rules.ts; this catches paths that differ only in punctuation.
         if (other && other !== `${d.hostname}:${d.path}`) {

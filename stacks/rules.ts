@@ -4,21 +4,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { aihubKnownVersions } from "../artifacts/catalog/aihub";
 import { parseImageRef } from "../artifacts/imageref";
+import { stackImages } from "../artifacts/inventory";
 import { cephDisks } from "./disks";
-import { MIN_OSD_BYTES, quantityBytes } from "./quantity";
+import { MIN_MON_BYTES, MIN_OSD_BYTES, quantityBytes } from "./quantity";
 import type { Problem } from "./problems";
 import { checkStorageRules } from "./rules-storage";
 import type { PlatformConfig } from "./schema";
-import {
-    aihubAllowsHttp,
-    aihubGeneration,
-    cephMajorsFor,
-    parseSemver,
-    rookNeedsCsiDrivers,
-    rookSupported,
-} from "./versions";
+import { readYamlFile, YamlFileError } from "./yamlfile";
+import { aihubAllowsHttp, cephMajorsFor, parseSemver, rookNeedsCsiDrivers, rookSupported } from "./versions";
 
 /** Sections that parsed; any may be missing when its own schema failed. */
 export type Sections = Partial<PlatformConfig>;
@@ -46,12 +41,18 @@ export function checkRules(s: Sections, files: FileCheck): RuleResult {
     if (s.aihub) checkAiHub(s.aihub, files, r);
     if (s.aihub && s.ingress) checkIngress(s.aihub.version, s.ingress, r);
     r.errors.push(...checkStorageRules(s));
+    if (r.errors.length === 0 && s.registry && s.rook && s.ceph && s.aihub) {
+        try {
+            stackImages(s as PlatformConfig);
+        } catch (e) {
+            r.errors.push({ path: "bundle.extraImages", text: `${(e as Error).message}` });
+        }
+    }
     return r;
 }
 
 function checkCeph(ceph: PlatformConfig["ceph"], r: RuleResult): void {
     const seenHosts = new Map<string, number>();
-    const seenDisks = new Map<string, string>();
     ceph.nodes.forEach((node, i) => {
         const first = seenHosts.get(node.hostname);
         if (first !== undefined) {
@@ -61,16 +62,18 @@ function checkCeph(ceph: PlatformConfig["ceph"], r: RuleResult): void {
             });
         } else seenHosts.set(node.hostname, i);
     });
+    // The same device twice is found on the raw input (rules-input.ts), after canonicalising the paths.
     for (const d of cephDisks(ceph)) {
-        const other = seenDisks.get(`${d.hostname}:${d.path}`);
-        if (other) {
-            r.errors.push({
-                path: `${d.key}.path`,
-                text: `disk ${d.path} on ${d.hostname} is already used by ${other} (give each mon and OSD its own device)`,
-            });
-        } else seenDisks.set(`${d.hostname}:${d.path}`, d.key);
-        if (d.role !== "osd") continue;
         const bytes = quantityBytes(d.size);
+        if (d.role === "mon") {
+            if (bytes < MIN_MON_BYTES) {
+                r.errors.push({
+                    path: `${d.key}.size`,
+                    text: `${d.size} is below 10G, the smallest mon disk the guide allows (use 10Gi or more)`,
+                });
+            }
+            continue;
+        }
         if (bytes < MIN_OSD_BYTES) {
             r.errors.push({
                 path: `${d.key}.size`,
@@ -214,35 +217,45 @@ function checkCephImage(rookVersion: string, image: string, r: RuleResult): void
 }
 
 function checkAiHub(aihub: PlatformConfig["aihub"], files: FileCheck, r: RuleResult): void {
-    const v = parseSemver(aihub.version)!;
-    if (!aihubGeneration(v)) {
+    const known = aihubKnownVersions();
+    if (!known.includes(aihub.version.replace(/^v/, ""))) {
+        // One line for an unknown version: the generation, the images and the values layout all hang on it.
         r.errors.push({
             path: "aihub.version",
-            text: `${aihub.version} is not supported (use a 10.3.x, 2024.x, 2025.x or 2026.x chart)`,
+            text: `${aihub.version} is not a known AI Hub chart version (use one of: ${known.join(", ")}; or add it to artifacts/catalog/aihub.ts)`,
         });
         return;
     }
     checkChartFile("aihub.chart", aihub.chart, aihub.version, `rapidminer-aihub-${aihub.version}.tgz`, files, r);
-    if (aihub.valuesFile) checkValuesFile(aihub.valuesFile, files, r);
+    if (aihub.valuesFile) checkValuesFile(aihub.valuesFile, files.baseDir, r);
 }
 
-/** Reads the vendor values file as a YAML mapping; undefined when it is missing or invalid. */
+/** Largest vendor values file read, in bytes. */
+export const MAX_VALUES_FILE_BYTES = 4 * 2 ** 20;
+
+/**
+ * Reads the vendor values file as a YAML mapping: a regular file of at most {@link MAX_VALUES_FILE_BYTES}.
+ * Throws a one-line YamlFileError naming the file.
+ */
 export function readValuesFile(file: string, baseDir: string): Record<string, unknown> {
-    const doc: unknown = parseYaml(fs.readFileSync(path.resolve(baseDir, file), "utf8"));
+    const full = path.resolve(baseDir, file);
+    const doc = readYamlFile(full, MAX_VALUES_FILE_BYTES);
     if (doc === null || doc === undefined) return {};
-    if (typeof doc !== "object" || Array.isArray(doc)) throw new Error("the top level is not a mapping of keys");
+    if (typeof doc !== "object" || Array.isArray(doc)) {
+        throw new YamlFileError(full, "the top level is not a mapping of keys");
+    }
     return doc as Record<string, unknown>;
 }
 
-function checkValuesFile(file: string, files: FileCheck, r: RuleResult): void {
-    if (!checkFileExists("aihub.valuesFile", file, "create it, or remove aihub.valuesFile", files, r)) return;
+/** The values file must be there and readable for `plan` too: it is the admin's own file, not part of the bundle. */
+function checkValuesFile(file: string, baseDir: string, r: RuleResult): void {
     try {
-        readValuesFile(file, files.baseDir);
+        readValuesFile(file, baseDir);
     } catch (e) {
-        const first = String((e as Error).message).split("\n")[0];
+        if (!(e instanceof YamlFileError)) throw e;
         r.errors.push({
             path: "aihub.valuesFile",
-            text: `"${file}" is not valid YAML values: ${first} (fix the file)`,
+            text: `"${file}${e.position}" ${e.reason} (give a readable YAML file of at most ${MAX_VALUES_FILE_BYTES / 2 ** 20} MiB, or remove aihub.valuesFile)`,
         });
     }
 }

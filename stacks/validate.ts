@@ -4,8 +4,9 @@
  */
 import type { z } from "zod";
 import { checkLicense } from "../app/license";
-import { ConfigError, joinPath, type Problem } from "./problems";
+import { ConfigError, formatProblem, joinPath, UNKNOWN_KEY, type Problem } from "./problems";
 import { checkRules, type FileCheck, type Sections } from "./rules";
+import { checkInput, plainSecretText } from "./rules-input";
 import { SECRET_PATHS, sectionSchemas, type PlatformConfig, type SectionName } from "./schema";
 import { checkTls } from "./tls";
 
@@ -18,6 +19,8 @@ export interface RawConfig {
      * plain-text check.
      */
     securePaths?: ReadonlySet<string>;
+    /** Problems found in the stack file itself (see StackFile). @default none */
+    file?: { errors: Problem[]; warnings: Problem[] };
 }
 
 /** The outcome of validation. */
@@ -49,10 +52,7 @@ function zodProblems(section: string, input: unknown, error: z.ZodError): Proble
         const segs = [section, ...issue.path];
         const at = joinPath(segs);
         if (issue.code === "unrecognized_keys") {
-            return issue.keys.map((k) => ({
-                path: joinPath([...segs, k]),
-                text: "is not a known key (remove it or fix the spelling; see the config contract in the README)",
-            }));
+            return issue.keys.map((k) => ({ path: joinPath([...segs, k]), text: UNKNOWN_KEY }));
         }
         if (issue.code === "invalid_type") {
             const got = valueAt(input, issue.path);
@@ -60,7 +60,9 @@ function zodProblems(section: string, input: unknown, error: z.ZodError): Proble
             if (issue.message.includes("(")) return [{ path: at, text: issue.message }];
             return [{ path: at, text: `must be ${issue.expected}, not ${describe(got)} (fix the value's type)` }];
         }
-        const text = issue.message.includes("(") ? issue.message : `${issue.message} (fix the value)`;
+        // A record key's own check (e.g. bundle.upstreamMirrors hosts) is nested under zod's "Invalid key in record".
+        const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+        const text = message.includes("(") ? message : `${message} (fix the value)`;
         return [{ path: at, text }];
     });
 }
@@ -86,7 +88,7 @@ function secretValuePaths(values: Record<string, unknown>): string[] {
 
 /** Validates a stack config; never throws. */
 export function validateConfig(raw: RawConfig, files: FileCheck): Validation {
-    const errors: Problem[] = [];
+    const errors: Problem[] = [...(raw.file?.errors ?? [])];
     const sections: Record<string, unknown> = {};
     for (const name of Object.keys(sectionSchemas) as SectionName[]) {
         const input = raw.values[name];
@@ -95,23 +97,16 @@ export function validateConfig(raw: RawConfig, files: FileCheck): Validation {
         else errors.push(...zodProblems(name, input, result.error));
     }
     for (const key of Object.keys(raw.values)) {
-        if (!(key in sectionSchemas)) {
-            errors.push({
-                path: key,
-                text: "is not a known key (remove it or fix the spelling; see the config contract in the README)",
-            });
-        }
+        if (!Object.hasOwn(sectionSchemas, key)) errors.push({ path: key, text: UNKNOWN_KEY });
     }
     if (raw.securePaths) {
         for (const p of secretValuePaths(raw.values)) {
             if (!raw.securePaths.has(p)) {
-                errors.push({
-                    path: p,
-                    text: `is a secret given in plain text (remove it from the stack file and run: pulumi config set --secret --path ${p} <value>)`,
-                });
+                errors.push({ path: p, text: plainSecretText(p) });
             }
         }
     }
+    errors.push(...checkInput(raw.values, raw.securePaths));
     const rules = checkRules(sections as Sections, files);
     errors.push(...rules.errors);
     // The TLS key is read here, before the schema turns it into a secret Output; it never enters a message.
@@ -120,8 +115,10 @@ export function validateConfig(raw: RawConfig, files: FileCheck): Validation {
     errors.push(...tls.errors);
     const license = sections.aihub ? checkLicense(sections.aihub as PlatformConfig["aihub"], files.baseDir) : undefined;
     errors.push(...(license?.errors ?? []));
-    const config = errors.length === 0 ? (sections as PlatformConfig) : undefined;
-    return { config, errors, warnings: [...rules.warnings, ...tls.warnings, ...(license?.warnings ?? [])] };
+    const unique = [...new Map(errors.map((e) => [formatProblem(e), e])).values()];
+    const config = unique.length === 0 ? (sections as PlatformConfig) : undefined;
+    const warnings = [...(raw.file?.warnings ?? []), ...rules.warnings, ...tls.warnings, ...(license?.warnings ?? [])];
+    return { config, errors: unique, warnings };
 }
 
 /** Validates and returns the config, or throws a ConfigError listing every problem. */

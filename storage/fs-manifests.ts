@@ -92,19 +92,6 @@ export function cephfsStorageClassSpec(ceph: CephConfig, scope: CsiScope): k8s.s
     };
 }
 
-/** The CephFS VolumeSnapshotClass (needs the external snapshot-controller, which Rook does not install). */
-export function cephfsSnapshotClassSpec(scope: CsiScope): Obj {
-    return {
-        metadata: { name: "csi-cephfsplugin-snapclass" },
-        driver: csiDriverName(scope.operatorNamespace, "cephfs"),
-        parameters: {
-            clusterID: scope.clusterNamespace,
-            ...secretParams([["snapshotter", "rook-csi-cephfs-provisioner"]], scope.clusterNamespace),
-        },
-        deletionPolicy: "Delete",
-    };
-}
-
 /** The replicated RBD pool `spec`. */
 export function blockPoolSpec(ceph: CephConfig): Obj {
     return { failureDomain: "host", replicated: replicated(ceph) };

@@ -5,7 +5,10 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Recorder, settle } from "../plan/recorder";
+import { loadConfig } from "../stacks/config";
+import { buildPlatform } from "../stacks/platform";
 import { CONFIG_NAMESPACE } from "../stacks/problems";
+import type { PlatformConfig } from "../stacks/schema";
 import { readStackFile } from "../stacks/stackfile";
 
 export { Recorder, settle };
@@ -36,4 +39,20 @@ export function stackValues(stack: string): Record<string, unknown> {
 /** Resolves an Output's value (mocks run with preview=false, so values are known). */
 export function unwrap<T>(o: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => o.apply(resolve));
+}
+
+/** Runs the whole platform for stack values under the recording mocks; `secretKeys` are top-level secret keys. */
+export async function composePlatform(
+    stack: string,
+    values: Record<string, unknown>,
+    secretKeys: string[] = ["registry", "aihub", "ingress"],
+): Promise<{ rec: Recorder; cfg: PlatformConfig }> {
+    const rec = await mockStack(stack, values, secretKeys);
+    let cfg: PlatformConfig | undefined;
+    await pulumi.runtime.runInPulumiStack(async () => {
+        cfg = loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false });
+        return buildPlatform(cfg);
+    });
+    await settle();
+    return { rec, cfg: cfg! };
 }

@@ -8,7 +8,11 @@ export interface BundlePushArgs {
     stack: string;
     /** Images pushed at once. */
     parallel: number;
-    /** sha256 of bundle.json: a new bundle runs the push again (an update, not a replace). */
+    /**
+     * sha256 of bundle.json: a new bundle runs the push again (an update, not a replace). `"missing"` when the
+     * bundle is gone: after a successful push that keeps the last push (admins reclaim the space), before the
+     * first push it fails naming the bundle.
+     */
     bundleSha256: string;
     /** Registry password: handed to the push only as the environment variable `AIHUB_REGISTRY_PASSWORD`. */
     password: pulumi.Input<string>;
@@ -30,7 +34,12 @@ interface PushInputs {
  * project directory. Serialized into the state, so the functions capture nothing; the password travels in the child's
  * environment, never in its arguments. A failed push fails the update with the push's own last lines.
  */
-const provider: pulumi.dynamic.ResourceProvider = {
+export const bundlePushProvider: pulumi.dynamic.ResourceProvider = {
+    // A bundle removed after a push keeps the pushed hash: nothing to push again, and no later `up` is blocked.
+    async check(olds: Partial<PushInputs>, news: PushInputs) {
+        const keep = news.bundleSha256 === "missing" && olds.bundleSha256 && olds.bundleSha256 !== "missing";
+        return { inputs: keep ? { ...news, bundleSha256: olds.bundleSha256 } : news };
+    },
     async create(inputs: PushInputs) {
         const { spawnSync } = require("node:child_process");
         const args = ["--import", "tsx", "cli/push.ts", inputs.bundlePath, "--stack", inputs.stack];
@@ -44,11 +53,14 @@ const provider: pulumi.dynamic.ResourceProvider = {
         return { id: inputs.bundleSha256, outs: { ...inputs, summary } };
     },
     async update(_id: string, _olds: PushInputs, news: PushInputs) {
-        return { outs: (await provider.create!(news)).outs };
+        return { outs: (await bundlePushProvider.create!(news)).outs };
     },
     async diff(_id: string, olds: PushInputs, news: PushInputs) {
         const keys = ["bundlePath", "stack", "parallel", "bundleSha256", "password"] as const;
-        const changed = keys.filter((k) => olds[k] !== news[k]);
+        // "missing" never differs from a recorded push (check keeps the old hash; this covers a skipped check).
+        const same = (k: (typeof keys)[number]) =>
+            olds[k] === news[k] || (k === "bundleSha256" && news[k] === "missing" && olds[k] !== undefined);
+        const changed = keys.filter((k) => !same(k));
         return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
     },
     // Nothing to delete: images stay in the registry.
@@ -62,7 +74,7 @@ export class BundlePush extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: BundlePushArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            provider,
+            bundlePushProvider,
             name,
             { ...args, password: pulumi.secret(args.password), summary: undefined },
             { ...opts, additionalSecretOutputs: ["password"] },

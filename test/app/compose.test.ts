@@ -1,29 +1,12 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import { getPath } from "../../app/merge";
 import { APP_POLICIES } from "../../plan/policies/app";
 import { runPolicies } from "../../plan/findings";
-import { loadConfig } from "../../stacks/config";
-import { buildPlatform } from "../../stacks/platform";
-import type { PlatformConfig } from "../../stacks/schema";
-import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder, type Registration } from "../harness";
+import { composePlatform, stackValues, type Recorder, type Registration } from "../harness";
 import { BUNDLE_PUSH_TYPE } from "../../components/dynamic/bundle-push";
 
-/** Runs the whole platform for stack values under the recording mocks. */
-async function compose(
-    stack: string,
-    values: Record<string, unknown>,
-): Promise<{ rec: Recorder; cfg: PlatformConfig }> {
-    const rec = await mockStack(stack, values, ["registry", "aihub", "ingress"]);
-    let cfg: PlatformConfig | undefined;
-    await pulumi.runtime.runInPulumiStack(async () => {
-        cfg = loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false });
-        return buildPlatform(cfg);
-    });
-    await settle();
-    return { rec, cfg: cfg! };
-}
+const compose = (stack: string, values: Record<string, unknown>) => composePlatform(stack, values);
 
 const custom = (rec: Recorder, name: string): Registration => {
     const found = rec.all().filter((r) => r.name === name && r.custom);
@@ -44,7 +27,11 @@ describe("the airgap stack's application half inside the whole platform", () => 
             .find((r) => getPath(r.inputs, "metadata.name") === "rook-ceph-block")!;
         assert.ok(rec.dependsOn(release, cephfs), "release → CephFS StorageClass");
         assert.ok(rec.dependsOn(release, rbd), "release → RBD StorageClass");
-        assert.ok(rec.dependsOn(ingress, release), "ingress → release");
+        // Item 4: AI Hub pods call the public URL while the release starts, so the Ingress must not wait for it.
+        assert.ok(!rec.dependsOn(ingress, release), "the Ingress does not wait for the release");
+        const ns = custom(rec, "aihub-ns");
+        assert.deepEqual(ingress.propDeps["metadata"], [ns.urn], "the Ingress's namespace comes from the Namespace");
+        assert.ok(rec.dependsOn(ingress, custom(rec, "aihub-ingress-tls")), "ingress → its TLS Secret");
         const push = rec.ofType(BUNDLE_PUSH_TYPE);
         assert.equal(push.length, 1);
         assert.ok(rec.dependsOn(release, push[0]), "release → registry mirror push");
@@ -73,12 +60,46 @@ describe("the airgap stack's application half inside the whole platform", () => 
         assert.deepEqual(runPolicies(rec.all(), cfg, APP_POLICIES), []);
     });
 
+    it("the AI Hub namespace (and the PVCs the chart keeps) goes before every Ceph resource behind the classes", async () => {
+        const { rec } = await compose("airgap", stackValues("airgap"));
+        const ns = custom(rec, "aihub-ns");
+        const ceph = rec
+            .all()
+            .filter((r) =>
+                /^kubernetes:(ceph\.rook\.io\/v1:(CephFilesystem|CephFilesystemSubVolumeGroup|CephBlockPool)|storage\.k8s\.io\/v1:StorageClass)$/.test(
+                    r.type,
+                ),
+            )
+            .filter((r) => getPath(r.inputs, "metadata.name") !== "local-storage");
+        assert.deepEqual(ceph.map((r) => r.name).sort(), [
+            "cephfs-cr",
+            "cephfs-csi-group",
+            "cephfs-sc",
+            "rbd-cr",
+            "rbd-sc",
+        ]);
+        // Destroy runs in reverse dependency order: the namespace depends on each, directly or through a class.
+        const reaches = (from: Registration, to: Registration, seen = new Set<string>()): boolean =>
+            from.deps.includes(to.urn) ||
+            from.deps.some((d) => {
+                if (seen.has(d)) return false;
+                seen.add(d);
+                const next = rec.registrations.get(d);
+                return next !== undefined && reaches(next, to, seen);
+            });
+        assert.deepEqual(
+            ceph.filter((r) => !reaches(ns, r)).map((r) => r.name),
+            [],
+        );
+    });
+
     it("policy findings: an image outside the registry, a missing pull secret, a chart default password", async () => {
         const values = stackValues("airgap");
         (values.aihub as Record<string, unknown>).values = {
             grafana: { repoName: "grafana/" },
             common: { imagePullSecret: "" },
-            scoringAgent: { basicAuth: { password: "changeit" } },
+            // Not one of the known credential paths, which validation refuses in plain text before any policy runs.
+            panopticonVizapp: { adminPassword: "changeit" },
         };
         const { rec, cfg } = await compose("airgap", values);
         const found = runPolicies(rec.all(), cfg, APP_POLICIES).map((f) => [f.rule, f.text]);
@@ -93,7 +114,7 @@ describe("the airgap stack's application half inside the whole platform", () => 
             ],
             [
                 "aihub-chart-default-password",
-                "values.scoringAgent.basicAuth.password still holds the chart's default (set a secret)",
+                "values.panopticonVizapp.adminPassword still holds the chart's default (set a secret)",
             ],
         ]);
     });

@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -11,14 +10,13 @@ import { proxyBackend } from "../../app/ingress";
 import { aihubLayout } from "../../app/layout";
 import { releaseValues } from "../../app/values";
 import { readValuesFile } from "../../stacks/rules";
-import { helm } from "../helpers/helm";
+import { helm, postRendered } from "../helpers/helm";
 import { PROJECT_DIR } from "../harness";
 import { REGISTRY, valuesInput } from "./fixtures";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const FIXTURES = path.join(PROJECT_DIR, "test", "fixtures", "charts");
-const POSTRENDER = path.join(PROJECT_DIR, "app", "postrender.cjs");
 
 /** Renders a fixture chart with the generated values and the release's post-renderer; returns the objects. */
 function render(version: string, mode: "http" | "https" | "https-custom-ca", vendor: Obj): Obj[] {
@@ -29,7 +27,7 @@ function render(version: string, mode: "http" | "https" | "https-custom-ca", ven
     const chart = path.join(FIXTURES, `rapidminer-aihub-${version}`);
     const raw = helm(["template", "rapidminer-aihub", chart, "--namespace", "aihub", "-f", file]);
     fs.rmSync(dir, { recursive: true });
-    const out = execFileSync(process.execPath, [POSTRENDER], { input: raw, encoding: "utf8" });
+    const out = postRendered(raw, { registry: REGISTRY });
     return YAML.parseAllDocuments(out, { uniqueKeys: false })
         .map((d) => d.toJSON() as Obj)
         .filter((o) => o);
@@ -92,7 +90,7 @@ for (const version of ["10.3.2", "2026.0.2"]) {
 
         it("every rendered image is in the private registry and in the catalog", () => {
             const found = images(objs);
-            assert.equal(found.length, version === "10.3.2" ? 13 : 14);
+            assert.equal(found.length, version === "10.3.2" ? 13 : 26);
             for (const image of found) {
                 assert.ok(image.startsWith(`${REGISTRY}/`), `${image} is outside ${REGISTRY}`);
                 assert.ok(catalog.has(image), `${image} is not in aihubImages(${version}) mapped to the registry`);
@@ -157,7 +155,7 @@ for (const version of ["10.3.2", "2026.0.2"]) {
 describe("fixture charts: version-specific wiring", () => {
     it("2026.0.2: the proxy mounts the public certificate and its password Secret", () => {
         const objs = render("2026.0.2", "https", vendorFile);
-        const proxy = objs.find((o) => o.kind === "Deployment" && o.metadata.name === "proxy")!;
+        const proxy = objs.find((o) => o.kind === "Deployment" && o.metadata.name === "proxy-dep")!;
         assert.deepEqual(
             proxy.spec.template.spec.volumes.filter((v: Obj) => v.secret).map((v: Obj) => v.secret.secretName),
             ["aihub-public-tls", "aihub-public-tls-password"],

@@ -64,7 +64,10 @@ describe("bad application input fails validation, naming the key", () => {
         fs.rmSync(dir, { recursive: true });
         assert.equal(p.length, 1);
         assert.equal(p[0].path, "aihub.valuesFile");
-        assert.match(p[0].text, /is not valid YAML values: .* \(fix the file\)$/);
+        assert.match(
+            p[0].text,
+            /^"[^"]*bad\.yaml:3:1" not valid YAML: .* \(give a readable YAML file of at most 4 MiB, or remove aihub\.valuesFile\)$/,
+        );
     });
 
     it("a chart file whose version does not match aihub.version", () => {
@@ -93,6 +96,7 @@ describe("bad application input fails validation, naming the key", () => {
                         rwoStorageClass: pulumi.output("b"),
                         storageClasses: [],
                     },
+                    kube: {},
                 }),
             (e: unknown) =>
                 e instanceof ConfigError &&

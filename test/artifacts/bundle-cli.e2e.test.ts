@@ -11,13 +11,12 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { parseDocument } from "yaml";
 import { imageArtifacts, readManifest } from "../../artifacts/manifest";
 import { parseImageRef } from "../../artifacts/imageref";
 import { stackImages } from "../../artifacts/inventory";
 import { stackConfig } from "../../artifacts/stack";
 import { generateImages } from "../fixtures/images/generate";
-import { helm, helmBinary } from "../helpers/helm";
+import { fixtureProject, helmBinary } from "../helpers/helm";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 import { PROJECT_DIR } from "../harness";
 
@@ -36,33 +35,24 @@ before(async () => {
     });
     await new Promise<void>((r) => plugins.listen(0, "127.0.0.1", r));
 
-    project = path.join(work, "project");
-    const charts = path.join(project, "charts");
-    fs.mkdirSync(charts, { recursive: true });
-    for (const c of ["rook-ceph-v1.20.6", "ceph-csi-drivers", "rapidminer-aihub-2026.0.2"]) {
-        helm(["package", path.join(PROJECT_DIR, "test/fixtures/charts", c), "-d", charts]);
-    }
-    fs.copyFileSync(path.join(PROJECT_DIR, "package.json"), path.join(project, "package.json"));
-    const doc = parseDocument(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.airgap.yaml"), "utf8"));
     const mirrors = Object.fromEntries(
         ["docker.io", "quay.io", "registry.k8s.io"].map((h) => [h, `${upstream.host}/${h}`]),
     );
-    doc.setIn(["config", "aihub-airgap:bundle"], {
-        path: "./bundle",
-        platforms: ["linux/amd64"],
-        extraImages: ["docker.io/library/nginx:1.27"],
-        upstreamMirrors: mirrors,
-        upstreamTlsVerify: false,
+    project = fixtureProject(path.join(work, "project"), (doc) => {
+        doc.setIn(["config", "aihub-airgap:bundle"], {
+            path: "./bundle",
+            platforms: ["linux/amd64"],
+            extraImages: ["docker.io/library/nginx:1.27"],
+            upstreamMirrors: mirrors,
+            upstreamTlsVerify: false,
+        });
+        doc.deleteIn(["config", "aihub-airgap:aihub", "valuesFile"]);
+        // The values file licensed through the Altair License Manager; without it the chart's Altair One is refused.
+        doc.setIn(["config", "aihub-airgap:aihub", "values"], {
+            license: { altair: { mode: "on_prem", onPrem: { host: "lm.internal", port: "6200" } } },
+        });
     });
-    doc.setIn(["config", "aihub-airgap:rook", "chart"], "./charts/rook-ceph-v1.20.6.tgz");
-    doc.setIn(["config", "aihub-airgap:rook", "csiDriversChart"], "./charts/ceph-csi-drivers-1.0.4.tgz");
-    doc.setIn(["config", "aihub-airgap:aihub", "chart"], "./charts/rapidminer-aihub-2026.0.2.tgz");
-    doc.deleteIn(["config", "aihub-airgap:aihub", "valuesFile"]);
-    // The values file licensed through the Altair License Manager; without it the chart's Altair One is refused.
-    doc.setIn(["config", "aihub-airgap:aihub", "values"], {
-        license: { altair: { mode: "on_prem", onPrem: { host: "lm.internal", port: "6200" } } },
-    });
-    fs.writeFileSync(path.join(project, "Pulumi.airgap.yaml"), doc.toString());
+    fs.copyFileSync(path.join(PROJECT_DIR, "package.json"), path.join(project, "package.json"));
 
     // Every upstream name the inventory asks for, served by the mirror (one small image under many names).
     const layout = path.join(work, "generated");
@@ -131,12 +121,53 @@ test("bundles the whole inventory through the mirrors, with charts and plugins",
     assert.match(result.out, /split into \d+ part\(s\) in .*bundle\.parts/);
 });
 
-test("verify unpacks the split parts and checks the bundle", () => {
-    const r = spawnSync(
-        process.execPath,
-        ["--import", "tsx", path.join(PROJECT_DIR, "cli/verify.ts"), path.join(project, "bundle.parts")],
-        { encoding: "utf8" },
-    );
-    assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /bundle ok: .*: 42 artifacts, 7 files and blobs/);
+test("the bastion names each chart path the inside would not find, with the fix", () => {
+    for (const [key, file] of [
+        ["rook.chart", "rook-ceph-v1.20.6.tgz"],
+        ["rook.csiDriversChart", "ceph-csi-drivers-1.0.4.tgz"],
+        ["aihub.chart", "rapidminer-aihub-2026.0.2.tgz"],
+    ]) {
+        const line = `warning: ${key} is ./charts/${file}, but inside the gap the chart is at ./bundle/charts/${file}: set ${key}: ./bundle/charts/${file}`;
+        assert.ok(result.out.includes(line), `${line}\n${result.out}`);
+    }
+});
+
+test("on a fresh checkout, Node.js alone checks the parts and unpacks them into bundle.path (no node_modules)", () => {
+    const inside = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-inside-"));
+    try {
+        for (let d = inside; d !== path.dirname(d); d = path.dirname(d)) {
+            assert.equal(fs.existsSync(path.join(d, "node_modules")), false, `${d}/node_modules must not exist`);
+        }
+        const parts = path.join(inside, "bundle.parts");
+        fs.cpSync(path.join(project, "bundle.parts"), parts, { recursive: true });
+        const sums = fs.readFileSync(path.join(parts, "SHA256SUMS"), "utf8");
+        assert.match(sums, /^[a-f0-9]{64} {2}verify\.cjs$/m);
+        assert.match(sums, /^[a-f0-9]{64} {2}unpack\.json$/m);
+        execFileSync("sha256sum", ["--quiet", "-c", "SHA256SUMS"], { cwd: parts });
+
+        const env = { PATH: process.env.PATH ?? "" };
+        const r = spawnSync(process.execPath, ["bundle.parts/verify.cjs", "bundle.parts"], {
+            cwd: inside,
+            env,
+            encoding: "utf8",
+        });
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        const into = path.join(inside, "bundle");
+        assert.ok(r.stdout.includes(`parts ok; unpacking into ${into} (bundle.path of stack airgap, from ${inside})`));
+        assert.match(r.stdout, /bundle ok: .*: 42 artifacts, 7 files and blobs/);
+        for (const c of ["rook-ceph-v1.20.6.tgz", "ceph-csi-drivers-1.0.4.tgz", "rapidminer-aihub-2026.0.2.tgz"]) {
+            assert.ok(fs.existsSync(path.join(into, "charts", c)), c);
+        }
+
+        fs.truncateSync(path.join(into, "charts", "rook-ceph-v1.20.6.tgz"), 10);
+        const bad = spawnSync(process.execPath, ["bundle/verify.cjs", "bundle"], {
+            cwd: inside,
+            env,
+            encoding: "utf8",
+        });
+        assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+        assert.match(bad.stdout, /BAD chart charts\/rook-ceph-v1\.20\.6\.tgz: truncated or altered: 10 bytes/);
+    } finally {
+        fs.rmSync(inside, { recursive: true, force: true });
+    }
 });

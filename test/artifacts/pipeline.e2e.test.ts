@@ -309,4 +309,45 @@ describe("push", () => {
             assert.equal(await digestAt(pushReference(a.source, target.host), target), a.digest);
         }
     });
+
+    for (const [signal, group] of [
+        ["SIGTERM", false],
+        ["SIGINT", true],
+    ] as const) {
+        test(`${signal} to the push${group ? "'s process group (Ctrl-C)" : ""} leaves no auth file behind`, async () => {
+            const target = await startRegistry(work, { tls: true, auth: { username: USER, password: PASSWORD } });
+            servers.push(target);
+            const tmp = fs.mkdtempSync(path.join(work, "tmp-"));
+            const child = spawn(
+                process.execPath,
+                ["--import", "tsx", "cli/push.ts", bundle, "--stack", "e2e", "--dir", projectFor(target)],
+                {
+                    cwd: ROOT,
+                    env: { ...process.env, AIHUB_REGISTRY_PASSWORD: PASSWORD, TMPDIR: tmp },
+                    detached: true,
+                },
+            );
+            let out = "";
+            let seen: string[] = [];
+            const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+            child.stdout.on("data", (c) => {
+                out += c;
+                if (/copying /.test(out) && seen.length === 0 && child.exitCode === null) {
+                    seen = fs.readdirSync(tmp);
+                    process.kill(group ? -child.pid! : child.pid!, signal);
+                }
+            });
+            await exited;
+            assert.ok(
+                seen.some((d) => d.startsWith("aihub-registry-")),
+                `auth dir present while pushing: ${seen} ${out}`,
+            );
+            // tsx keeps its compile cache there too; only our dirs matter.
+            assert.deepEqual(
+                fs.readdirSync(tmp).filter((d) => d.startsWith("aihub-")),
+                [],
+            );
+            assert.equal(child.exitCode, signal === "SIGTERM" ? 143 : 130, out);
+        });
+    }
 });

@@ -41,11 +41,20 @@ describe("image rule (design §5)", () => {
         assert.throws(() => parseImageRef("Quay.io/Ceph"), /invalid repository path/);
         assert.throws(() => parseImageRef("a b"), /invalid image reference/);
         assert.throws(() => parseImageRef("x/y@sha256:12"), /invalid digest/);
+        assert.throws(
+            () => parseImageRef("reg..corp/x:1"),
+            /invalid registry in image reference "reg\.\.corp\/x:1": host has an empty label/,
+        );
+        assert.throws(() => parseImageRef("reg.corp:0/x:1"), /port "0" is not a number from 1 to 65535/);
     });
     it("tells whether a reference is in the registry", () => {
         assert.equal(isInRegistry(`${R}/ceph/ceph:v19.2.3`, R), true);
         assert.equal(isInRegistry("quay.io/ceph/ceph:v19.2.3", R), false);
         assert.equal(isInRegistry("busybox", R), false);
+        // A Harbor project: inside means the same host and under the project.
+        assert.equal(isInRegistry(`${R}/aihub/ceph/ceph:v19.2.3`, `${R}/aihub`), true);
+        assert.equal(isInRegistry(`${R}/other/ceph/ceph:v19.2.3`, `${R}/aihub`), false);
+        assert.equal(isInRegistry(`${R}/aihubx/ceph:v1`, `${R}/aihub`), false);
     });
     it("dedupes and reports a collision naming both images", () => {
         assert.deepEqual(mapImages(["busybox", "docker.io/library/busybox:latest"], R), [

@@ -87,7 +87,7 @@ describe("config rules: disks and hosts", () => {
         section(values, "ceph").nodes[0].monDisk = { path: "nvme1n1", size: "10 GB" };
         const r = check(values);
         assert.deepEqual(r.lines, [
-            "aihub-airgap:ceph.nodes[0].monDisk.path: is not a device path (write it like /dev/nvme1n1)",
+            "aihub-airgap:ceph.nodes[0].monDisk.path: is not a device path under /dev (write it like /dev/nvme1n1 or /dev/disk/by-id/<id>)",
             "aihub-airgap:ceph.nodes[0].monDisk.size: is not a Kubernetes quantity (write it like 10Gi or 256Gi)",
         ]);
     });
@@ -202,7 +202,7 @@ describe("config rules: versions and charts", () => {
         });
         assertOnly(
             values,
-            "aihub-airgap:aihub.version: 9.10.11 is not supported (use a 10.3.x, 2024.x, 2025.x or 2026.x chart)",
+            "aihub-airgap:aihub.version: 9.10.11 is not a known AI Hub chart version (use one of: 10.3.1, 10.3.2, 2024.0.0, 2024.0.1, 2024.0.3, 2024.1.0, 2024.1.1, 2024.1.2, 2025.0.0, 2025.0.1, 2025.1.0, 2025.1.1, 2026.0.0, 2026.0.2; or add it to artifacts/catalog/aihub.ts)",
         );
     });
 });
@@ -246,17 +246,17 @@ describe("config rules: secrets", () => {
         const plain = new Set([...secure].filter((p) => p !== "registry.password"));
         assertOnly(
             values,
-            "aihub-airgap:registry.password: is a secret given in plain text (remove it from the stack file and run: pulumi config set --secret --path registry.password <value>)",
+            "aihub-airgap:registry.password: is a secret given in plain text (remove it from the stack file and run: pulumi config set --secret --path registry.password, which prompts for it)",
             plain,
         );
         assert.deepEqual(check(values, secure).lines, []);
     });
     it("checks every credential override", () => {
         const { values, secure } = airgap();
-        section(values, "aihub").credentials = { initialPass: "hunter2" };
+        section(values, "aihub").credentials = { adminPassword: "x".repeat(20) };
         assertOnly(
             values,
-            "aihub-airgap:aihub.credentials.initialPass: is a secret given in plain text (remove it from the stack file and run: pulumi config set --secret --path aihub.credentials.initialPass <value>)",
+            "aihub-airgap:aihub.credentials.adminPassword: is a secret given in plain text (remove it from the stack file and run: pulumi config set --secret --path aihub.credentials.adminPassword, which prompts for it)",
             secure,
         );
     });
@@ -277,7 +277,7 @@ describe("config rules: all problems at once", () => {
         const plain = new Set([...secure].filter((p) => p !== "registry.password"));
         const r = check(values, plain);
         assert.deepEqual(r.lines, [
-            "aihub-airgap:registry.password: is a secret given in plain text (remove it from the stack file and run: pulumi config set --secret --path registry.password <value>)",
+            "aihub-airgap:registry.password: is a secret given in plain text (remove it from the stack file and run: pulumi config set --secret --path registry.password, which prompts for it)",
             "aihub-airgap:ceph.nodes[0].osdDisks[1].path: disk /dev/nvme2n1 on worker1 is already used by ceph.nodes[0].osdDisks[0] (give each mon and OSD its own device)",
             "aihub-airgap:ceph.monCount: must be odd so the mons can form a majority (use 1, 3 or 5)",
         ]);

@@ -50,13 +50,13 @@ describe("stack file reader", () => {
     it("names the file and the known stacks when a stack does not exist", () => {
         assert.throws(
             () => readStackFile(PROJECT_DIR, "prod"),
-            /Pulumi\.prod\.yaml does not exist .*pick one of: airgap, lab/,
+            /Pulumi\.prod\.yaml: does not exist .*pick one of: airgap, lab/,
         );
     });
     it("names the file on malformed YAML", () => {
         assert.throws(
             () => parseStackFile("config: [", "Pulumi.bad.yaml"),
-            /^Error: Pulumi\.bad\.yaml: not valid YAML/,
+            /^YamlFileError: Pulumi\.bad\.yaml:1:10: not valid YAML: Flow sequence/,
         );
     });
 });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
 import { destroyRemovesEverything, noSecretInPlainText, previewShowsNoChanges, upCreatesThePlan } from "./checks";
 import { EngineScenario, type PlannedObject } from "./scenario";
+import { watchCleanup } from "./cleanup-watch";
 import { figure, requireEngine, step } from "./steps";
 
 let s: EngineScenario;
@@ -57,7 +58,36 @@ describe("airgap-shaped stack under the real engine", () => {
         assert.equal(spec.cleanupPolicy?.confirmation, "yes-really-destroy-data");
     });
 
-    step("destroy removes everything, the Rook CRs before the operator", () => destroyRemovesEverything(s, planned));
+    step(
+        "destroy waits for Rook's cleanup Jobs before the operator, its ServiceAccount and the pull secret go",
+        async () => {
+            const watch = watchCleanup(s.view.client, "rook-ceph", "airgap-registry");
+            const out = await destroyRemovesEverything(s, planned).finally(() => watch.stop());
+            const t = await watch.stop();
+            const workers = (s.plain.ceph.nodes as { hostname: string }[]).map(
+                (n) => `cluster-cleanup-job-${n.hostname}`,
+            );
+            assert.deepEqual([...t.jobsComplete.keys()].sort(), workers.sort(), "cleanup Jobs that completed");
+            const lastJob = Math.max(...t.jobsComplete.values());
+            for (const [what, gone] of Object.entries({
+                "pull secret": t.pullSecretGone,
+                "rook-ceph-default ServiceAccount": t.serviceAccountGone,
+                "rook-ceph release": t.operatorReleaseGone,
+            })) {
+                assert.ok(
+                    gone !== undefined && gone > lastJob,
+                    `${what} gone ${gone! - lastJob} ms after the last Job completed`,
+                );
+            }
+            const lines = out.split("\n");
+            const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+            assert.ok(at(/CephCluster\s+ceph-cr\s+deleted/) < at(/CleanupWait\s+ceph-cleanup-wait\s+deleting/));
+            figure(
+                "airgap wait from the last cleanup Job to the pull secret's deletion",
+                (t.pullSecretGone! - lastJob) / 1000,
+            );
+        },
+    );
 
     step("no secret in plain text in the state files, the engine output or any process argument", async () =>
         noSecretInPlainText(s, secrets),

@@ -1,6 +1,10 @@
 /** The checks both engine scenarios make, each failing with what the engine or the cluster said. */
+import { mapImage } from "../../artifacts/imageref";
+import { HARDCODED_IMAGE } from "./stage";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import YAML from "yaml";
+import { DECOY_CONTEXT } from "./kubeconfigs";
 import type { EngineScenario, PlannedObject } from "./scenario";
 import { figure } from "./steps";
 
@@ -9,6 +13,12 @@ const RELEASES = ["aihub/rapidminer-aihub", "rook-ceph/ceph-csi-drivers", "rook-
 
 /** `pulumi up`, then: every planned object exists, the releases are deployed, every pod pulls privately. */
 export async function upCreatesThePlan(s: EngineScenario, planned: PlannedObject[]): Promise<void> {
+    // The environment's KUBECONFIG names a decoy: the objects below land on the sim only through the stack's
+    // aihub-airgap:kubernetes (its kubeconfig's current context is the decoy too, so `context` must be honoured).
+    const envKubeconfig = YAML.parse(fs.readFileSync(s.cli.env().KUBECONFIG!, "utf8"));
+    assert.equal(envKubeconfig["current-context"], DECOY_CONTEXT);
+    const stackKubeconfig = YAML.parse(fs.readFileSync(String(s.plain.kubernetes.kubeconfig), "utf8"));
+    assert.equal(stackKubeconfig["current-context"], DECOY_CONTEXT);
     const r = await s.pulumiOk(["up", "--yes", "--skip-preview"]);
     figure(`${s.stack} pulumi up`, r.seconds);
     // The provider must be the installed kubernetes 4.25.0 plugin, not whatever binary a PATH lookup finds.
@@ -22,6 +32,9 @@ export async function upCreatesThePlan(s: EngineScenario, planned: PlannedObject
         images.filter((i) => !i.image.startsWith(`${s.registry.host}/`)),
         [],
     );
+    // The chart hard-codes one image; the provider ran the post-renderer, which put it into the private registry.
+    const hardcoded = images.filter((i) => i.pod.startsWith("aihub/hardcoded-image-")).map((i) => i.image);
+    assert.ok(hardcoded.includes(mapImage(HARDCODED_IMAGE, s.registry.host)), `hard-coded image: ${hardcoded}`);
     const pushed = s.registry.requests().filter((l) => /^PUT \/v2\/.+\/manifests\//.test(l));
     assert.ok(pushed.length >= 1, "RegistryMirror pushed no image manifest");
 }
@@ -45,19 +58,38 @@ export async function previewSteps(s: EngineScenario): Promise<string[]> {
 
 /**
  * `pulumi destroy --yes` removes everything: the Rook CRs are deleted before the operator release that serves them,
- * and none of the planned objects is left.
+ * the AI Hub namespace (with the PVCs the chart keeps) before any Ceph resource or StorageClass behind them, and
+ * none of the planned objects is left. Returns the engine's output.
  */
-export async function destroyRemovesEverything(s: EngineScenario, planned: PlannedObject[]): Promise<void> {
+export async function destroyRemovesEverything(s: EngineScenario, planned: PlannedObject[]): Promise<string> {
+    const pvcs = await s.view.list("v1", "PersistentVolumeClaim");
+    assert.ok(pvcs.filter((p) => p.metadata.namespace === "aihub").length > 0, "no AI Hub PVC to keep before destroy");
     const r = await s.pulumiOk(["destroy", "--yes", "--skip-preview"]);
     figure(`${s.stack} pulumi destroy`, r.seconds);
     const lines = r.stdout.split("\n");
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const nsGone = at(/core\/v1:Namespace\s+aihub-ns\s+deleted/);
+    assert.ok(nsGone >= 0, "destroy output lacks the AI Hub namespace's deletion");
+    const cephStarts = ["cephfs-sc", "cephfs-csi-group", "cephfs-cr", "rbd-sc", "rbd-cr"]
+        .map((name) => ({ name, i: at(new RegExp(`\\s${name}\\s+deleting`)) }))
+        .filter((x) => x.i >= 0);
+    assert.ok(cephStarts.length >= 3, `destroy output lacks the CephFS deletions: ${JSON.stringify(cephStarts)}`);
+    assert.deepEqual(
+        cephStarts.filter((x) => x.i < nsGone).map((x) => x.name),
+        [],
+        "started deleting before the AI Hub namespace (and its kept PVCs) was gone",
+    );
+    assert.deepEqual(
+        (await s.view.list("v1", "PersistentVolumeClaim")).map((p) => p.metadata.name),
+        [],
+    );
     const crGone = at(/CephCluster\s+\S+\s+deleted/);
     const operatorStarts = at(/helm\.sh\/v3:Release\s+rook-rook-ceph\s+deleting/);
     assert.ok(crGone >= 0 && operatorStarts >= 0, `destroy output lacks the CephCluster or operator release lines`);
     assert.ok(crGone < operatorStarts, "the operator release started deleting before the CephCluster was gone");
     assert.deepEqual(await s.remaining(planned), []);
     assert.deepEqual(await s.deployedReleases(), []);
+    return r.stdout;
 }
 
 /** No secret value in any state file (history and backups included), in the engine's output, or in any argv. */

@@ -63,8 +63,11 @@ describe("lab stack under the real engine", () => {
         await s.pulumiOk(["up", "--yes", "--skip-preview"]);
     });
 
-    step("destroy with protectData false removes everything, the Rook CRs before the operator", () =>
-        destroyRemovesEverything(s, planned),
+    step(
+        "destroy with protectData false removes everything, the AI Hub namespace before the Ceph resources, the Rook CRs before the operator",
+        async () => {
+            await destroyRemovesEverything(s, planned);
+        },
     );
 
     step("no secret in plain text in the state files, the engine output or any process argument", async () =>

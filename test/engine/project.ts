@@ -9,7 +9,7 @@ import YAML from "yaml";
 import { PulumiCli } from "./pulumi";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-/** What the program needs at run time: its code, its dependencies, the vendor values file, the push CLI. */
+/** What the program needs at run time: its code, its dependencies, the vendor values file, the push and wait CLIs. */
 const LINKED = [
     "index.ts",
     "package.json",
@@ -24,6 +24,8 @@ const LINKED = [
     "storage",
     "values",
     "engine",
+    // The wait for Rook's cleanup Jobs (cli/cleanup-wait.ts) uses the sim's small API client.
+    "sim",
 ];
 
 /** Creates the project directory (with `.pulumi-state/`, the backend of Pulumi.yaml) under `work`. */

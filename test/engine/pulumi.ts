@@ -25,7 +25,7 @@ export function engineMissing(): string | undefined {
     return undefined;
 }
 
-/** A Pulumi CLI bound to one project directory, passphrase and kubeconfig. */
+/** A Pulumi CLI bound to one project directory, passphrase and environment KUBECONFIG (a decoy in the tests). */
 export class PulumiCli {
     /** Everything the engine printed, for the output secret check. */
     readonly outputLog: string[] = [];
@@ -36,7 +36,10 @@ export class PulumiCli {
         private readonly kubeconfig: string,
     ) {}
 
-    /** The environment of every run: offline, no update check, no plugin download, this test's cluster. */
+    /**
+     * The environment of every run: offline, no update check, no plugin download, and a KUBECONFIG the program must
+     * not use (the stack's `aihub-airgap:kubernetes` names the cluster).
+     */
     env(): NodeJS.ProcessEnv {
         return {
             ...process.env,

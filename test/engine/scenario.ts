@@ -10,6 +10,7 @@ import { runPlan } from "../../plan/run";
 import { startSim, type SimHandle } from "../../sim/cluster";
 import type { TestRegistry } from "../helpers/registry";
 import { ClusterView } from "./cluster";
+import { engineKubeconfigs } from "./kubeconfigs";
 import { initStack, makeProject, repoStackConfig, writePlain } from "./project";
 import { PulumiCli, succeeded, type RunResult } from "./pulumi";
 import { ArgvSampler } from "./argv";
@@ -62,7 +63,12 @@ export class EngineScenario {
         const staged = await registryAndBundle(work, opts.base, USER, password, Object.values(charts));
         const hostnames = (plain.ceph.nodes as { hostname: string }[]).map((n) => n.hostname);
         const sim = await startSim({ hostnames, dir: path.join(work, "sim"), killOnExit: true });
-        const cli = new PulumiCli(makeProject(work), `pass-${Math.random().toString(36).slice(2)}`, sim.kubeconfig);
+        const kube = engineKubeconfigs(
+            sim.kubeconfig,
+            path.join(work, "stack-kubeconfig.yaml"),
+            path.join(work, "env-kubeconfig.yaml"),
+        );
+        const cli = new PulumiCli(makeProject(work), `pass-${Math.random().toString(36).slice(2)}`, kube.envKubeconfig);
         const s = new EngineScenario(
             work,
             sim,
@@ -78,6 +84,8 @@ export class EngineScenario {
         plain.rook = { ...plain.rook, chart: charts.rook, csiDriversChart: charts.csi };
         plain.aihub = { ...plain.aihub, chart: charts.aihub };
         plain.ingress = { ...plain.ingress, tlsCert: site.cert, caCert: site.ca };
+        // The cluster comes from the stack config; the environment's KUBECONFIG names only a decoy.
+        plain.kubernetes = kube.kubernetes;
         opts.adjust?.(plain);
         s.plain = plain;
         s.secrets["registry.password"] = password;
@@ -114,7 +122,9 @@ export class EngineScenario {
         return plan.resources
             .filter((x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:helm.sh/v3:Release")
             .map((x) => {
-                const [, gv, kind] = x.type.split(":");
+                const [, gv, type] = x.type.split(":");
+                // A patch resource (the AI Hub scale steps) is there when the object it patches is.
+                const kind = type.replace(/Patch$/, "");
                 const apiVersion = gv.startsWith("core/") ? gv.slice(5) : gv;
                 const meta = (x.inputs.metadata ?? {}) as { name?: string; namespace?: string };
                 return {

@@ -39,10 +39,29 @@ function csiOperatorCrds(): string {
         .join("\n---\n");
 }
 
+/** A workload whose image a chart hard-codes (no registry, no value to change it). */
+export const HARDCODED_IMAGE = "busybox:latest";
+const HARDCODED_IMAGE_TEMPLATE = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: hardcoded-image
+  namespace: {{ .Values.common.productNS }}
+spec:
+  selector: { matchLabels: { app: hardcoded-image } }
+  template:
+    metadata: { labels: { app: hardcoded-image } }
+    spec:
+      imagePullSecrets: [{ name: {{ .Values.common.imagePullSecret | quote }} }]
+      initContainers:
+        - { name: volume-fix, image: "${HARDCODED_IMAGE}" }
+      containers:
+        - { name: main, image: "{{ .Values.common.dockerURL }}rapidminer-aihub:{{ .Values.common.mainVersion }}" }
+`;
+
 /**
  * Packages the fixture charts into `dir`: rook-ceph v1.20.6 with Rook's real CRDs (from ../shared/ref, as the
  * vendor chart installs them) and its ceph-csi-operator subchart with csi.ceph.io CRDs, ceph-csi-drivers, and the
- * AI Hub chart of `aihubVersion`. Returns the .tgz paths by name.
+ * AI Hub chart of `aihubVersion` plus one workload with a hard-coded image. Returns the .tgz paths by name.
  */
 export function packageCharts(dir: string, aihubVersion: string): Record<"rook" | "csi" | "aihub", string> {
     const src = path.join(dir, "src");
@@ -57,7 +76,11 @@ export function packageCharts(dir: string, aihubVersion: string): Record<"rook" 
     const operator = path.join(rook, "charts", "ceph-csi-operator", "crds");
     fs.mkdirSync(operator, { recursive: true });
     fs.writeFileSync(path.join(operator, "csi-operator.yaml"), csiOperatorCrds());
-    const charts = [rook, copy("ceph-csi-drivers"), copy(`rapidminer-aihub-${aihubVersion}`)];
+    const aihub = copy(`rapidminer-aihub-${aihubVersion}`);
+    // What chart 2025.1.1 does for its ActiveMQ volume fix: an image with no registry, hard-coded in the template.
+    // Only the post-renderer (run by the provider) can bring it into the private registry.
+    fs.writeFileSync(path.join(aihub, "templates", "hardcoded-image.yml"), HARDCODED_IMAGE_TEMPLATE);
+    const charts = [rook, copy("ceph-csi-drivers"), aihub];
     const out = charts.map((c) => {
         const line = helm(["package", c, "--destination", dir]).trim();
         return line.slice(line.lastIndexOf(" ") + 1);

@@ -12,6 +12,16 @@ import { parseAllDocuments } from "yaml";
 export const ROOK_REF_DIR =
     process.env.REF_ROOK_DIR ?? path.resolve(__dirname, "..", "..", "..", "shared", "ref", "rook");
 
+/** Directory of the external-snapshotter CRDs (v8.6.0). */
+export const SNAPSHOT_REF_DIR =
+    process.env.REF_SNAPSHOT_DIR ?? path.resolve(__dirname, "..", "..", "..", "shared", "ref", "external-snapshotter");
+
+/** The reference CRD file of a snapshot kind (`VolumeSnapshotClass` → `…volumesnapshotclasses-v8.6.0.yaml`). */
+export function snapshotCrdFile(kind: string): string {
+    const plural = kind.toLowerCase() + (kind.endsWith("Class") ? "es" : "s");
+    return path.join(SNAPSHOT_REF_DIR, `snapshot.storage.k8s.io_${plural}-v8.6.0.yaml`);
+}
+
 /** The CRD file of a Rook version that the reference directory holds. */
 export function crdFile(rookVersion: string): string {
     return path.join(ROOK_REF_DIR, rookVersion === "v1.9.8" ? "crds-v1.9.8.yaml" : "crds.yaml");

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { stringify } from "yaml";
 import { PROJECT_DIR } from "../harness";
+import { PLAN_JSON_KEYS } from "./json-keys";
 import { readStackFile } from "../../stacks/stackfile";
 
 /** Runs `npm run plan` the way a user does (through tsx), from the project directory. */
@@ -32,16 +33,7 @@ describe("npm run plan", () => {
         const r = plan("--stack", "lab", "--json");
         assert.equal(r.code, 0, r.err);
         const doc = JSON.parse(r.out);
-        assert.deepEqual(Object.keys(doc).sort(), [
-            "charts",
-            "errors",
-            "findings",
-            "images",
-            "ok",
-            "resources",
-            "stack",
-            "warnings",
-        ]);
+        assert.deepEqual(Object.keys(doc).sort(), PLAN_JSON_KEYS);
         assert.equal(doc.ok, true);
         assert.equal(doc.stack, "lab");
         assert.ok(doc.resources.some((x: { type: string }) => x.type === "pulumi:pulumi:Stack"));
@@ -66,6 +58,7 @@ describe("npm run plan", () => {
             ceph.nodes[1].osdDisks.push({ path: "/dev/nvme1n1", size: "100Gi" });
             doc.config["aihub-airgap:registry"].password = "hunter2";
             fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), stringify(doc));
+            fs.cpSync(path.join(PROJECT_DIR, "values"), path.join(dir, "values"), { recursive: true });
             assert.equal(readStackFile(dir, "bad").securePaths.has("registry.password"), false);
             const r = plan("--stack", "bad", "--dir", dir);
             assert.equal(r.code, 1);
@@ -73,7 +66,7 @@ describe("npm run plan", () => {
             for (const expected of [
                 "aihub-airgap:ceph.monCount: must be odd so the mons can form a majority (use 1, 3 or 5)",
                 "aihub-airgap:ceph.nodes[1].osdDisks[1].path: disk /dev/nvme1n1 on worker2 is already used by ceph.nodes[1].monDisk (give each mon and OSD its own device)",
-                "aihub-airgap:registry.password: is a secret given in plain text (remove it from the stack file and run: pulumi config set --secret --path registry.password <value>)",
+                "aihub-airgap:registry.password: is a secret given in plain text (remove it from the stack file and run: pulumi config set --secret --path registry.password, which prompts for it)",
             ]) {
                 assert.ok(lines.includes(expected), `missing: ${expected}\n${r.out}`);
             }
@@ -89,6 +82,6 @@ describe("npm run plan", () => {
         assert.equal(plan().code, 2);
         const r = plan("--stack", "nope");
         assert.equal(r.code, 1);
-        assert.match(r.err, /Pulumi\.nope\.yaml does not exist/);
+        assert.match(r.err, /Pulumi\.nope\.yaml: does not exist/);
     });
 });

@@ -9,9 +9,12 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { engineBinDir } from "../../engine/paths";
+import { CEPH_CLUSTER_CRD } from "../helpers/sim-crd";
 import { ApiClient, missingBinaries, startSim, stopSim, type KubeObject, type SimHandle } from "../../sim";
 import { schedulerConfig, simLayout } from "../../sim/components";
 import { volumeFor } from "../../sim/controller";
+import { SIM_DISKS_ANNOTATION } from "../../sim/preflight";
+import { preflightJob } from "../../storage/preflight-job";
 import { nodeObjects } from "../../sim/nodes";
 import { isRunning, readPids, startProcess, stopProcesses } from "../../sim/processes";
 import { stackHostnames } from "../../sim/stack";
@@ -146,6 +149,62 @@ describe("sim: a simulated cluster on loopback", { skip, timeout: 600_000 }, () 
         assert.equal(job.status?.failed, undefined);
     });
 
+    it("ends disk preflight pods from the node's fake disks: clean passes, an ext4 OSD disk fails with its line", async () => {
+        const fake = {
+            "/dev/sdb": {
+                lsblk: {
+                    name: "sdb",
+                    "maj:min": "8:16",
+                    size: 2 ** 34,
+                    type: "disk",
+                    fstype: null,
+                    pttype: null,
+                    mountpoint: null,
+                },
+                blkid: { TYPE: "ext4" },
+            },
+        };
+        await api.mergePatch(`/api/v1/nodes/ceph-b`, {
+            metadata: { annotations: { [SIM_DISKS_ANNOTATION]: JSON.stringify(fake) } },
+        });
+        const input = {
+            namespace: NS,
+            cephImage: "quay.io/ceph/ceph:v19.2.3",
+            registry: "r.example",
+            pullSecretName: "none",
+        };
+        const good = {
+            key: "ceph.nodes[0].osdDisks[0]",
+            hostname: "ceph-a",
+            role: "osd" as const,
+            path: "/dev/sdb",
+            size: "16Gi",
+        };
+        const bad = { ...good, key: "ceph.nodes[1].osdDisks[0]", hostname: "ceph-b" };
+        for (const disk of [good, bad])
+            await api.create(`/apis/batch/v1/namespaces/${NS}/jobs`, preflightJob(disk, input));
+        const ok = await eventually("the clean disk's Job Complete", async () => {
+            const j = await api.get(`/apis/batch/v1/namespaces/${NS}/jobs/disk-preflight-ceph-a-osd-sdb`);
+            return condition(j, "Complete") === "True" && j;
+        });
+        assert.equal(ok.status?.succeeded, 1);
+        await eventually("the used disk's Job Failed", async () => {
+            const j = await api.get(`/apis/batch/v1/namespaces/${NS}/jobs/disk-preflight-ceph-b-osd-sdb`);
+            return condition(j, "Failed") === "True";
+        });
+        const pods = await api.list(
+            `/api/v1/namespaces/${NS}/pods?labelSelector=job-name%3Ddisk-preflight-ceph-b-osd-sdb`,
+        );
+        const term = (
+            pods[0].status?.containerStatuses as { state: { terminated: { exitCode: number; message: string } } }[]
+        )[0].state.terminated;
+        assert.equal(term.exitCode, 1);
+        assert.match(
+            term.message,
+            /^aihub-airgap:ceph.nodes\[1\].osdDisks\[0\].path: \/dev\/sdb on node ceph-b carries TYPE=ext4/,
+        );
+    });
+
     it("binds a PVC of a CSI StorageClass to a provisioned PV, and deletes the PV with its claim", async () => {
         await api.create("/apis/storage.k8s.io/v1/storageclasses", {
             metadata: { name: "sim-cephfs" },
@@ -183,36 +242,7 @@ describe("sim: a simulated cluster on loopback", { skip, timeout: 600_000 }, () 
     });
 
     it("makes a CephCluster Ready at its generation, and stops following it once cleanup is confirmed", async () => {
-        await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
-            metadata: { name: "cephclusters.ceph.rook.io" },
-            spec: {
-                group: "ceph.rook.io",
-                scope: "Namespaced",
-                names: {
-                    plural: "cephclusters",
-                    singular: "cephcluster",
-                    kind: "CephCluster",
-                    listKind: "CephClusterList",
-                },
-                versions: [
-                    {
-                        name: "v1",
-                        served: true,
-                        storage: true,
-                        subresources: { status: {} },
-                        schema: {
-                            openAPIV3Schema: {
-                                type: "object",
-                                properties: {
-                                    spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-                                    status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-                                },
-                            },
-                        },
-                    },
-                ],
-            },
-        });
+        await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", CEPH_CLUSTER_CRD);
         await eventually("CRD established", async () => {
             const crd = await api.get(
                 "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/cephclusters.ceph.rook.io",

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { mapImages } from "../../artifacts/imageref";
 import { rookImages } from "../../artifacts/catalog/rook";
+import { CLEANUP_WAIT_TYPE } from "../../components/dynamic/cleanup-wait";
 import { runPolicies } from "../../plan/findings";
 import { valuesImages } from "../../plan/policies/storage";
 import type { PlatformConfig } from "../../stacks/schema";
@@ -40,9 +41,11 @@ describe("storage half of the airgap stack", () => {
                 snapclass: count("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass"),
                 saPatch: count("kubernetes:core/v1:ServiceAccountPatch"),
                 configMap: count("kubernetes:core/v1:ConfigMap"),
+                job: count("kubernetes:batch/v1:Job"),
             },
             {
                 configMap: 1,
+                job: 6,
                 pv: 6,
                 sc: 3,
                 release: 2,
@@ -78,6 +81,52 @@ describe("storage half of the airgap stack", () => {
         // Nothing pulls before the images are in the registry.
         const mirror = rec.byName("mirror");
         assert.ok(rec.dependsOn(op, mirror) && rec.dependsOn(drivers, op));
+    });
+
+    it("deletes the CephCluster before a wait for Rook's cleanup Jobs, which goes before the operator and pull secret", () => {
+        const cluster = rec.byName("ceph-cr");
+        const wait = rec.byName("ceph-cleanup-wait");
+        assert.equal(wait.type, CLEANUP_WAIT_TYPE);
+        assert.ok(rec.dependsOn(cluster, wait), "CephCluster → cleanup wait");
+        for (const name of ["rook-rook-ceph", "rook-csi-drivers"]) {
+            assert.ok(rec.dependsOn(wait, rec.byName(name)), `cleanup wait → ${name}`);
+        }
+        assert.ok(rec.dependsOn(wait, one("kubernetes:core/v1:Secret")), "cleanup wait → pull secret");
+        assert.deepEqual(
+            { ...wait.inputs, nodes: (wait.inputs.nodes as any[]).map((n) => n.hostname) },
+            {
+                namespace: "rook-ceph",
+                armed: false,
+                nodes: ["worker1", "worker2", "worker3"],
+                dataDirHostPath: "/var/lib/rook",
+                timeoutSeconds: 1800,
+            },
+        );
+    });
+
+    it("one disk check Job per declared disk, pinned to its node; the CephCluster waits for every one", () => {
+        const jobs = rec.ofType("kubernetes:batch/v1:Job");
+        assert.deepEqual(
+            jobs.map((j) => (j.inputs.metadata as any).name),
+            ["1", "2", "3"].flatMap((n) => [
+                `disk-preflight-worker${n}-mon-nvme1n1`,
+                `disk-preflight-worker${n}-osd-nvme2n1`,
+            ]),
+        );
+        const cluster = rec.byName("ceph-cr");
+        const mirror = rec.byName("mirror");
+        for (const job of jobs) {
+            assert.ok(rec.dependsOn(cluster, job), job.name);
+            assert.ok(rec.dependsOn(job, mirror), job.name);
+            assert.equal(job.deleteBeforeReplace, true);
+            const meta = job.inputs.metadata as any;
+            assert.equal(meta.namespace, "rook-ceph");
+            assert.equal(meta.annotations["pulumi.com/replaceUnready"], "true");
+            const pod = (job.inputs.spec as any).template.spec;
+            assert.equal(pod.nodeSelector["kubernetes.io/hostname"], meta.name.split("-")[2]);
+            assert.equal(pod.containers[0].image, `${R}/ceph/ceph:v19.2.3`);
+            assert.deepEqual(pod.imagePullSecrets, [{ name: "airgap-registry" }]);
+        }
     });
 
     it("protects PVs, CephCluster, CephFilesystem and CephBlockPool, and nothing else", () => {

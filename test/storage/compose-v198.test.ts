@@ -40,11 +40,25 @@ describe("storage half on Rook v1.9.8", () => {
         assert.deepEqual(sa.inputs.imagePullSecrets, [{ name: "airgap-registry" }]);
     });
 
-    it("creates no subvolume group CR (CSI makes its own group) and a snapshot class on the v1.9 driver", () => {
+    it("creates the CephCluster only after the default ServiceAccount carries the pull secret", () => {
+        const [sa] = rec.ofType("kubernetes:core/v1:ServiceAccountPatch");
+        const cluster = rec.byName("ceph-cr");
+        assert.ok(rec.dependsOn(cluster, sa), "CephCluster → default ServiceAccount patch");
+        // Rook's cleanup Jobs run after the CR is gone; the wait for them keeps the patch until they are done.
+        assert.ok(rec.dependsOn(rec.byName("ceph-cleanup-wait"), sa), "cleanup wait → default ServiceAccount patch");
+    });
+
+    it("creates no subvolume group CR (CSI makes its own group) and snapshot classes on the v1.9 drivers", () => {
         assert.equal(rec.ofType("kubernetes:ceph.rook.io/v1:CephFilesystemSubVolumeGroup").length, 0);
-        const [snap] = rec.ofType("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass");
-        assert.equal(snap.inputs.driver, "rook-ceph.cephfs.csi.ceph.com");
-        assert.ok(rec.dependsOn(snap, rec.byName("cephfs-sc")));
+        const snaps = rec
+            .ofType("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass")
+            .sort((a, b) => String(a.inputs.driver).localeCompare(String(b.inputs.driver)));
+        assert.deepEqual(
+            snaps.map((s) => s.inputs.driver),
+            ["rook-ceph.cephfs.csi.ceph.com", "rook-ceph.rbd.csi.ceph.com"],
+        );
+        assert.ok(rec.dependsOn(snaps[0], rec.byName("cephfs-sc")));
+        assert.ok(rec.dependsOn(snaps[1], rec.byName("rbd-sc")));
         const toolbox = rec.byName("ceph-rook-ceph-tools").inputs.spec as any;
         assert.equal(toolbox.template.spec.serviceAccountName, "default");
     });

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "../../stacks/config";
 import type { PlatformConfig } from "../../stacks/schema";
+import { kubernetesProvider } from "../../stacks/provider";
 import { buildStorage } from "../../stacks/storage";
 import { mockStack, PROJECT_DIR, settle, type Recorder } from "../harness";
 
@@ -18,7 +19,7 @@ export async function composeStorage(
         cfg = loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false });
         // Stands in for the issue-5 RegistryMirror: any resource the storage half must wait for.
         const mirror = withMirror ? new k8s.core.v1.ConfigMap("mirror", { data: {} }) : undefined;
-        return buildStorage(cfg, { mirror }).outputs;
+        return buildStorage(cfg, { mirror, kube: kubernetesProvider(cfg.kubernetes).opts }).outputs;
     });
     await settle();
     return { rec, cfg: cfg!, outputs: outputs as Record<string, unknown> };

@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk untyped manifests and edit raw stack values */
+import { snapshotClassSpec } from "../../backup/snapshot-manifests";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
@@ -10,7 +11,6 @@ import {
 } from "../../storage/cluster-manifests";
 import {
     blockPoolSpec,
-    cephfsSnapshotClassSpec,
     cephfsStorageClassSpec,
     cephFilesystemSpec,
     subVolumeGroupSpec,
@@ -160,10 +160,12 @@ describe("CephCluster spec", () => {
 
     it("the mon request is the smallest mon disk, so every mon PV can bind", () => {
         const cfg = stackConfig("airgap", (v) => {
-            v.ceph.nodes[1].monDisk.size = "9Gi";
+            // Mon disks below 10G are refused, so the smallest is node 1's 10Gi next to larger ones.
+            v.ceph.nodes[0].monDisk.size = "20Gi";
+            v.ceph.nodes[2].monDisk.size = "15Gi";
         });
         const spec = cephClusterSpec({ ceph: cfg.ceph, registry: "r:5000" }) as any;
-        assert.equal(spec.mon.volumeClaimTemplate.spec.resources.requests.storage, "9Gi");
+        assert.equal(spec.mon.volumeClaimTemplate.spec.resources.requests.storage, "10Gi");
     });
 
     it("wipeDisksOnDestroy arms Rook's cleanupPolicy; otherwise there is none", () => {
@@ -300,12 +302,14 @@ describe("CephFilesystem and StorageClasses", () => {
 
     it("VolumeSnapshotClass uses the CephFS driver and the cluster's provisioner secret", () => {
         assert.deepEqual(
-            cephfsSnapshotClassSpec({
+            snapshotClassSpec("cephfs", {
                 operatorNamespace: "rook-ceph",
                 clusterNamespace: "rook-ceph",
                 rookVersion: "v1.20.6",
             }),
             {
+                apiVersion: "snapshot.storage.k8s.io/v1",
+                kind: "VolumeSnapshotClass",
                 metadata: { name: "csi-cephfsplugin-snapclass" },
                 driver: "rook-ceph.cephfs.csi.ceph.com",
                 parameters: {

@@ -28,8 +28,8 @@ describe("bad disk maps fail validation with the key path (stacks/rules.ts)", ()
     it("the same hostname twice", () => {
         assert.deepEqual(
             errorPaths((v) => (v.ceph.nodes[2].hostname = "worker1")),
-            // Its disks then repeat worker1's too.
-            ["ceph.nodes[2].hostname", "ceph.nodes[2].monDisk.path", "ceph.nodes[2].osdDisks[0].path"],
+            // Its disks then repeat worker1's too (disks are compared on the raw input, before the node rules).
+            ["ceph.nodes[2].monDisk.path", "ceph.nodes[2].osdDisks[0].path", "ceph.nodes[2].hostname"],
         );
     });
     it("more mons than nodes with a mon disk", () => {

@@ -1,0 +1,39 @@
+/**
+ * The script Helm runs as the AI Hub post-renderer. pulumi-kubernetes runs `postrender` with no arguments and the
+ * CLI's environment, so a stack's options (its registry, `aihub.running`) reach the post-renderer only through the
+ * path itself: one small script per set of options, named after a hash of its content, written under the project's
+ * `.aihub-airgap/` (git-ignored) on every run. The path is relative to the project directory, where Pulumi starts the
+ * provider, so it is the same in every checkout and shows no diff.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { PostRenderOptions } from "./postrender";
+
+/** The directory of generated files, relative to the project directory. */
+export const GENERATED_DIR = ".aihub-airgap";
+
+/** The post-renderer script for `opts`: its path relative to the project directory, and its content. */
+export function postRenderScript(opts: PostRenderOptions): { path: string; content: string } {
+    const options = JSON.stringify({ registry: opts.registry, stopped: opts.stopped ?? false });
+    const content = [
+        "#!/usr/bin/env node",
+        "// Written by aihub-airgap (app/postrender-script.ts) on every run; the AI Hub release's Helm post-renderer.",
+        'require("tsx/cjs");',
+        `require("../app/postrender").main(${options});`,
+        "",
+    ].join("\n");
+    const hash = crypto.createHash("sha256").update(content).digest("hex").slice(0, 12);
+    return { path: `./${GENERATED_DIR}/postrender-${hash}.cjs`, content };
+}
+
+/** Writes the script (atomically, executable) under `projectDir`; returns its relative path. */
+export function writePostRenderScript(projectDir: string, opts: PostRenderOptions): string {
+    const script = postRenderScript(opts);
+    const file = path.join(projectDir, script.path);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, script.content, { mode: 0o755 });
+    fs.renameSync(tmp, file);
+    return script.path;
+}

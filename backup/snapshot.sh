@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The snapshot half of one backup run (the tools image: bash, kubectl, aws CLI). It runs beside the dump container
+# in the same pod, so the CSI snapshots start within seconds of the dumps. Then it waits for the dumps, copies each
+# snapshot's contents to the target through a clone PVC and a copy Job, uploads to S3 when that is the target, and
+# keeps the newest $RETENTION complete backups.
+#
+# Environment (set by the CronJob): NAMESPACE, BACKUP_ID, RETENTION, CLASS_MAP (file of `<storageClass> <snapshotClass>`),
+# TARGET_KIND (pvc|s3), TARGET_PVC, WORK (the backup's directory root: /target on a PVC, a scratch dir for S3),
+# TOOLS_IMAGE, PULL_SECRET, SNAPSHOT_TIMEOUT (seconds), and for S3: S3_ENDPOINT, S3_URL (s3://bucket/prefix),
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION from a Secret.
+set -euo pipefail
+
+LABEL=aihub-airgap/backup
+DIR="$WORK/$BACKUP_ID"
+log() { echo "snapshot.sh: $*"; }
+now_ms() { date +%s%3N; }
+s3() { aws --endpoint-url "$S3_ENDPOINT" s3 "$@"; }
+
+mkdir -p "$DIR"
+snapclass_of() { awk -v c="$1" '$1 == c { print $2 }' "$CLASS_MAP"; }
+
+# 1. Snapshots of every claim whose StorageClass has a snapshot class (our own clones and the target excluded).
+echo "snapshots-started $(now_ms)" >>"$DIR/timeline"
+: >"$DIR/snapshots.tsv"
+kubectl -n "$NAMESPACE" get pvc -l "!aihub-airgap/backup-copy" \
+    -o jsonpath='{range .items[*]}{.metadata.name} {.spec.storageClassName} {.spec.resources.requests.storage} {.spec.accessModes[0]}{"\n"}{end}' |
+    while read -r pvc class size mode; do
+        [ "$pvc" != "${TARGET_PVC:-}" ] || continue
+        snapclass=$(snapclass_of "$class")
+        if [ -z "$snapclass" ]; then
+            log "skipping PVC $pvc: StorageClass $class has no snapshot class"
+            continue
+        fi
+        kubectl -n "$NAMESPACE" apply -f - <<YAML
+apiVersion: snapshot.storage.k8s.io/v1
+kind: VolumeSnapshot
+metadata:
+  name: ${pvc}-${BACKUP_ID}
+  labels: { ${LABEL}: "${BACKUP_ID}", aihub-airgap/pvc: "${pvc}" }
+spec:
+  volumeSnapshotClassName: ${snapclass}
+  source: { persistentVolumeClaimName: ${pvc} }
+YAML
+        printf '%s\t%s\t%s\t%s\t%s\n' "$pvc" "${pvc}-${BACKUP_ID}" "$class" "$size" "$mode" >>"$DIR/snapshots.tsv"
+    done
+echo "snapshots-created $(now_ms)" >>"$DIR/timeline"
+if [ -s "$DIR/snapshots.tsv" ]; then
+    kubectl -n "$NAMESPACE" wait volumesnapshot -l "$LABEL=$BACKUP_ID" \
+        --for=jsonpath='{.status.readyToUse}'=true --timeout="${SNAPSHOT_TIMEOUT}s"
+fi
+echo "snapshots-ready $(now_ms)" >>"$DIR/timeline"
+log "$(wc -l <"$DIR/snapshots.tsv") snapshots ready"
+
+# 2. The dumps (the other container) must have finished.
+for _ in $(seq 1 "$SNAPSHOT_TIMEOUT"); do
+    [ -f "$DIR/db/complete" ] && break
+    [ -f "$DIR/db.failed" ] && { log "the database dump failed; this backup is incomplete"; exit 1; }
+    sleep 1
+done
+[ -f "$DIR/db/complete" ] || { log "no complete dump after ${SNAPSHOT_TIMEOUT}s"; exit 1; }
+
+# 3. Copy each snapshot's contents out through a clone PVC, one at a time.
+while IFS=$'\t' read -r pvc snap class size mode; do
+    clone="bk-${BACKUP_ID: -10}-${pvc}"
+    clone=${clone:0:63}
+    if [ "$TARGET_KIND" = pvc ]; then
+        dest="mkdir -p /target/$BACKUP_ID/volumes && tar -C /src -czf /target/$BACKUP_ID/volumes/$pvc.tar.gz.partial . && mv /target/$BACKUP_ID/volumes/$pvc.tar.gz.partial /target/$BACKUP_ID/volumes/$pvc.tar.gz"
+        targetVolume="{ name: target, persistentVolumeClaim: { claimName: $TARGET_PVC } }"
+        envFrom=""
+    else
+        dest="tar -C /src -cz . | aws --endpoint-url $S3_ENDPOINT s3 cp - $S3_URL/$BACKUP_ID/volumes/$pvc.tar.gz"
+        targetVolume="{ name: target, emptyDir: {} }"
+        envFrom="envFrom: [ { secretRef: { name: aihub-backup-s3 } } ]"
+    fi
+    kubectl -n "$NAMESPACE" apply -f - <<YAML
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: ${clone}
+  labels: { aihub-airgap/backup-copy: "${BACKUP_ID}" }
+spec:
+  storageClassName: ${class}
+  accessModes: [ ${mode} ]
+  resources: { requests: { storage: ${size} } }
+  dataSource: { apiGroup: snapshot.storage.k8s.io, kind: VolumeSnapshot, name: ${snap} }
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ${clone}
+  labels: { aihub-airgap/backup-copy: "${BACKUP_ID}" }
+spec:
+  backoffLimit: 2
+  ttlSecondsAfterFinished: 3600
+  template:
+    spec:
+      restartPolicy: Never
+      imagePullSecrets: [ { name: ${PULL_SECRET} } ]
+      containers:
+        - name: copy
+          image: ${TOOLS_IMAGE}
+          command: [ bash, -c, "set -o pipefail; ${dest}" ]
+          ${envFrom}
+          volumeMounts: [ { name: src, mountPath: /src, readOnly: true }, { name: target, mountPath: /target } ]
+      volumes:
+        - { name: src, persistentVolumeClaim: { claimName: ${clone}, readOnly: true } }
+        - ${targetVolume}
+YAML
+    kubectl -n "$NAMESPACE" wait "job/$clone" --for=condition=complete --timeout="${SNAPSHOT_TIMEOUT}s"
+    kubectl -n "$NAMESPACE" delete "job/$clone" "pvc/$clone" --wait=false
+    log "copied $pvc"
+done <"$DIR/snapshots.tsv"
+echo "copied $(now_ms)" >>"$DIR/timeline"
+
+# 4. Mark the backup complete (a restore refuses a backup without it), upload for S3.
+touch "$DIR/COMPLETE"
+if [ "$TARGET_KIND" = s3 ]; then
+    s3 cp --recursive "$DIR" "$S3_URL/$BACKUP_ID/"
+fi
+kubectl -n "$NAMESPACE" label volumesnapshot -l "$LABEL=$BACKUP_ID" aihub-airgap/complete=true --overwrite
+
+# 5. Retention: keep the newest $RETENTION complete backups (their snapshots and copies); older ones go.
+kubectl -n "$NAMESPACE" get volumesnapshot -l "$LABEL,aihub-airgap/complete=true" \
+    -o jsonpath='{range .items[*]}{.metadata.creationTimestamp} {.metadata.labels.aihub-airgap/backup}{"\n"}{end}' |
+    sort -r | awk '{ print $2 }' | awk '!seen[$0]++' | tail -n +"$((RETENTION + 1))" |
+    while read -r old; do
+        log "retention: removing backup $old"
+        kubectl -n "$NAMESPACE" delete volumesnapshot -l "$LABEL=$old"
+        if [ "$TARGET_KIND" = pvc ]; then rm -rf "${WORK:?}/$old"; else s3 rm --recursive "$S3_URL/$old/"; fi
+    done
+log "backup $BACKUP_ID complete"

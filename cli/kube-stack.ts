@@ -1,0 +1,48 @@
+/** What the cluster commands (backup, restore) share: the validated stack and a kubectl aimed at its cluster. */
+import * as path from "node:path";
+import { Kubectl, stackKubeTarget } from "../backup/kubectl";
+import { formatProblem } from "../stacks/problems";
+import type { PlatformConfig } from "../stacks/schema";
+import { readStackFile } from "../stacks/stackfile";
+import { validateConfig } from "../stacks/validate";
+
+/** The options every cluster command takes. */
+export const KUBE_OPTIONS = {
+    stack: { type: "string", short: "s" },
+    kubeconfig: { type: "string" },
+    context: { type: "string" },
+    dir: { type: "string" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+/** The `--timeout` seconds (default `fallback`), or undefined after printing the problem with the usage line. */
+export function timeoutSeconds(text: string | undefined, fallback: number, usage: string): number | undefined {
+    const n = Number(text ?? fallback);
+    if (Number.isInteger(n) && n > 0) return n;
+    console.error(`--timeout ${text}: not a whole number of seconds (e.g. --timeout ${fallback})\n${usage}`);
+    return undefined;
+}
+
+/** Reads and validates `Pulumi.<stack>.yaml` (secure values stay encrypted) and aims kubectl at its cluster. */
+export function openStack(args: {
+    stack: string;
+    dir?: string;
+    kubeconfig?: string;
+    context?: string;
+}): { cfg: PlatformConfig; kubectl: Kubectl } | { errors: string[] } {
+    const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
+    const file = readStackFile(projectDir, args.stack);
+    const v = validateConfig(
+        { values: file.values, securePaths: new Set(file.securePaths) },
+        { baseDir: projectDir, missing: "warn" },
+    );
+    if (!v.config) return { errors: v.errors.map(formatProblem) };
+    const fromStack = stackKubeTarget(file.values);
+    return {
+        cfg: v.config,
+        kubectl: new Kubectl({
+            kubeconfig: args.kubeconfig ?? fromStack.kubeconfig,
+            context: args.context ?? fromStack.context,
+        }),
+    };
+}

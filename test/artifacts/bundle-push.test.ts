@@ -1,0 +1,42 @@
+/**
+ * The BundlePush dynamic provider's check and diff, called directly: a bundle removed after a successful push
+ * (admins reclaim the space) keeps the last push instead of pushing again or failing every later `pulumi up`.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { bundlePushProvider as provider } from "../../components/dynamic/bundle-push";
+
+const pushed = { bundlePath: "./bundle", stack: "airgap", parallel: 4, bundleSha256: "a".repeat(64), password: "p" };
+
+describe("BundlePush provider", () => {
+    test("check keeps the pushed hash when the bundle is gone, so diff finds nothing to do", async () => {
+        const news = { ...pushed, bundleSha256: "missing" };
+        const checked = await provider.check!(pushed, news);
+        assert.deepEqual(checked.inputs, pushed);
+        const d = await provider.diff!("id", pushed, checked.inputs);
+        assert.equal(d.changes, false);
+    });
+
+    test("diff alone also treats a missing bundle as the recorded push", async () => {
+        assert.equal((await provider.diff!("id", pushed, { ...pushed, bundleSha256: "missing" })).changes, false);
+    });
+
+    test("a new bundle, or a first push without a bundle, still goes to the push", async () => {
+        const next = { ...pushed, bundleSha256: "b".repeat(64) };
+        assert.deepEqual((await provider.check!(pushed, next)).inputs, next);
+        assert.equal((await provider.diff!("id", pushed, next)).changes, true);
+        const first = { ...pushed, bundleSha256: "missing" };
+        assert.deepEqual((await provider.check!({}, first)).inputs, first);
+        await assert.rejects(
+            provider.create!({ ...first, bundlePath: "/nonexistent/bundle" }),
+            /push of \/nonexistent\/bundle failed/,
+        );
+    });
+
+    test("other inputs still count", async () => {
+        assert.equal(
+            (await provider.diff!("id", pushed, { ...pushed, bundleSha256: "missing", parallel: 2 })).changes,
+            true,
+        );
+    });
+});

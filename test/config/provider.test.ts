@@ -1,0 +1,72 @@
+/**
+ * The explicit Kubernetes provider (`aihub-airgap:kubernetes`): config contract, the provider's inputs, every
+ * Kubernetes resource of the platform bound to it (under the recording mocks), and default providers disabled.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import YAML from "yaml";
+import { loadConfig } from "../../stacks/config";
+import { buildPlatform } from "../../stacks/platform";
+import { defaultProviderName, KUBERNETES_PROVIDER_NAME } from "../../stacks/provider";
+import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder } from "../harness";
+import { airgap, check } from "./helpers";
+
+async function compose(kubernetes?: Record<string, unknown>): Promise<Recorder> {
+    const values = stackValues("airgap");
+    if (kubernetes) values.kubernetes = kubernetes;
+    const rec = await mockStack("airgap", values, ["registry", "aihub", "ingress"]);
+    await pulumi.runtime.runInPulumiStack(async () =>
+        buildPlatform(loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false })),
+    );
+    await settle();
+    return rec;
+}
+
+describe("explicit Kubernetes provider", () => {
+    it("is built from kubernetes.{kubeconfig, context}, and every Kubernetes resource uses it", async () => {
+        const rec = await compose({ kubeconfig: "./kube/airgap.yaml", context: "airgap-admin" });
+        const [provider] = rec.ofType("pulumi:providers:kubernetes");
+        assert.equal(provider.name, KUBERNETES_PROVIDER_NAME);
+        assert.deepEqual(provider.inputs, { kubeconfig: "./kube/airgap.yaml", context: "airgap-admin" });
+        const k8s = rec.all().filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+        assert.ok(k8s.length > 20, `${k8s.length} Kubernetes resources`);
+        assert.deepEqual(
+            k8s.filter((r) => !r.provider.startsWith(`${provider.urn}::`)).map((r) => r.name),
+            [],
+        );
+        // The wait for Rook's cleanup Jobs talks to the same cluster.
+        const wait = rec.byName("ceph-cleanup-wait");
+        assert.equal(wait.inputs.kubeconfig, "./kube/airgap.yaml");
+        assert.equal(wait.inputs.context, "airgap-admin");
+    });
+
+    it("has no inputs when the keys are unset (then $KUBECONFIG and its current context)", async () => {
+        const rec = await compose();
+        assert.deepEqual(rec.ofType("pulumi:providers:kubernetes")[0].inputs, {});
+        assert.equal(rec.byName("ceph-cleanup-wait").inputs.kubeconfig, undefined);
+    });
+
+    it("rejects kubeconfig contents, empty values and unknown keys, naming the key", () => {
+        const { values } = airgap();
+        values.kubernetes = { kubeconfig: "apiVersion: v1\nclusters: []\n", context: "", server: "x" };
+        const lines = check(values).lines.filter((l) => l.includes("kubernetes"));
+        assert.equal(lines.length, 3, lines.join("\n"));
+        assert.match(lines.join("\n"), /aihub-airgap:kubernetes\.kubeconfig: must be a path/);
+        assert.match(lines.join("\n"), /aihub-airgap:kubernetes\.context: must not be empty/);
+        assert.match(lines.join("\n"), /server/);
+    });
+
+    it("aliases the default provider a stack made before it used (default_4_25_0), so nothing is replaced", () => {
+        assert.equal(defaultProviderName(), "default_4_25_0");
+        assert.equal(defaultProviderName("4.34.2"), "default_4_34_2");
+    });
+
+    it("Pulumi.yaml disables the default kubernetes provider and declares the key", () => {
+        const project = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
+        assert.deepEqual(project.config["pulumi:disable-default-providers"], { value: ["kubernetes"] });
+        assert.equal(project.config.kubernetes.type, "object");
+    });
+});

@@ -1,0 +1,129 @@
+/**
+ * `npm run preflight` on the simulated cluster (its stand-in ends the check pods from the node's fake disks):
+ * before `pulumi up` it runs in a temporary namespace with a pull Secret from the password, prints one row per disk
+ * and one line per problem (a missing node, a used OSD disk), exits 1, and removes its namespace.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { engineBinDir } from "../../engine/paths";
+import { renderPreflight } from "../../ops/preflight";
+import { missingBinaries, startSim, type SimHandle } from "../../sim";
+import { SIM_DISKS_ANNOTATION } from "../../sim/preflight";
+
+const missing = missingBinaries();
+const skip = missing.length ? `sim binaries missing from ${engineBinDir()}: ${missing.join(", ")}` : false;
+
+const STACK = `config:
+  aihub-airgap:registry: { server: registry.lab.internal:5000, username: lab }
+  aihub-airgap:ceph:
+    image: quay.io/ceph/ceph:v19.2.3
+    nodes:
+      - hostname: lab1
+        monDisk: { path: /dev/vdb, size: 10Gi }
+        osdDisks: [{ path: /dev/vdc, size: 50Gi }]
+      - hostname: lab9
+        osdDisks: [{ path: /dev/vdc, size: 50Gi }]
+  aihub-airgap:aihub: { domain: aihub.lab.internal }
+`;
+
+describe("preflight on the simulated cluster", { skip, timeout: 300_000 }, () => {
+    let tmp: string;
+    let sim: SimHandle;
+    let project: string;
+
+    before(
+        async () => {
+            tmp = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-test-"));
+            sim = await startSim({ hostnames: ["lab1"], dir: path.join(tmp, "sim"), killOnExit: true });
+            project = path.join(tmp, "project");
+            fs.mkdirSync(project);
+            fs.writeFileSync(path.join(project, "Pulumi.lab.yaml"), STACK);
+            const fake = {
+                "/dev/vdb": {
+                    lsblk: {
+                        name: "vdb",
+                        "maj:min": "252:16",
+                        size: 10 * 2 ** 30,
+                        type: "disk",
+                        fstype: null,
+                        pttype: null,
+                        mountpoint: null,
+                    },
+                },
+                "/dev/vdc": {
+                    lsblk: {
+                        name: "vdc",
+                        "maj:min": "252:32",
+                        size: 50 * 2 ** 30,
+                        type: "disk",
+                        fstype: null,
+                        pttype: null,
+                        mountpoint: null,
+                    },
+                    blkid: { TYPE: "ceph_bluestore" },
+                },
+            };
+            await sim.client.mergePatch("/api/v1/nodes/lab1", {
+                metadata: { annotations: { [SIM_DISKS_ANNOTATION]: JSON.stringify(fake) } },
+            });
+        },
+        { timeout: 240_000 },
+    );
+
+    after(async () => {
+        await sim?.stop();
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    const run = (env: Record<string, string>, ...args: string[]) =>
+        spawnSync(
+            process.execPath,
+            ["--import", "tsx", path.resolve(__dirname, "..", "..", "cli", "preflight.ts"), "--dir", project, ...args],
+            { encoding: "utf8", env: { ...process.env, AIHUB_REGISTRY_PASSWORD: "", ...env } },
+        );
+
+    it("without the rook namespace and without a password: says how to give the password", () => {
+        const r = run({}, "--stack", "lab", "--kubeconfig", sim.kubeconfig);
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /needs the registry password .*--password-stdin or set AIHUB_REGISTRY_PASSWORD/);
+    });
+
+    it("a table row per disk, a line per problem, exit 1, its namespace removed", async () => {
+        const r = run({ AIHUB_REGISTRY_PASSWORD: "pw" }, "--stack", "lab", "--kubeconfig", sim.kubeconfig);
+        assert.equal(r.status, 1, r.stderr);
+        const lines = r.stdout.trimEnd().split("\n");
+        assert.match(lines[0], /^NODE\s+DEVICE\s+ROLE\s+KEY\s+RESULT$/);
+        assert.match(lines[1], /^lab1\s+\/dev\/vdb\s+mon\s+ceph\.nodes\[0\]\.monDisk\s+ok$/);
+        assert.match(lines[2], /^lab1\s+\/dev\/vdc\s+osd\s+ceph\.nodes\[0\]\.osdDisks\[0\]\s+1 problem\(s\)$/);
+        assert.match(lines[3], /^lab9\s+\/dev\/vdc\s+osd\s+ceph\.nodes\[1\]\.osdDisks\[0\]\s+not checked$/);
+        assert.equal(
+            lines[5],
+            "aihub-airgap:ceph.nodes[1].hostname: no node named lab9 (use the node's kubernetes.io/hostname label)",
+        );
+        assert.match(
+            lines[6],
+            /^aihub-airgap:ceph\.nodes\[0\]\.osdDisks\[0\]\.path: \/dev\/vdc on node lab1 carries TYPE=ceph_bluestore/,
+        );
+        const ns = await sim.client.get("/api/v1/namespaces/aihub-airgap-preflight");
+        assert.ok(!ns || ns.metadata.deletionTimestamp, "the temporary namespace is left behind");
+    });
+
+    it("renders a clean run", () => {
+        const row = {
+            node: "w1",
+            device: "/dev/sdb",
+            role: "osd",
+            key: "ceph.nodes[0].osdDisks[0]",
+            problems: [],
+            checked: true,
+        };
+        assert.match(
+            renderPreflight([row], []),
+            /w1\s+\/dev\/sdb\s+osd\s+ceph.nodes\[0\].osdDisks\[0\]\s+ok\n\nevery disk is fit for Ceph$/,
+        );
+    });
+});

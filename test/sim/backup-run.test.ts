@@ -1,0 +1,199 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- API objects */
+/**
+ * One backup run outside a pod: backup/snapshot.sh (with a real kubectl against the simulated cluster) and
+ * backup/pg.sh dump (against a loopback PostgreSQL) started together, as the CronJob's two containers start. The
+ * test stands in for the CSI snapshotter by marking snapshots ready; kwok completes the copy Jobs without running
+ * them. Checks the snapshots, the timeline (start skew), the completion label and retention.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { snapshotCrds } from "../../backup/snapshot-crds";
+import { snapshotClassSpec } from "../../backup/snapshot-manifests";
+import { engineBinDir } from "../../engine/paths";
+import { missingBinaries, startSim, stopSim, type ApiClient, type SimHandle } from "../../sim";
+import { kubectlBinary } from "../helpers/kubectl";
+import { postgresBinDir, startPostgres, type PgServer } from "../helpers/postgres";
+
+const SCRIPTS = path.resolve(__dirname, "..", "..", "backup");
+const NS = "aihub";
+const pg = postgresBinDir();
+const missing = missingBinaries();
+const skip = missing.length
+    ? `sim binaries missing from ${engineBinDir()}: ${missing.join(", ")}`
+    : pg
+      ? false
+      : "PostgreSQL is not installed";
+
+function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+    return new Promise((resolve) => {
+        const child = spawn("bash", [path.join(SCRIPTS, script), ...args], { env });
+        let out = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.stderr.on("data", (d) => (out += d));
+        child.on("close", (code) => resolve({ code: code ?? 1, out }));
+    });
+}
+
+describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_000 }, () => {
+    let tmp: string;
+    let sim: SimHandle;
+    let api: ApiClient;
+    let server: PgServer;
+    let env: NodeJS.ProcessEnv;
+    let marking = true;
+
+    before(async () => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "backup-run-"));
+        [sim, server] = await Promise.all([
+            startSim({ hostnames: ["w1"], dir: path.join(tmp, "sim"), killOnExit: true }),
+            startPostgres(pg!),
+        ]);
+        api = sim.client;
+        server.sql("postgres", server.superuser, server.superPassword, "create role aihub login password 'pw-aihub'");
+        server.sql("postgres", server.superuser, server.superPassword, "create database aihub owner aihub");
+        server.sql("aihub", "aihub", "pw-aihub", "create table t as select g from generate_series(1, 20000) g");
+        for (const crd of snapshotCrds())
+            await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+        await new Promise((r) => setTimeout(r, 2000));
+        await api.create("/apis/storage.k8s.io/v1/storageclasses", {
+            apiVersion: "storage.k8s.io/v1",
+            kind: "StorageClass",
+            metadata: { name: "rook-ceph-block" },
+            provisioner: "rook-ceph.rbd.csi.ceph.com",
+        });
+        const scope = { operatorNamespace: "rook-ceph", clusterNamespace: "rook-ceph", rookVersion: "v1.20.6" };
+        await api.create("/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses", snapshotClassSpec("rbd", scope));
+        await api.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
+        for (const [pvc, cls] of [
+            ["aihub-db-pvc", "rook-ceph-block"],
+            ["aihub-home-pvc", "rook-ceph-block"],
+            ["aihub-backup", "rook-ceph-block"],
+            ["scratch", "other-class"],
+        ]) {
+            await api.create(`/api/v1/namespaces/${NS}/persistentvolumeclaims`, {
+                apiVersion: "v1",
+                kind: "PersistentVolumeClaim",
+                metadata: { name: pvc },
+                spec: {
+                    storageClassName: cls,
+                    accessModes: ["ReadWriteOnce"],
+                    resources: { requests: { storage: "1Gi" } },
+                },
+            });
+        }
+        // Stands in for the CSI snapshotter: every snapshot becomes ready shortly after it is created.
+        void (async () => {
+            while (marking) {
+                const snaps = await api
+                    .list<any>(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`)
+                    .catch(() => []);
+                for (const s of snaps.filter((x) => !x.status?.readyToUse)) {
+                    await api
+                        .mergePatch(
+                            `/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots/${s.metadata.name}/status`,
+                            {
+                                status: { readyToUse: true, restoreSize: "1Gi" },
+                            },
+                        )
+                        .catch(() => undefined);
+                }
+                await new Promise((r) => setTimeout(r, 200));
+            }
+        })();
+        fs.writeFileSync(path.join(tmp, "pgpass"), `127.0.0.1:${server.port}:aihub:aihub:pw-aihub\n`, { mode: 0o600 });
+        fs.writeFileSync(path.join(tmp, "dbs"), `aihub 127.0.0.1 ${server.port} aihub aihub\n`);
+        fs.writeFileSync(path.join(tmp, "classes"), "rook-ceph-block csi-rbdplugin-snapclass\n");
+        fs.mkdirSync(path.join(tmp, "work"));
+        env = {
+            PATH: `${path.dirname(kubectlBinary())}:${pg}:${process.env.PATH}`,
+            KUBECONFIG: sim.kubeconfig,
+            // kubectl keeps its discovery cache under $HOME/.kube; keep it in the temp dir.
+            HOME: tmp,
+            PGPASSFILE: path.join(tmp, "pgpass"),
+            AIHUB_DB_LIST: path.join(tmp, "dbs"),
+            NAMESPACE: NS,
+            RETENTION: "2",
+            CLASS_MAP: path.join(tmp, "classes"),
+            TARGET_KIND: "pvc",
+            TARGET_PVC: "aihub-backup",
+            WORK: path.join(tmp, "work"),
+            TOOLS_IMAGE: "r/alpine/k8s:1.34.3",
+            PULL_SECRET: "airgap-registry",
+            SNAPSHOT_TIMEOUT: "120",
+        };
+    });
+
+    after(async () => {
+        marking = false;
+        server?.stop();
+        api?.close();
+        if (tmp) {
+            await stopSim(path.join(tmp, "sim"));
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
+    });
+
+    const backup = async (id: string) => {
+        const e = { ...env, BACKUP_ID: id };
+        const [snap, dump] = await Promise.all([
+            runScript("snapshot.sh", [], e),
+            runScript("pg.sh", ["dump", path.join(env.WORK!, id, "db")], e),
+        ]);
+        assert.equal(dump.code, 0, dump.out);
+        assert.equal(snap.code, 0, snap.out);
+        return snap.out;
+    };
+
+    it("snapshots every PVC with a snapshot class within the dumps' start, copies, and marks the backup complete", async () => {
+        const t0 = Date.now();
+        const out = await backup("aihub-backup-1001");
+        console.log(`# backup run (2 volumes, 1 database) on the sim: ${Date.now() - t0} ms`);
+        assert.match(out, /skipping PVC scratch: StorageClass other-class has no snapshot class/);
+        const snaps = await api.list<any>(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`);
+        assert.deepEqual(snaps.map((s) => s.metadata.name).sort(), [
+            "aihub-db-pvc-aihub-backup-1001",
+            "aihub-home-pvc-aihub-backup-1001",
+        ]);
+        for (const s of snaps) assert.equal(s.metadata.labels["aihub-airgap/complete"], "true");
+        const dir = path.join(env.WORK!, "aihub-backup-1001");
+        assert.ok(fs.existsSync(path.join(dir, "COMPLETE")));
+        assert.ok(fs.existsSync(path.join(dir, "db", "aihub.dump")));
+        const line = (f: string, key: string) =>
+            Number(
+                fs
+                    .readFileSync(f, "utf8")
+                    .split("\n")
+                    .find((l) => l.startsWith(key))!
+                    .split(" ")
+                    .pop(),
+            );
+        const snapStart = line(path.join(dir, "timeline"), "snapshots-started");
+        const dumpStart = line(path.join(dir, "db", "timeline"), "started aihub");
+        const created = line(path.join(dir, "timeline"), "snapshots-created");
+        console.log(
+            `# snapshot start vs dump start: ${snapStart - dumpStart} ms; all snapshots created ${created - dumpStart} ms after the dump started`,
+        );
+        assert.ok(Math.abs(snapStart - dumpStart) < 5000);
+        // Each snapshot went through a clone PVC and a copy Job, which kwok completed.
+        assert.match(out, /copied aihub-db-pvc\n/);
+        assert.match(out, /copied aihub-home-pvc\n/);
+    });
+
+    it("keeps the newest RETENTION complete backups", async () => {
+        await backup("aihub-backup-1002");
+        await backup("aihub-backup-1003");
+        const snaps = await api.list<any>(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`);
+        const ids = [
+            ...new Set(
+                snaps.filter((s) => !s.metadata.deletionTimestamp).map((s) => s.metadata.labels["aihub-airgap/backup"]),
+            ),
+        ].sort();
+        assert.deepEqual(ids, ["aihub-backup-1002", "aihub-backup-1003"]);
+        assert.ok(!fs.existsSync(path.join(env.WORK!, "aihub-backup-1001")), "the old backup's copies must go with it");
+        assert.ok(fs.existsSync(path.join(env.WORK!, "aihub-backup-1002", "COMPLETE")));
+    });
+});

@@ -1,0 +1,264 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- API objects */
+/**
+ * The backup and restore objects on the simulated cluster (real API server, kwok): the generated snapshot CRDs, the
+ * snapshot classes, VolumeSnapshots and the backup CronJob are accepted; the restore refuses a running AI Hub and
+ * runs without --replace-data only as a printout; with it, PVCs come back from their snapshots, the databases
+ * alone are started, the restore Job runs and they are stopped again. No CSI snapshotter runs here: the test
+ * marks the snapshots ready itself.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { backupCronJobSpec, BACKUP_LABEL, BACKUP_NAME } from "../../backup/job-manifests";
+import { Kubectl } from "../../backup/kubectl";
+import { restore, RestoreRefused } from "../../backup/restore";
+import { snapshotCrds } from "../../backup/snapshot-crds";
+import { snapshotClassSpec } from "../../backup/snapshot-manifests";
+import { engineBinDir } from "../../engine/paths";
+import { missingBinaries, startSim, stopSim, type ApiClient, type SimHandle } from "../../sim";
+import { kubectlBinary } from "../helpers/kubectl";
+
+const missing = missingBinaries();
+const skip = missing.length ? `sim binaries missing from ${engineBinDir()}: ${missing.join(", ")}` : false;
+const NS = "aihub";
+const ID = "aihub-backup-29000001";
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+        const v = await fn().catch(() => undefined);
+        if (v !== undefined && v !== false) return v;
+        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 250));
+    }
+}
+
+const deployment = (name: string, pvc: string, replicas: number) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: NS },
+    spec: {
+        replicas,
+        selector: { matchLabels: { app: name } },
+        template: {
+            metadata: { labels: { app: name } },
+            spec: {
+                containers: [{ name, image: "registry.airgap.internal:5000/rapidminer/x:1" }],
+                volumes: [{ name: "data", persistentVolumeClaim: { claimName: pvc } }],
+            },
+        },
+    },
+});
+
+describe("backup objects and the restore sequence on the simulated cluster", { skip, timeout: 600_000 }, () => {
+    let tmp: string;
+    let sim: SimHandle;
+    let api: ApiClient;
+    let kc: Kubectl;
+    const logs: string[] = [];
+
+    before(async () => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sim-restore-"));
+        sim = await startSim({ hostnames: ["w1"], dir: path.join(tmp, "sim"), killOnExit: true });
+        api = sim.client;
+        kc = new Kubectl({ kubeconfig: sim.kubeconfig }, kubectlBinary());
+        for (const crd of snapshotCrds())
+            await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+        await eventually("snapshot CRDs established", async () => {
+            const r = await api.get<any>(
+                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/volumesnapshots.snapshot.storage.k8s.io",
+            );
+            return r?.status?.conditions?.some((c: any) => c.type === "Established" && c.status === "True");
+        });
+        await api.create("/apis/storage.k8s.io/v1/storageclasses", {
+            apiVersion: "storage.k8s.io/v1",
+            kind: "StorageClass",
+            metadata: { name: "rook-ceph-block" },
+            provisioner: "rook-ceph.rbd.csi.ceph.com",
+        });
+        await api.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
+    });
+
+    after(async () => {
+        api?.close();
+        if (tmp) {
+            await stopSim(path.join(tmp, "sim"));
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
+    });
+
+    it("accepts the snapshot class, the snapshots and the backup CronJob", async () => {
+        const scope = { operatorNamespace: "rook-ceph", clusterNamespace: "rook-ceph", rookVersion: "v1.20.6" };
+        await api.create("/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses", snapshotClassSpec("rbd", scope));
+        for (const pvc of ["aihub-db-pvc", "aihub-home-pvc"]) {
+            await api.create(`/api/v1/namespaces/${NS}/persistentvolumeclaims`, {
+                apiVersion: "v1",
+                kind: "PersistentVolumeClaim",
+                metadata: { name: pvc, labels: { app: "aihub" }, annotations: { "helm.sh/resource-policy": "keep" } },
+                spec: {
+                    storageClassName: "rook-ceph-block",
+                    accessModes: ["ReadWriteOnce"],
+                    resources: { requests: { storage: "1Gi" } },
+                },
+            });
+            const snap = `${pvc}-${ID}`;
+            await api.create(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`, {
+                apiVersion: "snapshot.storage.k8s.io/v1",
+                kind: "VolumeSnapshot",
+                metadata: { name: snap, labels: { [BACKUP_LABEL]: ID, "aihub-airgap/complete": "true" } },
+                spec: {
+                    volumeSnapshotClassName: "csi-rbdplugin-snapclass",
+                    source: { persistentVolumeClaimName: pvc },
+                },
+            });
+            // Stands in for the CSI snapshotter.
+            await api.mergePatch(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots/${snap}/status`, {
+                status: { readyToUse: true, restoreSize: "1Gi" },
+            });
+        }
+        // The API server's CEL rules (from the generated CRD) refuse a snapshot naming both sources.
+        const both = await api.request("POST", `/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`, {
+            apiVersion: "snapshot.storage.k8s.io/v1",
+            kind: "VolumeSnapshot",
+            metadata: { name: "bad" },
+            spec: { source: { persistentVolumeClaimName: "a", volumeSnapshotContentName: "b" } },
+        });
+        assert.equal(both.status, 422);
+        await api.create(`/api/v1/namespaces/${NS}/configmaps`, {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: BACKUP_NAME },
+            data: { "database-pvcs": "aihub-db-pvc\n" },
+        });
+        const spec = backupCronJobSpec(
+            {
+                schedule: "0 2 * * *",
+                retention: 3,
+                timeZone: "Etc/UTC",
+                target: { pvc: { name: "aihub-backup", size: "1Gi", existing: true } },
+            },
+            NS,
+            {
+                postgresImage: "r/rapidminer/postgres-17:2026.0.2",
+                toolsImage: "r/alpine/k8s:1.34.3",
+                pullSecretName: "airgap-registry",
+                targetPvc: "aihub-backup",
+            },
+        );
+        await api.create(`/apis/batch/v1/namespaces/${NS}/cronjobs`, {
+            apiVersion: "batch/v1",
+            kind: "CronJob",
+            metadata: { name: BACKUP_NAME },
+            spec,
+        });
+        // What pulumi up creates beside the CronJob: its ServiceAccount, the target claim and the password file.
+        await api.create(`/api/v1/namespaces/${NS}/serviceaccounts`, {
+            apiVersion: "v1",
+            kind: "ServiceAccount",
+            metadata: { name: BACKUP_NAME },
+        });
+        await api.create(`/api/v1/namespaces/${NS}/persistentvolumeclaims`, {
+            apiVersion: "v1",
+            kind: "PersistentVolumeClaim",
+            metadata: { name: "aihub-backup" },
+            spec: {
+                storageClassName: "rook-ceph-block",
+                accessModes: ["ReadWriteOnce"],
+                resources: { requests: { storage: "1Gi" } },
+            },
+        });
+        await api.create(`/api/v1/namespaces/${NS}/secrets`, {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "aihub-backup-db" },
+            stringData: { pgpass: "aihub-db-svc.aihub.svc:5432:aihub:aihub:not-a-real-password\n" },
+        });
+        await api.create(`/apis/apps/v1/namespaces/${NS}/deployments`, deployment("aihub-db", "aihub-db-pvc", 1));
+        await api.create(
+            `/apis/apps/v1/namespaces/${NS}/deployments`,
+            deployment("aihub-backend", "aihub-home-pvc", 1),
+        );
+    });
+
+    it("refuses while AI Hub runs, and without --replace-data only prints the steps", async () => {
+        const opts = {
+            namespace: NS,
+            backupId: ID,
+            replaceData: true,
+            timeoutSeconds: 60,
+            log: (l: string) => logs.push(l),
+        };
+        await assert.rejects(restore(kc, opts), (e: Error) => {
+            assert.ok(e instanceof RestoreRefused);
+            assert.match(
+                e.message,
+                /deployment\/aihub-backend \(1\), deployment\/aihub-db \(1\).*aihub\.running to false/,
+            );
+            return true;
+        });
+        await assert.rejects(restore(kc, { ...opts, backupId: "aihub-backup-1" }), /no such backup/);
+        for (const d of ["aihub-db", "aihub-backend"])
+            await kc.run(["-n", NS, "scale", `deployment/${d}`, "--replicas=0"]);
+        const uid = (await api.get<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims/aihub-db-pvc`))!.metadata.uid;
+        await assert.rejects(restore(kc, { ...opts, replaceData: false }), (e: Error) => {
+            assert.match(e.message, /replace pvc\/aihub-db-pvc by a claim from volumesnapshot\/aihub-db-pvc-/);
+            assert.match(e.message, /start the databases: deployment\/aihub-db\n/);
+            assert.match(e.message, /add --replace-data/);
+            return true;
+        });
+        const still = await api.get<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims/aihub-db-pvc`);
+        assert.equal(still.metadata.uid, uid, "a refused restore must not touch the claims");
+    });
+
+    it("replaces the claims from the snapshots, runs the restore Job with the databases only, and stops them", async () => {
+        const t0 = Date.now();
+        const dump = async () =>
+            console.log(
+                "# pods:",
+                JSON.stringify(
+                    (await api.list<any>(`/api/v1/namespaces/${NS}/pods`)).map((p) => [
+                        p.metadata.name,
+                        p.spec.nodeName,
+                        p.status,
+                    ]),
+                ).slice(0, 3000),
+            );
+        await restore(kc, {
+            namespace: NS,
+            backupId: ID,
+            replaceData: true,
+            timeoutSeconds: 120,
+            log: (l) => logs.push(l),
+            jobName: "aihub-restore-test",
+        }).catch(async (e) => {
+            await dump();
+            throw e;
+        });
+        console.log(`# restore sequence on the sim: ${Date.now() - t0} ms`);
+        for (const pvc of ["aihub-db-pvc", "aihub-home-pvc"]) {
+            const c = await api.get<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims/${pvc}`);
+            assert.deepEqual(c.spec.dataSource, {
+                apiGroup: "snapshot.storage.k8s.io",
+                kind: "VolumeSnapshot",
+                name: `${pvc}-${ID}`,
+            });
+            assert.equal(c.metadata.annotations["helm.sh/resource-policy"], "keep");
+        }
+        const job = await api.get<any>(`/apis/batch/v1/namespaces/${NS}/jobs/aihub-restore-test`);
+        const c = job.spec.template.spec.containers;
+        assert.deepEqual(
+            c.map((x: any) => x.name),
+            ["restore"],
+        );
+        assert.match(c[0].args[0], new RegExp(`pg\\.sh restore "/target/${ID}/db" --drop-existing`));
+        assert.equal(c[0].env.find((e: any) => e.name === "BACKUP_ID").value, ID);
+        assert.ok(job.status.conditions.some((x: any) => x.type === "Complete" && x.status === "True"));
+        for (const d of ["aihub-db", "aihub-backend"]) {
+            const dep = await api.get<any>(`/apis/apps/v1/namespaces/${NS}/deployments/${d}`);
+            assert.equal(dep.spec.replicas, 0, `${d} must be down after the restore`);
+        }
+        assert.ok(logs.some((l) => /databases started: deployment\/aihub-db$/.test(l)));
+    });
+});
