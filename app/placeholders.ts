@@ -75,10 +75,12 @@ export function survivingPlaceholders(
 
 /** The fix for a surviving placeholder: the config key to set. */
 export function placeholderFix(p: SurvivingPlaceholder): string {
-    if (p.credential) return `pulumi config set --secret --path aihub.credentials.${p.credential} <value>`;
+    if (p.credential)
+        return `pulumi config set --secret --path aihub.credentials.${p.credential}, which prompts for the value`;
     if (p.valuePath === "license.rapidminer.licenseValue")
         return "pulumi config set --secret --path aihub.license < license.txt";
-    if (p.valuePath)
-        return `set ${p.valuePath} in aihub.valuesFile or aihub.values${p.secret ? " (a secret: prefer a key the program generates)" : ""}`;
+    if (p.valuePath && p.secret)
+        return `pulumi config set --secret --path aihub.values.${p.valuePath}, which prompts for the value`;
+    if (p.valuePath) return `set ${p.valuePath} in aihub.valuesFile or aihub.values`;
     return "the chart writes it itself: override the template's value or report it";
 }

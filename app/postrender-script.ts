@@ -1,7 +1,7 @@
 /**
  * The script Helm runs as the AI Hub post-renderer. pulumi-kubernetes runs `postrender` with no arguments and the
  * CLI's environment, so a stack's options (its registry, `aihub.running`) reach the post-renderer only through the
- * path itself: one small script per set of options, named after a hash of its content, written under the project's
+ * path itself: one small script per set of options, named after a hash of them, written under the project's
  * `.aihub-airgap/` (git-ignored) on every run. The path is relative to the project directory, where Pulumi starts the
  * provider, so it is the same in every checkout and shows no diff.
  */
@@ -13,17 +13,21 @@ import type { PostRenderOptions } from "./postrender";
 /** The directory of generated files, relative to the project directory. */
 export const GENERATED_DIR = ".aihub-airgap";
 
-/** The post-renderer script for `opts`: its path relative to the project directory, and its content. */
+/**
+ * The post-renderer script for `opts`: its path relative to the project directory, named after the options (so it
+ * is the same in every checkout), and its content, which loads this checkout's post-renderer by absolute path (so it
+ * runs from any project directory, `--dir` included).
+ */
 export function postRenderScript(opts: PostRenderOptions): { path: string; content: string } {
     const options = JSON.stringify({ registry: opts.registry, stopped: opts.stopped ?? false });
     const content = [
         "#!/usr/bin/env node",
         "// Written by aihub-airgap (app/postrender-script.ts) on every run; the AI Hub release's Helm post-renderer.",
-        'require("tsx/cjs");',
-        `require("../app/postrender").main(${options});`,
+        `require(${JSON.stringify(require.resolve("tsx/cjs"))});`,
+        `require(${JSON.stringify(path.join(__dirname, "postrender.ts"))}).main(${options});`,
         "",
     ].join("\n");
-    const hash = crypto.createHash("sha256").update(content).digest("hex").slice(0, 12);
+    const hash = crypto.createHash("sha256").update(options).digest("hex").slice(0, 12);
     return { path: `./${GENERATED_DIR}/postrender-${hash}.cjs`, content };
 }
 

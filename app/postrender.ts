@@ -38,6 +38,20 @@ function podSpecPath(kind: string): string[] | undefined {
     return undefined;
 }
 
+/** The container images of a rendered object (plain JS), with where they sit, e.g. `Deployment x: containers[0]`. */
+export function containerImages(obj: Record<string, unknown>): { where: string; image: string }[] {
+    const pod = podSpecPath(String(obj.kind));
+    if (!pod) return [];
+    let spec: unknown = obj;
+    for (const k of pod) spec = (spec as Record<string, unknown> | undefined)?.[k];
+    const name = `${String(obj.kind)} ${String((obj.metadata as { name?: unknown } | undefined)?.name)}`;
+    return CONTAINER_LISTS.flatMap((list) => {
+        const items = (spec as Record<string, unknown> | undefined)?.[list];
+        if (!Array.isArray(items)) return [];
+        return items.map((c: { image?: unknown }, i) => ({ where: `${name}: ${list}[${i}]`, image: String(c?.image) }));
+    });
+}
+
 /** Relocates the images of one document in place; returns whether anything changed. Throws on a bad reference. */
 function relocate(doc: Document, kind: string, registry: string, bad: string[]): boolean {
     const pod = podSpecPath(kind);

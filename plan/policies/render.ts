@@ -7,7 +7,10 @@ import { placeholderFix, survivingPlaceholders } from "../../app/placeholders";
 import { isMapping } from "../../app/merge";
 import { isQuantity, quantityBytes } from "../../stacks/quantity";
 import type { PlatformConfig } from "../../stacks/schema";
+import { isInRegistry } from "../../artifacts/imageref";
+import { containerImages } from "../../app/postrender";
 import type { Finding } from "../findings";
+import type { PostRendered } from "../render";
 import type { Registration } from "../recorder";
 
 type Obj = Record<string, unknown>;
@@ -17,7 +20,7 @@ export const NEARFULL_RATIO = 0.85;
 
 /** A check of the rendered release. */
 export type RenderPolicy = (
-    render: { objects: readonly Obj[]; defaults: Record<string, unknown> },
+    render: { objects: readonly Obj[]; defaults: Record<string, unknown>; postRendered?: PostRendered },
     release: Registration,
     cfg: PlatformConfig,
 ) => Finding[];
@@ -93,4 +96,23 @@ export const pvcOverCommit: RenderPolicy = ({ objects }, release, cfg) => {
 };
 
 /** The render policies `plan` runs. */
-export const RENDER_POLICIES: RenderPolicy[] = [renderedPlaceholder, pvcOverCommit];
+/**
+ * Every image the release runs, after its post-renderer (as the provider installs it), comes from the private
+ * registry; a reference the post-renderer cannot relocate fails the plan with the post-renderer's message.
+ */
+export const imagesRelocated: RenderPolicy = ({ postRendered }, release, cfg) => {
+    if (!postRendered) return [];
+    const finding = (text: string): Finding => ({
+        level: "error",
+        rule: "aihub-image-not-relocated",
+        resource: release.urn,
+        text,
+    });
+    if ("failed" in postRendered) return [finding(postRendered.failed)];
+    return postRendered.objects
+        .flatMap(containerImages)
+        .filter((c) => !isInRegistry(c.image, cfg.registry.server))
+        .map((c) => finding(`${c.where} runs ${c.image}, outside ${cfg.registry.server} after the post-renderer`));
+};
+
+export const RENDER_POLICIES: RenderPolicy[] = [renderedPlaceholder, pvcOverCommit, imagesRelocated];

@@ -24,7 +24,11 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), "render-plan-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 /** A project directory with the airgap stack (edited) and the packaged fixture chart where the stack names it. */
-function project(name: string, edit: (cfg: Record<string, any>) => void = () => {}): string {
+function project(
+    name: string,
+    edit: (cfg: Record<string, any>) => void = () => {},
+    chart: (dir: string) => void = () => {},
+): string {
     const dir = path.join(work, name);
     fs.mkdirSync(path.join(dir, "bundle", "charts"), { recursive: true });
     fs.cpSync(path.join(PROJECT_DIR, "values"), path.join(dir, "values"), { recursive: true });
@@ -32,7 +36,10 @@ function project(name: string, edit: (cfg: Record<string, any>) => void = () => 
     const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.airgap.yaml"), "utf8"));
     edit(doc.config);
     fs.writeFileSync(path.join(dir, "Pulumi.airgap.yaml"), stringify(doc));
-    helm(["package", FIXTURE, "--destination", path.join(dir, "bundle", "charts")]);
+    const src = path.join(dir, "chart-src");
+    fs.cpSync(FIXTURE, src, { recursive: true });
+    chart(src);
+    helm(["package", src, "--destination", path.join(dir, "bundle", "charts")]);
     return dir;
 }
 
@@ -55,19 +62,54 @@ describe("plan renders the AI Hub release", () => {
         ]);
     });
 
-    it("a placeholder credential in the render fails the plan, naming the value path and aihub.credentials key", () => {
-        const r = plan(
-            project("placeholder", (c) => {
-                c["aihub-airgap:aihub"].values = { scoringAgent: { basicAuth: { password: "changeit" } } };
-            }),
-        );
-        assert.equal(r.code, 1);
+    it("a placeholder in the render fails the plan, naming the value path", () => {
+        // A chart value no computed value covers (inline aihub.values refuses a plain password before any render,
+        // and the generated credentials override the vendor values file's).
+        const dir = project("placeholder", undefined, (src) => {
+            fs.appendFileSync(
+                path.join(src, "values.yaml"),
+                '\nextraSidecar:\n  dbPass: "<SIDECAR-DB-PASS-PLACEHOLDER>"\n',
+            );
+            fs.writeFileSync(
+                path.join(src, "templates", "sidecar.yml"),
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: sidecar }\ndata:\n  DB_PASS: {{ .Values.extraSidecar.dbPass | quote }}\n",
+            );
+        });
+        const r = plan(dir);
+        assert.equal(r.code, 1, JSON.stringify(r.doc.findings));
         const rendered = r.doc.findings.filter((f: any) => f.rule === "aihub-placeholder-rendered");
         assert.deepEqual(
-            rendered.map((f: any) => `${f.level}: ${f.text}`),
-            [
-                'error: values.scoringAgent.basicAuth.password still holds the chart\'s placeholder "changeit", rendered into ConfigMap/aihub-config data.SCORING_BASIC_AUTH_PASSWORD (pulumi config set --secret --path aihub.credentials.scoringBasicAuthPassword <value>)',
-            ],
+            rendered.map((f: any) => f.level),
+            ["error"],
+        );
+        assert.match(
+            rendered[0].text,
+            /^values\.extraSidecar\.dbPass still holds the chart's placeholder "<SIDECAR-DB-PASS-PLACEHOLDER>", rendered into ConfigMap\/sidecar data\.DB_PASS \(pulumi config set --secret --path aihub\.values\.extraSidecar\.dbPass, which prompts for the value\)$/,
+        );
+    });
+
+    it("a hard-coded image is relocated by the post-renderer; one it cannot relocate fails the plan, named", () => {
+        const hardcoded = (image: string) => (src: string) =>
+            fs.writeFileSync(
+                path.join(src, "templates", "hardcoded.yml"),
+                `apiVersion: v1\nkind: Pod\nmetadata: { name: volume-fix }\nspec:\n  containers:\n    - { name: c, image: "${image}" }\n`,
+            );
+        const ok = plan(project("hardcoded", undefined, hardcoded("busybox:latest")));
+        assert.equal(ok.code, 0, ok.err + JSON.stringify(ok.doc.findings));
+        assert.deepEqual(
+            ok.doc.findings.filter((f: any) => f.rule === "aihub-image-not-relocated"),
+            [],
+        );
+        const bad = plan(project("unrelocatable", undefined, hardcoded("Busy Box::latest")));
+        assert.equal(bad.code, 1);
+        assert.deepEqual(
+            bad.doc.findings.filter((f: any) => f.rule === "aihub-image-not-relocated").map((f: any) => f.level),
+            ["error"],
+        );
+        const text = bad.doc.findings.find((f: any) => f.rule === "aihub-image-not-relocated").text;
+        assert.match(
+            text,
+            /images that cannot be relocated into registry\.airgap\.internal:5000:\n {2}Pod volume-fix: .*Busy Box::latest/,
         );
     });
 
