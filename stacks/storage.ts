@@ -109,32 +109,18 @@ export function buildStorage(
               )
             : undefined;
     const snapshotClassAfter = snapshots ? (snapshotController?.crds ?? []) : undefined;
-    const filesystem = new CephFilesystem(
-        "cephfs",
-        {
-            ceph: cfg.ceph,
-            scope,
-            cluster: cluster.cluster,
-            operatorReleases: operator.releases,
-            protect: cfg.protectData,
-            snapshotClassAfter,
-        },
-        kube,
-    );
+    // What the filesystem and the block pool share: both are pools of this cluster with their StorageClass.
+    const pool = {
+        ceph: cfg.ceph,
+        scope,
+        cluster: cluster.cluster,
+        operatorReleases: operator.releases,
+        protect: cfg.protectData,
+        snapshotClassAfter,
+    };
+    const filesystem = new CephFilesystem("cephfs", pool, kube);
     const blockPool = cfg.ceph.blockStorageClass
-        ? new CephBlockPool(
-              "rbd",
-              {
-                  ceph: cfg.ceph,
-                  storageClassName: cfg.ceph.blockStorageClass,
-                  scope,
-                  cluster: cluster.cluster,
-                  operatorReleases: operator.releases,
-                  protect: cfg.protectData,
-                  snapshotClassAfter,
-              },
-              kube,
-          )
+        ? new CephBlockPool("rbd", { ...pool, storageClassName: cfg.ceph.blockStorageClass }, kube)
         : undefined;
     const rwoStorageClass = blockPool ? blockPool.storageClassName : filesystem.storageClassName;
     const commands = storageCommands(ns, cfg.ceph.dashboard);

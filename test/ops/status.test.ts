@@ -15,6 +15,7 @@ import { CEPH_CLUSTER_CRD } from "../helpers/sim-crd";
 import { collectStatus, statusProblems, type StatusDeps, type StatusTarget } from "../../ops/status";
 import { renderStatus } from "../../ops/status-render";
 import { missingBinaries, startSim, type ApiClient, type SimHandle } from "../../sim";
+import { eventually } from "../helpers/eventually";
 
 const missing = missingBinaries();
 const skip = missing.length ? `sim binaries missing from ${engineBinDir()}: ${missing.join(", ")}` : false;
@@ -31,16 +32,6 @@ const healthy: StatusDeps = {
     probeUrl: async () => ({ status: 302 }),
     now: new Date("2026-11-22T10:00:00Z"),
 };
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-        const v = await fn().catch(() => undefined);
-        if (v !== undefined && v !== false) return v;
-        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 250));
-    }
-}
 
 const deployment = (name: string, extra: Record<string, unknown> = {}) => ({
     metadata: { name },

@@ -19,21 +19,12 @@ import { snapshotClassSpec } from "../../backup/snapshot-manifests";
 import { engineBinDir } from "../../engine/paths";
 import { missingBinaries, startSim, stopSim, type ApiClient, type SimHandle } from "../../sim";
 import { kubectlBinary } from "../helpers/kubectl";
+import { eventually } from "../helpers/eventually";
 
 const missing = missingBinaries();
 const skip = missing.length ? `sim binaries missing from ${engineBinDir()}: ${missing.join(", ")}` : false;
 const NS = "aihub";
 const ID = "aihub-backup-29000001";
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-        const v = await fn().catch(() => undefined);
-        if (v !== undefined && v !== false) return v;
-        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 250));
-    }
-}
 
 const deployment = (name: string, pvc: string, replicas: number) => ({
     apiVersion: "apps/v1",
@@ -66,12 +57,16 @@ describe("backup objects and the restore sequence on the simulated cluster", { s
         kc = new Kubectl({ kubeconfig: sim.kubeconfig }, kubectlBinary());
         for (const crd of snapshotCrds())
             await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
-        await eventually("snapshot CRDs established", async () => {
-            const r = await api.get<any>(
-                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/volumesnapshots.snapshot.storage.k8s.io",
-            );
-            return r?.status?.conditions?.some((c: any) => c.type === "Established" && c.status === "True");
-        });
+        await eventually(
+            "snapshot CRDs established",
+            async () => {
+                const r = await api.get<any>(
+                    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/volumesnapshots.snapshot.storage.k8s.io",
+                );
+                return r?.status?.conditions?.some((c: any) => c.type === "Established" && c.status === "True");
+            },
+            60_000,
+        );
         await api.create("/apis/storage.k8s.io/v1/storageclasses", {
             apiVersion: "storage.k8s.io/v1",
             kind: "StorageClass",
