@@ -26,7 +26,11 @@ before(() => {
     fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
     fs.mkdirSync(path.join(project, "values"));
     // A site's vendor file picks a mirror for the Let's Encrypt sidecar.
-    fs.writeFileSync(path.join(project, "values/aihub.yaml"), "letsEncrypt:\n  repoName: ghcr.io/site-mirror/\n");
+    // (With the licence mode an air gap needs: the chart's default, Altair One, is refused.)
+    fs.writeFileSync(
+        path.join(project, "values/aihub.yaml"),
+        "letsEncrypt:\n  repoName: ghcr.io/site-mirror/\nlicense: { altair: { mode: on_prem, onPrem: { host: lm.internal, port: '6200' } } }\n",
+    );
 });
 
 after(() => {

@@ -231,7 +231,14 @@ describe("issue 10.4: registry", () => {
 describe("issue 10.5: domain", () => {
     const withDomain = (d: string) => edited((v) => (section(v, "aihub").domain = d));
     const FIX = "(write the FQDN users open, e.g. aihub.example.com)";
-    it("accepts a DNS name with labels up to 63 characters", () => ok(withDomain(`${"a".repeat(63)}.example.com`)));
+    it("accepts a DNS name with labels up to 63 characters", () => {
+        // The certificate must cover the domain too (issue 9.6): only the domain rule is asked about here.
+        const lines = check(withDomain(`${"a".repeat(63)}.example.com`), airgap().secure).lines;
+        assert.deepEqual(
+            lines.filter((l) => !l.startsWith("aihub-airgap:ingress.tlsCert: does not cover aihub.domain")),
+            [],
+        );
+    });
     it("rejects a label over 63 characters, an IP address and a trailing dot", () => {
         assertLines(withDomain(`${"a".repeat(64)}.example.com`), [
             `aihub-airgap:aihub.domain: has a label longer than 63 characters ${FIX}`,

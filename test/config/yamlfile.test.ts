@@ -32,7 +32,11 @@ describe("issue 10.11: aihub.valuesFile", () => {
     const FIX = "(give a readable YAML file of at most 4 MiB, or remove aihub.valuesFile)";
     it("accepts a regular YAML file", () => {
         const f = path.join(tmp, "ok.yaml");
-        fs.writeFileSync(f, "common: { x: 1 }\n");
+        // With the licence mode an air gap needs (issue 9.7: the chart's default, Altair One, is refused).
+        fs.writeFileSync(
+            f,
+            "common: { x: 1 }\nlicense: { altair: { mode: on_prem, onPrem: { host: lm.internal, port: '6200' } } }\n",
+        );
         assert.deepEqual(withValuesFile(f), []);
     });
     it("rejects /dev/zero and /dev/urandom at once, without reading them", () => {
