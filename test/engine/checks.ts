@@ -1,6 +1,6 @@
 /** The checks both engine scenarios make, each failing with what the engine or the cluster said. */
 import { mapImage } from "../../artifacts/imageref";
-import { HARDCODED_IMAGE } from "./stage";
+import { HARDCODED_IMAGE, HARDCODED_WORKLOAD } from "./stage";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import YAML from "yaml";
@@ -33,7 +33,7 @@ export async function upCreatesThePlan(s: EngineScenario, planned: PlannedObject
         [],
     );
     // The chart hard-codes one image; the provider ran the post-renderer, which put it into the private registry.
-    const hardcoded = images.filter((i) => i.pod.startsWith("aihub/hardcoded-image-")).map((i) => i.image);
+    const hardcoded = images.filter((i) => i.pod.startsWith(`aihub/${HARDCODED_WORKLOAD}-`)).map((i) => i.image);
     assert.ok(hardcoded.includes(mapImage(HARDCODED_IMAGE, s.registry.host)), `hard-coded image: ${hardcoded}`);
     const pushed = s.registry.requests().filter((l) => /^PUT \/v2\/.+\/manifests\//.test(l));
     assert.ok(pushed.length >= 1, "RegistryMirror pushed no image manifest");

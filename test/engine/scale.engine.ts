@@ -10,6 +10,7 @@ import { aihubLayout } from "../../app/layout";
 import { aihubWorkloads, TIERS, type Tier } from "../../app/scale";
 import { EngineScenario } from "./scenario";
 import { figure, requireEngine, step } from "./steps";
+import { HARDCODED_WORKLOAD } from "./stage";
 
 let s: EngineScenario;
 const workloads = aihubWorkloads(aihubLayout("2026.0.2"), {});
@@ -29,6 +30,8 @@ async function replicas(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const plural of ["deployments", "statefulsets"]) {
         for (const w of await s.sim.client.list(`/apis/apps/v1/namespaces/aihub/${plural}`)) {
+            // Not a vendor workload: the engine stage's stand-in for a hard-coded image (test/engine/stage.ts).
+            if (w.metadata.name === HARDCODED_WORKLOAD) continue;
             out[w.metadata.name] = Number(w.spec?.replicas);
         }
     }

@@ -40,16 +40,17 @@ function csiOperatorCrds(): string {
 }
 
 /** A workload whose image a chart hard-codes (no registry, no value to change it). */
+export const HARDCODED_WORKLOAD = "hardcoded-image";
 export const HARDCODED_IMAGE = "busybox:latest";
 const HARDCODED_IMAGE_TEMPLATE = `apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: hardcoded-image
+  name: ${HARDCODED_WORKLOAD}
   namespace: {{ .Values.common.productNS }}
 spec:
-  selector: { matchLabels: { app: hardcoded-image } }
+  selector: { matchLabels: { app: ${HARDCODED_WORKLOAD} } }
   template:
-    metadata: { labels: { app: hardcoded-image } }
+    metadata: { labels: { app: ${HARDCODED_WORKLOAD} } }
     spec:
       imagePullSecrets: [{ name: {{ .Values.common.imagePullSecret | quote }} }]
       initContainers:
