@@ -45,7 +45,11 @@ export class AiHubScale extends pulumi.ComponentResource {
                         },
                         spec: { replicas },
                     };
-                    const o = { parent: this, dependsOn: previous };
+                    // The force annotation tells the provider to take `spec.replicas` from Helm's create (it owns the
+                    // defaulted field); it is an instruction, not state. On the engine it sometimes went missing from
+                    // the live object read after the create (2 of 3 airgap runs), and the next preview then showed
+                    // an update that only re-adds it: ignored, the inputs keep it, so every apply still forces.
+                    const o = { parent: this, dependsOn: previous, ignoreChanges: ["metadata.annotations"] };
                     return w.kind === "Deployment"
                         ? new k8s.apps.v1.DeploymentPatch(`${name}-${w.name}`, patch, o)
                         : new k8s.apps.v1.StatefulSetPatch(`${name}-${w.name}`, patch, o);

@@ -116,6 +116,7 @@ describe("aihub.running: the scale steps under the mock runtime", () => {
             for (const p of patches) {
                 assert.equal((p.inputs.spec as any).replicas, running ? 1 : 0, p.name);
                 assert.equal((p.inputs.metadata as any).annotations["pulumi.com/patchForce"], "true");
+                assert.deepEqual(p.ignoreChanges, ["metadata.annotations"], p.name);
             }
             const first = running ? "aihub-scale-aihub-db-dep" : "aihub-scale-proxy-dep";
             const middle = rec.byName("aihub-scale-aihub-backend-dep");
