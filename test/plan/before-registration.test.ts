@@ -108,19 +108,30 @@ describe("issue 10.10: nothing is registered before a check fails", () => {
     });
 });
 
+/** A stack file's `config:` as parsed YAML. */
+type StackConfig = Record<string, Record<string, unknown>>;
+
+/** Plans the airgap stack edited by `edit` as `stack`; asserts no error and no finding but the not-rendered note. */
+async function cleanPlan(stack: string, edit: (config: StackConfig) => void) {
+    const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.airgap.yaml"), "utf8"));
+    edit(doc.config);
+    fs.writeFileSync(path.join(tmp, `Pulumi.${stack}.yaml`), stringify(doc));
+    const plan = await runPlan({ projectDir: tmp, stack });
+    assert.deepEqual(plan.errors, []);
+    // No chart file in this project, so only the note that the release was not rendered.
+    assert.deepEqual(
+        plan.findings.map((f) => f.rule),
+        ["aihub-render"],
+    );
+    return plan;
+}
+
 describe("issue 10.8: registry.server host:port/project", () => {
     it("plans with no policy finding: every image is inside the project", async () => {
         const stack = "project";
-        const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.airgap.yaml"), "utf8"));
-        doc.config["aihub-airgap:registry"].server = "harbor.airgap.internal:8443/aihub";
-        fs.writeFileSync(path.join(tmp, `Pulumi.${stack}.yaml`), stringify(doc));
-        const plan = await runPlan({ projectDir: tmp, stack });
-        assert.deepEqual(plan.errors, []);
-        // No chart file in this project, so only the note that the release was not rendered.
-        assert.deepEqual(
-            plan.findings.map((f) => f.rule),
-            ["aihub-render"],
-        );
+        const plan = await cleanPlan(stack, (config) => {
+            config["aihub-airgap:registry"].server = "harbor.airgap.internal:8443/aihub";
+        });
         assert.ok(plan.images.every((i) => i.target.startsWith("harbor.airgap.internal:8443/aihub/")));
         assert.ok(plan.resources.length > 40);
     });
@@ -129,20 +140,13 @@ describe("issue 10.8: registry.server host:port/project", () => {
 describe("issue 10.9: aihub.credentials as secure values", () => {
     it("plans with the [secret] placeholders: no format error, no trace", async () => {
         const stack = "secure-creds";
-        const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.airgap.yaml"), "utf8"));
-        doc.config["aihub-airgap:aihub"].credentials = {
-            adminPassword: { secure: "v1:a" },
-            jupyterCryptKey: { secure: "v1:b" },
-            landingPageClientSecret: { secure: "v1:c" },
-        };
-        fs.writeFileSync(path.join(tmp, `Pulumi.${stack}.yaml`), stringify(doc));
-        const plan = await runPlan({ projectDir: tmp, stack });
-        assert.deepEqual(plan.errors, []);
-        // No chart file in this project, so only the note that the release was not rendered.
-        assert.deepEqual(
-            plan.findings.map((f) => f.rule),
-            ["aihub-render"],
-        );
+        const plan = await cleanPlan(stack, (config) => {
+            config["aihub-airgap:aihub"].credentials = {
+                adminPassword: { secure: "v1:a" },
+                jupyterCryptKey: { secure: "v1:b" },
+                landingPageClientSecret: { secure: "v1:c" },
+            };
+        });
         assert.ok(plan.resources.length > 40);
     });
 });
