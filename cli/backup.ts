@@ -4,7 +4,7 @@
  */
 import { BACKUP_NAME } from "../backup/job-manifests";
 import { KUBE_OPTIONS, openStack, timeoutSeconds } from "./kube-stack";
-import { parseCli, runCli } from "./run";
+import { parseCli, runCli, stackUsageExit } from "./run";
 
 const USAGE =
     "usage: npm run backup -- --stack <name> [--kubeconfig <file>] [--context <name>] [--no-wait] [--timeout <seconds>]";
@@ -15,14 +15,8 @@ async function main(): Promise<number> {
     });
     if (!parsed) return 2;
     const a = parsed.values;
-    if (a.help) {
-        console.log(USAGE);
-        return 0;
-    }
-    if (!a.stack) {
-        console.error(`--stack is required\n${USAGE}`);
-        return 2;
-    }
+    const stop = stackUsageExit(USAGE, a);
+    if (stop !== undefined || !a.stack) return stop ?? 2;
     const timeout = timeoutSeconds(a.timeout, 7200, USAGE);
     if (timeout === undefined) return 2;
     const opened = openStack({ ...a, stack: a.stack });

@@ -1,19 +1,13 @@
 /** What the cluster commands (backup, restore) share: the validated stack and a kubectl aimed at its cluster. */
-import * as path from "node:path";
 import { Kubectl, stackKubeTarget } from "../backup/kubectl";
 import { formatProblem } from "../stacks/problems";
 import type { PlatformConfig } from "../stacks/schema";
 import { readStackFile } from "../stacks/stackfile";
 import { validateConfig } from "../stacks/validate";
+import { CLUSTER_OPTIONS, projectDirOf, STACK_OPTIONS } from "./run";
 
 /** The options every cluster command takes. */
-export const KUBE_OPTIONS = {
-    stack: { type: "string", short: "s" },
-    kubeconfig: { type: "string" },
-    context: { type: "string" },
-    dir: { type: "string" },
-    help: { type: "boolean", short: "h" },
-} as const;
+export const KUBE_OPTIONS = { ...STACK_OPTIONS, ...CLUSTER_OPTIONS } as const;
 
 /** The `--timeout` seconds (default `fallback`), or undefined after printing the problem with the usage line. */
 export function timeoutSeconds(text: string | undefined, fallback: number, usage: string): number | undefined {
@@ -30,7 +24,7 @@ export function openStack(args: {
     kubeconfig?: string;
     context?: string;
 }): { cfg: PlatformConfig; kubectl: Kubectl } | { errors: string[] } {
-    const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
+    const projectDir = projectDirOf(args.dir);
     const file = readStackFile(projectDir, args.stack);
     const v = validateConfig(
         { values: file.values, securePaths: new Set(file.securePaths) },
