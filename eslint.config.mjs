@@ -5,7 +5,16 @@ import { createRequire } from "node:module";
 const pulumiPlugin = createRequire(import.meta.url)("./scripts/pulumi-eslint-plugin.cjs");
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", ".cache/", "bundle/", "test/fixtures/**/templates/"] },
+    {
+        ignores: [
+            "node_modules/",
+            "bin/",
+            ".cache/",
+            "bundle/",
+            "test/fixtures/**/templates/",
+            "addons/*/fixture/**/templates/",
+        ],
+    },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

@@ -3,6 +3,7 @@
  * version, the Ceph image from config, extra images, and on the bastion the images found by rendering the
  * charts), each with its place in the private registry (design §5), and the provider plugins.
  */
+import { enabledAddOns } from "../addons/table";
 import { aihubImages } from "./catalog/aihub";
 import { backupImages } from "./catalog/backup";
 import { rookImages } from "./catalog/rook";
@@ -23,6 +24,7 @@ export function stackCharts(cfg: PlatformConfig): ChartNeed[] {
     const charts: ChartNeed[] = [{ key: "rook.chart", path: cfg.rook.chart }];
     if (cfg.rook.csiDriversChart) charts.push({ key: "rook.csiDriversChart", path: cfg.rook.csiDriversChart });
     charts.push({ key: "aihub.chart", path: cfg.aihub.chart });
+    for (const { addon, section } of enabledAddOns(cfg.addons)) charts.push(...addon.charts(section));
     return charts;
 }
 
@@ -33,7 +35,7 @@ export function configImages(cfg: PlatformConfig): string[] {
 
 /**
  * Upstream images the catalogs list for the configured Rook and AI Hub versions (run-time images included), plus
- * the snapshot-controller and backup tools when the stack installs them.
+ * the snapshot-controller and backup tools when the stack installs them, and each enabled add-on's images.
  */
 export function catalogImages(cfg: PlatformConfig): string[] {
     const snapshots = cfg.ceph.snapshotClass || cfg.backup !== undefined;
@@ -44,6 +46,7 @@ export function catalogImages(cfg: PlatformConfig): string[] {
             snapshotController: snapshots && cfg.ceph.snapshotController,
             backup: cfg.backup !== undefined,
         }),
+        ...enabledAddOns(cfg.addons).flatMap(({ addon, section }) => addon.images(section, cfg)),
     ];
 }
 

@@ -1,4 +1,4 @@
-// Runs every test file under test/ with Node's test runner (Node 20 has no glob support for --test).
+// Runs every test file under test/ and addons/ with Node's test runner (Node 20 has no glob support for --test).
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +13,8 @@ function find(dir, suffix) {
 // --engine: the real-engine tests (*.engine.ts), one file at a time (each runs a cluster and the Pulumi CLI).
 const engine = process.argv.includes("--engine");
 const filter = process.argv.slice(2).filter((a) => a !== "--engine");
-const files = find("test", engine ? ".engine.ts" : ".test.ts")
+const files = ["test", "addons"]
+    .flatMap((d) => find(d, engine ? ".engine.ts" : ".test.ts"))
     .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
     .sort();
 const concurrency = engine ? 1 : 2;

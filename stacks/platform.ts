@@ -1,9 +1,11 @@
 /**
  * The composition: turns validated config into components, in the order of design §3
- * (images in the registry → Rook operator → CephCluster → CephFilesystem → StorageClass → AI Hub → Ingress).
+ * (images in the registry → Rook operator → CephCluster → CephFilesystem → StorageClass → add-ons → AI Hub →
+ * Ingress).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DataGuard } from "../components/data-guard";
+import { buildAddOns } from "./addons";
 import { buildApplication } from "./application";
 import { buildBackup } from "./backup";
 import { buildMirror } from "./mirror";
@@ -21,6 +23,7 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     const mirror = buildMirror(cfg);
     const kube = kubernetesProvider(cfg.kubernetes).opts;
     const storage = buildStorage(cfg, { mirror, kube });
+    const addons = buildAddOns(cfg, { mirror, storage, kube, projectDir: process.cwd() });
     const app = buildApplication(cfg, { mirror, storage, kube });
     const backup = buildBackup(cfg, { storage, app, kube });
     const parts = [
@@ -34,6 +37,7 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
         app.scale,
         app.ingress,
         backup,
+        ...addons.components,
     ];
     new DataGuard(
         "data-guard",
@@ -48,6 +52,7 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
         registry: cfg.registry.server,
         ...storage.outputs,
         ...app.outputs,
+        ...addons.outputs,
         ...(backup ? { backupCronJob: backup.cronJobName } : {}),
     };
 }

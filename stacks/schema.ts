@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import type { AddOnsConfig } from "../addons/table";
 import { parseImageRef, registryHostProblem, registryServerProblem } from "../artifacts/imageref";
 import { devicePathProblem } from "./devices";
 import { isQuantity, MAX_DISK_BYTES, quantityBytes } from "./quantity";
@@ -26,7 +27,7 @@ export const MAX_SECRET_CHARS = 16384;
 /** Longest registry password accepted (it is written twice into every pull Secret). */
 export const MAX_REGISTRY_PASSWORD_CHARS = 1024;
 
-const secretOf = (max: number) =>
+export const secretOf = (max: number) =>
     z
         .string({
             error: "must be a secret string (set it with `pulumi config set --secret --path <key>`, which prompts)",
@@ -34,10 +35,10 @@ const secretOf = (max: number) =>
         .min(1, { error: "must not be empty (set it with `pulumi config set --secret --path <key>`, which prompts)" })
         .max(max, { error: `is longer than ${max} characters (set a shorter value)` })
         .transform((v) => pulumi.secret(v));
-const secret = secretOf(MAX_SECRET_CHARS);
+export const secret = secretOf(MAX_SECRET_CHARS);
 
 /** A string checked by a function that says what is wrong (and how to fix it), or nothing. */
-const checkedString = (problem: (v: string) => string | undefined, typeError: string) =>
+export const checkedString = (problem: (v: string) => string | undefined, typeError: string) =>
     z.string({ error: typeError }).superRefine((v, ctx) => {
         const text = problem(v);
         if (text) ctx.addIssue({ code: "custom", message: text });
@@ -46,7 +47,7 @@ const checkedString = (problem: (v: string) => string | undefined, typeError: st
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-const k8sName = z
+export const k8sName = z
     .string()
     .max(63, { error: "is longer than 63 characters (use a shorter name)" })
     .regex(DNS_LABEL, { error: "is not a DNS-1123 label (use lower-case letters, digits and '-')" });
@@ -60,7 +61,7 @@ export function domainProblem(v: string): string | undefined {
     if (/^[\d.]+$/.test(v)) return `is an IP address, not a DNS name ${fix}`;
     return undefined;
 }
-const dnsName = checkedString(domainProblem, "must be a DNS name (e.g. aihub.example.com)");
+export const dnsName = checkedString(domainProblem, "must be a DNS name (e.g. aihub.example.com)");
 const SIZE_FIX = "write it like 10Gi or 256Gi";
 /** Why a disk size is not accepted, or undefined. Minimums per role are checked in rules.ts. */
 function sizeProblem(v: string): string | undefined {
@@ -70,11 +71,11 @@ function sizeProblem(v: string): string | undefined {
         return `${v} is above 1Pi, larger than any disk (check the unit; ${SIZE_FIX})`;
     return undefined;
 }
-const quantity = z
+export const quantity = z
     .union([z.number(), z.string()], { error: `must be a size (${SIZE_FIX})` })
     .transform(String)
     .pipe(checkedString(sizeProblem, `must be a size (${SIZE_FIX})`));
-const imageRef = z.string().refine(
+export const imageRef = z.string().refine(
     (v) => {
         try {
             parseImageRef(v);
@@ -86,18 +87,18 @@ const imageRef = z.string().refine(
     { error: "is not an image reference (write it like quay.io/ceph/ceph:v19.2.3)" },
 );
 /** PEM certificates, parsed as X.509 (tls.ts); `keyHome` is the secret a private key pasted here belongs in. */
-const pem = (keyHome?: string) =>
+export const pem = (keyHome?: string) =>
     z.string().superRefine((v, ctx) => {
         const r = parseCertificates(v, keyHome);
         if ("error" in r) ctx.addIssue({ code: "custom", message: r.error });
     });
-const version = z
+export const version = z
     .string()
     .regex(/^v?\d+\.\d+\.\d+$/, { error: "is not a full version (write all three numbers, e.g. v1.20.6 or 2026.0.2)" });
 const devicePath = checkedString(devicePathProblem, "must be a device path (write it like /dev/nvme1n1)");
 
 /** A raw disk on a worker. */
-const disk = z.strictObject({
+export const disk = z.strictObject({
     /** Device path on the node, e.g. `/dev/nvme1n1`. */
     path: devicePath,
     /** Capacity of the local PV; at most the real device size. */
@@ -348,10 +349,10 @@ export const sectionSchemas = {
 /** The names of the config keys this project reads. */
 export type SectionName = keyof typeof sectionSchemas;
 
-/** Validated config, with secrets as secret Outputs. */
+/** Validated config, with secrets as secret Outputs; `addons` holds the enabled add-ons' sections (addons/table.ts). */
 export type PlatformConfig = {
     [K in SectionName]: z.output<(typeof sectionSchemas)[K]>;
-};
+} & { addons: AddOnsConfig };
 export type RegistryConfig = PlatformConfig["registry"];
 export type BundleConfig = NonNullable<PlatformConfig["bundle"]>;
 export type RookConfig = PlatformConfig["rook"];

@@ -3,6 +3,8 @@
  * cross-field rules. Every problem is collected before anything is reported, so one run lists them all.
  */
 import type { z } from "zod";
+import { ADDONS } from "../addons/table";
+import type { AddOn } from "../addons/types";
 import { checkLicense } from "../app/license";
 import { ConfigError, formatProblem, joinPath, UNKNOWN_KEY, type Problem } from "./problems";
 import { checkRules, type FileCheck, type Sections } from "./rules";
@@ -67,10 +69,11 @@ function zodProblems(section: string, input: unknown, error: z.ZodError): Proble
     });
 }
 
-/** Every path in `values` that matches a secret pattern and holds a value. */
-function secretValuePaths(values: Record<string, unknown>): string[] {
+/** Every path in `values` that matches a secret pattern (core or an add-on's) and holds a value. */
+function secretValuePaths(values: Record<string, unknown>, table: readonly AddOn[]): string[] {
     const found: string[] = [];
-    for (const pattern of SECRET_PATHS) {
+    const addonPaths = table.flatMap((a) => (a.secretPaths ?? []).map((p) => `addons.${a.name}.${p}`));
+    for (const pattern of [...SECRET_PATHS, ...addonPaths]) {
         const parts = pattern.split(".");
         const walk = (node: unknown, i: number, at: string[]): void => {
             if (i === parts.length) {
@@ -86,8 +89,71 @@ function secretValuePaths(values: Record<string, unknown>): string[] {
     return found;
 }
 
-/** Validates a stack config; never throws. */
-export function validateConfig(raw: RawConfig, files: FileCheck): Validation {
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Parses `addons`: one section per add-on of the table; a present section is on unless `enabled: false`.
+ * Returns the enabled sections (parsed) and their problems.
+ */
+function parseAddOns(
+    input: unknown,
+    table: readonly AddOn[],
+): { sections: Record<string, unknown>; errors: Problem[] } {
+    const sections: Record<string, unknown> = {};
+    const errors: Problem[] = [];
+    if (input === undefined) return { sections, errors };
+    const known = table.map((a) => a.name).join(", ") || "none";
+    if (!isMapping(input)) {
+        const text = `must be a mapping of add-on sections (known add-ons: ${known}; e.g. addons: { <name>: { ... } })`;
+        return { sections, errors: [{ path: "addons", text }] };
+    }
+    for (const key of Object.keys(input)) {
+        if (!table.some((a) => a.name === key)) {
+            errors.push({ path: `addons.${key}`, text: `is not a known add-on (known add-ons: ${known})` });
+        }
+    }
+    for (const a of table.filter((x) => input[x.name] !== undefined)) {
+        const at = `addons.${a.name}`;
+        const value = input[a.name];
+        if (!isMapping(value)) {
+            errors.push({ path: at, text: `must be a mapping of the add-on's keys (write {} for its defaults)` });
+            continue;
+        }
+        const { enabled = true, ...rest } = value;
+        if (typeof enabled !== "boolean") {
+            errors.push({
+                path: `${at}.enabled`,
+                text: "must be true or false (false keeps the section but installs nothing)",
+            });
+            continue;
+        }
+        if (!enabled) continue;
+        const result = a.schema.safeParse(rest);
+        if (result.success) sections[a.name] = result.data;
+        else errors.push(...zodProblems(at, rest, result.error));
+    }
+    return { sections, errors };
+}
+
+/** The rules of each parsed add-on against the rest of the config. */
+function addOnRules(
+    sections: Partial<PlatformConfig>,
+    table: readonly AddOn[],
+): { errors: Problem[]; warnings: Problem[] } {
+    const out = { errors: [] as Problem[], warnings: [] as Problem[] };
+    const addons = (sections.addons ?? {}) as Record<string, unknown>;
+    for (const a of table) {
+        if (addons[a.name] === undefined || !a.rules) continue;
+        const r = a.rules(addons[a.name], sections);
+        out.errors.push(...r.errors);
+        out.warnings.push(...(r.warnings ?? []));
+    }
+    return out;
+}
+
+/** Validates a stack config; never throws. `table` is the add-on table (tests pass their own). */
+export function validateConfig(raw: RawConfig, files: FileCheck, table: readonly AddOn[] = ADDONS): Validation {
     const errors: Problem[] = [...(raw.file?.errors ?? [])];
     const sections: Record<string, unknown> = {};
     for (const name of Object.keys(sectionSchemas) as SectionName[]) {
@@ -96,11 +162,14 @@ export function validateConfig(raw: RawConfig, files: FileCheck): Validation {
         if (result.success) sections[name] = result.data;
         else errors.push(...zodProblems(name, input, result.error));
     }
+    const addons = parseAddOns(raw.values.addons, table);
+    errors.push(...addons.errors);
+    if (addons.errors.length === 0) sections.addons = addons.sections;
     for (const key of Object.keys(raw.values)) {
-        if (!Object.hasOwn(sectionSchemas, key)) errors.push({ path: key, text: UNKNOWN_KEY });
+        if (!Object.hasOwn(sectionSchemas, key) && key !== "addons") errors.push({ path: key, text: UNKNOWN_KEY });
     }
     if (raw.securePaths) {
-        for (const p of secretValuePaths(raw.values)) {
+        for (const p of secretValuePaths(raw.values, table)) {
             if (!raw.securePaths.has(p)) {
                 errors.push({ path: p, text: plainSecretText(p) });
             }
@@ -109,6 +178,8 @@ export function validateConfig(raw: RawConfig, files: FileCheck): Validation {
     errors.push(...checkInput(raw.values, raw.securePaths));
     const rules = checkRules(sections as Sections, files);
     errors.push(...rules.errors);
+    const addonRules = addOnRules(sections as Sections, table);
+    errors.push(...addonRules.errors);
     // The TLS key is read here, before the schema turns it into a secret Output; it never enters a message.
     const tlsKey = (raw.values.ingress as { tlsKey?: unknown } | undefined)?.tlsKey;
     const tls = checkTls({ ...(sections as Sections), tlsKey });
@@ -117,13 +188,23 @@ export function validateConfig(raw: RawConfig, files: FileCheck): Validation {
     errors.push(...(license?.errors ?? []));
     const unique = [...new Map(errors.map((e) => [formatProblem(e), e])).values()];
     const config = unique.length === 0 ? (sections as PlatformConfig) : undefined;
-    const warnings = [...(raw.file?.warnings ?? []), ...rules.warnings, ...tls.warnings, ...(license?.warnings ?? [])];
+    const warnings = [
+        ...(raw.file?.warnings ?? []),
+        ...rules.warnings,
+        ...addonRules.warnings,
+        ...tls.warnings,
+        ...(license?.warnings ?? []),
+    ];
     return { config, errors: unique, warnings };
 }
 
 /** Validates and returns the config, or throws a ConfigError listing every problem. */
-export function requireValidConfig(raw: RawConfig, files: FileCheck): Validation & { config: PlatformConfig } {
-    const v = validateConfig(raw, files);
+export function requireValidConfig(
+    raw: RawConfig,
+    files: FileCheck,
+    table: readonly AddOn[] = ADDONS,
+): Validation & { config: PlatformConfig } {
+    const v = validateConfig(raw, files, table);
     if (!v.config) throw new ConfigError(v.errors);
     return v as Validation & { config: PlatformConfig };
 }

@@ -11,8 +11,15 @@ import { figure } from "./steps";
 /** The Helm releases (namespace/name) both stacks install. */
 const RELEASES = ["aihub/rapidminer-aihub", "rook-ceph/ceph-csi-drivers", "rook-ceph/rook-ceph"];
 
-/** `pulumi up`, then: every planned object exists, the releases are deployed, every pod pulls privately. */
-export async function upCreatesThePlan(s: EngineScenario, planned: PlannedObject[]): Promise<void> {
+/**
+ * `pulumi up`, then: every planned object exists, the releases (the core's and `moreReleases`) are deployed, every
+ * pod pulls privately.
+ */
+export async function upCreatesThePlan(
+    s: EngineScenario,
+    planned: PlannedObject[],
+    moreReleases: string[] = [],
+): Promise<void> {
     // The environment's KUBECONFIG names a decoy: the objects below land on the sim only through the stack's
     // aihub-airgap:kubernetes (its kubeconfig's current context is the decoy too, so `context` must be honoured).
     const envKubeconfig = YAML.parse(fs.readFileSync(s.cli.env().KUBECONFIG!, "utf8"));
@@ -25,7 +32,7 @@ export async function upCreatesThePlan(s: EngineScenario, planned: PlannedObject
     assert.doesNotMatch(r.stdout + r.stderr, /from \$PATH/);
     assert.ok(planned.length > 10, `the plan lists only ${planned.length} objects`);
     assert.deepEqual(await s.missing(planned), []);
-    assert.deepEqual(await s.deployedReleases(), RELEASES);
+    assert.deepEqual(await s.deployedReleases(), [...RELEASES, ...moreReleases].sort());
     const images = await s.podImages();
     assert.ok(images.length > 0, "no pods at all");
     assert.deepEqual(

@@ -32,7 +32,20 @@ export interface ScenarioOptions {
     /** The repository stack file the config starts from (`Pulumi.<base>.yaml`). */
     base: "lab" | "airgap";
     /** Changes to the plain config after the test wiring (registry, bundle, charts, certificate) is in. */
-    adjust?: (plain: Record<string, Record<string, unknown>>) => void;
+    adjust?: (plain: Record<string, Record<string, unknown>>, stage: ScenarioStage) => void;
+    /** More secrets by config path (`addons.x.key`), set with `pulumi config set --secret`. @default none */
+    secrets?: Record<string, string>;
+}
+
+/** What `adjust` learns of the stage. */
+export interface ScenarioStage {
+    /** The scenario's work directory (removed by `stop()`). */
+    work: string;
+    /** The AI Hub domain and the site CA that issued its certificate. */
+    domain: string;
+    siteCa: string;
+    /** Node names of the simulated cluster. */
+    nodes: string[];
 }
 
 /** Everything one engine test file works with; `stop()` ends every process and removes the work directory. */
@@ -86,10 +99,11 @@ export class EngineScenario {
         plain.ingress = { ...plain.ingress, tlsCert: site.cert, caCert: site.ca };
         // The cluster comes from the stack config; the environment's KUBECONFIG names only a decoy.
         plain.kubernetes = kube.kubernetes;
-        opts.adjust?.(plain);
+        opts.adjust?.(plain, { work, domain: String(plain.aihub.domain), siteCa: site.ca, nodes: hostnames });
         s.plain = plain;
         s.secrets["registry.password"] = password;
         s.secrets["ingress.tlsKey"] = site.key;
+        Object.assign(s.secrets, opts.secrets ?? {});
         await initStack(cli, s.stack, plain, s.secrets);
         return s;
     }

@@ -1,0 +1,28 @@
+/**
+ * The add-on table: every optional component the stack can turn on under `aihub-airgap:addons`, in build order
+ * (an add-on may use what an earlier one provides). Adding an add-on means adding its folder and one line here.
+ */
+import type { z } from "zod";
+import type { AddOn } from "./types";
+
+/** Every add-on, in build order. */
+export const ADDONS = [] as const satisfies readonly AddOn[];
+
+type Registered = (typeof ADDONS)[number];
+
+/** The name of a registered add-on. */
+export type AddOnName = Registered["name"];
+
+/** The validated `addons` section: one key per enabled add-on. */
+export type AddOnsConfig = { [A in Registered as A["name"]]?: z.output<A["schema"]> };
+
+/** An add-on of the table with its section, for code that iterates without knowing which add-on it holds. */
+export interface EnabledAddOn {
+    addon: AddOn;
+    section: unknown;
+}
+
+/** The add-ons `addons` turns on, in table order. */
+export function enabledAddOns(addons: Record<string, unknown>, table: readonly AddOn[] = ADDONS): EnabledAddOn[] {
+    return table.filter((a) => addons[a.name] !== undefined).map((addon) => ({ addon, section: addons[addon.name] }));
+}

@@ -1,0 +1,61 @@
+/**
+ * What an add-on gives the add-on engine test (test/engine/addons.engine.ts), from `addons/<name>/engine-fixture.ts`
+ * (export `fixture`): its fixture charts, the section that turns it on, its secrets and its checks after `pulumi up`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { helm } from "../helpers/helm";
+import type { EngineScenario } from "./scenario";
+
+/** What the stage hands an add-on's section builder. */
+export interface AddOnStage {
+    /** Packaged fixture charts of this add-on, by the names `packageCharts` returned. */
+    charts: Record<string, string>;
+    /** The AI Hub domain and the site CA (PEM) of the engine stack. */
+    domain: string;
+    siteCa: string;
+    /** Node names of the simulated cluster. */
+    nodes: string[];
+}
+
+/** An add-on's part of the add-on engine test. */
+export interface AddOnEngineFixture {
+    /** Packages the add-on's fixture charts into `dir`; returns the .tgz paths by name. */
+    packageCharts(dir: string): Record<string, string>;
+    /** The `addons.<name>` section for the engine stack. */
+    section(stage: AddOnStage): Record<string, unknown>;
+    /** Secret values by path inside the section (set with `pulumi config set --secret --path`). @default none */
+    secrets?: Record<string, string>;
+    /** Helm releases (`namespace/name`) the add-on installs. */
+    releases: string[];
+    /** Checks after `pulumi up` (objects, statuses, outputs); throws with what is wrong. @default none */
+    check?(s: EngineScenario): Promise<void>;
+}
+
+/**
+ * Packages a fixture chart directory into `dir` with extra CRD files in its `crds/` (e.g. the real CRDs from
+ * ../shared/ref, which the vendor chart installs and the fixture does not carry); returns the .tgz path.
+ */
+export function packageFixture(chartDir: string, dir: string, crdFiles: string[] = []): string {
+    const src = path.join(dir, "src", path.basename(chartDir));
+    fs.mkdirSync(path.dirname(src), { recursive: true });
+    fs.cpSync(chartDir, src, { recursive: true });
+    if (crdFiles.length > 0) {
+        fs.mkdirSync(path.join(src, "crds"), { recursive: true });
+        for (const f of crdFiles) fs.copyFileSync(f, path.join(src, "crds", path.basename(f)));
+    }
+    const line = helm(["package", src, "--destination", dir]).trim();
+    return line.slice(line.lastIndexOf(" ") + 1);
+}
+
+/** The repository's ../shared/ref directory (real CRD schemas). */
+export const SHARED_REF = path.resolve(__dirname, "..", "..", "..", "shared", "ref");
+
+/** The engine fixture of add-on `name` (addons/<name>/engine-fixture.ts). */
+export function addOnFixture(name: string): AddOnEngineFixture {
+    return (
+        require(path.resolve(__dirname, "..", "..", "addons", name, "engine-fixture")) as {
+            fixture: AddOnEngineFixture;
+        }
+    ).fixture;
+}

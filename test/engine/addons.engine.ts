@@ -1,0 +1,66 @@
+/**
+ * The add-ons under the real engine: the lab stack (protectData false) with every add-on of the table turned on (or those named in
+ * `AIHUB_ADDONS=a,b`), each from its fixture charts: up creates every planned object and release with private images,
+ * each add-on's own checks pass, a second preview shows no change, and destroy removes everything.
+ */
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { after, before, describe } from "node:test";
+import { ADDONS } from "../../addons/table";
+import type { AddOn } from "../../addons/types";
+import { addOnFixture, type AddOnEngineFixture } from "./addon-fixture";
+import { destroyRemovesEverything, noSecretInPlainText, previewShowsNoChanges, upCreatesThePlan } from "./checks";
+import { EngineScenario, type PlannedObject } from "./scenario";
+import { requireEngine, step } from "./steps";
+
+const names = process.env.AIHUB_ADDONS?.split(",").filter(Boolean) ?? (ADDONS as readonly AddOn[]).map((a) => a.name);
+let s: EngineScenario;
+let planned: PlannedObject[];
+let fixtures: [string, AddOnEngineFixture][];
+
+before(async () => {
+    requireEngine();
+    assert.ok(names.length > 0, "no add-on to test (the table is empty)");
+    fixtures = names.map((n) => [n, addOnFixture(n)]);
+    s = await EngineScenario.start({
+        base: "lab",
+        adjust: (plain, stage) => {
+            plain.addons = Object.fromEntries(
+                fixtures.map(([n, f]) => [
+                    n,
+                    f.section({ ...stage, charts: f.packageCharts(path.join(stage.work, "addon-charts", n)) }),
+                ]),
+            );
+        },
+        secrets: Object.fromEntries(
+            fixtures.flatMap(([n, f]) => Object.entries(f.secrets ?? {}).map(([k, v]) => [`addons.${n}.${k}`, v])),
+        ),
+    });
+    planned = await s.plannedObjects();
+});
+
+after(async () => {
+    await s?.stop();
+});
+
+describe(`add-ons under the real engine (${names.join(", ")})`, () => {
+    step("up creates every planned object and release, every pod image private", () =>
+        upCreatesThePlan(
+            s,
+            planned,
+            fixtures.flatMap(([, f]) => f.releases),
+        ),
+    );
+
+    for (const [n, f] of names.map((n) => [n, addOnFixture(n)] as const)) {
+        if (f.check) step(`${n}: its own checks after up`, () => f.check!(s));
+    }
+
+    step("a second preview reports no changes (no perpetual diff)", () => previewShowsNoChanges(s));
+
+    step("destroy removes everything the core and the add-ons made", async () => {
+        const secrets = await s.secretValues();
+        await destroyRemovesEverything(s, planned);
+        noSecretInPlainText(s, secrets);
+    });
+});
