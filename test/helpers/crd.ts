@@ -75,3 +75,8 @@ export function crdErrors(file: string, obj: { kind: string; [field: string]: un
     if (fn(obj)) return [];
     return (fn.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`);
 }
+
+/** A reference CRD file of an add-on project in ../shared/ref, e.g. `refFile("gateway-api", "…httproutes-v1.6.1.yaml")`. */
+export function refFile(project: string, file: string): string {
+    return path.resolve(__dirname, "..", "..", "..", "shared", "ref", project, file);
+}
