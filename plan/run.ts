@@ -14,6 +14,7 @@ import { readStackFile } from "../stacks/stackfile";
 import { validateConfig } from "../stacks/validate";
 import type { PlatformConfig } from "../stacks/schema";
 import { runPolicies, type Finding } from "./findings";
+import { releaseImageFindings } from "./policies/releases";
 import { RENDER_POLICIES } from "./policies/render";
 import { renderRelease } from "./render";
 import { Recorder, settle, type Registration } from "./recorder";
@@ -78,7 +79,11 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
         resources,
         images: stackImages(cfg),
         charts,
-        findings: [...runPolicies(resources, cfg), ...renderFindings(resources, cfg, opts.projectDir)],
+        findings: [
+            ...runPolicies(resources, cfg),
+            ...renderFindings(resources, cfg, opts.projectDir),
+            ...releaseImageFindings(resources, cfg, opts.projectDir),
+        ],
     };
 }
 
