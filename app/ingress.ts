@@ -1,6 +1,22 @@
 /** The Ingress in front of the AI Hub proxy, per mode (facts aihub-chart §6). */
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import type { IngressConfig } from "../stacks/schema";
 import type { AiHubLayout } from "./layout";
+
+/** The arguments of a `kubernetes.io/tls` Secret; the key stays a secret Output. */
+export function tlsSecretArgs(
+    name: pulumi.Input<string>,
+    namespace: pulumi.Input<string>,
+    cert: string,
+    key: pulumi.Input<string>,
+): k8s.core.v1.SecretArgs {
+    return {
+        metadata: { name, namespace },
+        type: "kubernetes.io/tls",
+        stringData: { "tls.crt": cert, "tls.key": pulumi.secret(key) },
+    };
+}
 
 /** Secret the Ingress terminates TLS with. */
 export const INGRESS_TLS_SECRET = "aihub-ingress-tls";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { INGRESS_TLS_SECRET, ingressManifest } from "../app/ingress";
+import { INGRESS_TLS_SECRET, ingressManifest, tlsSecretArgs } from "../app/ingress";
 import { aihubLayout } from "../app/layout";
 import type { IngressConfig } from "../stacks/schema";
 
@@ -43,11 +43,7 @@ export class AiHubIngress extends pulumi.ComponentResource {
             deps.push(
                 new k8s.core.v1.Secret(
                     `${name}-tls`,
-                    {
-                        metadata: { name: INGRESS_TLS_SECRET, namespace: args.namespace },
-                        type: "kubernetes.io/tls",
-                        stringData: { "tls.crt": args.tlsCert, "tls.key": pulumi.secret(args.tlsKey) },
-                    },
+                    tlsSecretArgs(INGRESS_TLS_SECRET, args.namespace, args.tlsCert, args.tlsKey),
                     { parent: this },
                 ),
             );

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { tlsSecretArgs } from "../../app/ingress";
 import type { PlatformConfig } from "../../stacks/schema";
 import type { Provided } from "../types";
 import { certificateSpec, httpRouteSpec, ingressSpec, type RouteTarget } from "./routes";
@@ -56,11 +57,7 @@ export class ExposedService extends pulumi.ComponentResource {
                 deps.push(
                     new k8s.core.v1.Secret(
                         `${name}-tls`,
-                        {
-                            metadata: { name: secretName, namespace: args.namespace },
-                            type: "kubernetes.io/tls",
-                            stringData: { "tls.crt": tls.cert, "tls.key": pulumi.secret(tls.key) },
-                        },
+                        tlsSecretArgs(secretName!, args.namespace, tls.cert, tls.key),
                         { parent: this },
                     ),
                 );
