@@ -1,8 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { WAIT_READY } from "../addons/cert-manager/manifests";
+import { certificateSpec } from "../addons/shared/routes";
 import { INGRESS_TLS_SECRET, ingressManifest } from "../app/ingress";
 import { aihubLayout } from "../app/layout";
 import type { IngressConfig } from "../stacks/schema";
+import type { IssuedTls } from "./aihub";
 
 /** Arguments of {@link AiHubIngress}. */
 export interface AiHubIngressArgs {
@@ -20,6 +23,8 @@ export interface AiHubIngressArgs {
     tlsCert?: string;
     /** Its private key (secret; https modes). */
     tlsKey?: pulumi.Input<string>;
+    /** The ClusterIssuer that issues the TLS Secret when `tlsCert` is absent. @default none */
+    issued?: IssuedTls;
     /**
      * What the Ingress waits for besides the namespace and its TLS Secret. Not the AI Hub release: its pods call the
      * public URL while they start. @default []
@@ -38,7 +43,20 @@ export class AiHubIngress extends pulumi.ComponentResource {
         super("aihub-airgap:aihub:AiHubIngress", name, {}, opts);
         const m = ingressManifest(aihubLayout(args.version), args.mode, args.host, args.className);
         const deps = [...(args.dependsOn ?? [])];
-        if (args.mode !== "http") {
+        if (args.mode !== "http" && !args.tlsCert && args.issued) {
+            deps.push(
+                new k8s.apiextensions.CustomResource(
+                    `${name}-tls`,
+                    {
+                        apiVersion: "cert-manager.io/v1",
+                        kind: "Certificate",
+                        metadata: { name: INGRESS_TLS_SECRET, namespace: args.namespace, annotations: WAIT_READY },
+                        spec: certificateSpec(args.host, INGRESS_TLS_SECRET, args.issued.issuer),
+                    },
+                    { parent: this, dependsOn: args.issued.ready, customTimeouts: { create: "10m", update: "10m" } },
+                ),
+            );
+        } else if (args.mode !== "http") {
             if (!args.tlsCert || !args.tlsKey) throw new Error(`ingress mode ${args.mode} needs tlsCert and tlsKey`);
             deps.push(
                 new k8s.core.v1.Secret(

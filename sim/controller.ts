@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { ApiClient, type KubeObject } from "./apiclient";
+import { reconcileCertManager } from "./cert-manager";
 import { reconcileMetalLb } from "./metallb";
 import { reconcilePreflight } from "./preflight";
 
@@ -284,6 +285,7 @@ export async function reconcileOnce(
         ["ceph cleanup", (c, l) => reconcileCleanup(c, l, cleanup)],
         ["volumes", reconcileVolumes],
         ["metallb", reconcileMetalLb],
+        ["cert-manager", reconcileCertManager],
         ["load balancers", reconcileLoadBalancers],
         ["disk preflight", reconcilePreflight],
     ];
