@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { WAIT_READY } from "../addons/cert-manager/manifests";
-import { certificateSpec } from "../addons/shared/routes";
+import { issuedCertificate } from "../addons/shared/certificate";
 import { INGRESS_TLS_SECRET, ingressManifest } from "../app/ingress";
 import { aihubLayout } from "../app/layout";
 import type { IngressConfig } from "../stacks/schema";
@@ -45,15 +44,16 @@ export class AiHubIngress extends pulumi.ComponentResource {
         const deps = [...(args.dependsOn ?? [])];
         if (args.mode !== "http" && !args.tlsCert && args.issued) {
             deps.push(
-                new k8s.apiextensions.CustomResource(
+                issuedCertificate(
                     `${name}-tls`,
                     {
-                        apiVersion: "cert-manager.io/v1",
-                        kind: "Certificate",
-                        metadata: { name: INGRESS_TLS_SECRET, namespace: args.namespace, annotations: WAIT_READY },
-                        spec: certificateSpec(args.host, INGRESS_TLS_SECRET, args.issued.issuer),
+                        namespace: args.namespace,
+                        host: args.host,
+                        secretName: INGRESS_TLS_SECRET,
+                        issuer: args.issued.issuer,
+                        dependsOn: args.issued.ready,
                     },
-                    { parent: this, dependsOn: args.issued.ready, customTimeouts: { create: "10m", update: "10m" } },
+                    { parent: this },
                 ),
             );
         } else if (args.mode !== "http") {

@@ -10,8 +10,7 @@ import {
     releaseValues,
 } from "../app/values";
 import type { IngressConfig } from "../stacks/schema";
-import { certificateSpec } from "../addons/shared/routes";
-import { WAIT_READY } from "../addons/cert-manager/manifests";
+import { issuedCertificate } from "../addons/shared/certificate";
 import { writePostRenderScript } from "../app/postrender-script";
 import { AiHubCredentials } from "./aihub-credentials";
 import { SelfSignedCertificate } from "./dynamic/self-signed-certificate";
@@ -238,15 +237,16 @@ export class AiHub extends pulumi.ComponentResource {
         namespace: pulumi.Output<string>,
     ): pulumi.CustomResource[] {
         if (!publicCert) throw new Error(`AI Hub ${args.version} needs ingress.tlsCert (validation checks this)`);
-        const certificate = new k8s.apiextensions.CustomResource(
+        const certificate = issuedCertificate(
             `${name}-public-tls`,
             {
-                apiVersion: "cert-manager.io/v1",
-                kind: "Certificate",
-                metadata: { name: PUBLIC_CERT_SECRET, namespace, annotations: WAIT_READY },
-                spec: certificateSpec(args.domain, PUBLIC_CERT_SECRET, issued.issuer),
+                namespace,
+                host: args.domain,
+                secretName: PUBLIC_CERT_SECRET,
+                issuer: issued.issuer,
+                dependsOn: issued.ready,
             },
-            { parent: this, dependsOn: issued.ready, customTimeouts: { create: "10m", update: "10m" } },
+            { parent: this },
         );
         const password = new k8s.core.v1.Secret(
             `${name}-public-tls-password`,

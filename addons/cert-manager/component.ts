@@ -1,8 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SelfSignedCertificate } from "../../components/dynamic/self-signed-certificate";
-import { ImagePullSecret } from "../../components/pull-secret";
-import type { RegistryConfig } from "../../stacks/schema";
+import { AddOnRelease, type AddOnReleaseArgs } from "../shared/chart-release";
 import { caClusterIssuer } from "./manifests";
 import type { CertManagerConfig } from "./schema";
 import { certManagerValues } from "./values";
@@ -10,16 +9,10 @@ import { certManagerValues } from "./values";
 /** Name of the Secret holding the CA key pair, in cert-manager's namespace. */
 export const CA_SECRET = "aihub-ca";
 
-/** Arguments of {@link CertManager}. */
-export interface CertManagerArgs {
+/** Arguments of {@link CertManager}: the section, and the registry, bundle push and timeout of {@link AddOnReleaseArgs}. */
+export interface CertManagerArgs extends Pick<AddOnReleaseArgs, "registry" | "after" | "timeoutSeconds"> {
     /** The validated `addons.certManager` section (chart, version, namespace, issuer name, optional CA). */
     config: CertManagerConfig;
-    /** The private registry and the name of its pull Secret. */
-    registry: Pick<RegistryConfig, "server" | "username" | "password" | "pullSecretName">;
-    /** What must finish before anything pulls an image (the bundle push). @default [] */
-    after?: pulumi.Input<pulumi.Resource>[];
-    /** Helm timeout in seconds. @default 600 */
-    timeoutSeconds?: number;
 }
 
 /**
@@ -38,34 +31,24 @@ export class CertManager extends pulumi.ComponentResource {
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aihub-airgap:addons:CertManager", name, {}, opts);
         const c = args.config;
-        const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: c.namespace } }, { parent: this });
-        this.namespace = ns.metadata.name;
-        const pull = new ImagePullSecret(
-            `${name}-pull`,
-            {
-                namespace: this.namespace,
-                secretName: args.registry.pullSecretName,
-                server: args.registry.server,
-                username: args.registry.username,
-                password: args.registry.password,
-            },
-            { parent: this },
-        );
-        const release = new k8s.helm.v3.Release(
+        const { release, namespace } = new AddOnRelease(
             name,
             {
-                name: "cert-manager",
+                namespace: c.namespace,
+                releaseName: "cert-manager",
                 chart: c.chart,
-                namespace: this.namespace,
                 values: certManagerValues({
                     version: c.version,
                     registry: args.registry.server,
                     pullSecretName: args.registry.pullSecretName,
                 }),
-                timeout: args.timeoutSeconds ?? 600,
+                registry: args.registry,
+                after: args.after,
+                timeoutSeconds: args.timeoutSeconds,
             },
-            { parent: this, dependsOn: [pull.secret, ...(args.after ?? [])] },
+            { parent: this },
         );
+        this.namespace = namespace;
         const ca = c.ca ?? new SelfSignedCertificate(`${name}-ca`, { commonName: "AI Hub site CA" }, { parent: this });
         const caSecret = new k8s.core.v1.Secret(
             `${name}-ca`,

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ImagePullSecret } from "../../components/pull-secret";
-import type { RegistryConfig } from "../../stacks/schema";
+import { AddOnRelease, type AddOnReleaseArgs } from "../shared/chart-release";
 import { metallbManifests } from "./manifests";
 import type { MetalLbConfig } from "./schema";
 import { metallbValues } from "./values";
@@ -9,16 +8,10 @@ import { metallbValues } from "./values";
 /** The Secret MetalLB's controller writes its webhook certificate into (name fixed by the chart and the binary). */
 export const WEBHOOK_CERT_SECRET = "metallb-webhook-cert";
 
-/** Arguments of {@link MetalLb}. */
-export interface MetalLbArgs {
+/** Arguments of {@link MetalLb}: the section, and the registry, bundle push and timeout of {@link AddOnReleaseArgs}. */
+export interface MetalLbArgs extends Pick<AddOnReleaseArgs, "registry" | "after" | "timeoutSeconds"> {
     /** The validated `addons.metallb` section (chart, version, namespace, pool, addresses, l2, bgp). */
     config: MetalLbConfig;
-    /** The private registry and the name of its pull Secret. */
-    registry: Pick<RegistryConfig, "server" | "username" | "password" | "pullSecretName">;
-    /** What must finish before anything pulls an image (the bundle push). @default [] */
-    after?: pulumi.Input<pulumi.Resource>[];
-    /** Helm timeout in seconds. @default 600 */
-    timeoutSeconds?: number;
 }
 
 /**
@@ -36,40 +29,27 @@ export class MetalLb extends pulumi.ComponentResource {
     constructor(name: string, args: MetalLbArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aihub-airgap:addons:MetalLb", name, {}, opts);
         const c = args.config;
-        const ns = new k8s.core.v1.Namespace(
-            `${name}-ns`,
-            // The speaker runs on the host network with NET_RAW (ARP/NDP answers).
-            { metadata: { name: c.namespace, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
-            { parent: this },
-        );
-        this.namespace = ns.metadata.name;
-        const pull = new ImagePullSecret(
-            `${name}-pull`,
-            {
-                namespace: this.namespace,
-                secretName: args.registry.pullSecretName,
-                server: args.registry.server,
-                username: args.registry.username,
-                password: args.registry.password,
-            },
-            { parent: this },
-        );
-        const release = new k8s.helm.v3.Release(
+        const { release, namespace } = new AddOnRelease(
             name,
             {
-                name: "metallb",
+                namespace: c.namespace,
+                // The speaker runs on the host network with NET_RAW (ARP/NDP answers).
+                namespaceLabels: { "pod-security.kubernetes.io/enforce": "privileged" },
+                releaseName: "metallb",
                 chart: c.chart,
-                namespace: this.namespace,
                 values: metallbValues({
                     version: c.version,
                     registry: args.registry.server,
                     pullSecretName: args.registry.pullSecretName,
                     bgp: c.bgp !== undefined,
                 }),
-                timeout: args.timeoutSeconds ?? 600,
+                registry: args.registry,
+                after: args.after,
+                timeoutSeconds: args.timeoutSeconds,
             },
-            { parent: this, dependsOn: [pull.secret, ...(args.after ?? [])] },
+            { parent: this },
         );
+        this.namespace = namespace;
         // The controller answers its readiness probe before its webhook serves: the webhook starts only once the
         // controller has written its certificate into this Secret. Every pool or advertisement goes through that
         // webhook (failurePolicy Fail), so the CRs wait for the certificate.
