@@ -26,8 +26,10 @@ export interface Provided {
     loadBalancer?: {
         /** Resources a LoadBalancer Service must wait for (the pool and its advertisement). */
         ready: pulumi.Resource[];
-        /** How many addresses the pools hold in total. */
+        /** How many addresses the pool holds in total (capped at Number.MAX_SAFE_INTEGER for large IPv6 blocks). */
         addressCount: number;
+        /** The pool's blocks as configured (`a.b.c.d-a.b.c.e` ranges and CIDRs). */
+        addresses: string[];
     };
     /** cert-manager: a ClusterIssuer signing with the site CA. */
     issuer?: {

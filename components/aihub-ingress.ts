@@ -1,8 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { issuedCertificate } from "../addons/shared/certificate";
 import { INGRESS_TLS_SECRET, ingressManifest, tlsSecretArgs } from "../app/ingress";
 import { aihubLayout } from "../app/layout";
 import type { IngressConfig } from "../stacks/schema";
+import type { IssuedTls } from "./aihub";
 
 /** Arguments of {@link AiHubIngress}. */
 export interface AiHubIngressArgs {
@@ -20,6 +22,8 @@ export interface AiHubIngressArgs {
     tlsCert?: string;
     /** Its private key (secret; https modes). */
     tlsKey?: pulumi.Input<string>;
+    /** The ClusterIssuer that issues the TLS Secret when `tlsCert` is absent. @default none */
+    issued?: IssuedTls;
     /**
      * What the Ingress waits for besides the namespace and its TLS Secret. Not the AI Hub release: its pods call the
      * public URL while they start. @default []
@@ -38,7 +42,21 @@ export class AiHubIngress extends pulumi.ComponentResource {
         super("aihub-airgap:aihub:AiHubIngress", name, {}, opts);
         const m = ingressManifest(aihubLayout(args.version), args.mode, args.host, args.className);
         const deps = [...(args.dependsOn ?? [])];
-        if (args.mode !== "http") {
+        if (args.mode !== "http" && !args.tlsCert && args.issued) {
+            deps.push(
+                issuedCertificate(
+                    `${name}-tls`,
+                    {
+                        namespace: args.namespace,
+                        host: args.host,
+                        secretName: INGRESS_TLS_SECRET,
+                        issuer: args.issued.issuer,
+                        dependsOn: args.issued.ready,
+                    },
+                    { parent: this },
+                ),
+            );
+        } else if (args.mode !== "http") {
             if (!args.tlsCert || !args.tlsKey) throw new Error(`ingress mode ${args.mode} needs tlsCert and tlsKey`);
             deps.push(
                 new k8s.core.v1.Secret(

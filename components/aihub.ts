@@ -10,12 +10,24 @@ import {
     releaseValues,
 } from "../app/values";
 import type { IngressConfig } from "../stacks/schema";
+import { issuedCertificate } from "../addons/shared/certificate";
 import { writePostRenderScript } from "../app/postrender-script";
 import { AiHubCredentials } from "./aihub-credentials";
+import { SelfSignedCertificate } from "./dynamic/self-signed-certificate";
 import { ImagePullSecret } from "./pull-secret";
 
 /** Helm's wait for the first start (image pulls, Keycloak and database init), in seconds. */
 export const RELEASE_TIMEOUT_SECONDS = 1800;
+
+/** A certificate issued by a cert-manager ClusterIssuer (the certManager add-on). */
+export interface IssuedTls {
+    /** ClusterIssuer name. */
+    issuer: string;
+    /** PEM of the CA it signs with. */
+    caCert: pulumi.Input<string>;
+    /** What a Certificate waits for (the ClusterIssuer). */
+    ready: pulumi.Resource[];
+}
 
 /** Arguments of {@link AiHub}. */
 export interface AiHubArgs {
@@ -41,8 +53,13 @@ export interface AiHubArgs {
     tlsCert?: string;
     /** Its private key (secret; https modes). */
     tlsKey?: pulumi.Input<string>;
-    /** PEM of the custom CA (`https-custom-ca`). */
+    /** PEM of the custom CA (`https-custom-ca`); with `issued`, more CAs to trust besides the issuer's. */
     caCert?: string;
+    /**
+     * The cert-manager ClusterIssuer that issues the proxy's certificate when `tlsCert` is absent (chart 2025.0+);
+     * its CA becomes the custom CA. @default none
+     */
+    issued?: IssuedTls;
     /** Parsed vendor values file, merged under the computed values. @default {} */
     vendorValues?: Record<string, unknown>;
     /** Inline values (`aihub.values`), merged over everything. @default {} */
@@ -170,8 +187,10 @@ export class AiHub extends pulumi.ComponentResource {
         args: AiHubArgs,
         publicCert: boolean,
         namespace: pulumi.Output<string>,
-    ): k8s.core.v1.Secret[] {
-        if (args.mode === "http" || !args.tlsCert || !args.tlsKey) return [];
+    ): pulumi.CustomResource[] {
+        if (args.mode === "http") return [];
+        if (!args.tlsCert && args.issued) return this.issuedSecrets(name, args, args.issued, publicCert, namespace);
+        if (!args.tlsCert || !args.tlsKey) return [];
         const key = pulumi.secret(args.tlsKey);
         const tls = (suffix: string, secretName: string, crt: string) =>
             new k8s.core.v1.Secret(
@@ -200,6 +219,61 @@ export class AiHub extends pulumi.ComponentResource {
         if (args.mode === "https-custom-ca" && args.caCert) {
             const crt = publicCert ? args.caCert : `${args.tlsCert.trimEnd()}\n${args.caCert}`;
             out.push(tls("custom-ca", CUSTOM_CA_SECRET, crt));
+        }
+        return out;
+    }
+
+    /**
+     * The same Secrets when the issuer signs the proxy's certificate: a Certificate writes the public one (awaited
+     * until Ready, so the release starts with it), and the custom CA is the issuer's CA (plus `caCert`). The chart
+     * mounts a `tls.key` beside the custom CA that 2025.0+ does not use for trust: it gets a generated key of its
+     * own, never the CA's.
+     */
+    private issuedSecrets(
+        name: string,
+        args: AiHubArgs,
+        issued: IssuedTls,
+        publicCert: boolean,
+        namespace: pulumi.Output<string>,
+    ): pulumi.CustomResource[] {
+        if (!publicCert) throw new Error(`AI Hub ${args.version} needs ingress.tlsCert (validation checks this)`);
+        const certificate = issuedCertificate(
+            `${name}-public-tls`,
+            {
+                namespace,
+                host: args.domain,
+                secretName: PUBLIC_CERT_SECRET,
+                issuer: issued.issuer,
+                dependsOn: issued.ready,
+            },
+            { parent: this },
+        );
+        const password = new k8s.core.v1.Secret(
+            `${name}-public-tls-password`,
+            { metadata: { name: CERT_PASSWORD_SECRET, namespace }, stringData: { "password.txt": pulumi.secret("") } },
+            { parent: this },
+        );
+        const out: pulumi.CustomResource[] = [certificate, password];
+        if (args.mode === "https-custom-ca") {
+            const placeholder = new SelfSignedCertificate(
+                `${name}-custom-ca-key`,
+                { commonName: "AI Hub custom CA Secret (key unused)", isCa: false },
+                { parent: this },
+            );
+            const crt = pulumi
+                .all([issued.caCert, args.caCert])
+                .apply(([ca, extra]) => (extra ? `${ca.trimEnd()}\n${extra}` : ca));
+            out.push(
+                new k8s.core.v1.Secret(
+                    `${name}-custom-ca`,
+                    {
+                        metadata: { name: CUSTOM_CA_SECRET, namespace },
+                        type: "kubernetes.io/tls",
+                        stringData: { "tls.crt": crt, "tls.key": pulumi.secret(placeholder.key) },
+                    },
+                    { parent: this },
+                ),
+            );
         }
         return out;
     }

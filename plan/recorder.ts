@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { GENERATED_SECRET_TYPE } from "../components/dynamic/generated-secret";
+import { SELF_SIGNED_CERTIFICATE_TYPE } from "../components/dynamic/self-signed-certificate";
 
 /** One registered resource as the engine would receive it. */
 export interface Registration {
@@ -60,8 +61,16 @@ export function unwrapSecrets(v: unknown, at: string, secrets: string[]): unknow
     return v;
 }
 
-/** A deterministic stand-in for a generated value of the shape a {@link GeneratedSecret} would produce. */
+/**
+ * A deterministic stand-in for a generated value of the shape a {@link GeneratedSecret} would produce, or for the
+ * PEM texts of a SelfSignedCertificate (marked as stand-ins: they are made at `pulumi up`).
+ */
 function fakeGenerated(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (type === SELF_SIGNED_CERTIFICATE_TYPE) {
+        const pem = (label: string) =>
+            `-----BEGIN ${label}-----\n(made at pulumi up: ${name})\n-----END ${label}-----\n`;
+        return { cert: pem("CERTIFICATE"), key: pem("PRIVATE KEY") };
+    }
     if (type !== GENERATED_SECRET_TYPE) return {};
     const seed = [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
     const hex = (n: number) =>

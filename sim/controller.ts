@@ -11,6 +11,8 @@
  */
 import { parseArgs } from "node:util";
 import { ApiClient, type KubeObject } from "./apiclient";
+import { reconcileCertManager } from "./cert-manager";
+import { reconcileMetalLb } from "./metallb";
 import { reconcilePreflight } from "./preflight";
 
 /** The Rook API group and version whose CRs get a status here. */
@@ -250,6 +252,12 @@ function hasLoopbackAddress(obj: KubeObject): boolean {
     return lb?.ingress?.length === 1 && lb.ingress[0].ip === LOOPBACK_IP;
 }
 
+/** True when a Service already has an address (from this part, or from the MetalLB stand-in's pool). */
+function hasAddress(svc: KubeObject): boolean {
+    const lb = svc.status?.loadBalancer as { ingress?: { ip?: string }[] } | undefined;
+    return (lb?.ingress?.length ?? 0) > 0;
+}
+
 /** The ingress / load-balancer controller's part: Ingresses and LoadBalancer Services get 127.0.0.1. */
 export async function reconcileLoadBalancers(client: ApiClient, log: Log): Promise<void> {
     const status = { status: { loadBalancer: { ingress: [{ ip: LOOPBACK_IP }] } } };
@@ -259,7 +267,7 @@ export async function reconcileLoadBalancers(client: ApiClient, log: Log): Promi
         log(`ingress ${ing.metadata.namespace}/${ing.metadata.name}: ${LOOPBACK_IP}`);
     }
     for (const svc of await client.list("/api/v1/services")) {
-        if (svc.spec?.type !== "LoadBalancer" || hasLoopbackAddress(svc) || svc.metadata.deletionTimestamp) continue;
+        if (svc.spec?.type !== "LoadBalancer" || hasAddress(svc) || svc.metadata.deletionTimestamp) continue;
         await client.mergePatch(objectPath("/api/v1", "services", svc) + "/status", status);
         log(`service ${svc.metadata.namespace}/${svc.metadata.name}: ${LOOPBACK_IP}`);
     }
@@ -276,6 +284,8 @@ export async function reconcileOnce(
         ["ceph", reconcileCeph],
         ["ceph cleanup", (c, l) => reconcileCleanup(c, l, cleanup)],
         ["volumes", reconcileVolumes],
+        ["metallb", reconcileMetalLb],
+        ["cert-manager", reconcileCertManager],
         ["load balancers", reconcileLoadBalancers],
         ["disk preflight", reconcilePreflight],
     ];

@@ -10,6 +10,7 @@ import { AiHubScale } from "../components/aihub-scale";
 import { aihubLayout } from "../app/layout";
 import { deepMerge } from "../app/merge";
 import { aihubWorkloads } from "../app/scale";
+import type { Provided } from "../addons/types";
 import { ConfigError } from "./problems";
 import { readValuesFile } from "./rules";
 import type { PlatformConfig } from "./schema";
@@ -33,6 +34,8 @@ export function buildApplication(
         storage: Pick<Storage, "rwxStorageClass" | "rwoStorageClass" | "storageClasses">;
         /** Component options carrying the explicit Kubernetes provider. */
         kube: pulumi.ComponentResourceOptions;
+        /** What the add-ons provide (the issuer of AI Hub's certificate when the stack gives none). @default {} */
+        provided?: Provided;
     },
     baseDir = process.cwd(),
 ): Application {
@@ -40,6 +43,11 @@ export function buildApplication(
     if (problems.length > 0) throw new ConfigError(problems);
     const { aihub: a, ingress: i } = cfg;
     const vendorValues = a.valuesFile ? readValuesFile(a.valuesFile, baseDir) : {};
+    const issuer = deps.provided?.issuer;
+    const issued =
+        issuer && i.mode !== "http" && !i.tlsCert
+            ? { issuer: issuer.name, caCert: issuer.caCert, ready: issuer.ready }
+            : undefined;
     const aihub = new AiHub(
         "aihub",
         {
@@ -55,6 +63,7 @@ export function buildApplication(
             tlsCert: i.tlsCert,
             tlsKey: i.tlsKey,
             caCert: i.caCert,
+            issued,
             vendorValues,
             inlineValues: a.values,
             credentials: a.credentials,
@@ -89,6 +98,7 @@ export function buildApplication(
             mode: i.mode,
             tlsCert: i.tlsCert,
             tlsKey: i.tlsKey,
+            issued,
         },
         deps.kube,
     );

@@ -39,7 +39,7 @@ export function checkRules(s: Sections, files: FileCheck): RuleResult {
     if (s.rook) checkRook(s.rook, files, r);
     if (s.rook && s.ceph) checkCephImage(s.rook.version, s.ceph.image, r);
     if (s.aihub) checkAiHub(s.aihub, files, r);
-    if (s.aihub && s.ingress) checkIngress(s.aihub.version, s.ingress, r);
+    if (s.aihub && s.ingress) checkIngress(s.aihub.version, s.ingress, s.addons?.certManager !== undefined, r);
     r.errors.push(...checkStorageRules(s));
     if (r.errors.length === 0 && s.registry && s.rook && s.ceph && s.aihub) {
         try {
@@ -260,18 +260,20 @@ function checkValuesFile(file: string, baseDir: string, r: RuleResult): void {
     }
 }
 
-function checkIngress(aihubVersion: string, ingress: PlatformConfig["ingress"], r: RuleResult): void {
+/** `issued`: the certManager add-on is on, so a missing certificate is issued (its own rules check the rest). */
+function checkIngress(aihubVersion: string, ingress: PlatformConfig["ingress"], issued: boolean, r: RuleResult): void {
     if (ingress.mode === "http" && !aihubAllowsHttp(parseSemver(aihubVersion)!)) {
         r.errors.push({
             path: "ingress.mode",
             text: `AI Hub ${aihubVersion} no longer serves plain HTTP (use https or https-custom-ca)`,
         });
     }
+    if (issued && !ingress.tlsCert) return;
     if (ingress.mode !== "http") {
         if (!ingress.tlsCert) {
             r.errors.push({
                 path: "ingress.tlsCert",
-                text: `mode ${ingress.mode} needs the full-chain PEM certificate (set ingress.tlsCert)`,
+                text: `mode ${ingress.mode} needs the full-chain PEM certificate (set ingress.tlsCert, or turn on addons.certManager to issue one)`,
             });
         }
         if (!ingress.tlsKey) {

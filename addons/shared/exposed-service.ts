@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { tlsSecretArgs } from "../../app/ingress";
 import type { PlatformConfig } from "../../stacks/schema";
 import type { Provided } from "../types";
-import { certificateSpec, httpRouteSpec, ingressSpec, type RouteTarget } from "./routes";
+import { issuedCertificate } from "./certificate";
+import { httpRouteSpec, ingressSpec, type RouteTarget } from "./routes";
 
 /** How the UI is reached: through the shared Gateway, or an Ingress of the cluster's controller. */
 export type Exposure =
@@ -63,13 +64,14 @@ export class ExposedService extends pulumi.ComponentResource {
                 );
             } else if (tls) {
                 deps.push(
-                    new k8s.apiextensions.CustomResource(
+                    issuedCertificate(
                         `${name}-tls`,
                         {
-                            apiVersion: "cert-manager.io/v1",
-                            kind: "Certificate",
-                            metadata: { name: secretName, namespace: args.namespace },
-                            spec: certificateSpec(args.host, secretName!, tls.issuer),
+                            namespace: args.namespace,
+                            host: args.host,
+                            secretName: secretName!,
+                            issuer: tls.issuer,
+                            awaitReady: false,
                         },
                         { parent: this },
                     ),

@@ -228,7 +228,7 @@ describe("config rules: ingress", () => {
         delete section(values, "ingress").caCert;
         section(values, "ingress").mode = "https-custom-ca";
         assert.deepEqual(check(values, secure).lines, [
-            "aihub-airgap:ingress.tlsCert: mode https-custom-ca needs the full-chain PEM certificate (set ingress.tlsCert)",
+            "aihub-airgap:ingress.tlsCert: mode https-custom-ca needs the full-chain PEM certificate (set ingress.tlsCert, or turn on addons.certManager to issue one)",
             "aihub-airgap:ingress.tlsKey: mode https-custom-ca needs the certificate's key (pulumi config set --secret --path ingress.tlsKey < key.pem)",
             "aihub-airgap:ingress.caCert: mode https-custom-ca needs the CA certificate (set ingress.caCert)",
         ]);

@@ -24,6 +24,11 @@ export interface AddOnEngineFixture {
     packageCharts(dir: string): Record<string, string>;
     /** The `addons.<name>` section for the engine stack. */
     section(stage: AddOnStage): Record<string, unknown>;
+    /**
+     * Changes to the core sections of the engine stack the add-on needs (e.g. no `ingress.tlsCert`, so that the
+     * certManager add-on issues AI Hub's certificate). Runs after every section is in. @default none
+     */
+    adjustCore?(plain: Record<string, Record<string, unknown>>, stage: AddOnStage): void;
     /** Secret values by path inside the section (set with `pulumi config set --secret --path`). @default none */
     secrets?: Record<string, string>;
     /** Helm releases (`namespace/name`) the add-on installs. */
@@ -51,10 +56,11 @@ export function packageFixture(chartDir: string, dir: string, crdFiles: string[]
 /** The repository's ../shared/ref directory (real CRD schemas). */
 export const SHARED_REF = path.resolve(__dirname, "..", "..", "..", "shared", "ref");
 
-/** The engine fixture of add-on `name` (addons/<name>/engine-fixture.ts). */
+/** The engine fixture of add-on `name` (addons/<name in kebab case>/engine-fixture.ts, e.g. addons/cert-manager). */
 export function addOnFixture(name: string): AddOnEngineFixture {
+    const folder = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     return (
-        require(path.resolve(__dirname, "..", "..", "addons", name, "engine-fixture")) as {
+        require(path.resolve(__dirname, "..", "..", "addons", folder, "engine-fixture")) as {
             fixture: AddOnEngineFixture;
         }
     ).fixture;

@@ -25,12 +25,12 @@ before(async () => {
     s = await EngineScenario.start({
         base: "lab",
         adjust: (plain, stage) => {
-            plain.addons = Object.fromEntries(
-                fixtures.map(([n, f]) => [
-                    n,
-                    f.section({ ...stage, charts: f.packageCharts(path.join(stage.work, "addon-charts", n)) }),
-                ]),
-            );
+            const stages = fixtures.map(([n, f]) => ({
+                ...stage,
+                charts: f.packageCharts(path.join(stage.work, "addon-charts", n)),
+            }));
+            plain.addons = Object.fromEntries(fixtures.map(([n, f], i) => [n, f.section(stages[i])]));
+            fixtures.forEach(([, f], i) => f.adjustCore?.(plain, stages[i]));
         },
         secrets: Object.fromEntries(
             fixtures.flatMap(([n, f]) => Object.entries(f.secrets ?? {}).map(([k, v]) => [`addons.${n}.${k}`, v])),

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GENERATED_SECRET_TYPE } from "../../components/dynamic/generated-secret";
+import { SELF_SIGNED_CERTIFICATE_TYPE } from "../../components/dynamic/self-signed-certificate";
 import { runPlan } from "../../plan/run";
 import { startSim, type SimHandle } from "../../sim/cluster";
 import type { TestRegistry } from "../helpers/registry";
@@ -102,7 +103,8 @@ export class EngineScenario {
         opts.adjust?.(plain, { work, domain: String(plain.aihub.domain), siteCa: site.ca, nodes: hostnames });
         s.plain = plain;
         s.secrets["registry.password"] = password;
-        s.secrets["ingress.tlsKey"] = site.key;
+        // An add-on may drop the site certificate (the certManager add-on then issues one); its key goes with it.
+        if (plain.ingress.tlsCert) s.secrets["ingress.tlsKey"] = site.key;
         Object.assign(s.secrets, opts.secrets ?? {});
         await initStack(cli, s.stack, plain, s.secrets);
         return s;
@@ -195,12 +197,23 @@ export class EngineScenario {
 
     /**
      * The secret values to look for: those set with `config set --secret` (the TLS key also line by line, less lines
-     * that are public) and every generated credential, read decrypted from `pulumi stack export --show-secrets`.
+     * that are public), every generated credential and every generated private key (also line by line), read
+     * decrypted from `pulumi stack export --show-secrets`.
      */
     async secretValues(): Promise<string[]> {
         const r = await this.cli.ok(["stack", "export", "--show-secrets", "--stack", this.stack]);
         const found = new Set<string>();
-        for (const v of Object.values(this.secrets)) {
+        const generated: string[] = [];
+        const doc = JSON.parse(r.stdout) as {
+            deployment: { resources?: { type: string; outputs?: Record<string, unknown> }[] };
+        };
+        for (const res of doc.deployment.resources ?? []) {
+            const out =
+                res.type === GENERATED_SECRET_TYPE ? "value" : res.type === SELF_SIGNED_CERTIFICATE_TYPE ? "key" : "";
+            const v = res.outputs?.[out] as { plaintext?: string } | undefined;
+            if (v?.plaintext) generated.push(JSON.parse(v.plaintext));
+        }
+        for (const v of [...Object.values(this.secrets), ...generated]) {
             found.add(v);
             for (const line of v.split("\n")) {
                 // An RSA private key also encodes the public modulus, so a base64 line of it can equal a line of the
@@ -208,14 +221,6 @@ export class EngineScenario {
                 const isPublic = JSON.stringify(this.plain).includes(line);
                 if (line.length >= 16 && !line.startsWith("-----") && !isPublic) found.add(line);
             }
-        }
-        const doc = JSON.parse(r.stdout) as {
-            deployment: { resources?: { type: string; outputs?: { value?: unknown } }[] };
-        };
-        for (const res of doc.deployment.resources ?? []) {
-            if (res.type !== GENERATED_SECRET_TYPE) continue;
-            const v = res.outputs?.value as { plaintext?: string } | undefined;
-            if (v?.plaintext) found.add(JSON.parse(v.plaintext));
         }
         return [...found];
     }

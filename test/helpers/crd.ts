@@ -51,9 +51,9 @@ function clean(s: unknown): unknown {
 
 const cache = new Map<string, ValidateFunction>();
 
-/** A validator for one kind (served version `v1`) in a CRD file. */
-export function crdValidator(file: string, kind: string): ValidateFunction {
-    const key = `${file}#${kind}`;
+/** A validator for one kind in a CRD file: version `version` when given and served, else `v1`, else the first. */
+export function crdValidator(file: string, kind: string, version?: string): ValidateFunction {
+    const key = `${file}#${kind}#${version}`;
     const hit = cache.get(key);
     if (hit) return hit;
     const docs = parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJS() as Schema | null);
@@ -62,16 +62,20 @@ export function crdValidator(file: string, kind: string): ValidateFunction {
     );
     if (!crd) throw new Error(`no CRD for kind ${kind} in ${file}`);
     const versions = (crd.spec as { versions: { name: string; schema: { openAPIV3Schema: Schema } }[] }).versions;
-    const v1 = versions.find((v) => v.name === "v1") ?? versions[0];
+    const v1 = versions.find((v) => v.name === version) ?? versions.find((v) => v.name === "v1") ?? versions[0];
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     const fn = ajv.compile(clean(v1.schema.openAPIV3Schema) as Schema);
     cache.set(key, fn);
     return fn;
 }
 
-/** Errors of validating `obj` (a full object with apiVersion/kind) against its CRD; empty when valid. */
+/** Errors of validating `obj` (a full object with apiVersion/kind) against its CRD version; empty when valid. */
 export function crdErrors(file: string, obj: { kind: string; [field: string]: unknown }): string[] {
-    const fn = crdValidator(file, obj.kind);
+    const fn = crdValidator(
+        file,
+        obj.kind,
+        typeof obj.apiVersion === "string" ? obj.apiVersion.split("/")[1] : undefined,
+    );
     if (fn(obj)) return [];
     return (fn.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`);
 }

@@ -1,0 +1,78 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AddOnRelease, type AddOnReleaseArgs } from "../shared/chart-release";
+import { metallbManifests } from "./manifests";
+import type { MetalLbConfig } from "./schema";
+import { metallbValues } from "./values";
+
+/** The Secret MetalLB's controller writes its webhook certificate into (name fixed by the chart and the binary). */
+export const WEBHOOK_CERT_SECRET = "metallb-webhook-cert";
+
+/** Arguments of {@link MetalLb}: the section, and the registry, bundle push and timeout of {@link AddOnReleaseArgs}. */
+export interface MetalLbArgs extends Pick<AddOnReleaseArgs, "registry" | "after" | "timeoutSeconds"> {
+    /** The validated `addons.metallb` section (chart, version, namespace, pool, addresses, l2, bgp). */
+    config: MetalLbConfig;
+}
+
+/**
+ * MetalLB: namespace, pull Secret, the metallb release (CRDs from its subchart), and the pool with its
+ * advertisements once the controller's validating webhook has its certificate.
+ */
+export class MetalLb extends pulumi.ComponentResource {
+    /** The namespace. */
+    public readonly namespace: pulumi.Output<string>;
+    /** The pool and its advertisements: a LoadBalancer Service gets an address once these exist. */
+    public readonly ready: pulumi.Resource[];
+    /** The address blocks of the pool. */
+    public readonly addresses: pulumi.Output<string[]>;
+
+    constructor(name: string, args: MetalLbArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aihub-airgap:addons:MetalLb", name, {}, opts);
+        const c = args.config;
+        const { release, namespace } = new AddOnRelease(
+            name,
+            {
+                namespace: c.namespace,
+                // The speaker runs on the host network with NET_RAW (ARP/NDP answers).
+                namespaceLabels: { "pod-security.kubernetes.io/enforce": "privileged" },
+                releaseName: "metallb",
+                chart: c.chart,
+                values: metallbValues({
+                    version: c.version,
+                    registry: args.registry.server,
+                    pullSecretName: args.registry.pullSecretName,
+                    bgp: c.bgp !== undefined,
+                }),
+                registry: args.registry,
+                after: args.after,
+                timeoutSeconds: args.timeoutSeconds,
+            },
+            { parent: this },
+        );
+        this.namespace = namespace;
+        // The controller answers its readiness probe before its webhook serves: the webhook starts only once the
+        // controller has written its certificate into this Secret. Every pool or advertisement goes through that
+        // webhook (failurePolicy Fail), so the CRs wait for the certificate.
+        const webhookCert = new k8s.core.v1.SecretPatch(
+            `${name}-webhook-cert`,
+            {
+                metadata: {
+                    name: WEBHOOK_CERT_SECRET,
+                    namespace: this.namespace,
+                    annotations: { "pulumi.com/waitFor": "jsonpath={.data['ca.crt']}" },
+                },
+            },
+            { parent: this, dependsOn: [release], customTimeouts: { create: "10m", update: "10m" } },
+        );
+        this.ready = metallbManifests(c).map(
+            (m) =>
+                new k8s.apiextensions.CustomResource(
+                    `${name}-${m.kind.toLowerCase()}-${m.metadata.name}`,
+                    { apiVersion: m.apiVersion, kind: m.kind, metadata: m.metadata, spec: m.spec },
+                    { parent: this, dependsOn: [release, webhookCert] },
+                ),
+        );
+        this.addresses = pulumi.output([...c.addresses]);
+        this.registerOutputs({ namespace: this.namespace, addresses: this.addresses });
+    }
+}
