@@ -6,6 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { credentialNameProblems } from "../app/credentials";
 import { AiHub } from "../components/aihub";
 import { AiHubIngress } from "../components/aihub-ingress";
+import { AiHubRoute } from "../components/aihub-route";
+import type { Provided } from "../addons/types";
 import { AiHubScale } from "../components/aihub-scale";
 import { aihubLayout } from "../app/layout";
 import { deepMerge } from "../app/merge";
@@ -20,7 +22,8 @@ export interface Application {
     aihub: AiHub;
     /** The replica counts of its workloads (`aihub.running`). */
     scale: AiHubScale;
-    ingress: AiHubIngress;
+    /** The Ingress, or in `ingress.mode` gateway the HTTPRoute on the shared Gateway. */
+    ingress: AiHubIngress | AiHubRoute;
     /** Stack outputs of this half. */
     outputs: Record<string, pulumi.Input<unknown>>;
 }
@@ -33,6 +36,8 @@ export function buildApplication(
         storage: Pick<Storage, "rwxStorageClass" | "rwoStorageClass" | "storageClasses">;
         /** Component options carrying the explicit Kubernetes provider. */
         kube: pulumi.ComponentResourceOptions;
+        /** What the add-ons provide (the shared Gateway in gateway mode). @default nothing */
+        provided?: Provided;
     },
     baseDir = process.cwd(),
 ): Application {
@@ -79,19 +84,32 @@ export function buildApplication(
     );
     // Not after the release: several AI Hub pods call the public URL while they start, so the Ingress must exist
     // before the release can become ready. It needs only the namespace (a data dependency) and its TLS Secret.
-    const ingress = new AiHubIngress(
-        "aihub-ingress",
-        {
-            version: a.version,
-            namespace: aihub.namespace,
-            host: a.domain,
-            className: i.className,
-            mode: i.mode,
-            tlsCert: i.tlsCert,
-            tlsKey: i.tlsKey,
-        },
-        deps.kube,
-    );
+    const ingress =
+        i.mode === "gateway"
+            ? new AiHubRoute(
+                  "aihub-route",
+                  {
+                      version: a.version,
+                      namespace: aihub.namespace,
+                      host: a.domain,
+                      gateway: gatewayOf(deps.provided),
+                      caCert: i.caCert,
+                  },
+                  deps.kube,
+              )
+            : new AiHubIngress(
+                  "aihub-ingress",
+                  {
+                      version: a.version,
+                      namespace: aihub.namespace,
+                      host: a.domain,
+                      className: i.className,
+                      mode: i.mode,
+                      tlsCert: i.tlsCert,
+                      tlsKey: i.tlsKey,
+                  },
+                  deps.kube,
+              );
     return {
         aihub,
         scale,
@@ -103,4 +121,10 @@ export function buildApplication(
             aihubAdminPassword: aihub.adminPassword,
         },
     };
+}
+
+/** The shared Gateway; validation makes `ingress.mode` gateway need the add-on, so its absence is a bug. */
+function gatewayOf(provided: Provided | undefined): NonNullable<Provided["gateway"]> {
+    if (!provided?.gateway) throw new Error("ingress.mode gateway needs addons.gateway (validation checks this)");
+    return provided.gateway;
 }

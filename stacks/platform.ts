@@ -24,7 +24,7 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     const kube = kubernetesProvider(cfg.kubernetes).opts;
     const storage = buildStorage(cfg, { mirror, kube });
     const addons = buildAddOns(cfg, { mirror, storage, kube, projectDir: process.cwd() });
-    const app = buildApplication(cfg, { mirror, storage, kube });
+    const app = buildApplication(cfg, { mirror, storage, kube, provided: addons.provided });
     const backup = buildBackup(cfg, { storage, app, kube });
     const parts = [
         mirror,

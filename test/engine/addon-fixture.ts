@@ -22,6 +22,11 @@ export interface AddOnStage {
 export interface AddOnEngineFixture {
     /** Packages the add-on's fixture charts into `dir`; returns the .tgz paths by name. */
     packageCharts(dir: string): Record<string, string>;
+    /**
+     * Changes to the core stack config the add-on needs (e.g. `ingress.mode`), applied to the plain values before
+     * the add-on sections. @default none
+     */
+    adjustCore?(plain: Record<string, Record<string, unknown>>): void;
     /** The `addons.<name>` section for the engine stack. */
     section(stage: AddOnStage): Record<string, unknown>;
     /** Secret values by path inside the section (set with `pulumi config set --secret --path`). @default none */

@@ -25,6 +25,7 @@ before(async () => {
     s = await EngineScenario.start({
         base: "lab",
         adjust: (plain, stage) => {
+            for (const [, f] of fixtures) f.adjustCore?.(plain);
             plain.addons = Object.fromEntries(
                 fixtures.map(([n, f]) => [
                     n,
