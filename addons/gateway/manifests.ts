@@ -54,7 +54,13 @@ export function gatewaySpec(className: string, host: string, tlsSecret: string, 
 }
 
 function parentRef(g: GatewayRef): Record<string, unknown> {
-    return { group: "gateway.networking.k8s.io", kind: "Gateway", ...g };
+    return {
+        group: "gateway.networking.k8s.io",
+        kind: "Gateway",
+        name: g.name,
+        namespace: g.namespace,
+        sectionName: g.sectionName,
+    };
 }
 
 /** An HTTPRoute on the HTTP listener that answers every request with a redirect to HTTPS. */
