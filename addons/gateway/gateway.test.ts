@@ -83,6 +83,7 @@ describe("gateway-helm values", () => {
             file,
         ]);
         fs.rmSync(dir, { recursive: true, force: true });
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests, read by path
         const docs = parseAllDocuments(out).map((d) => d.toJS() as Record<string, any>);
         const config = parse(docs.find((d) => d.kind === "ConfigMap")!.data["envoy-gateway.yaml"]);
         const kube = config.envoyProxy.provider.kubernetes;
@@ -128,7 +129,7 @@ describe("ingress.mode gateway", () => {
             rwoStorageClass: "fs",
             mode: certMode("gateway", "CA"),
             credentials: {},
-        }) as { common: Record<string, any> };
+        }) as { common: { publicUrl: string; customCA: { enabled: boolean } } };
         assert.equal(c.common.publicUrl, `https://${HOST}`);
         assert.equal(c.common.customCA.enabled, true);
     });
