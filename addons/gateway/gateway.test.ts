@@ -8,12 +8,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import * as k8s from "@pulumi/kubernetes";
 import { parse, parseAllDocuments } from "yaml";
 import { aihubTlsSecret } from "../../app/ingress";
 import { aihubLayout } from "../../app/layout";
 import { certMode, computedValues } from "../../app/values";
+import type { Storage } from "../../stacks/storage";
 import { airgap, check, section } from "../../test/config/helpers";
-import { composePlatform } from "../../test/harness";
+import { composePlatform, mockStack, PROJECT_DIR, settle } from "../../test/harness";
 import { crdErrors, refFile } from "../../test/helpers/crd";
 import { helm } from "../../test/helpers/helm";
 import { GATEWAY_CATALOG } from "./catalog";
@@ -26,6 +28,7 @@ import {
     redirectRouteSpec,
 } from "./manifests";
 import { gatewayValues } from "./values";
+import { gateway } from "./addon";
 
 const ref = (kind: string) => refFile("gateway-api", `gateway.networking.k8s.io_${kind}-v1.6.1.yaml`);
 const obj = (kind: string, spec: Record<string, unknown>) => ({
@@ -189,5 +192,32 @@ describe("ingress.mode gateway", () => {
         const stack = rec.ofType("pulumi:pulumi:Stack")[0];
         assert.equal(stack.outputs?.aihubUrl, "https://aihub.airgap.internal");
         assert.ok(Object.hasOwn(stack.outputs ?? {}, "gatewayAddress"));
+    });
+});
+
+describe("gateway add-on build", () => {
+    it("makes the Gateway wait for MetalLB's pool and provides the HTTPS listener", async () => {
+        const { values, secure } = gatewayStack(undefined);
+        const cfg = check(values, secure).config!;
+        const rec = await mockStack("airgap", {});
+        const pool = new k8s.apiextensions.CustomResource("pool", {
+            apiVersion: "metallb.io/v1beta1",
+            kind: "IPAddressPool",
+        });
+        const built = gateway.build(cfg.addons.gateway!, {
+            cfg,
+            storage: {} as Storage,
+            kube: {},
+            provided: { loadBalancer: { ready: [pool], addressCount: 1 } },
+            projectDir: PROJECT_DIR,
+        });
+        await settle();
+        const gw = rec.ofType("kubernetes:gateway.networking.k8s.io/v1:Gateway")[0];
+        assert.ok(rec.dependsOn(gw, rec.byName("pool")), "the Gateway waits for the pool");
+        assert.equal(built.provides?.gateway?.sectionName, "https");
+        assert.equal(
+            (gw.inputs.metadata as { annotations: Record<string, string> }).annotations["pulumi.com/waitFor"],
+            "condition=Programmed",
+        );
     });
 });
