@@ -163,6 +163,13 @@ describe("ingress.mode gateway", () => {
         const lb = gatewayStack(undefined);
         const v = check(lb.values, lb.secure);
         assert.ok(v.warnings.some((w) => w.path === "addons.gateway.service.type"));
+        const ingress = gatewayStack("https-custom-ca");
+        const w = check(ingress.values, ingress.secure);
+        assert.deepEqual(w.lines, []);
+        assert.equal(w.config!.ingress.mode, "https-custom-ca");
+        assert.ok(
+            w.warnings.some((x) => x.path === "addons.gateway" && x.text.includes("ingress.mode is https-custom-ca")),
+        );
     });
 
     it("composes AI Hub behind the Gateway: an HTTPRoute with a BackendTLSPolicy, no Ingress, the outputs", async () => {
