@@ -4,11 +4,12 @@
  */
 import type { z } from "zod";
 import { certManager } from "./cert-manager";
+import { gateway } from "./gateway/addon";
 import { metallb } from "./metallb";
 import type { AddOn } from "./types";
 
 /** Every add-on, in build order. */
-export const ADDONS = [metallb, certManager] as const satisfies readonly AddOn[];
+export const ADDONS = [metallb, certManager, gateway] as const satisfies readonly AddOn[];
 
 type Registered = (typeof ADDONS)[number];
 

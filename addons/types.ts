@@ -45,6 +45,8 @@ export interface Provided {
         /** Gateway name and namespace, the parent of every HTTPRoute. */
         name: string;
         namespace: string;
+        /** The listener routes attach to (`sectionName` of their parentRef): the HTTPS one for `aihub.domain`. */
+        sectionName: string;
         /** The external address the Gateway's LoadBalancer Service got. */
         address: pulumi.Output<string>;
         /** Resources a route must wait for. */

@@ -1,7 +1,7 @@
 /** The Ingress in front of the AI Hub proxy, per mode (facts aihub-chart §6). */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { IngressConfig } from "../stacks/schema";
+import type { IngressConfig, PlatformConfig } from "../stacks/schema";
 import type { AiHubLayout } from "./layout";
 
 /** The arguments of a `kubernetes.io/tls` Secret; the key stays a secret Output. */
@@ -20,6 +20,19 @@ export function tlsSecretArgs(
 
 /** Secret the Ingress terminates TLS with. */
 export const INGRESS_TLS_SECRET = "aihub-ingress-tls";
+
+/**
+ * Where the TLS Secret for `aihub.domain` lives, the one place that says it (the add-ons that create or issue it
+ * read it here): AI Hub's namespace beside its Ingress, or in `gateway` mode the Gateway's namespace, where the
+ * listener reads it without a ReferenceGrant.
+ */
+export function aihubTlsSecret(cfg: Pick<PlatformConfig, "ingress" | "aihub" | "addons">): {
+    name: string;
+    namespace: string;
+} {
+    const gateway = cfg.ingress.mode === "gateway" ? cfg.addons.gateway : undefined;
+    return { name: INGRESS_TLS_SECRET, namespace: gateway ? gateway.namespace : cfg.aihub.namespace };
+}
 
 /** Where the Ingress sends traffic. */
 export interface ProxyBackend {

@@ -50,6 +50,18 @@ export function publicUrl(domain: string, mode: IngressConfig["mode"]): string {
     return `${mode === "http" ? "http" : "https"}://${domain}`;
 }
 
+/**
+ * The certificate mode AI Hub runs in: `gateway` behaves like `https-custom-ca` when a private CA is given
+ * (`ingress.caCert`), else like `https` (a publicly trusted certificate).
+ */
+export function certMode(
+    mode: IngressConfig["mode"],
+    caCert: string | undefined,
+): Exclude<IngressConfig["mode"], "gateway"> {
+    if (mode !== "gateway") return mode;
+    return caCert ? "https-custom-ca" : "https";
+}
+
 /** Values below the vendor file: plain names and unused fields the chart leaves as placeholders. */
 export function siteDefaults(): Record<string, unknown> {
     return {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { aihubLayout } from "../app/layout";
 import {
     ADMIN_USER,
+    certMode,
     CERT_PASSWORD_SECRET,
     CUSTOM_CA_SECRET,
     PUBLIC_CERT_SECRET,
@@ -133,7 +134,7 @@ export class AiHub extends pulumi.ComponentResource {
                         pullSecretName: args.registry.pullSecretName,
                         rwxStorageClass: rwx,
                         rwoStorageClass: rwo,
-                        mode: args.mode,
+                        mode: certMode(args.mode, args.caCert),
                         credentials,
                         license,
                     },
@@ -216,7 +217,7 @@ export class AiHub extends pulumi.ComponentResource {
                 ),
             );
         }
-        if (args.mode === "https-custom-ca" && args.caCert) {
+        if (certMode(args.mode, args.caCert) === "https-custom-ca" && args.caCert) {
             const crt = publicCert ? args.caCert : `${args.tlsCert.trimEnd()}\n${args.caCert}`;
             out.push(tls("custom-ca", CUSTOM_CA_SECRET, crt));
         }

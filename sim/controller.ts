@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { ApiClient, type KubeObject } from "./apiclient";
 import { reconcileCertManager } from "./cert-manager";
+import { reconcileGateways } from "./gateway";
 import { reconcileMetalLb } from "./metallb";
 import { reconcilePreflight } from "./preflight";
 
@@ -288,6 +289,7 @@ export async function reconcileOnce(
         ["cert-manager", reconcileCertManager],
         ["load balancers", reconcileLoadBalancers],
         ["disk preflight", reconcilePreflight],
+        ["gateways", reconcileGateways],
     ];
     for (const [name, part] of parts) {
         try {

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { credentialNameProblems } from "../app/credentials";
 import { AiHub } from "../components/aihub";
 import { AiHubIngress } from "../components/aihub-ingress";
+import { AiHubRoute } from "../components/aihub-route";
 import { AiHubScale } from "../components/aihub-scale";
 import { aihubLayout } from "../app/layout";
 import { deepMerge } from "../app/merge";
@@ -21,7 +22,8 @@ export interface Application {
     aihub: AiHub;
     /** The replica counts of its workloads (`aihub.running`). */
     scale: AiHubScale;
-    ingress: AiHubIngress;
+    /** The Ingress, or in `ingress.mode` gateway the HTTPRoute on the shared Gateway. */
+    ingress: AiHubIngress | AiHubRoute;
     /** Stack outputs of this half. */
     outputs: Record<string, pulumi.Input<unknown>>;
 }
@@ -34,7 +36,7 @@ export function buildApplication(
         storage: Pick<Storage, "rwxStorageClass" | "rwoStorageClass" | "storageClasses">;
         /** Component options carrying the explicit Kubernetes provider. */
         kube: pulumi.ComponentResourceOptions;
-        /** What the add-ons provide (the issuer of AI Hub's certificate when the stack gives none). @default {} */
+        /** What the add-ons provide (the issuer of AI Hub's certificate, the shared Gateway). @default {} */
         provided?: Provided;
     },
     baseDir = process.cwd(),
@@ -88,20 +90,33 @@ export function buildApplication(
     );
     // Not after the release: several AI Hub pods call the public URL while they start, so the Ingress must exist
     // before the release can become ready. It needs only the namespace (a data dependency) and its TLS Secret.
-    const ingress = new AiHubIngress(
-        "aihub-ingress",
-        {
-            version: a.version,
-            namespace: aihub.namespace,
-            host: a.domain,
-            className: i.className,
-            mode: i.mode,
-            tlsCert: i.tlsCert,
-            tlsKey: i.tlsKey,
-            issued,
-        },
-        deps.kube,
-    );
+    const ingress =
+        i.mode === "gateway"
+            ? new AiHubRoute(
+                  "aihub-route",
+                  {
+                      version: a.version,
+                      namespace: aihub.namespace,
+                      host: a.domain,
+                      gateway: gatewayOf(deps.provided),
+                      caCert: issued?.caCert ?? i.caCert,
+                  },
+                  deps.kube,
+              )
+            : new AiHubIngress(
+                  "aihub-ingress",
+                  {
+                      version: a.version,
+                      namespace: aihub.namespace,
+                      host: a.domain,
+                      className: i.className,
+                      mode: i.mode,
+                      tlsCert: i.tlsCert,
+                      tlsKey: i.tlsKey,
+                      issued,
+                  },
+                  deps.kube,
+              );
     return {
         aihub,
         scale,
@@ -113,4 +128,10 @@ export function buildApplication(
             aihubAdminPassword: aihub.adminPassword,
         },
     };
+}
+
+/** The shared Gateway; validation makes `ingress.mode` gateway need the add-on, so its absence is a bug. */
+function gatewayOf(provided: Provided | undefined): NonNullable<Provided["gateway"]> {
+    if (!provided?.gateway) throw new Error("ingress.mode gateway needs addons.gateway (validation checks this)");
+    return provided.gateway;
 }

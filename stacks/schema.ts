@@ -243,11 +243,15 @@ export const aihubSchema = z.strictObject({
     running: z.boolean({ error: "must be true or false" }).default(true),
 });
 
-/** The Ingress in front of the AI Hub proxy. */
+/** How traffic reaches the AI Hub proxy: an Ingress of the cluster's controller, or the gateway add-on's Gateway. */
+export const INGRESS_MODES = ["http", "https", "https-custom-ca", "gateway"] as const;
+
+/** The way into AI Hub: an Ingress, or an HTTPRoute on the shared Gateway (`gateway`). */
 export const ingressSchema = z.strictObject({
-    mode: z.enum(["http", "https", "https-custom-ca"], {
-        error: "is not a known mode (use http, https or https-custom-ca)",
-    }),
+    /** @default gateway when `addons.gateway` is on, else required (validate.ts resolves it). */
+    mode: z
+        .enum(INGRESS_MODES, { error: "is not a known mode (use http, https, https-custom-ca or gateway)" })
+        .optional(),
     className: k8sName.default("nginx"),
     tlsCert: pem("ingress.tlsKey").optional(),
     tlsKey: secret.optional(),
@@ -351,7 +355,9 @@ export type SectionName = keyof typeof sectionSchemas;
 
 /** Validated config, with secrets as secret Outputs; `addons` holds the enabled add-ons' sections (addons/table.ts). */
 export type PlatformConfig = {
-    [K in SectionName]: z.output<(typeof sectionSchemas)[K]>;
+    [K in SectionName]: K extends "ingress"
+        ? z.output<typeof ingressSchema> & { mode: (typeof INGRESS_MODES)[number] }
+        : z.output<(typeof sectionSchemas)[K]>;
 } & { addons: AddOnsConfig };
 export type RegistryConfig = PlatformConfig["registry"];
 export type BundleConfig = NonNullable<PlatformConfig["bundle"]>;

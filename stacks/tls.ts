@@ -7,6 +7,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { rootCertificates } from "node:tls";
 import type { Problem } from "./problems";
+import { certMode } from "../app/values";
 import type { PlatformConfig } from "./schema";
 import { SECRET_PLACEHOLDER } from "./stackfile";
 
@@ -157,7 +158,9 @@ export interface TlsInput {
 export function checkTls(i: TlsInput): { errors: Problem[]; warnings: Problem[] } {
     const errors: Problem[] = [];
     const warnings: Problem[] = [];
-    const { aihub, ingress } = i;
+    const { aihub } = i;
+    // Gateway mode is checked as the mode AI Hub then runs in (https, or https-custom-ca with ingress.caCert).
+    const ingress = i.ingress && { ...i.ingress, mode: certMode(i.ingress.mode, i.ingress.caCert) };
     if (!ingress || ingress.mode === "http" || !ingress.tlsCert) return { errors, warnings };
     const parsed = parseCertificates(ingress.tlsCert, "ingress.tlsKey");
     if (!("certs" in parsed)) return { errors, warnings }; // reported by the schema

@@ -152,6 +152,40 @@ function addOnRules(
     return out;
 }
 
+/** True when `addons.gateway` is present and not `enabled: false` (whether or not its keys parsed). */
+function gatewayOn(addons: unknown): boolean {
+    const g = isMapping(addons) ? addons.gateway : undefined;
+    return g !== undefined && !(isMapping(g) && g.enabled === false);
+}
+
+/**
+ * `ingress.mode` defaults to `gateway` when the gateway add-on is on and is required otherwise; `gateway` needs the
+ * add-on. Sets the resolved mode on the parsed ingress section.
+ */
+function resolveIngressMode(sections: Record<string, unknown>, addons: unknown): Problem[] {
+    const ingress = sections.ingress as { mode?: string } | undefined;
+    if (!ingress) return [];
+    const on = gatewayOn(addons);
+    if (ingress.mode === undefined) {
+        if (on) ingress.mode = "gateway";
+        else
+            return [
+                {
+                    path: "ingress.mode",
+                    text: "is missing (set http, https or https-custom-ca, or turn on addons.gateway: its mode gateway is then the default)",
+                },
+            ];
+    } else if (ingress.mode === "gateway" && !on) {
+        return [
+            {
+                path: "ingress.mode",
+                text: "gateway needs addons.gateway (turn it on: addons: { gateway: {} }, or choose an Ingress mode)",
+            },
+        ];
+    }
+    return [];
+}
+
 /** Validates a stack config; never throws. `table` is the add-on table (tests pass their own). */
 export function validateConfig(raw: RawConfig, files: FileCheck, table: readonly AddOn[] = ADDONS): Validation {
     const errors: Problem[] = [...(raw.file?.errors ?? [])];
@@ -165,6 +199,7 @@ export function validateConfig(raw: RawConfig, files: FileCheck, table: readonly
     const addons = parseAddOns(raw.values.addons, table);
     errors.push(...addons.errors);
     if (addons.errors.length === 0) sections.addons = addons.sections;
+    errors.push(...resolveIngressMode(sections, raw.values.addons));
     for (const key of Object.keys(raw.values)) {
         if (!Object.hasOwn(sectionSchemas, key) && key !== "addons") errors.push({ path: key, text: UNKNOWN_KEY });
     }

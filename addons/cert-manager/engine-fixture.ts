@@ -32,12 +32,19 @@ async function check(s: EngineScenario): Promise<void> {
     }
     const ns = String(s.plain.aihub.namespace ?? "aihub");
     const domain = String(s.plain.aihub.domain);
-    for (const name of [INGRESS_TLS_SECRET, PUBLIC_CERT_SECRET]) {
-        const leaf = new X509Certificate(await secretText(s, ns, name, "tls.crt"));
+    // With the gateway add-on in gateway mode the site certificate sits beside the shared Gateway.
+    const gateway = s.plain.addons?.gateway as { namespace?: string } | undefined;
+    const siteNs = gateway && (s.plain.ingress.mode ?? "gateway") === "gateway" ? (gateway.namespace ?? "gateway") : ns;
+    for (const [name, secretNs] of [
+        [INGRESS_TLS_SECRET, siteNs],
+        [PUBLIC_CERT_SECRET, ns],
+    ]) {
+        const leaf = new X509Certificate(await secretText(s, secretNs, name, "tls.crt"));
         if (!leaf.checkIssued(ca) || !leaf.verify(ca.publicKey)) {
-            throw new Error(`Secret ${ns}/${name}: its certificate was not signed by the issuer's CA`);
+            throw new Error(`Secret ${secretNs}/${name}: its certificate was not signed by the issuer's CA`);
         }
-        if (!leaf.checkHost(domain)) throw new Error(`Secret ${ns}/${name}: its certificate does not cover ${domain}`);
+        if (!leaf.checkHost(domain))
+            throw new Error(`Secret ${secretNs}/${name}: its certificate does not cover ${domain}`);
     }
     const trusted = await secretText(s, ns, CUSTOM_CA_SECRET, "tls.crt");
     if (!trusted.startsWith(out.certManagerCaCert.trimEnd())) {

@@ -9,7 +9,13 @@ import { ExposedService, exposureOf } from "./exposed-service";
 import { certificateSpec, httpRouteSpec } from "./routes";
 
 const target = { host: "aihub.example.com", path: "/grafana", service: "grafana", port: 80 };
-const gateway = { name: "shared", namespace: "gateway", address: pulumi.output("10.0.0.5"), ready: [] };
+const gateway = {
+    name: "shared",
+    namespace: "gateway",
+    sectionName: "https",
+    address: pulumi.output("10.0.0.5"),
+    ready: [],
+};
 
 describe("add-on UI routes", () => {
     it("an HTTPRoute on the shared Gateway and a cert-manager Certificate are valid for their CRDs", () => {

@@ -236,7 +236,10 @@ describe("config rules: ingress", () => {
     it("rejects an unknown mode", () => {
         const { values } = airgap();
         section(values, "ingress").mode = "tls";
-        assertOnly(values, "aihub-airgap:ingress.mode: is not a known mode (use http, https or https-custom-ca)");
+        assertOnly(
+            values,
+            "aihub-airgap:ingress.mode: is not a known mode (use http, https, https-custom-ca or gateway)",
+        );
     });
 });
 

@@ -1,0 +1,53 @@
+/**
+ * The gateway add-on under the real engine: the core stack in gateway mode (ingress.mode left out, so the default
+ * applies), Envoy Gateway from the fixture chart with the real Gateway API CRDs, the stand-in controller
+ * (sim/gateway.ts) programming the Gateway. Checks: Gateway Programmed with an address, AI Hub's HTTPRoute accepted,
+ * no Ingress, the proxy pod's image relocated, the outputs.
+ */
+import * as path from "node:path";
+import { packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+import type { EngineScenario } from "../../test/engine/scenario";
+
+const KINDS = ["gatewayclasses", "gateways", "httproutes", "referencegrants", "backendtlspolicies", "grpcroutes"];
+
+function condition(obj: { status?: Record<string, unknown> } | undefined, type: string): boolean {
+    const cs = (obj?.status?.conditions ?? []) as { type: string; status: string }[];
+    return cs.some((c) => c.type === type && c.status === "True");
+}
+
+async function check(s: EngineScenario): Promise<void> {
+    const gw = await s.view.get("gateway.networking.k8s.io/v1", "Gateway", "aihub", "gateway");
+    if (!condition(gw, "Programmed"))
+        throw new Error(`Gateway gateway/aihub is not Programmed: ${JSON.stringify(gw?.status)}`);
+    const address = (gw!.status!.addresses as { value: string }[])[0].value;
+    const route = await s.view.get("gateway.networking.k8s.io/v1", "HTTPRoute", "aihub", "aihub");
+    const parents = (route?.status?.parents ?? []) as { conditions?: { type: string; status: string }[] }[];
+    if (!parents.some((p) => condition({ status: { conditions: p.conditions } }, "Accepted")))
+        throw new Error(`HTTPRoute aihub/aihub is not accepted: ${JSON.stringify(route?.status)}`);
+    const ingresses = (await s.view.list("networking.k8s.io/v1", "Ingress")).map((i) => i.metadata.name);
+    if (ingresses.length > 0) throw new Error(`gateway mode left Ingresses: ${ingresses.join(", ")}`);
+    const proxy = (await s.podImages()).filter((p) => p.image.includes("envoyproxy/envoy:"));
+    if (proxy.length === 0 || proxy.some((p) => !p.image.startsWith(`${s.registry.host}/`)))
+        throw new Error(`Envoy proxy pods not on the private registry: ${JSON.stringify(proxy)}`);
+    const out = JSON.parse((await s.pulumiOk(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
+    if (out.gatewayAddress !== address)
+        throw new Error(`gatewayAddress output ${String(out.gatewayAddress)} is not the Gateway's address ${address}`);
+    const url = `https://${String(s.plain.aihub.domain)}`;
+    if (out.aihubUrl !== url) throw new Error(`aihubUrl output ${String(out.aihubUrl)} is not ${url}`);
+}
+
+export const fixture: AddOnEngineFixture = {
+    packageCharts: (dir) => ({
+        gateway: packageFixture(
+            path.join(__dirname, "fixture", "gateway-helm"),
+            dir,
+            KINDS.map((k) => path.join(SHARED_REF, "gateway-api", `gateway.networking.k8s.io_${k}-v1.6.1.yaml`)),
+        ),
+    }),
+    adjustCore: (plain) => {
+        delete plain.ingress.mode;
+    },
+    section: (stage) => ({ chart: stage.charts.gateway }),
+    releases: ["gateway/envoy-gateway"],
+    check,
+};
