@@ -73,7 +73,7 @@ export class Kepler extends pulumi.ComponentResource {
             { parent: this },
         );
         const binding = new k8s.rbac.v1.ClusterRoleBinding(
-            `${name}-reader`,
+            `${name}-reader-binding`,
             {
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
                 subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: this.namespace }],

@@ -77,7 +77,7 @@ export class Monitoring extends pulumi.ComponentResource {
             { parent: this },
         );
         this.grafanaAdminPassword = pulumi.secret(
-            new GeneratedSecret(`${name}-grafana-admin`, { shape: "password" }, { parent: this }).value,
+            new GeneratedSecret(`${name}-grafana-password`, { shape: "password" }, { parent: this }).value,
         );
         const admin = new k8s.core.v1.Secret(
             `${name}-grafana-admin`,

@@ -4,13 +4,13 @@
  */
 import { z } from "zod";
 import { k8sName, quantity } from "../../stacks/schema";
-import { quantityBytes } from "../../stacks/quantity";
+import { isQuantity, quantityBytes } from "../../stacks/quantity";
 import { catalogVersion, chartPath } from "../shared/chart";
 import { MONITORING_CATALOG, MONITORING_VERSION } from "./catalog";
 
 /** A size with a floor (a volume below it cannot hold what it is for). */
 const sizeAtLeast = (min: string, why: string) =>
-    quantity.refine((v) => quantityBytes(v) >= quantityBytes(min), {
+    quantity.refine((v) => !isQuantity(v) || quantityBytes(v) >= quantityBytes(min), {
         error: `is below ${min}, too small ${why} (give at least ${min})`,
     });
 
