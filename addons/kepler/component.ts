@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ImagePullSecret } from "../../components/pull-secret";
+import { AddOnNamespace } from "../shared/namespace";
 import type { Provided } from "../types";
 import { keplerImage } from "./catalog";
 import { dashboardConfigMap } from "./dashboard";
@@ -35,35 +35,25 @@ export class Kepler extends pulumi.ComponentResource {
     constructor(name: string, args: KeplerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aihub-airgap:addons:Kepler", name, {}, opts);
         const s = args.section;
-        const ns = new k8s.core.v1.Namespace(
+        const ns = new AddOnNamespace(
             `${name}-ns`,
             // The exporter is privileged and reads the host's /proc and /sys.
-            { metadata: { name: s.namespace, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
+            { name: s.namespace, registry: args.registry, podSecurity: "privileged" },
             { parent: this },
         );
-        this.namespace = ns.metadata.name;
-        const pull = new ImagePullSecret(
-            `${name}-pull`,
-            {
-                namespace: this.namespace,
-                secretName: args.registry.pullSecretName,
-                server: args.registry.server,
-                username: args.registry.username,
-                password: args.registry.password,
-            },
-            { parent: this },
-        );
+        this.namespace = ns.name;
         const sa = new k8s.core.v1.ServiceAccount(
             `${name}-sa`,
             {
                 metadata: { name: SERVICE_ACCOUNT, namespace: this.namespace },
-                imagePullSecrets: [{ name: pull.secretName }],
+                imagePullSecrets: [{ name: ns.pullSecretName }],
             },
             { parent: this },
         );
         const role = new k8s.rbac.v1.ClusterRole(
             `${name}-reader`,
             {
+                metadata: { name: `${RELEASE_NAME}-reader` },
                 rules: [
                     { apiGroups: [""], resources: ["pods", "nodes"], verbs: ["get", "list", "watch"] },
                     // The kubelet's /pods endpoint (pod informer mode "kubelet") authorizes through nodes/proxy.
@@ -75,6 +65,7 @@ export class Kepler extends pulumi.ComponentResource {
         const binding = new k8s.rbac.v1.ClusterRoleBinding(
             `${name}-reader-binding`,
             {
+                metadata: { name: `${RELEASE_NAME}-reader` },
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
                 subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: this.namespace }],
             },
@@ -98,7 +89,7 @@ export class Kepler extends pulumi.ComponentResource {
             // Its ServiceMonitor needs the CRD the monitoring release installs.
             {
                 parent: this,
-                dependsOn: [pull.secret, sa, binding, ...args.monitoring.ready, ...(args.dependsOn ?? [])],
+                dependsOn: [ns.pullSecret, sa, binding, ...args.monitoring.ready, ...(args.dependsOn ?? [])],
             },
         );
         const dashboard = dashboardConfigMap(

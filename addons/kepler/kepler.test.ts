@@ -4,16 +4,14 @@
  * runtime.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { parseAllDocuments } from "yaml";
 import { getPath } from "../../app/merge";
 import { airgap, check } from "../../test/config/helpers";
 import { crdErrors, refFile } from "../../test/helpers/crd";
-import { helm } from "../../test/helpers/helm";
-import { composePlatform, type Recorder, type Registration } from "../../test/harness";
+import { renderChart } from "../../test/helpers/helm";
+import { custom } from "../../test/app/scenario";
+import { composePlatform } from "../../test/harness";
 import { DASHBOARD_LABELS, DATASOURCE_UID, SELECTOR_LABELS } from "../monitoring/values";
 import { keplerImage } from "./catalog";
 import { dashboardConfigMap, keplerDashboard, KEPLER_METRICS } from "./dashboard";
@@ -25,19 +23,8 @@ const KEPLER = { chart: "./bundle/charts/kepler-0.11.4.tgz" };
 
 type Obj = { kind: string; metadata: { name: string; labels?: Record<string, string> }; [k: string]: unknown };
 
-function render(values: Record<string, unknown>): Obj[] {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kepler-values-"));
-    try {
-        fs.writeFileSync(path.join(dir, "values.json"), JSON.stringify(values));
-        const chart = path.join(__dirname, "fixture", "kepler");
-        const out = helm(["template", "kepler", chart, "-n", "kepler", "-f", path.join(dir, "values.json")]);
-        return parseAllDocuments(out)
-            .map((d) => d.toJS() as Obj | null)
-            .filter((d): d is Obj => d !== null);
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
+const render = (values: Record<string, unknown>): Obj[] =>
+    renderChart(path.join(__dirname, "fixture", "kepler"), "kepler", "kepler", values);
 
 function addons(a: Record<string, unknown>) {
     const { values } = airgap();
@@ -133,12 +120,6 @@ describe("the Kepler dashboard", () => {
 });
 
 describe("kepler in the platform (mock runtime)", () => {
-    const custom = (rec: Recorder, name: string): Registration => {
-        const found = rec.all().filter((r) => r.name === name && r.custom);
-        assert.equal(found.length, 1, name);
-        return found[0];
-    };
-
     it("waits for the monitoring release, carries the pull secret, puts the dashboard in the monitoring namespace", async () => {
         const { values } = airgap();
         values.addons = { monitoring: MONITORING, kepler: KEPLER };

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ImagePullSecret } from "../../components/pull-secret";
 import { GeneratedSecret } from "../../components/dynamic/generated-secret";
 import { ExposedService, type Exposure } from "../shared/exposed-service";
+import { AddOnNamespace } from "../shared/namespace";
 import { monitoringImages } from "./catalog";
 import { cephRuleSpec, cephServiceMonitorSpec } from "./ceph";
 import type { MonitoringConfig } from "./schema";
@@ -58,24 +58,13 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aihub-airgap:addons:Monitoring", name, {}, opts);
         const s = args.section;
-        const ns = new k8s.core.v1.Namespace(
+        const ns = new AddOnNamespace(
             `${name}-ns`,
             // node-exporter runs with the host's network and PID namespace.
-            { metadata: { name: s.namespace, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
-            { parent: this, dependsOn: args.dependsOn },
-        );
-        this.namespace = ns.metadata.name;
-        const pull = new ImagePullSecret(
-            `${name}-pull`,
-            {
-                namespace: this.namespace,
-                secretName: args.registry.pullSecretName,
-                server: args.registry.server,
-                username: args.registry.username,
-                password: args.registry.password,
-            },
+            { name: s.namespace, registry: args.registry, podSecurity: "privileged", dependsOn: args.dependsOn },
             { parent: this },
         );
+        this.namespace = ns.name;
         this.grafanaAdminPassword = pulumi.secret(
             new GeneratedSecret(`${name}-grafana-password`, { shape: "password" }, { parent: this }).value,
         );
@@ -124,7 +113,11 @@ export class Monitoring extends pulumi.ComponentResource {
                 timeout: args.timeoutSeconds ?? 900,
                 maxHistory: 10,
             },
-            { parent: this, dependsOn: [pull.secret, admin, ...(args.dependsOn ?? [])], protect: args.protect ?? true },
+            {
+                parent: this,
+                dependsOn: [ns.pullSecret, admin, ...(args.dependsOn ?? [])],
+                protect: args.protect ?? true,
+            },
         );
         if (s.ceph) {
             const metadata = { namespace: this.namespace, labels: SELECTOR_LABELS };

@@ -4,17 +4,15 @@
  * components under the mock runtime inside the whole platform.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { parseAllDocuments } from "yaml";
 import { mapImage } from "../../artifacts/imageref";
 import { getPath } from "../../app/merge";
 import { airgap, check } from "../../test/config/helpers";
 import { crdErrors, refFile } from "../../test/helpers/crd";
-import { helm } from "../../test/helpers/helm";
-import { composePlatform, type Recorder, type Registration } from "../../test/harness";
+import { renderChart } from "../../test/helpers/helm";
+import { custom } from "../../test/app/scenario";
+import { composePlatform } from "../../test/harness";
 import { monitoringImages } from "./catalog";
 import { cephRuleSpec, cephServiceMonitorSpec } from "./ceph";
 import { monitoringSchema } from "./schema";
@@ -27,19 +25,7 @@ const SCHEMA = (kind: string) =>
 
 type Obj = { kind: string; metadata: { name: string; labels?: Record<string, string> }; [k: string]: unknown };
 
-/** The fixture chart rendered with `values`. */
-function render(values: Record<string, unknown>): Obj[] {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "monitoring-values-"));
-    try {
-        fs.writeFileSync(path.join(dir, "values.json"), JSON.stringify(values));
-        const out = helm(["template", "monitoring", CHART, "-n", "monitoring", "-f", path.join(dir, "values.json")]);
-        return parseAllDocuments(out)
-            .map((d) => d.toJS() as Obj | null)
-            .filter((d): d is Obj => d !== null);
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
+const render = (values: Record<string, unknown>): Obj[] => renderChart(CHART, "monitoring", "monitoring", values);
 
 /** Every image reference in a render: `image:` fields and image-valued arguments. */
 function imagesIn(objs: Obj[]): string[] {
@@ -228,12 +214,6 @@ describe("Ceph in Prometheus", () => {
 });
 
 describe("monitoring in the platform (mock runtime)", () => {
-    const custom = (rec: Recorder, name: string): Registration => {
-        const found = rec.all().filter((r) => r.name === name && r.custom);
-        assert.equal(found.length, 1, name);
-        return found[0];
-    };
-
     it("orders namespace → release → Ceph monitor and rules, exports the URL and the secret password", async () => {
         const { values: v } = airgap();
         v.addons = { monitoring: { chart: "./bundle/charts/kube-prometheus-stack-88.5.3.tgz" } };
