@@ -7,6 +7,9 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { getPath } from "../../app/merge";
+import { mapImage } from "../../artifacts/imageref";
+import { stackCharts, stackImages } from "../../artifacts/inventory";
+import { monitoringImages } from "../monitoring/catalog";
 import { airgap, check } from "../../test/config/helpers";
 import { crdErrors, refFile } from "../../test/helpers/crd";
 import { renderChart } from "../../test/helpers/helm";
@@ -64,6 +67,22 @@ describe("kepler config", () => {
         );
         const x = addons({ monitoring: MONITORING, kepler: { ...KEPLER, version: "0.9.0" } }).lines;
         assert.ok(x.some((l) => l.startsWith("aihub-airgap:addons.kepler.version: is not a known chart version")));
+    });
+});
+
+describe("the bundle inventory with both add-ons", () => {
+    it("carries every monitoring image of the catalog and Kepler's, mapped into the private registry", () => {
+        const cfg = addons({ kepler: KEPLER, monitoring: MONITORING }).config!;
+        const targets = stackImages(cfg).map((i) => i.target);
+        for (const ref of [...Object.values(monitoringImages("88.5.3")), keplerImage("0.11.4")]) {
+            assert.ok(targets.includes(mapImage(ref, REGISTRY)), ref);
+        }
+        assert.deepEqual(
+            stackCharts(cfg)
+                .filter((c) => c.key.startsWith("addons."))
+                .map((c) => c.key),
+            ["addons.monitoring.chart", "addons.kepler.chart"],
+        );
     });
 });
 

@@ -96,6 +96,10 @@ describe("monitoring config", () => {
         has("alertmanager.retention", /hours at most/);
         has("grafana.storage", /no unit/);
         has("grafana.path", /AI Hub owns the root/);
+        const empty = withMonitoring({ prometheus: { retention: "" } }).lines;
+        assert.deepEqual(empty, [
+            "aihub-airgap:addons.monitoring.prometheus.retention: is empty (write a duration like 15d, 2w or 36h)",
+        ]);
     });
 
     it("refuses a retention size the volume cannot hold and a chart of another version", () => {

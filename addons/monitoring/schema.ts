@@ -43,6 +43,7 @@ export const monitoringSchema = z.strictObject({
             retention: z
                 .string()
                 .regex(PROM_DURATION, { error: "is not a Prometheus duration (write it like 15d, 2w or 36h)" })
+                .min(1, { error: "is empty (write a duration like 15d, 2w or 36h)" })
                 .default("15d"),
             /**
              * Size at which the oldest blocks go, below the volume size. @default 85% of `storage` (so the volume
