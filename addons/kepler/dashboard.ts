@@ -17,37 +17,80 @@ export const KEPLER_METRICS = [
 /** The dashboard's uid (stable, so links keep working). */
 export const DASHBOARD_UID = "aihub-kepler";
 
-/** One panel: title, type, its queries, its place on the 24-column grid, its unit. */
-function panel(
-    datasourceUid: string,
-    id: number,
-    title: string,
-    type: "timeseries" | "stat" | "bargauge",
-    exprs: { expr: string; legend: string }[],
-    grid: { x: number; y: number; w: number; h: number },
-    unit: string,
-): Record<string, unknown> {
-    const datasource = { type: "prometheus", uid: datasourceUid };
-    return {
-        id,
-        title,
-        type,
-        datasource,
-        gridPos: grid,
-        fieldConfig: { defaults: { unit }, overrides: [] },
-        targets: exprs.map((e, i) => ({
-            refId: String.fromCharCode(65 + i),
-            datasource,
-            expr: e.expr,
-            legendFormat: e.legend,
-        })),
-    };
+/** One panel: what it shows, how, where on the 24-column grid (x, y, w, h), and its queries (expr, legend). */
+interface PanelSpec {
+    title: string;
+    type: "timeseries" | "stat" | "bargauge";
+    unit: string;
+    grid: [number, number, number, number];
+    queries: [string, string][];
+}
+
+const PODS = 'pod_namespace=~"$namespace", zone="$zone"';
+const POD_LEGEND = "{{pod_namespace}}/{{pod_name}}";
+
+/** The panels, top to bottom. */
+const PANELS: PanelSpec[] = [
+    {
+        title: "Cluster CPU power",
+        type: "stat",
+        unit: "watt",
+        grid: [0, 0, 6, 6],
+        queries: [['sum(kepler_node_cpu_watts{zone="$zone"})', "total"]],
+    },
+    {
+        title: "CPU power per node",
+        type: "timeseries",
+        unit: "watt",
+        grid: [6, 0, 12, 6],
+        queries: [['sum by (node_name) (kepler_node_cpu_watts{zone="$zone"})', "{{node_name}}"]],
+    },
+    {
+        title: "CPU usage per node",
+        type: "timeseries",
+        unit: "percentunit",
+        grid: [18, 0, 6, 6],
+        queries: [["max by (node_name) (kepler_node_cpu_usage_ratio)", "{{node_name}}"]],
+    },
+    {
+        title: "Top 10 pods by CPU power",
+        type: "timeseries",
+        unit: "watt",
+        grid: [0, 6, 12, 9],
+        queries: [
+            [`topk(10, sum by (pod_namespace, pod_name) (kepler_pod_cpu_watts{${PODS}, state="running"}))`, POD_LEGEND],
+        ],
+    },
+    {
+        title: "CPU energy per namespace in the time range",
+        type: "bargauge",
+        unit: "kwatth",
+        grid: [12, 6, 12, 9],
+        // Joules to kWh.
+        queries: [
+            [
+                `sum by (pod_namespace) (increase(kepler_pod_cpu_joules_total{${PODS}}[$__range])) / 3600000`,
+                "{{pod_namespace}}",
+            ],
+        ],
+    },
+    {
+        title: "GPU power per pod",
+        type: "timeseries",
+        unit: "watt",
+        grid: [0, 15, 24, 8],
+        queries: [['sum by (pod_namespace, pod_name) (kepler_pod_gpu_watts{pod_namespace=~"$namespace"})', POD_LEGEND]],
+    },
+];
+
+/** A template variable listing the values of a label. */
+function labelVariable(name: string, label: string, query: string, datasource: object, more: object) {
+    return { name, label, type: "query", datasource, query, refresh: 2, ...more };
 }
 
 /** The dashboard model (Grafana JSON) reading from the Prometheus datasource `datasourceUid`. */
 export function keplerDashboard(datasourceUid: string): Record<string, unknown> {
-    const pods = 'pod_namespace=~"$namespace", zone="$zone"';
-    const ds = datasourceUid;
+    const datasource = { type: "prometheus", uid: datasourceUid };
     return {
         uid: DASHBOARD_UID,
         title: "Kepler: energy per node and pod",
@@ -58,100 +101,37 @@ export function keplerDashboard(datasourceUid: string): Record<string, unknown> 
         time: { from: "now-6h", to: "now" },
         templating: {
             list: [
-                {
-                    name: "zone",
-                    label: "RAPL zone",
-                    type: "query",
-                    datasource: { type: "prometheus", uid: datasourceUid },
-                    query: "label_values(kepler_node_cpu_watts, zone)",
+                labelVariable("zone", "RAPL zone", "label_values(kepler_node_cpu_watts, zone)", datasource, {
                     current: { text: "package", value: "package" },
-                    refresh: 2,
-                },
-                {
-                    name: "namespace",
-                    label: "Namespace",
-                    type: "query",
-                    datasource: { type: "prometheus", uid: datasourceUid },
-                    query: "label_values(kepler_pod_cpu_watts, pod_namespace)",
-                    multi: true,
-                    includeAll: true,
-                    allValue: ".*",
-                    current: { text: "All", value: "$__all" },
-                    refresh: 2,
-                },
+                }),
+                labelVariable(
+                    "namespace",
+                    "Namespace",
+                    "label_values(kepler_pod_cpu_watts, pod_namespace)",
+                    datasource,
+                    {
+                        multi: true,
+                        includeAll: true,
+                        allValue: ".*",
+                        current: { text: "All", value: "$__all" },
+                    },
+                ),
             ],
         },
-        panels: [
-            panel(
-                ds,
-                1,
-                "Cluster CPU power",
-                "stat",
-                [{ expr: 'sum(kepler_node_cpu_watts{zone="$zone"})', legend: "total" }],
-                { x: 0, y: 0, w: 6, h: 6 },
-                "watt",
-            ),
-            panel(
-                ds,
-                2,
-                "CPU power per node",
-                "timeseries",
-                [{ expr: 'sum by (node_name) (kepler_node_cpu_watts{zone="$zone"})', legend: "{{node_name}}" }],
-                { x: 6, y: 0, w: 12, h: 6 },
-                "watt",
-            ),
-            panel(
-                ds,
-                3,
-                "CPU usage per node",
-                "timeseries",
-                [{ expr: "max by (node_name) (kepler_node_cpu_usage_ratio)", legend: "{{node_name}}" }],
-                { x: 18, y: 0, w: 6, h: 6 },
-                "percentunit",
-            ),
-            panel(
-                ds,
-                4,
-                "Top 10 pods by CPU power",
-                "timeseries",
-                [
-                    {
-                        expr: `topk(10, sum by (pod_namespace, pod_name) (kepler_pod_cpu_watts{${pods}, state="running"}))`,
-                        legend: "{{pod_namespace}}/{{pod_name}}",
-                    },
-                ],
-                { x: 0, y: 6, w: 12, h: 9 },
-                "watt",
-            ),
-            panel(
-                ds,
-                5,
-                "CPU energy per namespace in the time range",
-                "bargauge",
-                [
-                    {
-                        expr: `sum by (pod_namespace) (increase(kepler_pod_cpu_joules_total{${pods}}[$__range])) / 3600000`,
-                        legend: "{{pod_namespace}}",
-                    },
-                ],
-                { x: 12, y: 6, w: 12, h: 9 },
-                "kwatth",
-            ),
-            panel(
-                ds,
-                6,
-                "GPU power per pod",
-                "timeseries",
-                [
-                    {
-                        expr: 'sum by (pod_namespace, pod_name) (kepler_pod_gpu_watts{pod_namespace=~"$namespace"})',
-                        legend: "{{pod_namespace}}/{{pod_name}}",
-                    },
-                ],
-                { x: 0, y: 15, w: 24, h: 8 },
-                "watt",
-            ),
-        ],
+        panels: PANELS.map((p, i) => ({
+            id: i + 1,
+            title: p.title,
+            type: p.type,
+            datasource,
+            gridPos: { x: p.grid[0], y: p.grid[1], w: p.grid[2], h: p.grid[3] },
+            fieldConfig: { defaults: { unit: p.unit }, overrides: [] },
+            targets: p.queries.map(([expr, legendFormat], j) => ({
+                refId: String.fromCharCode(65 + j),
+                datasource,
+                expr,
+                legendFormat,
+            })),
+        })),
     };
 }
 
