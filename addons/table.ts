@@ -5,11 +5,13 @@
 import type { z } from "zod";
 import { certManager } from "./cert-manager";
 import { gateway } from "./gateway/addon";
+import { kepler } from "./kepler";
 import { metallb } from "./metallb";
+import { monitoring } from "./monitoring";
 import type { AddOn } from "./types";
 
 /** Every add-on, in build order. */
-export const ADDONS = [metallb, certManager, gateway] as const satisfies readonly AddOn[];
+export const ADDONS = [metallb, certManager, gateway, monitoring, kepler] as const satisfies readonly AddOn[];
 
 type Registered = (typeof ADDONS)[number];
 

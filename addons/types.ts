@@ -59,6 +59,10 @@ export interface Provided {
         selectorLabels: Record<string, string>;
         /** Resources (CRDs, operator) a monitor or rule must wait for. */
         ready: pulumi.Resource[];
+        /** Labels of a ConfigMap (in `namespace`) whose JSON files Grafana loads as dashboards. */
+        dashboardLabels: Record<string, string>;
+        /** The uid of Grafana's Prometheus datasource, for dashboards' panels. */
+        datasourceUid: string;
     };
     /** The NVIDIA GPU operator. */
     gpu?: {

@@ -14,6 +14,7 @@ import { ApiClient, type KubeObject } from "./apiclient";
 import { reconcileCertManager } from "./cert-manager";
 import { reconcileGateways } from "./gateway";
 import { reconcileMetalLb } from "./metallb";
+import { reconcileMonitoring } from "./monitoring";
 import { reconcilePreflight } from "./preflight";
 
 /** The Rook API group and version whose CRs get a status here. */
@@ -290,6 +291,7 @@ export async function reconcileOnce(
         ["load balancers", reconcileLoadBalancers],
         ["disk preflight", reconcilePreflight],
         ["gateways", reconcileGateways],
+        ["monitoring storage", reconcileMonitoring],
     ];
     for (const [name, part] of parts) {
         try {

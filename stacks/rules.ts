@@ -41,7 +41,8 @@ export function checkRules(s: Sections, files: FileCheck): RuleResult {
     if (s.aihub) checkAiHub(s.aihub, files, r);
     if (s.aihub && s.ingress) checkIngress(s.aihub.version, s.ingress, s.addons?.certManager !== undefined, r);
     r.errors.push(...checkStorageRules(s));
-    if (r.errors.length === 0 && s.registry && s.rook && s.ceph && s.aihub) {
+    // `addons` is missing when an add-on section failed to parse (its problems are reported already).
+    if (r.errors.length === 0 && s.registry && s.rook && s.ceph && s.aihub && s.addons) {
         try {
             stackImages(s as PlatformConfig);
         } catch (e) {

@@ -49,6 +49,17 @@ function clean(s: unknown): unknown {
     return out;
 }
 
+/**
+ * CRD patterns are Go (RE2) regular expressions; the `(?i)` flag group (prometheus-operator's case-blind enums, e.g.
+ * `^(?i)(abort|warn)?$`) is one JavaScript lacks, so it becomes the `i` flag.
+ */
+function goRegExp(pattern: string, flags: string): RegExp {
+    return pattern.includes("(?i)")
+        ? new RegExp(pattern.replaceAll("(?i)", ""), `${flags}i`)
+        : new RegExp(pattern, flags);
+}
+goRegExp.code = "goRegExp";
+
 const cache = new Map<string, ValidateFunction>();
 
 /** A validator for one kind in a CRD file: version `version` when given and served, else `v1`, else the first. */
@@ -63,7 +74,7 @@ export function crdValidator(file: string, kind: string, version?: string): Vali
     if (!crd) throw new Error(`no CRD for kind ${kind} in ${file}`);
     const versions = (crd.spec as { versions: { name: string; schema: { openAPIV3Schema: Schema } }[] }).versions;
     const v1 = versions.find((v) => v.name === version) ?? versions.find((v) => v.name === "v1") ?? versions[0];
-    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
     const fn = ajv.compile(clean(v1.schema.openAPIV3Schema) as Schema);
     cache.set(key, fn);
     return fn;

@@ -4,8 +4,9 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { parseDocument, type Document } from "yaml";
+import { parseAllDocuments, parseDocument, type Document } from "yaml";
 import type { PostRenderOptions } from "../../app/postrender";
 import { writePostRenderScript } from "../../app/postrender-script";
 
@@ -43,6 +44,25 @@ export function helm(args: string[], opts: { input?: string; cwd?: string } = {}
         cwd: opts.cwd,
         maxBuffer: 64 << 20,
     });
+}
+
+/** A chart directory rendered by `helm template` with `values`; the objects of the manifest. */
+export function renderChart(
+    chart: string,
+    release: string,
+    namespace: string,
+    values: Record<string, unknown>,
+): { kind: string; metadata: { name: string; labels?: Record<string, string> }; [k: string]: unknown }[] {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
+    try {
+        fs.writeFileSync(path.join(dir, "values.json"), JSON.stringify(values));
+        const out = helm(["template", release, chart, "-n", namespace, "-f", path.join(dir, "values.json")]);
+        return parseAllDocuments(out)
+            .map((d) => d.toJS())
+            .filter((d) => d !== null);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 /**

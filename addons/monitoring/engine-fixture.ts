@@ -1,0 +1,91 @@
+/**
+ * The monitoring add-on under the real engine: the fixture kube-prometheus-stack (with the prometheus-operator CRDs
+ * from ../shared/ref and minimal Prometheus/Alertmanager CRDs) on the lab stack, then checks of Grafana's route and
+ * Secret, the selectors, the Ceph monitor and rules, and the three volumes bound on the Ceph RWO class.
+ */
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import type { KubeObject } from "../../sim/apiclient";
+import { packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+import type { EngineScenario } from "../../test/engine/scenario";
+import { eventually } from "../../test/helpers/eventually";
+import { GRAFANA_SERVICE, RELEASE_NAME, SELECTOR_LABELS } from "./values";
+
+const CHART = path.join(__dirname, "fixture", "kube-prometheus-stack");
+const CRDS = ["podmonitors", "prometheusrules", "servicemonitors"].map((p) =>
+    path.join(SHARED_REF, "prometheus-operator", `monitoring.coreos.com_${p}-v0.93.0.yaml`),
+);
+const NS = "monitoring";
+/** The objects the chart names after the release (kube-prometheus-stack's full name is `<release>-kube-prometheus`). */
+const PROMETHEUS = `${RELEASE_NAME}-kube-prometheus-prometheus`;
+const ALERTMANAGER = `${RELEASE_NAME}-kube-prometheus-alertmanager`;
+
+/** The claims Grafana's chart and the operator's StatefulSets (the sim's stand-in) make. */
+export const MONITORING_CLAIMS = [
+    GRAFANA_SERVICE,
+    `prometheus-${PROMETHEUS}-db-prometheus-${PROMETHEUS}-0`,
+    `alertmanager-${ALERTMANAGER}-db-alertmanager-${ALERTMANAGER}-0`,
+];
+
+async function must(s: EngineScenario, apiVersion: string, kind: string, name: string, ns = NS): Promise<KubeObject> {
+    const o = await s.view.get(apiVersion, kind, name, ns);
+    assert.ok(o, `${kind} ${ns}/${name} is missing`);
+    return o;
+}
+
+export const fixture: AddOnEngineFixture = {
+    packageCharts: (dir) => ({ kps: packageFixture(CHART, dir, CRDS) }),
+    section: (stage) => ({
+        chart: stage.charts.kps,
+        prometheus: { storage: "2Gi" },
+        alertmanager: { storage: "100Mi" },
+        grafana: { storage: "1Gi" },
+    }),
+    releases: [`${NS}/${RELEASE_NAME}`],
+    async check(s) {
+        s.view.refresh();
+        const domain = String(s.plain.aihub.domain);
+        // Grafana under /grafana of the AI Hub host, through an Ingress with the site certificate (lab: https-custom-ca).
+        const ingress = await must(s, "networking.k8s.io/v1", "Ingress", "monitoring-grafana");
+        const spec = ingress.spec as {
+            tls: { hosts: string[]; secretName: string }[];
+            rules: { host: string; http: { paths: { path: string; backend: { service: { name: string } } }[] } }[];
+        };
+        assert.equal(spec.rules[0].host, domain);
+        assert.equal(spec.rules[0].http.paths[0].path, "/grafana");
+        assert.equal(spec.rules[0].http.paths[0].backend.service.name, GRAFANA_SERVICE);
+        await must(s, "v1", "Secret", spec.tls[0].secretName);
+        const out = JSON.parse((await s.pulumiOk(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
+        assert.equal(out.monitoringGrafanaUrl, `https://${domain}/grafana`);
+        assert.equal(out.monitoringGrafanaAdminPassword, "[secret]");
+        // The admin password lives in our Secret, which the Grafana container reads; the chart made none of its own.
+        const admin = await must(s, "v1", "Secret", "grafana-admin");
+        assert.ok((admin.data as Record<string, string>)["admin-password"], "grafana-admin has no admin-password");
+        assert.equal(await s.view.get("v1", "Secret", GRAFANA_SERVICE, NS), undefined);
+        const grafana = await must(s, "apps/v1", "Deployment", GRAFANA_SERVICE);
+        assert.match(JSON.stringify(grafana.spec), /"secretKeyRef":\{"name":"grafana-admin","key":"admin-password"\}/);
+        // One label set selects monitors and rules in every namespace.
+        const prom = await must(s, "monitoring.coreos.com/v1", "Prometheus", PROMETHEUS);
+        const ps = prom.spec as Record<string, unknown>;
+        for (const k of ["serviceMonitorSelector", "podMonitorSelector", "ruleSelector"]) {
+            assert.deepEqual(ps[k], { matchLabels: SELECTOR_LABELS }, k);
+            assert.deepEqual(ps[k.replace("Selector", "NamespaceSelector")], {}, k);
+        }
+        for (const [kind, name] of [
+            ["ServiceMonitor", "ceph-mgr"],
+            ["PrometheusRule", "ceph"],
+        ]) {
+            const o = await must(s, "monitoring.coreos.com/v1", kind, name);
+            assert.deepEqual(o.metadata.labels, SELECTOR_LABELS, `${kind} ${name} labels`);
+        }
+        // Grafana's, Prometheus' and Alertmanager's volumes bound on the RWO class (lab: no RBD class, so CephFS).
+        const rwo = String(s.plain.ceph.blockStorageClass ?? s.plain.ceph.storageClass);
+        for (const claim of MONITORING_CLAIMS) {
+            await eventually(`claim ${NS}/${claim} bound on ${rwo}`, async () => {
+                const pvc = await s.view.get("v1", "PersistentVolumeClaim", claim, NS);
+                const cls = (pvc?.spec as { storageClassName?: string } | undefined)?.storageClassName;
+                return pvc?.status?.phase === "Bound" && cls === rwo;
+            });
+        }
+    },
+};
