@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { ApiClient, type KubeObject } from "./apiclient";
+import { reconcileAistore } from "./aistore";
 import { reconcilePreflight } from "./preflight";
 
 /** The Rook API group and version whose CRs get a status here. */
@@ -278,6 +279,7 @@ export async function reconcileOnce(
         ["volumes", reconcileVolumes],
         ["load balancers", reconcileLoadBalancers],
         ["disk preflight", reconcilePreflight],
+        ["aistore", reconcileAistore],
     ];
     for (const [name, part] of parts) {
         try {
