@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ImagePullSecret } from "../../components/pull-secret";
 import type { RegistryConfig } from "../../stacks/schema";
 import type { Provided } from "../types";
-import { aistoreSpec, endpoints, localClassSpec, mountPvs, WAIT_READY } from "./manifests";
+import { localStorageClassSpec } from "../../storage/cluster-manifests";
+import { AIS_LOCAL_STORAGE_CLASS, aistoreSpec, endpoints, mountPvs, WAIT_READY } from "./manifests";
 import type { AistoreConfig } from "./schema";
 import { operatorValues } from "./values";
 
@@ -73,7 +74,11 @@ export class Aistore extends pulumi.ComponentResource {
         const ais = namespace(`${name}-ns`, s.namespace);
         const volumes: pulumi.Resource[] = [];
         if (s.nodes) {
-            const sc = new k8s.storage.v1.StorageClass(`${name}-local`, localClassSpec(), { parent: this });
+            const sc = new k8s.storage.v1.StorageClass(
+                `${name}-local`,
+                localStorageClassSpec(AIS_LOCAL_STORAGE_CLASS),
+                { parent: this },
+            );
             for (const pv of mountPvs(s)) {
                 volumes.push(
                     new k8s.core.v1.PersistentVolume(pv.name, pv.spec, { parent: this, protect, dependsOn: [sc] }),

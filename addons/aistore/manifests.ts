@@ -10,7 +10,7 @@ import { AISTORE_CATALOG } from "./catalog";
 import { aistoreDisks, aistorePvName } from "./disks";
 import { clusterSize, type AistoreConfig } from "./schema";
 
-/** The local StorageClass of the mountpath PVs (its own, so Ceph's mon claims never bind an AIS disk). */
+/** The local (no-provisioner) StorageClass of the mountpath PVs (its own, so Ceph's mon claims never bind an AIS disk). */
 export const AIS_LOCAL_STORAGE_CLASS = "aistore-local";
 /** PV label telling which mountpath a disk serves; each target's claim selects it. */
 export const MOUNT_LABEL = "aihub-airgap/ais-mount";
@@ -23,16 +23,6 @@ export const WAIT_READY = { "pulumi.com/waitFor": "jsonpath={.status.state}=Read
 
 /** Path of mountpath `i` inside the targets. */
 export const mountPath = (i: number): string => `/ais/mp${i}`;
-
-/** The no-provisioner StorageClass; binding waits for the target pod, whose node picks the PV. */
-export function localClassSpec(): k8s.storage.v1.StorageClassArgs {
-    return {
-        metadata: { name: AIS_LOCAL_STORAGE_CLASS },
-        provisioner: "kubernetes.io/no-provisioner",
-        volumeBindingMode: "WaitForFirstConsumer",
-        reclaimPolicy: "Retain",
-    };
-}
 
 /** One local PV per disk: Filesystem mode on the raw device (the kubelet formats it), pinned to its node. */
 export function mountPvs(s: AistoreConfig): { name: string; spec: k8s.core.v1.PersistentVolumeArgs }[] {
