@@ -3,6 +3,7 @@
  * (an add-on may use what an earlier one provides). Adding an add-on means adding its folder and one line here.
  */
 import type { z } from "zod";
+import { aistore } from "./aistore";
 import { certManager } from "./cert-manager";
 import { gateway } from "./gateway/addon";
 import { kepler } from "./kepler";
@@ -11,7 +12,7 @@ import { monitoring } from "./monitoring";
 import type { AddOn } from "./types";
 
 /** Every add-on, in build order. */
-export const ADDONS = [metallb, certManager, gateway, monitoring, kepler] as const satisfies readonly AddOn[];
+export const ADDONS = [metallb, certManager, gateway, aistore, monitoring, kepler] as const satisfies readonly AddOn[];
 
 type Registered = (typeof ADDONS)[number];
 

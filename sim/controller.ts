@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { ApiClient, type KubeObject } from "./apiclient";
+import { reconcileAistore } from "./aistore";
 import { reconcileCertManager } from "./cert-manager";
 import { reconcileGateways } from "./gateway";
 import { reconcileMetalLb } from "./metallb";
@@ -292,6 +293,7 @@ export async function reconcileOnce(
         ["disk preflight", reconcilePreflight],
         ["gateways", reconcileGateways],
         ["monitoring storage", reconcileMonitoring],
+        ["aistore", reconcileAistore],
     ];
     for (const [name, part] of parts) {
         try {

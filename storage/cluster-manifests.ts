@@ -12,10 +12,13 @@ import { LOCAL_STORAGE_CLASS, localPvName, TOOLBOX_NAME, type DiskRole } from ".
 
 type Obj = Record<string, unknown>;
 
-/** The no-provisioner StorageClass; binding waits for the pod so the PV's node decides where a mon/OSD runs. */
-export function localStorageClassSpec(): k8s.storage.v1.StorageClassArgs {
+/**
+ * A no-provisioner StorageClass; binding waits for the pod so the PV's node decides where a mon/OSD (or an AIS
+ * target, under its own class name) runs.
+ */
+export function localStorageClassSpec(name = LOCAL_STORAGE_CLASS): k8s.storage.v1.StorageClassArgs {
     return {
-        metadata: { name: LOCAL_STORAGE_CLASS },
+        metadata: { name },
         provisioner: "kubernetes.io/no-provisioner",
         volumeBindingMode: "WaitForFirstConsumer",
         reclaimPolicy: "Retain",

@@ -29,8 +29,8 @@ export function readyAnnotations(ceph: { wipeDisksOnDestroy: boolean }): Record<
         : { "pulumi.com/waitFor": "jsonpath={.status.phase}=Ready" };
 }
 
-/** Role of a local PV. */
-export type DiskRole = "mon" | "osd";
+/** Role of a local PV (`ais`: an AIStore mountpath, addons/aistore). */
+export type DiskRole = "mon" | "osd" | "ais";
 
 /** Stable local PV name from host, role and device: `worker1-mon-nvme1n1`, `worker1-osd-disk-by-id-x`. */
 export function localPvName(hostname: string, role: DiskRole, devicePath: string): string {
