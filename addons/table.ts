@@ -3,10 +3,11 @@
  * (an add-on may use what an earlier one provides). Adding an add-on means adding its folder and one line here.
  */
 import type { z } from "zod";
+import { gpu } from "./gpu";
 import type { AddOn } from "./types";
 
 /** Every add-on, in build order. */
-export const ADDONS = [] as const satisfies readonly AddOn[];
+export const ADDONS = [gpu] as const satisfies readonly AddOn[];
 
 type Registered = (typeof ADDONS)[number];
 
