@@ -4,10 +4,11 @@
  */
 import type { z } from "zod";
 import { gpu } from "./gpu";
+import { jupyterhub } from "./jupyterhub";
 import type { AddOn } from "./types";
 
 /** Every add-on, in build order. */
-export const ADDONS = [gpu] as const satisfies readonly AddOn[];
+export const ADDONS = [gpu, jupyterhub] as const satisfies readonly AddOn[];
 
 type Registered = (typeof ADDONS)[number];
 
