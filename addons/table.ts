@@ -24,7 +24,10 @@ export interface EnabledAddOn {
     section: unknown;
 }
 
-/** The add-ons `addons` turns on, in table order. */
-export function enabledAddOns(addons: Record<string, unknown>, table: readonly AddOn[] = ADDONS): EnabledAddOn[] {
-    return table.filter((a) => addons[a.name] !== undefined).map((addon) => ({ addon, section: addons[addon.name] }));
+/** The add-ons `addons` turns on, in table order; none when the section did not parse (`undefined`). */
+export function enabledAddOns(
+    addons: Record<string, unknown> | undefined,
+    table: readonly AddOn[] = ADDONS,
+): EnabledAddOn[] {
+    return table.filter((a) => addons?.[a.name] !== undefined).map((addon) => ({ addon, section: addons[addon.name] }));
 }
