@@ -29,5 +29,7 @@ export function enabledAddOns(
     addons: Record<string, unknown> | undefined,
     table: readonly AddOn[] = ADDONS,
 ): EnabledAddOn[] {
-    return table.filter((a) => addons?.[a.name] !== undefined).map((addon) => ({ addon, section: addons?.[addon.name] }));
+    return table
+        .filter((a) => addons?.[a.name] !== undefined)
+        .map((addon) => ({ addon, section: addons?.[addon.name] }));
 }
