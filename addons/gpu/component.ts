@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ImagePullSecret } from "../../components/pull-secret";
+import type { RegistryConfig } from "../../stacks/schema";
+import { addOnPullSecret } from "../shared/pull-secret";
 import type { GpuConfig } from "./schema";
 import { GPU_NODE_LABEL, gpuValues } from "./values";
 
@@ -8,13 +9,8 @@ import { GPU_NODE_LABEL, gpuValues } from "./values";
 export interface GpuOperatorArgs {
     /** The validated `addons.gpu` section. */
     section: GpuConfig;
-    /** Private registry `host[:port][/project]`. */
-    registry: string;
-    /** Registry user and password for the pull Secret. */
-    username: string;
-    password: pulumi.Input<string>;
-    /** Name of the pull Secret. */
-    pullSecretName: string;
+    /** The private registry (`registry`): server, credentials, pull Secret name. */
+    registry: RegistryConfig;
     /** Labels and readiness of the monitoring add-on; absent when it is off (then no ServiceMonitor). */
     monitoring?: { selectorLabels: Record<string, string>; ready: pulumi.Resource[] };
     /** What pulls wait for (the image push). @default [] */
@@ -37,17 +33,7 @@ export class GpuOperator extends pulumi.ComponentResource {
             { metadata: { name: s.namespace, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
             { parent: this },
         );
-        const pull = new ImagePullSecret(
-            `${name}-pull`,
-            {
-                namespace: ns.metadata.name,
-                secretName: args.pullSecretName,
-                server: args.registry,
-                username: args.username,
-                password: args.password,
-            },
-            { parent: this },
-        );
+        const pull = addOnPullSecret(this, name, ns.metadata.name, args.registry);
         const labels = s.nodes.map(
             (node) =>
                 new k8s.core.v1.NodePatch(
@@ -70,8 +56,8 @@ export class GpuOperator extends pulumi.ComponentResource {
                 namespace: ns.metadata.name,
                 values: gpuValues({
                     section: s,
-                    registry: args.registry,
-                    pullSecretName: args.pullSecretName,
+                    registry: args.registry.server,
+                    pullSecretName: args.registry.pullSecretName,
                     monitorLabels: args.monitoring?.selectorLabels,
                 }),
                 timeout: args.timeoutSeconds ?? 1200,

@@ -13,15 +13,11 @@ export const gpu = defineAddOn({
     charts: (s) => [{ key: "addons.gpu.chart", path: s.chart }],
     images: (s) => gpuImages(s),
     build(s, deps) {
-        const r = deps.cfg.registry;
         const component = new GpuOperator(
             "gpu",
             {
                 section: s,
-                registry: r.server,
-                username: r.username,
-                password: r.password,
-                pullSecretName: r.pullSecretName,
+                registry: deps.cfg.registry,
                 monitoring: deps.provided.monitoring,
                 after: deps.mirror ? [deps.mirror] : [],
             },

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ImagePullSecret } from "../../components/pull-secret";
+import type { RegistryConfig } from "../../stacks/schema";
+import { addOnPullSecret } from "../shared/pull-secret";
 import { ExposedService, type Exposure } from "../shared/exposed-service";
 import type { JupyterHubConfig } from "./schema";
 import { AUTH_SECRET, jupyterhubValues } from "./values";
@@ -9,11 +10,8 @@ import { AUTH_SECRET, jupyterhubValues } from "./values";
 export interface JupyterHubArgs {
     /** The validated `addons.jupyterhub` section. */
     section: JupyterHubConfig;
-    /** Private registry `host[:port][/project]`, user, password and pull Secret name. */
-    registry: string;
-    username: string;
-    password: pulumi.Input<string>;
-    pullSecretName: string;
+    /** The private registry (`registry`): server, credentials, pull Secret name. */
+    registry: RegistryConfig;
     /** `aihub.domain`: the hub is served under `section.path` of it. */
     domain: string;
     /** CephFS (RWX) class for user homes; RWO class for the hub database. */
@@ -37,17 +35,7 @@ export class JupyterHub extends pulumi.ComponentResource {
         super("aihub-airgap:addons:JupyterHub", name, {}, opts);
         const s = args.section;
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: s.namespace } }, { parent: this });
-        const pull = new ImagePullSecret(
-            `${name}-pull`,
-            {
-                namespace: ns.metadata.name,
-                secretName: args.pullSecretName,
-                server: args.registry,
-                username: args.username,
-                password: args.password,
-            },
-            { parent: this },
-        );
+        const pull = addOnPullSecret(this, name, ns.metadata.name, args.registry);
         const deps: pulumi.Resource[] = [pull, ...(args.after ?? [])];
         const auth = s.auth;
         const secretValue =
@@ -73,8 +61,8 @@ export class JupyterHub extends pulumi.ComponentResource {
                 values: pulumi.all([args.rwxStorageClass, args.rwoStorageClass]).apply(([rwx, rwo]) =>
                     jupyterhubValues({
                         section: s,
-                        registry: args.registry,
-                        pullSecretName: args.pullSecretName,
+                        registry: args.registry.server,
+                        pullSecretName: args.registry.pullSecretName,
                         domain: args.domain,
                         rwxStorageClass: rwx,
                         rwoStorageClass: rwo,

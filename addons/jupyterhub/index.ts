@@ -15,15 +15,11 @@ export const jupyterhub = defineAddOn({
     charts: (s) => [{ key: "addons.jupyterhub.chart", path: s.chart }],
     images: (s) => jupyterhubImages(s),
     build(s, deps) {
-        const r = deps.cfg.registry;
         const component = new JupyterHub(
             "jupyterhub",
             {
                 section: s,
-                registry: r.server,
-                username: r.username,
-                password: r.password,
-                pullSecretName: r.pullSecretName,
+                registry: deps.cfg.registry,
                 domain: deps.cfg.aihub.domain,
                 rwxStorageClass: deps.storage.rwxStorageClass,
                 rwoStorageClass: deps.storage.rwoStorageClass,
