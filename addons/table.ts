@@ -6,13 +6,24 @@ import type { z } from "zod";
 import { aistore } from "./aistore";
 import { certManager } from "./cert-manager";
 import { gateway } from "./gateway/addon";
+import { gpu } from "./gpu";
+import { jupyterhub } from "./jupyterhub";
 import { kepler } from "./kepler";
 import { metallb } from "./metallb";
 import { monitoring } from "./monitoring";
 import type { AddOn } from "./types";
 
 /** Every add-on, in build order. */
-export const ADDONS = [metallb, certManager, gateway, aistore, monitoring, kepler] as const satisfies readonly AddOn[];
+export const ADDONS = [
+    metallb,
+    certManager,
+    gateway,
+    aistore,
+    monitoring,
+    kepler,
+    gpu,
+    jupyterhub,
+] as const satisfies readonly AddOn[];
 
 type Registered = (typeof ADDONS)[number];
 
@@ -28,7 +39,12 @@ export interface EnabledAddOn {
     section: unknown;
 }
 
-/** The add-ons `addons` turns on, in table order. */
-export function enabledAddOns(addons: Record<string, unknown>, table: readonly AddOn[] = ADDONS): EnabledAddOn[] {
-    return table.filter((a) => addons[a.name] !== undefined).map((addon) => ({ addon, section: addons[addon.name] }));
+/** The add-ons `addons` turns on, in table order; none when the section did not parse (`undefined`). */
+export function enabledAddOns(
+    addons: Record<string, unknown> | undefined,
+    table: readonly AddOn[] = ADDONS,
+): EnabledAddOn[] {
+    return table
+        .filter((a) => addons?.[a.name] !== undefined)
+        .map((addon) => ({ addon, section: addons?.[addon.name] }));
 }

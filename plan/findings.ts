@@ -33,9 +33,21 @@ const WORKLOAD_TYPES = new Set([
     "kubernetes:core/v1:Pod",
 ]);
 
-/** Container images in a workload's inputs (`…containers[i].image`) or a CR's `image` fields. */
-function imagesIn(r: Registration): { path: string; value: string }[] {
-    return stringLeaves(r.inputs).filter((l) => /(^|\.)image$/.test(l.path));
+/**
+ * Container images in a workload's inputs (`…containers[i].image`) or a CR's `image` fields. An `image` beside a
+ * `repository` is the split form (gpu-operator: `repository` + `image` + `version`) and is checked joined.
+ */
+export function imagesIn(r: Pick<Registration, "inputs">): { path: string; value: string }[] {
+    const leaves = stringLeaves(r.inputs);
+    const byPath = new Map(leaves.map((l) => [l.path, l.value]));
+    return leaves
+        .filter((l) => /(^|\.)image$/.test(l.path))
+        .map((l) => {
+            const repository = byPath.get(l.path.replace(/image$/, "repository"));
+            if (repository === undefined) return l;
+            const version = byPath.get(l.path.replace(/image$/, "version"));
+            return { path: l.path, value: `${repository}/${l.value}${version ? `:${version}` : ""}` };
+        });
 }
 
 /** Any container or CR image that does not come from the private registry. */
@@ -67,8 +79,11 @@ export const workloadWithoutPullSecret: Policy = (regs) =>
         }));
 
 const SECRETISH = /(password|passwd|secret|token|cryptkey|\.key$|tls\.key|license|dockerconfigjson)/i;
-/** Keys that only name a Secret (`secretName`, CSI `…-secret-name` / `-secret-namespace`), not hold one. */
-const SECRET_REFERENCE = /secret-?name(space)?$/i;
+/**
+ * Keys that only name a Secret (`secretName`, CSI `…-secret-name` / `-secret-namespace`, the entries of a chart's
+ * `imagePullSecrets`/`pullSecrets` list of names, an OAuth `token_url` endpoint), not hold one.
+ */
+const SECRET_REFERENCE = /(secret-?name(space)?|pullSecrets\[\d+\]|token_?url)$/i;
 
 /** A Secret's data, or a value whose name says it is secret, registered in plain text. */
 export const plaintextSecret: Policy = (regs) =>

@@ -1,0 +1,33 @@
+/** The gpu add-on under the real engine: the fixture gpu-operator chart with the real ClusterPolicy CRD (v26.7.0). */
+import * as path from "node:path";
+import { isInRegistry } from "../../artifacts/imageref";
+import { packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+import { GPU_NODE_LABEL } from "./values";
+
+export const fixture: AddOnEngineFixture = {
+    packageCharts: (dir) => ({
+        "gpu-operator": packageFixture(path.join(__dirname, "fixture", "gpu-operator"), dir, [
+            path.join(SHARED_REF, "gpu-operator", "nvidia.com_clusterpolicies-v26.7.0.yaml"),
+        ]),
+    }),
+    section: (stage) => ({
+        chart: stage.charts["gpu-operator"],
+        nodes: [stage.nodes[0]],
+        driver: { version: "595.91.07", os: "ubuntu24.04" },
+    }),
+    releases: ["gpu-operator/gpu-operator"],
+    async check(s) {
+        const policy = await s.view.get("nvidia.com/v1", "ClusterPolicy", "cluster-policy");
+        if (!policy) throw new Error("no ClusterPolicy cluster-policy");
+        const spec = policy.spec as Record<string, { repository?: string; image?: string; version?: string }>;
+        const registry = String(s.plain.registry.server);
+        const outside = Object.entries(spec)
+            .filter(([, o]) => o?.repository && o.image)
+            .map(([k, o]) => [k, `${o.repository}/${o.image}:${o.version}`])
+            .filter(([, ref]) => !isInRegistry(ref, registry));
+        if (outside.length) throw new Error(`ClusterPolicy operands outside the registry: ${JSON.stringify(outside)}`);
+        const first = (s.plain.ceph.nodes as { hostname: string }[])[0].hostname;
+        const node = await s.view.get("v1", "Node", first);
+        if (node?.metadata.labels?.[GPU_NODE_LABEL] !== "true") throw new Error(`node not labelled ${GPU_NODE_LABEL}`);
+    },
+};

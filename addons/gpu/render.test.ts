@@ -1,0 +1,79 @@
+/** The gpu-operator fixture chart rendered with real helm and the generated values. */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { parseAllDocuments } from "yaml";
+import { containerImages } from "../../app/postrender";
+import { isInRegistry } from "../../artifacts/imageref";
+import { crdErrors, refFile } from "../../test/helpers/crd";
+import { helm } from "../../test/helpers/helm";
+import { gpuSchema } from "./schema";
+import { gpuValues } from "./values";
+
+const R = "registry.airgap.internal:5000";
+const CHART = path.join(__dirname, "fixture", "gpu-operator");
+const CRD = refFile("gpu-operator", "nvidia.com_clusterpolicies-v26.7.0.yaml");
+
+type Obj = { kind: string; metadata: { name: string }; spec: Record<string, unknown> };
+
+function render(driver: unknown, monitorLabels?: Record<string, string>): Obj[] {
+    const section = gpuSchema.parse({ chart: "x", nodes: ["gpu1"], driver });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gpu-values-"));
+    const file = path.join(dir, "values.json");
+    fs.writeFileSync(file, JSON.stringify(gpuValues({ section, registry: R, pullSecretName: "pull", monitorLabels })));
+    const out = helm(["template", "gpu-operator", CHART, "-n", "gpu-operator", "-f", file]);
+    fs.rmSync(dir, { recursive: true });
+    return parseAllDocuments(out)
+        .map((d) => d.toJS() as Obj | null)
+        .filter((o): o is Obj => o !== null);
+}
+
+/** Every operand image of a ClusterPolicy spec (repository/image/version joined), with its path. */
+function operandImages(spec: Record<string, unknown>, at = "spec"): { where: string; image: string }[] {
+    return Object.entries(spec).flatMap(([k, v]) => {
+        if (!v || typeof v !== "object") return [];
+        const o = v as Record<string, unknown>;
+        const own =
+            typeof o.image === "string" && o.repository
+                ? [{ where: `${at}.${k}`, image: `${String(o.repository)}/${o.image}:${String(o.version)}` }]
+                : [];
+        return [...own, ...operandImages(o, `${at}.${k}`)];
+    });
+}
+
+test("every image the chart renders, ClusterPolicy operands included, is in the private registry", () => {
+    const objs = render({ version: "595.91.07", os: "ubuntu24.04" });
+    const policy = objs.find((o) => o.kind === "ClusterPolicy")!;
+    const images = [...objs.flatMap((o) => containerImages(o)), ...operandImages(policy.spec)];
+    // 3 pod images (operator, NFD master and worker) and 19 ClusterPolicy operands.
+    assert.equal(images.length, 22);
+    assert.deepEqual(
+        images.filter((i) => !isInRegistry(i.image, R)),
+        [],
+    );
+    assert.ok(images.some((i) => i.where === "spec.driver" && i.image === `${R}/nvidia/driver:595.91.07`));
+    const pulls = Object.entries(policy.spec)
+        .filter(([, v]) => (v as { repository?: string }).repository)
+        .filter(([, v]) => JSON.stringify((v as { imagePullSecrets?: string[] }).imagePullSecrets) !== '["pull"]');
+    assert.deepEqual(pulls, []);
+    const nfd = objs.find((o) => o.kind === "DaemonSet")!;
+    assert.deepEqual((nfd.spec.template as { spec: { nodeSelector: unknown } }).spec.nodeSelector, {
+        "aihub-airgap.io/gpu": "true",
+    });
+});
+
+test("the rendered ClusterPolicy is valid against the v26.7.0 CRD, with and without the driver container", () => {
+    for (const driver of [{ version: "595.91.07", os: "ubuntu24.04" }, { preinstalled: true }]) {
+        const policy = render(driver, { release: "kps" }).find((o) => o.kind === "ClusterPolicy")!;
+        assert.deepEqual(crdErrors(CRD, policy as never), []);
+        assert.equal((policy.spec.driver as { enabled: boolean }).enabled, !("preinstalled" in driver));
+        assert.deepEqual((policy.spec.dcgmExporter as { serviceMonitor: unknown }).serviceMonitor, {
+            enabled: true,
+            additionalLabels: { release: "kps" },
+            honorLabels: false,
+            interval: "15s",
+        });
+    }
+});

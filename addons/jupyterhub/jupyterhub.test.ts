@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { parseAllDocuments } from "yaml";
+import { containerImages } from "../../app/postrender";
+import { isInRegistry } from "../../artifacts/imageref";
+import { helm } from "../../test/helpers/helm";
+import { jupyterhubImages } from "./catalog";
+import { jupyterhubRules } from "./rules";
+import { jupyterhubSchema } from "./schema";
+import { jupyterhubValues } from "./values";
+
+const R = "registry.airgap.internal:5000";
+const SCIPY = "quay.io/jupyter/scipy-notebook:2026-01-05";
+const TORCH = "quay.io/jupyter/pytorch-notebook:cuda12-2026-01-05";
+const section = (extra: Record<string, unknown> = {}) =>
+    jupyterhubSchema.parse({
+        chart: "x",
+        images: [SCIPY],
+        profiles: [
+            { name: "CPU", cpu: 2, memory: "4Gi", default: true },
+            { name: "GPU", gpus: 1, image: TORCH },
+        ],
+        auth: { type: "oidc", clientId: "jupyterhub", clientSecret: "s3cr3t-value" },
+        ...extra,
+    });
+const input = (s = section()) => ({
+    section: s,
+    registry: R,
+    pullSecretName: "pull",
+    domain: "aihub.example.com",
+    rwxStorageClass: "rook-cephfs",
+    rwoStorageClass: "rook-ceph-block",
+});
+
+type Obj = { kind: string; metadata: { name: string }; spec: Record<string, unknown>; data?: Record<string, string> };
+
+function render(values: unknown): Obj[] {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jh-values-"));
+    const file = path.join(dir, "values.json");
+    fs.writeFileSync(file, JSON.stringify(values));
+    const out = helm(["template", "jupyterhub", path.join(__dirname, "fixture", "jupyterhub"), "-f", file]);
+    fs.rmSync(dir, { recursive: true });
+    return parseAllDocuments(out)
+        .map((d) => d.toJS() as Obj | null)
+        .filter((o): o is Obj => o !== null);
+}
+
+test("every rendered image is private, notebook images of the profiles included, and the bundle carries them", async () => {
+    const objs = render(jupyterhubValues(input()));
+    const images = objs.flatMap((o) => containerImages(o));
+    // Puller: network tools, default image, 2 profile images, pause; hub, proxy, scheduler, placeholder, awaiter.
+    assert.equal(images.length, 10);
+    assert.deepEqual(
+        images.filter((i) => !isInRegistry(i.image, R)),
+        [],
+    );
+    assert.ok(images.some((i) => i.image === `${R}/jupyter/pytorch-notebook:cuda12-2026-01-05`));
+    assert.deepEqual(jupyterhubImages(section()).slice(-2), [SCIPY, TORCH]);
+    assert.equal(jupyterhubImages(section()).length, 8);
+});
+
+test("homes on the CephFS class, RWX; the proxy stays ClusterIP; served under /jupyter; GPU profile requests GPUs", () => {
+    const objs = render(jupyterhubValues(input()));
+    const hub = JSON.parse(objs.find((o) => o.kind === "ConfigMap")!.data!["values.json"]) as {
+        baseUrl: string;
+        singleuser: { storage: unknown; profileList: { kubespawner_override: Record<string, unknown> }[] };
+    };
+    assert.equal(hub.baseUrl, "/jupyter");
+    assert.deepEqual(hub.singleuser.storage, {
+        type: "dynamic",
+        capacity: "10Gi",
+        dynamic: { storageClass: "rook-cephfs", storageAccessModes: ["ReadWriteMany"] },
+    });
+    assert.deepEqual(hub.singleuser.profileList[1].kubespawner_override.extra_resource_limits, {
+        "nvidia.com/gpu": "1",
+    });
+    assert.equal(hub.singleuser.profileList[0].kubespawner_override.extra_resource_limits, undefined);
+    assert.equal(objs.find((o) => o.kind === "Service")!.spec.type, "ClusterIP");
+});
+
+test("authenticator secrets reach the hub through a Secret reference, never the values", () => {
+    for (const auth of [
+        { type: "oidc", clientId: "jupyterhub", clientSecret: "s3cr3t-value" },
+        {
+            type: "ldap",
+            server: "ldap.example.com",
+            bindDn: "cn=hub,dc=example,dc=com",
+            bindPassword: "s3cr3t-value",
+            userSearchBase: "ou=people,dc=example,dc=com",
+        },
+    ]) {
+        const v = jupyterhubValues(input(section({ auth })));
+        assert.equal(JSON.stringify(v).includes("s3cr3t-value"), false);
+        const env = (v.hub as { extraEnv: Record<string, unknown> }).extraEnv;
+        assert.deepEqual(Object.values(env), [
+            { valueFrom: { secretKeyRef: { name: "jupyterhub-auth", key: "secret" } } },
+        ]);
+    }
+    const oidc = (jupyterhubValues(input()).hub as { config: { GenericOAuthenticator: Record<string, string> } }).config
+        .GenericOAuthenticator;
+    assert.equal(oidc.token_url, "https://aihub.example.com/auth/realms/master/protocol/openid-connect/token");
+    assert.equal(oidc.oauth_callback_url, "https://aihub.example.com/jupyter/hub/oauth_callback");
+});
+
+test("GPU profiles need the gpu add-on; missing authenticator keys are named", () => {
+    assert.deepEqual(jupyterhubRules(section(), { addons: {} } as never).errors, [
+        {
+            path: "addons.jupyterhub.profiles[1].gpus",
+            text: "needs addons.gpu (turn the gpu add-on on or set gpus: 0)",
+        },
+    ]);
+    assert.deepEqual(jupyterhubRules(section(), { addons: { gpu: {} } } as never).errors, []);
+    const r = jupyterhubSchema.safeParse({
+        chart: "x",
+        images: [SCIPY],
+        auth: { type: "ldap", server: "ldap.example.com" },
+    });
+    assert.equal(r.success, false);
+    const paths = r.error!.issues.map((i) => i.path.join("."));
+    assert.deepEqual(paths.sort(), ["auth.bindDn", "auth.bindPassword", "auth.userSearchBase"]);
+});
