@@ -81,9 +81,10 @@ export const workloadWithoutPullSecret: Policy = (regs) =>
 const SECRETISH = /(password|passwd|secret|token|cryptkey|\.key$|tls\.key|license|dockerconfigjson)/i;
 /**
  * Keys that only name a Secret (`secretName`, CSI `…-secret-name` / `-secret-namespace`, the entries of a chart's
- * `imagePullSecrets`/`pullSecrets` list of names, an OAuth `token_url` endpoint), not hold one.
+ * `imagePullSecrets`/`pullSecrets` list of names, an OAuth `token_url` endpoint, a chart's `existingSecret` and the
+ * `passwordKey`/`userKey` inside it), not hold one.
  */
-const SECRET_REFERENCE = /(secret-?name(space)?|pullSecrets\[\d+\]|token_?url)$/i;
+const SECRET_REFERENCE = /(secret-?name(space)?|pullSecrets\[\d+\]|token_?url|existingSecret|passwordKey|userKey)$/i;
 
 /** A Secret's data, or a value whose name says it is secret, registered in plain text. */
 export const plaintextSecret: Policy = (regs) =>

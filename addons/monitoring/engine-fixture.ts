@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import type { KubeObject } from "../../sim/apiclient";
-import { packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+import { exposedRoute, packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 import type { EngineScenario } from "../../test/engine/scenario";
 import { eventually } from "../../test/helpers/eventually";
 import { GRAFANA_SERVICE, RELEASE_NAME, SELECTOR_LABELS } from "./values";
@@ -45,16 +45,10 @@ export const fixture: AddOnEngineFixture = {
     async check(s) {
         s.view.refresh();
         const domain = String(s.plain.aihub.domain);
-        // Grafana under /grafana of the AI Hub host, through an Ingress with the site certificate (lab: https-custom-ca).
-        const ingress = await must(s, "networking.k8s.io/v1", "Ingress", "monitoring-grafana");
-        const spec = ingress.spec as {
-            tls: { hosts: string[]; secretName: string }[];
-            rules: { host: string; http: { paths: { path: string; backend: { service: { name: string } } }[] } }[];
-        };
-        assert.equal(spec.rules[0].host, domain);
-        assert.equal(spec.rules[0].http.paths[0].path, "/grafana");
-        assert.equal(spec.rules[0].http.paths[0].backend.service.name, GRAFANA_SERVICE);
-        await must(s, "v1", "Secret", spec.tls[0].secretName);
+        // Grafana under /grafana of the AI Hub host: an HTTPRoute on the shared Gateway, or an Ingress with the site
+        // certificate (lab without the gateway add-on: https-custom-ca).
+        const route = await exposedRoute(s, NS, "monitoring-grafana");
+        assert.deepEqual([route.host, route.path, route.service], [domain, "/grafana", GRAFANA_SERVICE]);
         const out = JSON.parse((await s.pulumiOk(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
         assert.equal(out.monitoringGrafanaUrl, `https://${domain}/grafana`);
         assert.equal(out.monitoringGrafanaAdminPassword, "[secret]");

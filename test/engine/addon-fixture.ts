@@ -65,3 +65,40 @@ export function addOnFixture(name: string): AddOnEngineFixture {
         }
     ).fixture;
 }
+
+/**
+ * The route an `ExposedService` made for `name` in `ns`: its HTTPRoute on the shared Gateway when one exists, else its
+ * Ingress (with the TLS Secret it names, which must exist). Returns host, path and back-end Service.
+ */
+export async function exposedRoute(
+    s: EngineScenario,
+    ns: string,
+    name: string,
+): Promise<{ via: "gateway" | "ingress"; host: string; path: string; service: string }> {
+    const route = await s.view.get("gateway.networking.k8s.io/v1", "HTTPRoute", name, ns);
+    if (route) {
+        const spec = route.spec as {
+            hostnames: string[];
+            rules: { matches: { path: { value: string } }[]; backendRefs: { name: string }[] }[];
+        };
+        const r = spec.rules[0];
+        return {
+            via: "gateway",
+            host: spec.hostnames[0],
+            path: r.matches[0].path.value,
+            service: r.backendRefs[0].name,
+        };
+    }
+    const ingress = await s.view.get("networking.k8s.io/v1", "Ingress", name, ns);
+    if (!ingress) throw new Error(`neither an HTTPRoute nor an Ingress ${ns}/${name}`);
+    const spec = ingress.spec as {
+        tls?: { secretName: string }[];
+        rules: { host: string; http: { paths: { path: string; backend: { service: { name: string } } }[] } }[];
+    };
+    for (const t of spec.tls ?? []) {
+        if (!(await s.view.get("v1", "Secret", t.secretName, ns)))
+            throw new Error(`Secret ${ns}/${t.secretName} is missing`);
+    }
+    const p = spec.rules[0].http.paths[0];
+    return { via: "ingress", host: spec.rules[0].host, path: p.path, service: p.backend.service.name };
+}

@@ -17,7 +17,7 @@ test("an image beside a repository (gpu-operator's split form) is checked joined
     ]);
 });
 
-test("a chart's list of pull Secret names and an OAuth token_url are not a plaintext secret; a secret value still is", () => {
+test("a chart's list of pull Secret names, an OAuth token_url and an existingSecret with its keys are not a plaintext secret; a secret value still is", () => {
     const reg = (values: unknown) => ({
         urn: "urn:r",
         type: "kubernetes:helm.sh/v3:Release",
@@ -29,6 +29,7 @@ test("a chart's list of pull Secret names and an OAuth token_url are not a plain
             reg({
                 driver: { imagePullSecrets: ["airgap-registry"] },
                 oauth: { token_url: "https://kc/token" },
+                admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
                 clientSecret: "s3cr3t",
             }),
         ] as never,

@@ -1,0 +1,40 @@
+/**
+ * JupyterHub under the real engine: the fixture z2jh chart (its pre-install image-awaiter hook included) on the lab
+ * stack; the checks read the hub's values as the chart got them (homes on the CephFS class, the notebook image from
+ * the private registry, native authenticator) and the route under /jupyter of the AI Hub host.
+ */
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { isInRegistry } from "../../artifacts/imageref";
+import { exposedRoute, packageFixture, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+
+const NS = "jupyterhub";
+
+export const fixture: AddOnEngineFixture = {
+    packageCharts: (dir) => ({ jupyterhub: packageFixture(path.join(__dirname, "fixture", "jupyterhub"), dir) }),
+    section: (stage) => ({
+        chart: stage.charts.jupyterhub,
+        images: ["quay.io/jupyter/scipy-notebook:2025-11-03"],
+        storage: { capacity: "1Gi" },
+        auth: { type: "native", admins: ["admin"] },
+    }),
+    releases: [`${NS}/jupyterhub`],
+    async check(s) {
+        s.view.refresh();
+        const domain = String(s.plain.aihub.domain);
+        const route = await exposedRoute(s, NS, "jupyterhub-route");
+        assert.deepEqual([route.host, route.path, route.service], [domain, "/jupyter", "proxy-public"]);
+        const out = JSON.parse((await s.pulumiOk(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
+        assert.equal(out.jupyterhubUrl, `https://${domain}/jupyter`);
+        const cm = await s.view.get("v1", "ConfigMap", "hub-values", NS);
+        assert.ok(cm, "ConfigMap jupyterhub/hub-values is missing");
+        const values = JSON.parse((cm.data as Record<string, string>)["values.json"]) as {
+            singleuser: { storage: { dynamic: { storageClass: string } }; image: { name: string; tag: string } };
+            config: { JupyterHub: { authenticator_class: string } };
+        };
+        assert.equal(values.singleuser.storage.dynamic.storageClass, String(s.plain.ceph.storageClass));
+        const image = `${values.singleuser.image.name}:${values.singleuser.image.tag}`;
+        assert.ok(isInRegistry(image, String(s.plain.registry.server)), `notebook image ${image} is not private`);
+        assert.equal(values.config.JupyterHub.authenticator_class, "nativeauthenticator.NativeAuthenticator");
+    },
+};
