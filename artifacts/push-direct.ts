@@ -101,16 +101,31 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
         first.set(digest, { repo, done });
         return done;
     };
-    const pushOne = async (a: ImageArtifact) => {
+    /** Runs `step` for one image; an error that concerns the image alone marks it failed (resolves false). */
+    const guarded = async (a: ImageArtifact, step: (ref: string, repo: string, tag?: string) => Promise<boolean>) => {
         const ref = pushReference(a.source, o.registry.server);
         const r = parseImageRef(ref);
-        const repo = r.path;
         try {
-            if ((await client.manifestDigest(repo, r.tag ?? a.digest)) === a.digest) {
-                result.skipped.push(ref);
-                progress.finished("present", ref, a.size);
-                return;
-            }
+            return await step(ref, r.path, r.tag);
+        } catch (e) {
+            const fatal = registryProblem(e, o.registry, ref);
+            if (fatal) throw fatal;
+            result.failed.push({ target: ref, error: `${ref} on ${o.registry.server}: ${(e as Error).message}` });
+            progress.finished("FAILED", ref, 0);
+            return false;
+        }
+    };
+    /** True when the image must be sent; an image already there lends its blobs as mount sources. */
+    const missing = (a: ImageArtifact) =>
+        guarded(a, async (ref, repo, tag) => {
+            if ((await client.manifestDigest(repo, tag ?? a.digest)) !== a.digest) return true;
+            for (const b of a.blobs) if (!first.has(b.digest)) first.set(b.digest, { repo, done: Promise.resolve() });
+            result.skipped.push(ref);
+            progress.finished("present", ref, a.size);
+            return false;
+        });
+    const send = (a: ImageArtifact) =>
+        guarded(a, async (ref, repo, tag) => {
             const parts = imageParts(layout, a);
             progress.note(`pushing ${a.source} -> ${ref} (${parts.blobs.length} blobs)`);
             await Promise.all(parts.blobs.map((d) => blob(repo, d)));
@@ -119,7 +134,7 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
                 const bytes = fs.readFileSync(blobPath(layout, m.digest));
                 let stored = "";
                 await retry(ref, async () => {
-                    stored = await client.putManifest(repo, top && r.tag ? r.tag : m.digest, m.mediaType, bytes);
+                    stored = await client.putManifest(repo, top && tag ? tag : m.digest, m.mediaType, bytes);
                 });
                 if (stored && stored !== m.digest) {
                     throw new Error(`registry ${o.registry.server} stored ${ref} as ${stored}, expected ${m.digest}`);
@@ -127,13 +142,8 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
             }
             result.copied.push(ref);
             progress.finished("pushed", ref, a.size);
-        } catch (e) {
-            const fatal = registryProblem(e, o.registry, ref);
-            if (fatal) throw fatal;
-            result.failed.push({ target: ref, error: `${ref} on ${o.registry.server}: ${(e as Error).message}` });
-            progress.finished("FAILED", ref, 0);
-        }
-    };
+            return true;
+        });
     try {
         // One probe first, so wrong credentials or an untrusted CA give one clear error, not one per image.
         if (images.length) {
@@ -147,7 +157,9 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
                 if (e instanceof SkopeoError && !e.transient) throw e;
             }
         }
-        await Promise.all(images.map(pushOne));
+        // Which images are there decides first, so their blobs can be mounted instead of sent again.
+        const todo = await Promise.all(images.map((a) => limit(() => missing(a))));
+        await Promise.all(images.filter((_, i) => todo[i]).map(send));
     } finally {
         client.close();
     }
