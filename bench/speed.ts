@@ -10,19 +10,17 @@
 import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { buildBundle } from "../artifacts/bundle";
 import { DistributionClient } from "../artifacts/distribution";
 import { imageArtifacts } from "../artifacts/manifest";
 import { formatBytes } from "../artifacts/progress";
-import { pushBundle, pushReference } from "../artifacts/push";
+import { pushReference } from "../artifacts/push";
 import { registryAccess } from "../artifacts/skopeo";
 import { BENCH_SET } from "../test/fixtures/images/bench-set";
 import { startUpstream } from "../test/fixtures/images/upstream";
+import { AUTH, pushInto, runBench } from "./common";
 import { startRegistry, type TestRegistry } from "../test/helpers/registry";
-
-const AUTH = { username: "bench", password: "bench-pass" };
 
 async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
     const t = process.hrtime.bigint();
@@ -48,96 +46,78 @@ function bigBlob(layout: string, bytes: number): string {
     return `sha256:${hex}`;
 }
 
-async function main() {
+runBench(async (work, stops) => {
     const scale = Number(process.argv[2] ?? 1);
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-speed-"));
-    const stops: TestRegistry[] = [];
     const quiet = () => {};
-    try {
-        const up = await startUpstream(work, scale, BENCH_SET);
-        stops.push(up.registry);
-        const [a, b, c] = await Promise.all([1, 2, 3].map(() => startRegistry(work, { tls: true, auth: AUTH })));
-        stops.push(a, b, c);
-        const pull = { platforms: ["linux/amd64"], images: up.refs, charts: [], upstreamTlsVerify: false };
+    const up = await startUpstream(work, scale, BENCH_SET);
+    stops.push(up.registry);
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => startRegistry(work, { tls: true, auth: AUTH })));
+    stops.push(a, b, c);
+    const pull = { platforms: ["linux/amd64"], images: up.refs, charts: [], upstreamTlsVerify: false };
 
-        const out = path.join(work, "bundle");
-        const [{ manifest }, bundleS] = await timed(() =>
-            buildBundle({ out, stack: "bench", registry: a.host, ...pull, write: quiet }),
-        );
-        const serialLayout = path.join(work, "serial-layout");
-        const [, serialPullS] = await timed(() => {
-            for (const ref of up.refs) {
-                execFileSync("skopeo", [
-                    "copy",
-                    "-q",
-                    "--src-tls-verify=false",
-                    "--preserve-digests",
-                    `docker://${ref}`,
-                    `oci:${serialLayout}:${ref}`,
-                ]);
-            }
-        });
-        const images = imageArtifacts(manifest);
-        const unique = new Map(images.flatMap((i) => i.blobs.map((x) => [x.digest, x.size] as const)));
-        const uniqueBytes = [...unique.values()].reduce((n, s) => n + s, 0);
+    const out = path.join(work, "bundle");
+    const [{ manifest }, bundleS] = await timed(() =>
+        buildBundle({ out, stack: "bench", registry: a.host, ...pull, write: quiet }),
+    );
+    const serialLayout = path.join(work, "serial-layout");
+    const [, serialPullS] = await timed(() => {
+        for (const ref of up.refs) {
+            execFileSync("skopeo", [
+                "copy",
+                "-q",
+                "--src-tls-verify=false",
+                "--preserve-digests",
+                `docker://${ref}`,
+                `oci:${serialLayout}:${ref}`,
+            ]);
+        }
+    });
+    const images = imageArtifacts(manifest);
+    const unique = new Map(images.flatMap((i) => i.blobs.map((x) => [x.digest, x.size] as const)));
+    const uniqueBytes = [...unique.values()].reduce((n, s) => n + s, 0);
 
-        const push = (reg: TestRegistry) =>
-            pushBundle({
-                dir: out,
-                manifest,
-                registry: { server: reg.host, ...AUTH, caCert: reg.caCert },
-                write: quiet,
-            });
-        const [first, firstS] = await timed(() => push(a));
-        const [second, secondS] = await timed(() => push(a));
-        if (first.failed.length || second.failed.length) throw new Error(JSON.stringify([first.failed, second.failed]));
+    const push = (reg: TestRegistry) => pushInto(reg, out, manifest);
+    const [first, firstS] = await timed(() => push(a));
+    const [second, secondS] = await timed(() => push(a));
+    if (first.failed.length || second.failed.length) throw new Error(JSON.stringify([first.failed, second.failed]));
 
-        const access = registryAccess({ server: b.host, ...AUTH, caCert: b.caCert });
-        const [, serialPushS] = await timed(() => {
-            for (const i of images) {
-                execFileSync("skopeo", [
-                    "copy",
-                    "-q",
-                    "--preserve-digests",
-                    ...access.flags("dest"),
-                    `oci:${out}/images:${i.name}`,
-                    `docker://${pushReference(i.source, b.host)}`,
-                ]);
-            }
-        });
-        access.cleanup();
+    const access = registryAccess({ server: b.host, ...AUTH, caCert: b.caCert });
+    const [, serialPushS] = await timed(() => {
+        for (const i of images) {
+            execFileSync("skopeo", [
+                "copy",
+                "-q",
+                "--preserve-digests",
+                ...access.flags("dest"),
+                `oci:${out}/images:${i.name}`,
+                `docker://${pushReference(i.source, b.host)}`,
+            ]);
+        }
+    });
+    access.cleanup();
 
-        const big = path.join(work, "big");
-        const bigBytes = Math.round(1024 ** 3 * scale);
-        const digest = bigBlob(big, bigBytes);
-        const client = new DistributionClient({ server: c.host, ...AUTH, caCert: c.caCert }, 1);
-        const [, bigS] = await timed(() => client.ensureBlob("bench/big", digest, bigBytes, big));
-        client.close();
+    const big = path.join(work, "big");
+    const bigBytes = Math.round(1024 ** 3 * scale);
+    const digest = bigBlob(big, bigBytes);
+    const client = new DistributionClient({ server: c.host, ...AUTH, caCert: c.caCert }, 1);
+    const [, bigS] = await timed(() => client.ensureBlob("bench/big", digest, bigBytes, big));
+    client.close();
 
-        const mibps = (bytes: number, s: number) => `${(bytes / 1024 ** 2 / s).toFixed(0)} MiB/s`;
-        const x = (slow: number, fast: number) => `${(slow / fast).toFixed(2)}×`;
-        console.log(
-            `images: ${images.length} (scale ${scale}); blobs: ${unique.size} unique (${formatBytes(uniqueBytes)}), ${images.reduce((n, i) => n + i.blobs.length, 0)} referenced`,
-        );
-        console.log(
-            `1. push ${firstS.toFixed(2)} s vs serial skopeo copy per image ${serialPushS.toFixed(2)} s: ${x(serialPushS, firstS)} faster`,
-        );
-        console.log(
-            `2. push throughput ${mibps(uniqueBytes, firstS)} vs one ${formatBytes(bigBytes)} blob alone ${mibps(bigBytes, bigS)} (${bigS.toFixed(2)} s): ${((uniqueBytes / firstS / (bigBytes / bigS)) * 100).toFixed(0)}% of the ceiling`,
-        );
-        console.log(
-            `3. bundle ${bundleS.toFixed(2)} s vs serial skopeo pulls into one layout ${serialPullS.toFixed(2)} s: ${x(serialPullS, bundleS)} faster`,
-        );
-        console.log(
-            `4. second push ${secondS.toFixed(2)} s (${second.copied.length} copied, ${second.skipped.length} present) vs first ${firstS.toFixed(2)} s (${first.copied.length} copied)`,
-        );
-    } finally {
-        await Promise.all(stops.map((s) => s.stop()));
-        fs.rmSync(work, { recursive: true, force: true });
-    }
-}
-
-main().catch((e) => {
-    console.error(e);
-    process.exit(1);
+    const mibps = (bytes: number, s: number) => `${(bytes / 1024 ** 2 / s).toFixed(0)} MiB/s`;
+    const x = (slow: number, fast: number) => `${(slow / fast).toFixed(2)}×`;
+    console.log(
+        `images: ${images.length} (scale ${scale}); blobs: ${unique.size} unique (${formatBytes(uniqueBytes)}), ${images.reduce((n, i) => n + i.blobs.length, 0)} referenced`,
+    );
+    console.log(
+        `1. push ${firstS.toFixed(2)} s vs serial skopeo copy per image ${serialPushS.toFixed(2)} s: ${x(serialPushS, firstS)} faster`,
+    );
+    console.log(
+        `2. push throughput ${mibps(uniqueBytes, firstS)} vs one ${formatBytes(bigBytes)} blob alone ${mibps(bigBytes, bigS)} (${bigS.toFixed(2)} s): ${((uniqueBytes / firstS / (bigBytes / bigS)) * 100).toFixed(0)}% of the ceiling`,
+    );
+    console.log(
+        `3. bundle ${bundleS.toFixed(2)} s vs serial skopeo pulls into one layout ${serialPullS.toFixed(2)} s: ${x(serialPullS, bundleS)} faster`,
+    );
+    console.log(
+        `4. second push ${secondS.toFixed(2)} s (${second.copied.length} copied, ${second.skipped.length} present) vs first ${firstS.toFixed(2)} s (${first.copied.length} copied)`,
+    );
 });
