@@ -129,6 +129,22 @@ async function pullImage(from: string, source: string, layout: string, o: Bundle
     }
 }
 
+/**
+ * {@link imageBlobs} once the image's manifests are whole. skopeo writes a manifest into the shared blob dir in
+ * place (not by rename), so while another pull of an image with the same manifest rewrites it, a read can see it
+ * half written; the bytes it ends with are the same, so reading again shortly after is enough.
+ */
+async function settledBlobs(layout: string, top: Parameters<typeof imageBlobs>[1]) {
+    for (let n = 1; ; n++) {
+        try {
+            return imageBlobs(layout, top);
+        } catch (e) {
+            if (!(e instanceof SyntaxError) || n >= 50) throw e;
+            await new Promise((r) => setTimeout(r, 100));
+        }
+    }
+}
+
 /** Builds or completes a bundle. */
 export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
     const mappings = mapImages(o.images, o.registry);
@@ -183,7 +199,7 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
         if (pinned && top.digest !== pinned) {
             throw new Error(`${m.source} was stored as ${top.digest}: the bundle must keep the pinned digest`);
         }
-        const blobs = imageBlobs(layout, top);
+        const blobs = await settledBlobs(layout, top);
         record(
             {
                 kind: "image",
