@@ -5,9 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { hashFile } from "./digest";
+import { hashFile, mapLimit } from "./digest";
 import { formatImageRef, mapImages, parseImageRef } from "./imageref";
-import { imageBlobs, importDir, layoutRefs } from "./layout";
+import { addRef, imageBlobs, importDir, layoutRefs } from "./layout";
 import {
     FORMAT_VERSION,
     IMAGES_DIR,
@@ -51,6 +51,8 @@ export interface BundleOptions {
     upstreamMirrors?: Record<string, string>;
     /** Verify upstream TLS. @default true */
     upstreamTlsVerify?: boolean;
+    /** Images pulled at once. @default 4 */
+    parallel?: number;
     write?: (line: string) => void;
 }
 
@@ -90,37 +92,57 @@ function intact(layout: string, a: ImageArtifact): boolean {
 
 /**
  * Copies one image into the layout keeping the upstream manifest bytes (`--preserve-digests`: Docker v2s2 stays
- * v2s2, so the recorded and later pushed digest is upstream's and digest-pinned references keep working). skopeo's
- * `oci:` destination refuses a Docker manifest list unchanged, so a whole Docker list goes through `dir:` and is
- * moved into the layout by {@link importDir}.
+ * v2s2, so the recorded and later pushed digest is upstream's and digest-pinned references keep working). Each pull
+ * writes its own small layout whose blobs live in the bundle's shared blob dir (a blob already there is not
+ * fetched again), and its index entry is then added to the bundle's index.json, so several pulls can run at once
+ * without two skopeo processes rewriting one index.json. skopeo's `oci:` destination refuses a Docker manifest list
+ * unchanged, so a whole Docker list goes through `dir:` and is moved into the layout by {@link importDir}.
  */
-async function pullImage(from: string, source: string, layout: string, o: BundleOptions) {
+async function pullImage(from: string, source: string, layout: string, o: BundleOptions, slot: string) {
     const flags = platformFlags(source, o.platforms);
     const src = [`--src-tls-verify=${o.upstreamTlsVerify === false ? "false" : "true"}`];
     const args = ["copy", "--preserve-digests", "--retry-times=3", ...src, ...flags, `docker://${from}`];
-    if (flags.includes("--all")) {
-        const raw = await skopeo([
-            "inspect",
-            "--raw",
-            "--retry-times=3",
-            ...src.map((f) => f.replace("--src-", "--")),
-            `docker://${from}`,
-        ]);
-        if (/manifest\.list/.test((JSON.parse(raw) as { mediaType?: string }).mediaType ?? "")) {
-            const scratch = path.join(o.out, `.pull-${process.pid}`);
-            fs.rmSync(scratch, { recursive: true, force: true });
-            try {
+    const scratch = path.join(o.out, `.pull-${process.pid}-${slot}`);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    try {
+        if (flags.includes("--all")) {
+            const raw = await skopeo([
+                "inspect",
+                "--raw",
+                "--retry-times=3",
+                ...src.map((f) => f.replace("--src-", "--")),
+                `docker://${from}`,
+            ]);
+            if (/manifest\.list/.test((JSON.parse(raw) as { mediaType?: string }).mediaType ?? "")) {
                 await skopeo([...args, `dir:${scratch}`]);
                 return await importDir(scratch, layout, source);
-            } finally {
-                fs.rmSync(scratch, { recursive: true, force: true });
             }
         }
+        fs.mkdirSync(path.join(layout, "blobs", "sha256"), { recursive: true });
+        await skopeo([...args, `--dest-shared-blob-dir=${path.join(layout, "blobs")}`, `oci:${scratch}:${source}`]);
+        const top = layoutRefs(scratch).get(source);
+        if (!top) throw new Error(`skopeo did not record ${source} in ${scratch}/index.json`);
+        addRef(layout, source, top);
+        return top;
+    } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
     }
-    await skopeo([...args, `oci:${layout}:${source}`]);
-    const top = layoutRefs(layout).get(source);
-    if (!top) throw new Error(`skopeo did not record ${source} in ${layout}/index.json`);
-    return top;
+}
+
+/**
+ * {@link imageBlobs} once the image's manifests are whole. skopeo writes a manifest into the shared blob dir in
+ * place (not by rename), so while another pull of an image with the same manifest rewrites it, a read can see it
+ * half written; the bytes it ends with are the same, so reading again shortly after is enough.
+ */
+async function settledBlobs(layout: string, top: Parameters<typeof imageBlobs>[1]) {
+    for (let n = 1; ; n++) {
+        try {
+            return imageBlobs(layout, top);
+        } catch (e) {
+            if (!(e instanceof SyntaxError) || n >= 50) throw e;
+            await new Promise((r) => setTimeout(r, 100));
+        }
+    }
 }
 
 /** Builds or completes a bundle. */
@@ -161,20 +183,23 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
 
     const layout = path.join(o.out, IMAGES_DIR);
     if (mappings.length) await checkSkopeo();
-    for (const m of mappings) {
+    // Scratch layouts of pulls an earlier run did not finish (their blobs are in the shared dir already).
+    for (const f of fs.readdirSync(o.out))
+        if (f.startsWith(".pull-")) fs.rmSync(path.join(o.out, f), { recursive: true });
+    await mapLimit(mappings, o.parallel ?? 4, async (m, i) => {
         const old = before.get(`image ${m.source}`);
         if (old?.kind === "image" && old.source === m.source && intact(layout, old)) {
             record({ ...old, target: m.target }, true);
-            continue;
+            return;
         }
         const from = pullReference(m.source, o.upstreamMirrors);
         progress.note(`pulling ${from}`);
-        const top = await pullImage(from, m.source, layout, o);
+        const top = await pullImage(from, m.source, layout, o, String(i));
         const pinned = parseImageRef(m.source).digest;
         if (pinned && top.digest !== pinned) {
             throw new Error(`${m.source} was stored as ${top.digest}: the bundle must keep the pinned digest`);
         }
-        const blobs = imageBlobs(layout, top);
+        const blobs = await settledBlobs(layout, top);
         record(
             {
                 kind: "image",
@@ -189,7 +214,13 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
             },
             false,
         );
-    }
+    });
+    // Pulls finish in any order; bundle.json lists the images in inventory order.
+    const order = new Map(mappings.map((m, i) => [`image ${m.source}`, i]));
+    manifest.artifacts.sort(
+        (a, b) => (order.get(`${a.kind} ${a.name}`) ?? 0) - (order.get(`${b.kind} ${b.name}`) ?? 0),
+    );
+    writeManifest(o.out, manifest);
 
     for (const chart of o.charts) {
         const rel = path.join("charts", path.basename(chart));

@@ -101,9 +101,6 @@ export function dirView(layout: string, top: Descriptor, dest: string): void {
  */
 export async function importDir(dir: string, layout: string, refName: string): Promise<Descriptor> {
     fs.mkdirSync(path.join(layout, "blobs", "sha256"), { recursive: true });
-    if (!fs.existsSync(path.join(layout, "oci-layout"))) {
-        fs.writeFileSync(path.join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-    }
     const top = fs.readFileSync(path.join(dir, "manifest.json")); // small JSON
     const mediaType = (JSON.parse(top.toString("utf8")) as { mediaType?: string }).mediaType;
     if (!mediaType) throw new Error(`${refName}: the manifest names no mediaType`);
@@ -119,16 +116,29 @@ export async function importDir(dir: string, layout: string, refName: string): P
         const dest = blobPath(layout, `sha256:${hex}`);
         if (!fs.existsSync(dest)) fs.renameSync(path.join(dir, f), dest);
     }
+    addRef(layout, refName, desc);
+    return desc;
+}
+
+/** Names `desc` `refName` in the layout's index.json (replacing an older entry of that name), written atomically. */
+export function addRef(layout: string, refName: string, desc: Descriptor): void {
+    if (!fs.existsSync(path.join(layout, "oci-layout"))) {
+        fs.writeFileSync(path.join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+    }
     const file = path.join(layout, "index.json");
     const index = fs.existsSync(file)
         ? (JSON.parse(fs.readFileSync(file, "utf8")) as { schemaVersion: number; manifests: Descriptor[] })
         : { schemaVersion: 2, manifests: [] };
     index.manifests = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== refName);
-    index.manifests.push({ ...desc, annotations: { [REF_NAME]: refName } });
+    index.manifests.push({
+        mediaType: desc.mediaType,
+        digest: desc.digest,
+        size: desc.size,
+        annotations: { [REF_NAME]: refName },
+    });
     const tmp = `${file}.tmp-${process.pid}`;
     fs.writeFileSync(tmp, JSON.stringify(index));
     fs.renameSync(tmp, file);
-    return desc;
 }
 
 /** True when the top manifest is an index (multi-platform). */

@@ -1,7 +1,7 @@
 /**
- * Pushes the bundle's images into the private registry with skopeo, keeping every digest: images whose digest
- * is already there are skipped (a second push copies nothing), several images go at once, transient errors are
- * retried with backoff, and an interrupted push simply runs again.
+ * Pushes the bundle's images into the private registry, keeping every digest: images whose digest is already
+ * there are skipped (a second push copies nothing), blobs go several at once (push-direct.ts; skopeo per image
+ * when a proxy stands in the way), transient errors are retried with backoff, and an interrupted push runs again.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,8 +10,10 @@ import { formatImageRef, mapImage, parseImageRef } from "./imageref";
 import { dirView, isIndex } from "./layout";
 import { IMAGES_DIR, imageArtifacts, type BundleManifest, type ImageArtifact } from "./manifest";
 import { Progress } from "./progress";
+import { proxyFor } from "./proxy";
+import { pushDirect } from "./push-direct";
 import { scratchDir } from "./scratch";
-import { checkSkopeo, classify, registryAccess, skopeo, SkopeoError, type AccessOptions } from "./skopeo";
+import { checkSkopeo, classify, registryAccess, registryHost, skopeo, SkopeoError, type AccessOptions } from "./skopeo";
 
 /** Options of {@link pushBundle}. */
 export interface PushOptions {
@@ -61,6 +63,13 @@ async function remoteDigest(ref: string, flags: string[]): Promise<string | unde
 
 /** Pushes every image of the bundle; rejects at once on credential or TLS errors, else reports per image. */
 export async function pushBundle(o: PushOptions): Promise<PushResult> {
+    // Through a proxy skopeo does the work (it honours the proxy environment); direct connections use the API.
+    if (proxyFor(new URL(`https://${registryHost(o.registry.server)}/v2/`))) return pushWithSkopeo(o);
+    return pushDirect(o);
+}
+
+/** Per-image skopeo copies; the path for registries reached through a proxy. */
+async function pushWithSkopeo(o: PushOptions): Promise<PushResult> {
     const images = imageArtifacts(o.manifest);
     if (images.length) await checkSkopeo();
     const access = registryAccess(o.registry);

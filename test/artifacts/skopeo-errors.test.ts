@@ -151,6 +151,8 @@ describe("skopeo version and flags", () => {
         const fake = fakeSkopeo("1.9.3", STDERR.unknownFlag);
         const b = tinyBundle();
         process.env.SKOPEO = fake.bin;
+        // Behind a proxy the push runs skopeo per image (the direct path speaks HTTP itself).
+        process.env.HTTPS_PROXY = "http://127.0.0.1:9";
         try {
             await assert.rejects(
                 pushBundle({
@@ -163,6 +165,7 @@ describe("skopeo version and flags", () => {
             );
         } finally {
             delete process.env.SKOPEO;
+            delete process.env.HTTPS_PROXY;
         }
         assert.equal(fake.calls().filter((c) => c === "copy").length, 1);
     });

@@ -1,0 +1,30 @@
+/** What every bench shares: a temp work dir and the registries it started, both gone at the end, and the exit code. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { BundleManifest } from "../artifacts/manifest";
+import { pushBundle } from "../artifacts/push";
+import type { TestRegistry } from "../test/helpers/registry";
+
+/** The benches' registry user. */
+export const AUTH = { username: "bench", password: "bench-pass" };
+
+/** Pushes the bundle in `dir` into a bench registry, quietly. */
+export function pushInto(reg: TestRegistry, dir: string, manifest: BundleManifest) {
+    return pushBundle({ dir, manifest, registry: { server: reg.host, ...AUTH, caCert: reg.caCert }, write: () => {} });
+}
+
+/** Runs `body` with a fresh work dir and a list to put started registries in; cleans up and exits 1 on error. */
+export function runBench(body: (work: string, registries: TestRegistry[]) => Promise<void>): void {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-bench-"));
+    const registries: TestRegistry[] = [];
+    body(work, registries)
+        .finally(async () => {
+            await Promise.all(registries.map((s) => s.stop()));
+            fs.rmSync(work, { recursive: true, force: true });
+        })
+        .catch((e) => {
+            console.error(e);
+            process.exit(1);
+        });
+}

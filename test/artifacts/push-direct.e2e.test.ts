@@ -1,0 +1,153 @@
+/**
+ * The push's distribution-API path and the bundle's parallel pulls, counted in real docker-registry access logs:
+ * blobs the registry has are not uploaded, shared layers are uploaded once and mounted elsewhere, a second push
+ * only asks for manifests, a blob already in the layout is not pulled again, and a failure names image and registry.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { buildBundle } from "../../artifacts/bundle";
+import { mapImages } from "../../artifacts/imageref";
+import { blobPath } from "../../artifacts/layout";
+import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../../artifacts/manifest";
+import { pushBundle } from "../../artifacts/push";
+import { startUpstream, type Upstream } from "../fixtures/images/upstream";
+import { startRegistry, type TestRegistry } from "../helpers/registry";
+
+const AUTH = { username: "pusher", password: "push-secret-1" };
+const quiet = () => {};
+
+/** Digests PUT as blob uploads (the `digest=` of a monolithic or final upload request). */
+function uploads(lines: string[]): string[] {
+    return lines
+        .filter((l) => l.startsWith("PUT ") && /\/blobs\/uploads\//.test(l))
+        .map((l) => /digest=([^&\s]+)/.exec(l)![1].replace("%3A", ":"));
+}
+
+describe("direct push and parallel pulls", () => {
+    let work: string;
+    let up: Upstream;
+    let bundle: string;
+    let manifest: BundleManifest;
+    const servers: TestRegistry[] = [];
+
+    before(async () => {
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-direct-"));
+        up = await startUpstream(work, 0.05);
+        servers.push(up.registry);
+        bundle = path.join(work, "bundle");
+        // library/base first, alone: its base-os layer is then in the layout when the others are pulled.
+        await buildBundle({
+            out: bundle,
+            stack: "t",
+            registry: "r.local",
+            platforms: ["linux/amd64"],
+            images: [up.refs[0]],
+            charts: [],
+            upstreamTlsVerify: false,
+            write: quiet,
+        });
+        const mark = up.registry.requests().length;
+        ({ manifest } = await buildBundle({
+            out: bundle,
+            stack: "t",
+            registry: "r.local",
+            platforms: ["linux/amd64"],
+            images: up.refs,
+            charts: [],
+            upstreamTlsVerify: false,
+            write: quiet,
+        }));
+        const baseLayer = up.images[0].layers[0];
+        const gets = up.registry
+            .requests()
+            .slice(mark)
+            .filter((l) => l.startsWith("GET ") && l.includes("/blobs/"));
+        assert.ok(gets.length > 0, "the second bundle run pulled the other images");
+        assert.deepEqual(
+            gets.filter((l) => l.includes(baseLayer)),
+            [],
+            "a blob already in the layout is pulled again",
+        );
+    });
+
+    after(async () => {
+        await Promise.all(servers.map((s) => s.stop()));
+        fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    const target = async () => {
+        const r = await startRegistry(work, { tls: true, auth: AUTH });
+        servers.push(r);
+        return r;
+    };
+    const push = (r: TestRegistry, m = manifest) =>
+        pushBundle({ dir: bundle, manifest: m, registry: { server: r.host, ...AUTH, caCert: r.caCert }, write: quiet });
+
+    test("the bundle lists the images in inventory order although they were pulled at once", () => {
+        assert.deepEqual(
+            imageArtifacts(manifest).map((a) => a.source),
+            mapImages(up.refs, "r.local").map((m) => m.source),
+        );
+    });
+
+    test("each unique blob is uploaded once; a layer shared by several repositories is mounted, not sent again", async () => {
+        const r = await target();
+        const res = await push(r);
+        assert.equal(res.copied.length, 4, JSON.stringify(res));
+        const put = uploads(r.requests());
+        const unique = new Set(imageArtifacts(manifest).flatMap((a) => a.blobs.map((b) => b.digest)));
+        const manifests = new Set(imageArtifacts(manifest).map((a) => a.digest));
+        assert.deepEqual(put.slice().sort(), [...unique].filter((d) => !manifests.has(d)).sort());
+        const mounts = r.requests().filter((l) => l.startsWith("POST ") && l.includes("mount="));
+        const shared = up.images[0].layers[0];
+        // base-os is in library/base, apps/web and apps/api: one upload, two mounts.
+        assert.equal(mounts.filter((l) => l.includes(shared.slice(7))).length, 2, mounts.join("\n"));
+    });
+
+    test("a registry that already has some blobs gets no upload for them, and a second push asks only for manifests", async () => {
+        const r = await target();
+        const baseOnly = {
+            ...manifest,
+            artifacts: manifest.artifacts.filter((a) => a.kind === "image" && a.source === up.refs[0]),
+        };
+        await push(r, baseOnly);
+        const mark = r.requests().length;
+        const res = await push(r);
+        assert.deepEqual(res.skipped, [res.skipped.find((s) => s.includes("library/base"))]);
+        const put = uploads(r.requests().slice(mark));
+        assert.ok(!put.includes(up.images[0].layers[0]), put.join("\n"));
+        assert.ok(put.length > 0);
+        const mark2 = r.requests().length;
+        const again = await push(r);
+        assert.equal(again.skipped.length, 4);
+        const third = r.requests().slice(mark2);
+        assert.deepEqual(
+            third.filter((l) => !/^HEAD \/v2\/.+\/manifests\//.test(l)),
+            [],
+            "the second push touched more than manifests",
+        );
+    });
+
+    test("a blob missing from the layout fails that image only, naming image and registry, not the password", async () => {
+        const r = await target();
+        const copy = path.join(work, "broken");
+        fs.cpSync(bundle, copy, { recursive: true });
+        const own = up.images[3].layers[5];
+        fs.rmSync(blobPath(path.join(copy, IMAGES_DIR), own));
+        const res = await pushBundle({
+            dir: copy,
+            manifest,
+            registry: { server: r.host, ...AUTH, caCert: r.caCert },
+            write: quiet,
+            retries: 0,
+        });
+        assert.equal(res.copied.length, 3);
+        assert.equal(res.failed.length, 1);
+        assert.match(res.failed[0].target, /tools\/multi:2\.0$/);
+        assert.match(res.failed[0].error, new RegExp(`tools/multi:2\\.0 on ${r.host.replace(/\./g, "\\.")}`));
+        assert.ok(!res.failed[0].error.includes(AUTH.password));
+    });
+});
