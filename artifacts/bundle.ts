@@ -51,6 +51,11 @@ export interface BundleOptions {
     upstreamMirrors?: Record<string, string>;
     /** Verify upstream TLS. @default true */
     upstreamTlsVerify?: boolean;
+    /**
+     * The `--images-from` lists (their images are in `images` too), recorded in bundle.json so push can write
+     * `--retagged` files in list order. @default none
+     */
+    imageLists?: { file: string; images: string[] }[];
     write?: (line: string) => void;
 }
 
@@ -146,6 +151,7 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
         platforms: o.platforms,
         created: new Date().toISOString(),
         artifacts: [],
+        ...(o.imageLists?.length ? { imageLists: o.imageLists } : {}),
     };
     const result: BundleResult = { manifest, fetched: [], reused: [] };
     const total =
