@@ -8,7 +8,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildBundle } from "../artifacts/bundle";
+import { carryExtraFiles, FILES_DIR } from "../artifacts/extra-files";
 import { readImageLists } from "../artifacts/image-list";
+import { readManifest, writeManifest } from "../artifacts/manifest";
 import { releaseImages } from "../artifacts/rendered";
 import { stackInventory } from "../artifacts/inventory";
 import { writeOfflineVerifier } from "../artifacts/offline-verifier";
@@ -75,6 +77,12 @@ async function main(): Promise<number> {
         upstreamTlsVerify: cfg.bundle?.upstreamTlsVerify,
         imageLists: lists.map((images, i) => ({ file: path.basename(listFiles[i]), images })),
     });
+    const extra = await carryExtraFiles(out, cfg.bundle?.extraFiles ?? [], projectDir);
+    if (extra.length) {
+        const m = readManifest(out)!;
+        writeManifest(out, { ...m, artifacts: [...m.artifacts, ...extra] });
+        console.log(`extra files: ${extra.length} under ${FILES_DIR}/`);
+    }
     writeOfflineVerifier(out);
     if (partSize) {
         const partsDir = `${out.replace(/\/+$/, "")}.parts`;
