@@ -53,6 +53,11 @@ export interface BundleOptions {
     upstreamTlsVerify?: boolean;
     /** Images pulled at once. @default 4 */
     parallel?: number;
+    /**
+     * The `--images-from` lists (their images are in `images` too), recorded in bundle.json so push can write
+     * `--retagged` files in list order. @default none
+     */
+    imageLists?: { file: string; images: string[] }[];
     write?: (line: string) => void;
 }
 
@@ -168,6 +173,7 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
         platforms: o.platforms,
         created: new Date().toISOString(),
         artifacts: [],
+        ...(o.imageLists?.length ? { imageLists: o.imageLists } : {}),
     };
     const result: BundleResult = { manifest, fetched: [], reused: [] };
     const total =

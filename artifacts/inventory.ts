@@ -53,11 +53,16 @@ export function catalogImages(cfg: PlatformConfig): string[] {
 /**
  * The stack's images mapped into its private registry; throws on a target collision. `rendered` adds the images
  * found by rendering the charts (the bundle command does that with helm; `plan` stays offline and leaves it out).
- * Rendered references already inside the private registry are not upstream images and are dropped.
+ * Rendered references already inside the private registry are not upstream images and are dropped. `listed` adds
+ * the images of `bundle --images-from` lists.
  */
-export function stackImages(cfg: PlatformConfig, rendered: readonly string[] = []): ImageMapping[] {
+export function stackImages(
+    cfg: PlatformConfig,
+    rendered: readonly string[] = [],
+    listed: readonly string[] = [],
+): ImageMapping[] {
     const upstream = rendered.filter((r) => !isInRegistry(r, cfg.registry.server));
-    return mapImages([...catalogImages(cfg), ...configImages(cfg), ...upstream], cfg.registry.server);
+    return mapImages([...catalogImages(cfg), ...configImages(cfg), ...upstream, ...listed], cfg.registry.server);
 }
 
 /** Everything a stack needs carried. */
@@ -72,6 +77,11 @@ export function stackInventory(
     cfg: PlatformConfig,
     packageJson: { dependencies?: Record<string, string> },
     rendered: readonly string[] = [],
+    listed: readonly string[] = [],
 ): Inventory {
-    return { charts: stackCharts(cfg), images: stackImages(cfg, rendered), plugins: pluginNeeds(packageJson) };
+    return {
+        charts: stackCharts(cfg),
+        images: stackImages(cfg, rendered, listed),
+        plugins: pluginNeeds(packageJson),
+    };
 }

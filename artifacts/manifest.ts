@@ -71,6 +71,8 @@ export const manifestSchema = z.strictObject({
     platforms: z.array(z.string()).min(1),
     created: z.string(),
     artifacts: z.array(artifactSchema),
+    /** The `--images-from` lists in command-line order, each with its normalised references in file order. */
+    imageLists: z.array(z.strictObject({ file: z.string(), images: z.array(z.string()) })).optional(),
 });
 
 export type BlobRef = z.output<typeof blobSchema>;

@@ -1,12 +1,16 @@
 /**
  * `npm run bundle -- --stack <name> --out <dir> [--split <size>] [--no-npm] [--no-plugins]`: on the bastion,
  * builds the bundle of design §6 from the stack's inventory (catalog images, config images, images found by
- * rendering the releases with helm and the stack's values, charts, plugins, npm cache). The only command that uses the network.
+ * rendering the releases with helm and the stack's values, images of `--images-from` lists, charts, plugins, npm
+ * cache). The only command that uses the network.
  * Exits 1 on failure, 2 on bad usage.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildBundle } from "../artifacts/bundle";
+import { carryExtraFiles, FILES_DIR } from "../artifacts/extra-files";
+import { readImageLists } from "../artifacts/image-list";
+import { readManifest, writeManifest } from "../artifacts/manifest";
 import { releaseImages } from "../artifacts/rendered";
 import { stackInventory } from "../artifacts/inventory";
 import { writeOfflineVerifier } from "../artifacts/offline-verifier";
@@ -17,7 +21,7 @@ import { stackConfig } from "../artifacts/stack";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
-    "usage: npm run bundle -- --stack <name> --out <dir> [--split <size, e.g. 4G>] [--no-npm] [--no-plugins] [--dir <project dir>]";
+    "usage: npm run bundle -- --stack <name> --out <dir> [--split <size, e.g. 4G>] [--no-npm] [--no-plugins] [--images-from <file>]... [--dir <project dir>]";
 
 async function main(): Promise<number> {
     const parsed = parseCli(USAGE, {
@@ -28,6 +32,7 @@ async function main(): Promise<number> {
             dir: { type: "string" },
             "no-npm": { type: "boolean" },
             "no-plugins": { type: "boolean" },
+            "images-from": { type: "string", multiple: true },
             help: { type: "boolean", short: "h" },
         },
     });
@@ -52,7 +57,9 @@ async function main(): Promise<number> {
     // The releases rendered with the stack's own values (valuesFile, computed, inline aihub.values).
     const rendered = await releaseImages(projectDir, args.stack);
     const pkg = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8"));
-    const inv = stackInventory(cfg, pkg, rendered);
+    const listFiles = args["images-from"] ?? [];
+    const lists = readImageLists(listFiles);
+    const inv = stackInventory(cfg, pkg, rendered, lists.flat());
     console.log(`inventory: ${inv.images.length} images, ${inv.charts.length} charts, ${inv.plugins.length} plugins`);
     const out = path.resolve(args.out);
     for (const w of placementWarnings(cfg, projectDir, out)) console.warn(`warning: ${w}`);
@@ -68,7 +75,14 @@ async function main(): Promise<number> {
         npmProject: args["no-npm"] ? undefined : projectDir,
         upstreamMirrors: cfg.bundle?.upstreamMirrors,
         upstreamTlsVerify: cfg.bundle?.upstreamTlsVerify,
+        imageLists: lists.map((images, i) => ({ file: path.basename(listFiles[i]), images })),
     });
+    const extra = await carryExtraFiles(out, cfg.bundle?.extraFiles ?? [], projectDir);
+    if (extra.length) {
+        const m = readManifest(out)!;
+        writeManifest(out, { ...m, artifacts: [...m.artifacts, ...extra] });
+        console.log(`extra files: ${extra.length} under ${FILES_DIR}/`);
+    }
     writeOfflineVerifier(out);
     if (partSize) {
         const partsDir = `${out.replace(/\/+$/, "")}.parts`;

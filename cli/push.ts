@@ -2,10 +2,12 @@
  * `npm run push -- <dir> --stack <name> [--password-stdin] [--parallel N] [--skip-verify] [--insecure-tls]`:
  * verifies the bundle, then pushes its images into the stack's registry (server, user and CA from the stack
  * file; the password from stdin or AIHUB_REGISTRY_PASSWORD, since the stack file holds it encrypted).
+ * `--retagged <file>` (one per `bundle --images-from` list, same order) writes that list's private references.
  * Exits 1 when anything failed (re-run to complete), 2 on bad usage.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { retaggedTexts } from "../artifacts/image-list";
 import { readManifest } from "../artifacts/manifest";
 import { pushBundle } from "../artifacts/push";
 import { isSplit } from "../artifacts/split";
@@ -14,7 +16,7 @@ import { verifyBundle } from "../artifacts/verify";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
-    "usage: npm run push -- <bundle dir> --stack <name> [--password-stdin] [--parallel 4] [--skip-verify] [--insecure-tls] [--dir <project dir>]";
+    "usage: npm run push -- <bundle dir> --stack <name> [--password-stdin] [--parallel 4] [--skip-verify] [--insecure-tls] [--retagged <file>]... [--dir <project dir>]";
 
 async function main(): Promise<number> {
     const parsed = parseCli(USAGE, {
@@ -26,6 +28,7 @@ async function main(): Promise<number> {
             parallel: { type: "string" },
             "skip-verify": { type: "boolean" },
             "insecure-tls": { type: "boolean" },
+            retagged: { type: "string", multiple: true },
             help: { type: "boolean", short: "h" },
         },
     });
@@ -64,6 +67,8 @@ async function main(): Promise<number> {
         console.log(`bundle verified: ${v.checked} files and blobs`);
     }
     const manifest = readManifest(dir)!;
+    const retagged = args.retagged ?? [];
+    const texts = retagged.length ? retaggedTexts(manifest.imageLists ?? [], registry.server, retagged.length) : [];
     const parallel = Number(args.parallel ?? 4);
     if (!Number.isInteger(parallel) || parallel < 1) {
         console.error(`--parallel must be a whole number >= 1\n${USAGE}`);
@@ -79,7 +84,11 @@ async function main(): Promise<number> {
     console.log(
         `push ${r.failed.length ? "incomplete" : "done"}: ${r.copied.length} copied, ${r.skipped.length} already present, ${r.failed.length} failed (registry ${registry.server})`,
     );
-    return r.failed.length ? 1 : 0;
+    if (r.failed.length) return 1;
+    // Written only after a complete push: a deploy script reading them must find every image.
+    retagged.forEach((f, i) => fs.writeFileSync(f, texts[i]));
+    for (const f of retagged) console.log(`private references written to ${f}`);
+    return 0;
 }
 
 runCli("push", main);

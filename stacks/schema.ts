@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { AddOnsConfig } from "../addons/table";
 import { parseImageRef, registryHostProblem, registryServerProblem } from "../artifacts/imageref";
+import { extraFileName } from "../artifacts/extra-files";
 import { devicePathProblem } from "./devices";
 import { isQuantity, MAX_DISK_BYTES, quantityBytes } from "./quantity";
 import { cronProblem } from "./cron";
@@ -138,6 +139,9 @@ export const registrySchema = z.strictObject({
     pullSecretName: k8sName.default("airgap-registry"),
 });
 
+/** True when no name occurs twice. */
+const duplicatesAbsent = (names: string[]) => new Set(names).size === names.length;
+
 /** The bundle carried across the gap. */
 export const bundleSchema = z.strictObject({
     path: z.string().min(1).optional(),
@@ -159,6 +163,23 @@ export const bundleSchema = z.strictObject({
         )
         .default({}),
     upstreamTlsVerify: z.boolean().default(true),
+    /** Local paths or http(s) URLs carried under files/ (names must differ). */
+    extraFiles: z
+        .array(
+            z
+                .string()
+                .min(1, { error: "must be a local path or an http(s) URL" })
+                .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^https?:\/\/[^/]/.test(v), {
+                    error: "is a URL that is not http(s) (use an http:// or https:// URL, or a local path)",
+                })
+                .refine((v) => v === "" || !["", ".", ".."].includes(extraFileName(v)), {
+                    error: "names no file (give a path or URL that ends in a file name)",
+                }),
+        )
+        .refine((v) => duplicatesAbsent(v.map(extraFileName).filter((n) => n !== "")), {
+            error: "two entries end in the same file name; each lands in files/<name>, so rename one",
+        })
+        .default([]),
 });
 
 /** The Rook operator. */
