@@ -1,12 +1,13 @@
 /**
- * Inside the gap: recomputes every blob digest of the OCI layout and every file's sha256 against `bundle.json`,
+ * Inside the gap: checks the signature of `bundle.json` first (when a key is given; signing.ts), then recomputes every blob digest of the OCI layout and every file's sha256 against `bundle.json`,
  * and reports each missing, truncated or altered artifact by name before anything is pushed.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { hashFile, mapLimit } from "./digest";
 import { blobPath, layoutBlobFiles, layoutRefs } from "./layout";
-import { IMAGES_DIR, readManifest, type BundleManifest } from "./manifest";
+import { IMAGES_DIR, MANIFEST_FILE, parseManifest, type BundleManifest } from "./manifest";
+import { checkBundleSignature, SIGNATURE_FILE, type SignatureCheck, type SignatureResult } from "./signing";
 
 /** One thing wrong with a bundle. */
 export interface BundleProblem {
@@ -23,6 +24,8 @@ export interface VerifyResult {
     checked: number;
     /** Bytes hashed. */
     bytes: number;
+    /** The signature's state (a signature problem stops verify before anything is hashed). */
+    signature?: SignatureResult;
 }
 
 /** Compares a file with its recorded sha256 and size; returns the problem text or undefined. */
@@ -34,16 +37,33 @@ async function checkFile(file: string, sha256: string, size: number): Promise<st
     return undefined;
 }
 
-/** Verifies a bundle directory; `parallel` files are hashed at once. */
-export async function verifyBundle(dir: string, parallel = 4): Promise<VerifyResult> {
+/** The result of a verify that stopped at bundle.json or its signature. */
+function stopped(artifact: string, text: string, signature?: SignatureResult): VerifyResult {
+    return { problems: [{ artifact, text }], checked: 0, bytes: 0, signature };
+}
+
+/**
+ * Verifies a bundle directory; `parallel` files are hashed at once. bundle.json is read once: the bytes whose
+ * signature is checked are the bytes whose digests are then compared.
+ */
+export async function verifyBundle(dir: string, parallel = 4, sig: SignatureCheck = {}): Promise<VerifyResult> {
     const problems: BundleProblem[] = [];
-    let manifest: BundleManifest | undefined;
+    const file = path.join(dir, MANIFEST_FILE);
+    if (!fs.existsSync(file)) return stopped(MANIFEST_FILE, `missing in ${dir}`);
+    const data = fs.readFileSync(file);
+    const sigFile = path.join(dir, SIGNATURE_FILE);
+    const signature = checkBundleSignature(
+        data,
+        fs.existsSync(sigFile) ? fs.readFileSync(sigFile, "utf8") : undefined,
+        sig,
+    );
+    if (signature.problem) return stopped(SIGNATURE_FILE, `${signature.problem} (${sigFile})`, signature);
+    let manifest: BundleManifest;
     try {
-        manifest = readManifest(dir);
+        manifest = parseManifest(data.toString("utf8"), file);
     } catch (e) {
-        return { problems: [{ artifact: "bundle.json", text: (e as Error).message }], checked: 0, bytes: 0 };
+        return stopped(MANIFEST_FILE, (e as Error).message, signature);
     }
-    if (!manifest) return { problems: [{ artifact: "bundle.json", text: `missing in ${dir}` }], checked: 0, bytes: 0 };
 
     const jobs: { artifact: string; file: string; sha256: string; size: number }[] = [];
     const usedBy = new Map<string, { size: number; images: string[] }>();
@@ -101,5 +121,5 @@ export async function verifyBundle(dir: string, parallel = 4): Promise<VerifyRes
     results.forEach((text, i) => {
         if (text) problems.push({ artifact: jobs[i].artifact, text });
     });
-    return { manifest, problems, checked: jobs.length, bytes };
+    return { manifest, problems, checked: jobs.length, bytes, signature };
 }

@@ -1,8 +1,9 @@
 /**
- * `npm run bundle -- --stack <name> --out <dir> [--split <size>] [--no-npm] [--no-plugins]`: on the bastion,
- * builds the bundle of design §6 from the stack's inventory (catalog images, config images, images found by
- * rendering the releases with helm and the stack's values, images of `--images-from` lists, charts, plugins, npm
- * cache). The only command that uses the network.
+ * `npm run bundle -- --stack <name> --out <dir> [--split <size>] [--no-npm] [--no-plugins] [--sign-key <key.pem>]`:
+ * on the bastion, builds the bundle of design §6 from the stack's inventory (catalog images, config images, images
+ * found by rendering the releases with helm and the stack's values, images of `--images-from` lists, charts,
+ * plugins, npm cache), writes its SBOM and signs bundle.json with `--sign-key` (artifacts/seal.ts). The only
+ * command that uses the network.
  * Exits 1 on failure, 2 on bad usage.
  */
 import * as fs from "node:fs";
@@ -12,6 +13,7 @@ import { carryExtraFiles, FILES_DIR } from "../artifacts/extra-files";
 import { readImageLists } from "../artifacts/image-list";
 import { readManifest, writeManifest } from "../artifacts/manifest";
 import { releaseImages } from "../artifacts/rendered";
+import { readSigningKey, sealBundle, sealSummary } from "../artifacts/seal";
 import { stackInventory } from "../artifacts/inventory";
 import { writeOfflineVerifier } from "../artifacts/offline-verifier";
 import { bundlePathOf, placementWarnings } from "../artifacts/placement";
@@ -21,7 +23,7 @@ import { stackConfig } from "../artifacts/stack";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
-    "usage: npm run bundle -- --stack <name> --out <dir> [--split <size, e.g. 4G>] [--no-npm] [--no-plugins] [--images-from <file>]... [--dir <project dir>]";
+    "usage: npm run bundle -- --stack <name> --out <dir> [--split <size, e.g. 4G>] [--no-npm] [--no-plugins] [--images-from <file>]... [--sign-key <key.pem> [--sign-key-password-stdin]] [--dir <project dir>]";
 
 async function main(): Promise<number> {
     const parsed = parseCli(USAGE, {
@@ -33,6 +35,8 @@ async function main(): Promise<number> {
             "no-npm": { type: "boolean" },
             "no-plugins": { type: "boolean" },
             "images-from": { type: "string", multiple: true },
+            "sign-key": { type: "string" },
+            "sign-key-password-stdin": { type: "boolean" },
             help: { type: "boolean", short: "h" },
         },
     });
@@ -44,6 +48,7 @@ async function main(): Promise<number> {
         return 2;
     }
     const partSize = args.split ? parseSize(args.split) : undefined;
+    const signKey = args["sign-key"] ? readSigningKey(args["sign-key"], !!args["sign-key-password-stdin"]) : undefined;
     const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
     const cfg = stackConfig(projectDir, args.stack);
     const charts = [cfg.rook.chart, ...(cfg.rook.csiDriversChart ? [cfg.rook.csiDriversChart] : []), cfg.aihub.chart];
@@ -83,6 +88,8 @@ async function main(): Promise<number> {
         writeManifest(out, { ...m, artifacts: [...m.artifacts, ...extra] });
         console.log(`extra files: ${extra.length} under ${FILES_DIR}/`);
     }
+    // Last of all: the SBOM and the signature cover every artifact recorded above.
+    const sealed = await sealBundle(out, projectDir, signKey);
     writeOfflineVerifier(out);
     if (partSize) {
         const partsDir = `${out.replace(/\/+$/, "")}.parts`;
@@ -92,7 +99,7 @@ async function main(): Promise<number> {
         const parts = await splitBundle(out, partsDir, partSize, [VERIFIER_FILE, UNPACK_FILE]);
         console.log(`split into ${parts.length} part(s) in ${partsDir} (checksums in SHA256SUMS)`);
     }
-    console.log(`bundle written to ${out}`);
+    console.log(`bundle written to ${out}: ${sealSummary(sealed)}`);
     return 0;
 }
 

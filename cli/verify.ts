@@ -1,23 +1,37 @@
 /**
- * `npm run verify -- <dir> [--into <dir>]`: inside the gap, checks a bundle before anything is pushed. A directory
+ * `npm run verify -- <dir> [--into <dir>] [--key <pub.pem>] [--require-signature]`: inside the gap, checks a bundle
+ * before anything is pushed; with `--key`, the signature of bundle.json first. A directory
  * of split parts (`SHA256SUMS` + `bundle.tar.part-NNN`) is checked part by part, unpacked (into the stack's
  * `bundle.path` relative to the current directory, as `unpack.json` records it, unless `--into`), then verified.
  * Exits 1 naming every bad artifact, 2 on bad usage. Bundled into `verify.cjs` (artifacts/offline-verifier.ts), it
  * runs on a fresh checkout before `npm ci --offline`: keep its imports free of anything but Node.js and zod.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatBytes } from "../artifacts/progress";
 import { checkParts, isSplit, joinParts, readUnpackHint } from "../artifacts/split";
+import { loadPublicKey, type SignatureResult } from "../artifacts/signing";
 import { verifyBundle } from "../artifacts/verify";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
-    "usage: npm run verify -- <bundle dir | parts dir> [--into <dir>]   (before npm ci: node <dir>/verify.cjs <dir>)";
+    "usage: npm run verify -- <bundle dir | parts dir> [--into <dir>] [--key <pub.pem>] [--require-signature]   (before npm ci: node <dir>/verify.cjs <dir>)";
+
+/** How the summary line states the signature. */
+function signatureNote(s: SignatureResult): string {
+    if (s.state === "verified") return `signature ok (key ${s.key})`;
+    return s.state === "unsigned" ? "unsigned" : `signed, signature not checked (pass --key <pub.pem>)`;
+}
 
 async function main(): Promise<number> {
     const parsed = parseCli(USAGE, {
         allowPositionals: true,
-        options: { into: { type: "string" }, help: { type: "boolean", short: "h" } },
+        options: {
+            into: { type: "string" },
+            key: { type: "string" },
+            "require-signature": { type: "boolean" },
+            help: { type: "boolean", short: "h" },
+        },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
@@ -25,6 +39,17 @@ async function main(): Promise<number> {
         console.error(USAGE);
         return values.help ? 0 : 2;
     }
+    if (values["require-signature"] && !values.key) {
+        console.error(
+            `--require-signature needs --key <pub.pem>, the public key the bundle must be signed with\n${USAGE}`,
+        );
+        return 2;
+    }
+    if (values.key && !fs.existsSync(values.key)) {
+        console.error(`--key ${values.key}: no such file`);
+        return 2;
+    }
+    const key = values.key ? loadPublicKey(fs.readFileSync(values.key, "utf8"), values.key) : undefined;
     let dir = path.resolve(positionals[0]);
     if (isSplit(dir)) {
         const bad = await checkParts(dir);
@@ -40,14 +65,16 @@ async function main(): Promise<number> {
         await joinParts(dir, into);
         dir = into;
     }
-    const r = await verifyBundle(dir);
+    const r = await verifyBundle(dir, 4, { key, require: values["require-signature"] });
     for (const p of r.problems) console.log(`BAD ${p.artifact}: ${p.text}`);
     if (r.problems.length) {
         console.log(`verify failed: ${r.problems.length} problem(s) in ${dir}`);
         return 1;
     }
     const n = r.manifest!.artifacts.length;
-    console.log(`bundle ok: ${dir}: ${n} artifacts, ${r.checked} files and blobs (${formatBytes(r.bytes)}) checked`);
+    console.log(
+        `bundle ok: ${dir}: ${n} artifacts, ${r.checked} files and blobs (${formatBytes(r.bytes)}) checked; ${signatureNote(r.signature!)}`,
+    );
     return 0;
 }
 

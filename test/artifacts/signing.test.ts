@@ -1,0 +1,227 @@
+/**
+ * Signing bundle.json and checking it inside: keys made by the real openssl, the offline verifier (verify.cjs)
+ * run as the inside runs it, and each bad input failing with a message that names the file.
+ */
+import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { sealBundle } from "../../artifacts/seal";
+import {
+    checkBundleSignature,
+    isDerEcdsaSignature,
+    KEY_PASSWORD_ENV,
+    loadPublicKey,
+    loadSigningKey,
+    signBlob,
+} from "../../artifacts/signing";
+import { readSigningKey } from "../../artifacts/seal";
+import { PROJECT_DIR } from "../harness";
+import { makeKey, runVerifyCjs, smallBundle, TEST_PASSPHRASE, type KeyForm } from "../helpers/signing";
+
+let work: string;
+before(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-signing-"));
+});
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+describe("signing keys", () => {
+    test("PEM ECDSA P-256 keys load in every form openssl writes; the signature checks with the public key", () => {
+        const data = Buffer.from("bundle bytes");
+        for (const form of ["sec1", "pkcs8", "pkcs8-encrypted", "sec1-encrypted"] as KeyForm[]) {
+            const k = makeKey(work, `k-${form}`, form);
+            const key = loadSigningKey(fs.readFileSync(k.key, "utf8"), k.key, TEST_PASSPHRASE);
+            const sig = signBlob(data, key);
+            assert.ok(isDerEcdsaSignature(Buffer.from(sig, "base64")), form);
+            const pub = loadPublicKey(fs.readFileSync(k.pub, "utf8"), k.pub);
+            assert.deepEqual(checkBundleSignature(data, sig, { key: pub }).state, "verified", form);
+        }
+    });
+
+    test("an encrypted key needs its passphrase; errors name the file and never print the passphrase", () => {
+        const k = makeKey(work, "enc", "pkcs8-encrypted");
+        const pem = fs.readFileSync(k.key, "utf8");
+        assert.throws(
+            () => loadSigningKey(pem, k.key),
+            (e: Error) => {
+                assert.ok(e.message.startsWith(`${k.key} is encrypted: set ${KEY_PASSWORD_ENV}`), e.message);
+                return true;
+            },
+        );
+        assert.throws(
+            () => loadSigningKey(pem, k.key, "not it"),
+            (e: Error) => {
+                assert.match(e.message, /enc\.pem: wrong passphrase/);
+                assert.ok(!e.message.includes("not it"));
+                return true;
+            },
+        );
+    });
+
+    test("keys that are not ECDSA P-256 are refused, naming the file", () => {
+        for (const [form, why] of [
+            ["rsa", /is a rsa key, not ECDSA P-256/],
+            ["p384", /is an ECDSA key on secp384r1, not P-256/],
+        ] as const) {
+            const k = makeKey(work, form, form);
+            assert.throws(
+                () => loadSigningKey(fs.readFileSync(k.key, "utf8"), k.key),
+                new RegExp(`${form}\\.pem ${why.source}`),
+            );
+            assert.throws(() => loadPublicKey(fs.readFileSync(k.pub, "utf8"), k.pub), why);
+        }
+        assert.throws(() => loadPublicKey("garbage", "pub.pem"), /pub\.pem: not a PEM public key/);
+    });
+
+    test("the passphrase variable is read once and removed, so child processes never inherit it", () => {
+        const k = makeKey(work, "env", "sec1-encrypted");
+        process.env[KEY_PASSWORD_ENV] = TEST_PASSPHRASE;
+        const key = readSigningKey(k.key, false);
+        assert.equal(key.asymmetricKeyType, "ec");
+        assert.equal(process.env[KEY_PASSWORD_ENV], undefined);
+        assert.throws(() => readSigningKey(path.join(work, "nope.pem"), false), /--sign-key .*nope\.pem: no such file/);
+    });
+
+    test("a DER signature cut short or padded is not a whole signature", () => {
+        const key = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey;
+        const der = Buffer.from(signBlob(Buffer.from("x"), key), "base64");
+        assert.ok(isDerEcdsaSignature(der));
+        for (let n = 0; n < der.length; n++) assert.equal(isDerEcdsaSignature(der.subarray(0, n)), false, `${n}`);
+        assert.equal(isDerEcdsaSignature(Buffer.concat([der, Buffer.from([0])])), false);
+    });
+});
+
+describe("a signed bundle, checked by verify.cjs", () => {
+    let out: string;
+    let pub: string;
+    let keyPem: string;
+    let other: string;
+    const pristine = new Map<string, Buffer>();
+    const restore = () => pristine.forEach((b, f) => fs.writeFileSync(path.join(out, f), b));
+    const verify = (...args: string[]) => runVerifyCjs(work, [out, ...args]);
+
+    before(async () => {
+        out = path.join(work, "bundle");
+        await smallBundle(out);
+        const k = makeKey(work, "signer", "pkcs8-encrypted");
+        pub = k.pub;
+        keyPem = fs.readFileSync(k.key, "utf8");
+        other = makeKey(work, "other").pub;
+        const sealed = await sealBundle(out, PROJECT_DIR, loadSigningKey(keyPem, k.key, TEST_PASSPHRASE));
+        assert.match(sealed.signedBy ?? "", /^sha256:[a-f0-9]{64}$/);
+        for (const f of ["bundle.json", "bundle.json.sig", "sbom.cdx.json"]) {
+            pristine.set(f, fs.readFileSync(path.join(out, f)));
+        }
+    });
+
+    test("the right key passes and the line names the key; without --key the signature is reported unchecked", () => {
+        const ok = verify("--key", pub, "--require-signature");
+        assert.equal(ok.code, 0, ok.out);
+        const fp = crypto
+            .createHash("sha256")
+            .update(crypto.createPublicKey(fs.readFileSync(pub)).export({ type: "spki", format: "der" }))
+            .digest("hex");
+        assert.match(
+            ok.out,
+            new RegExp(`bundle ok: .*: 4 artifacts, 4 files and blobs .* checked; signature ok \\(key sha256:${fp}\\)`),
+        );
+        const plain = verify();
+        assert.equal(plain.code, 0, plain.out);
+        assert.match(plain.out, /signed, signature not checked \(pass --key <pub\.pem>\)/);
+    });
+
+    test("the private key and its passphrase are nowhere in the bundle", () => {
+        const body = keyPem.split("\n")[1];
+        for (const e of fs.readdirSync(out, { recursive: true, withFileTypes: true })) {
+            if (!e.isFile()) continue;
+            const text = fs.readFileSync(path.join(e.parentPath, e.name), "latin1");
+            assert.ok(!text.includes(body) && !text.includes(TEST_PASSPHRASE), path.join(e.parentPath, e.name));
+        }
+    });
+
+    const bad: [string, () => void, string[], RegExp][] = [
+        [
+            "a signature by another key",
+            () => {},
+            ["--key", "OTHER"],
+            /^BAD bundle\.json\.sig: does not match bundle\.json for key sha256:[a-f0-9]{64}: signed by another key, or bundle\.json was changed after signing; do not use this bundle \(.*bundle\.json\.sig\)$/m,
+        ],
+        [
+            "a tampered bundle.json",
+            () => {
+                const f = path.join(out, "bundle.json");
+                fs.writeFileSync(f, fs.readFileSync(f, "utf8").replace('"stack": "airgap"', '"stack": "airgaq"'));
+            },
+            ["--key", "PUB"],
+            /^BAD bundle\.json\.sig: does not match bundle\.json .*bundle\.json was changed after signing/m,
+        ],
+        [
+            "a truncated signature file",
+            () => {
+                const f = path.join(out, "bundle.json.sig");
+                fs.writeFileSync(f, fs.readFileSync(f, "utf8").slice(0, 40));
+            },
+            ["--key", "PUB"],
+            /^BAD bundle\.json\.sig: not a whole signature \(truncated or garbled; cosign sign-blob's base64 expected\): copy the bundle again \(.*bundle\.json\.sig\)$/m,
+        ],
+        [
+            "a garbled signature file",
+            () => {
+                fs.writeFileSync(path.join(out, "bundle.json.sig"), crypto.randomBytes(71).toString("base64"));
+            },
+            ["--key", "PUB"],
+            /^BAD bundle\.json\.sig: not a whole signature/m,
+        ],
+        [
+            "a missing signature",
+            () => fs.rmSync(path.join(out, "bundle.json.sig")),
+            ["--key", "PUB"],
+            /^BAD bundle\.json\.sig: missing: the bundle is not signed \(sign it with bundle --sign-key <key\.pem>\)/m,
+        ],
+        [
+            "a tampered SBOM (bundle.json still signed)",
+            () => {
+                const f = path.join(out, "sbom.cdx.json");
+                fs.writeFileSync(f, fs.readFileSync(f, "utf8").replace('"ceph-csi-drivers"', '"ceph-csi-driverz"'));
+            },
+            ["--key", "PUB"],
+            /^BAD sbom sbom\.cdx\.json: checksum mismatch: sha256 [a-f0-9]{64}, expected [a-f0-9]{64} \(.*sbom\.cdx\.json\)$/m,
+        ],
+    ];
+    for (const [what, damage, args, expected] of bad) {
+        test(`${what} fails verify, naming the file`, () => {
+            try {
+                damage();
+                const r = verify(...args.map((a) => (a === "PUB" ? pub : a === "OTHER" ? other : a)));
+                assert.equal(r.code, 1, r.out);
+                assert.match(r.out, expected);
+                assert.match(r.out, /verify failed: 1 problem\(s\)/);
+            } finally {
+                restore();
+            }
+        });
+    }
+
+    test("--require-signature without --key is bad usage; a missing key file is named", () => {
+        const r = verify("--require-signature");
+        assert.equal(r.code, 2, r.out);
+        assert.match(r.out, /--require-signature needs --key <pub\.pem>/);
+        const m = verify("--key", path.join(work, "absent.pub.pem"));
+        assert.equal(m.code, 2, m.out);
+        assert.match(m.out, /--key .*absent\.pub\.pem: no such file/);
+    });
+
+    test("the signature is checked before anything else: a bad signature stops verify before any file is hashed", () => {
+        fs.rmSync(path.join(out, "files/images.txt"));
+        try {
+            const r = verify("--key", other);
+            assert.equal(r.code, 1, r.out);
+            assert.doesNotMatch(r.out, /images\.txt/);
+            assert.match(verify("--key", pub).out, /^BAD file files\/images\.txt: missing/m);
+        } finally {
+            fs.writeFileSync(path.join(out, "files/images.txt"), "file body\n");
+        }
+    });
+});
