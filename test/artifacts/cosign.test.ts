@@ -1,0 +1,94 @@
+/**
+ * The signature format against the real cosign (built from Go modules, see test/helpers/cosign.ts): cosign's
+ * `verify-blob` accepts our bundle.json.sig, and our verify accepts what `cosign sign-blob` writes, with a key
+ * pair cosign made and with our openssl key imported into cosign. No transparency log: nothing leaves the machine.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { sealBundle } from "../../artifacts/seal";
+import { loadSigningKey } from "../../artifacts/signing";
+import { PROJECT_DIR } from "../harness";
+import { COSIGN_BUILD, COSIGN_VERSION, cosignBinary } from "../helpers/cosign";
+import { makeKey, runVerifyCjs, smallBundle } from "../helpers/signing";
+
+const cosign = cosignBinary();
+const skip = cosign ? false : `cosign ${COSIGN_VERSION} is not built (about 10 min cold): ${COSIGN_BUILD}`;
+
+describe(`real cosign ${COSIGN_VERSION}`, { skip }, () => {
+    let work: string;
+    let out: string;
+    let key: { key: string; pub: string };
+    // cosign reads its key passphrase from COSIGN_PASSWORD; TUF_ROOT keeps its trust cache in the test dir.
+    const run = (args: string[]) => {
+        const env = { ...process.env, COSIGN_PASSWORD: "cosign-test", TUF_ROOT: path.join(work, "tuf") };
+        const r = spawnSync(cosign!, args, { cwd: work, env, encoding: "utf8" });
+        return { code: r.status, out: r.stdout + r.stderr };
+    };
+    const verifyBlob = (pub: string) =>
+        run([
+            "verify-blob",
+            "--key",
+            pub,
+            "--signature",
+            `${out}/bundle.json.sig`,
+            "--insecure-ignore-tlog=true",
+            `${out}/bundle.json`,
+        ]);
+    const signBlob = (cosignKey: string) => {
+        const before = fs.readFileSync(path.join(out, "bundle.json.sig"), "utf8");
+        const args = ["sign-blob", "--key", cosignKey, "--tlog-upload=false", "--yes"];
+        const r = run([...args, "--output-signature", `${out}/bundle.json.sig`, `${out}/bundle.json`]);
+        assert.equal(r.code, 0, r.out);
+        assert.notEqual(fs.readFileSync(path.join(out, "bundle.json.sig"), "utf8"), before, "cosign wrote a new one");
+    };
+
+    before(async () => {
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-cosign-"));
+        out = path.join(work, "bundle");
+        await smallBundle(out);
+        key = makeKey(work, "ours", "pkcs8");
+        await sealBundle(out, PROJECT_DIR, loadSigningKey(fs.readFileSync(key.key, "utf8"), key.key));
+    });
+    after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    test("cosign verify-blob accepts our signature, and refuses it once bundle.json changes", () => {
+        const ok = verifyBlob(key.pub);
+        assert.equal(ok.code, 0, ok.out);
+        assert.match(ok.out, /Verified OK/);
+        const file = path.join(out, "bundle.json");
+        const text = fs.readFileSync(file);
+        fs.appendFileSync(file, " ");
+        try {
+            const bad = verifyBlob(key.pub);
+            assert.notEqual(bad.code, 0, bad.out);
+            assert.match(bad.out, /invalid signature/);
+        } finally {
+            fs.writeFileSync(file, text);
+        }
+    });
+
+    test("our verify accepts cosign sign-blob with a key pair from cosign generate-key-pair", () => {
+        const g = run(["generate-key-pair"]);
+        assert.equal(g.code, 0, g.out);
+        signBlob(path.join(work, "cosign.key"));
+        const r = runVerifyCjs(work, [out, "--key", path.join(work, "cosign.pub"), "--require-signature"]);
+        assert.equal(r.code, 0, r.out);
+        assert.match(r.out, /signature ok \(key sha256:/);
+        const other = runVerifyCjs(work, [out, "--key", key.pub]);
+        assert.equal(other.code, 1, other.out);
+        assert.match(other.out, /BAD bundle\.json\.sig: does not match bundle\.json/);
+    });
+
+    test("our openssl key imported into cosign signs what our verify and cosign both accept with our public key", () => {
+        const i = run(["import-key-pair", "--key", key.key, "--output-key-prefix", "imported"]);
+        assert.equal(i.code, 0, i.out);
+        signBlob(path.join(work, "imported.key"));
+        const r = runVerifyCjs(work, [out, "--key", key.pub]);
+        assert.equal(r.code, 0, r.out);
+        assert.equal(verifyBlob(key.pub).code, 0);
+    });
+});
