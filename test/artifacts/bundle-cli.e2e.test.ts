@@ -2,7 +2,8 @@
  * `npm run bundle` end to end on a full stack: the real inventory (Rook and AI Hub catalogs, Ceph image, extra
  * images, images rendered by helm from the fixture charts) pulled through `bundle.upstreamMirrors` from a loopback
  * registry that serves a small generated image under every upstream name; plugins from a local HTTP server
- * (GitHub is not reachable here); split parts; then verify of the parts.
+ * (GitHub is not reachable here); an SBOM and a signature by an encrypted key; split parts; then verify of the
+ * parts with the public key.
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -19,12 +20,14 @@ import { generateImages } from "../fixtures/images/generate";
 import { fixtureProject, helmBinary } from "../helpers/helm";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 import { PROJECT_DIR } from "../harness";
+import { makeKey, TEST_PASSPHRASE } from "../helpers/signing";
 
 let work: string;
 let upstream: TestRegistry;
 let plugins: http.Server;
 let project: string;
 let result: { code: number | null; out: string };
+let signer: { key: string; pub: string };
 
 before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-bundle-cli-"));
@@ -52,7 +55,9 @@ before(async () => {
             license: { altair: { mode: "on_prem", onPrem: { host: "lm.internal", port: "6200" } } },
         });
     });
-    fs.copyFileSync(path.join(PROJECT_DIR, "package.json"), path.join(project, "package.json"));
+    for (const f of ["package.json", "package-lock.json"])
+        fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(project, f));
+    signer = makeKey(work, "signer", "pkcs8-encrypted");
 
     // Every upstream name the inventory asks for, served by the mirror (one small image under many names).
     const layout = path.join(work, "generated");
@@ -79,8 +84,17 @@ before(async () => {
             "--split",
             "1M",
             "--no-npm",
+            "--sign-key",
+            signer.key,
         ]),
-        { env: { ...process.env, HELM: helmBinary(), AIHUB_PLUGIN_BASE_URL: `http://127.0.0.1:${port}/gh` } },
+        {
+            env: {
+                ...process.env,
+                HELM: helmBinary(),
+                AIHUB_PLUGIN_BASE_URL: `http://127.0.0.1:${port}/gh`,
+                AIHUB_SIGN_KEY_PASSWORD: TEST_PASSPHRASE,
+            },
+        },
     );
     let out = "";
     child.stdout.on("data", (c) => (out += c));
@@ -114,11 +128,28 @@ test("bundles the whole inventory through the mirrors, with charts and plugins",
             "chart charts/ceph-csi-drivers-1.0.4.tgz",
             "chart charts/rapidminer-aihub-2026.0.2.tgz",
             "plugin plugins/pulumi-resource-kubernetes-v4.25.0-linux-amd64.tar.gz",
+            "sbom sbom.cdx.json",
         ],
     );
     const plugin = m.artifacts.find((a) => a.kind === "plugin")!;
     assert.match(plugin.source, /^http:\/\/127\.0\.0\.1:\d+\/gh\/pulumi-kubernetes\/releases\/download\/v4\.25\.0\//);
     assert.match(result.out, /split into \d+ part\(s\) in .*bundle\.parts/);
+});
+
+test("the summary says signed and what the SBOM lists; neither key nor passphrase is printed or carried", () => {
+    assert.match(
+        result.out,
+        /bundle written to .*: signed \(key sha256:[a-f0-9]{64}, bundle\.json\.sig\); sbom\.cdx\.json: \d+ components \(38 images, 3 charts, 1 plugins, 0 files, \d+ npm packages\)$/m,
+    );
+    assert.ok(!result.out.includes(TEST_PASSPHRASE));
+    const body = fs.readFileSync(signer.key, "utf8").split("\n")[1];
+    for (const dir of ["bundle", "bundle.parts"]) {
+        for (const e of fs.readdirSync(path.join(project, dir), { recursive: true, withFileTypes: true })) {
+            if (!e.isFile()) continue;
+            const text = fs.readFileSync(path.join(e.parentPath, e.name), "latin1");
+            assert.ok(!text.includes(body) && !text.includes(TEST_PASSPHRASE), path.join(e.parentPath, e.name));
+        }
+    }
 });
 
 test("the bastion names each chart path the inside would not find, with the fix", () => {
@@ -146,7 +177,8 @@ test("on a fresh checkout, Node.js alone checks the parts and unpacks them into 
         execFileSync("sha256sum", ["--quiet", "-c", "SHA256SUMS"], { cwd: parts });
 
         const env = { PATH: process.env.PATH ?? "" };
-        const r = spawnSync(process.execPath, ["bundle.parts/verify.cjs", "bundle.parts"], {
+        const args = ["bundle.parts/verify.cjs", "bundle.parts", "--key", signer.pub, "--require-signature"];
+        const r = spawnSync(process.execPath, args, {
             cwd: inside,
             env,
             encoding: "utf8",
@@ -154,7 +186,7 @@ test("on a fresh checkout, Node.js alone checks the parts and unpacks them into 
         assert.equal(r.status, 0, r.stdout + r.stderr);
         const into = path.join(inside, "bundle");
         assert.ok(r.stdout.includes(`parts ok; unpacking into ${into} (bundle.path of stack airgap, from ${inside})`));
-        assert.match(r.stdout, /bundle ok: .*: 42 artifacts, 7 files and blobs/);
+        assert.match(r.stdout, /bundle ok: .*: 43 artifacts, 8 files and blobs .*; signature ok \(key sha256:/);
         for (const c of ["rook-ceph-v1.20.6.tgz", "ceph-csi-drivers-1.0.4.tgz", "rapidminer-aihub-2026.0.2.tgz"]) {
             assert.ok(fs.existsSync(path.join(into, "charts", c)), c);
         }
