@@ -11,7 +11,7 @@ export interface ChartMeta {
 
 /** The text of the first tar entry whose path matches `want`, or undefined. Reads ustar headers only. */
 function tarEntry(tar: Buffer, want: RegExp): string | undefined {
-    for (let at = 0; at + 512 <= tar.length; ) {
+    for (let at = 0; at + 512 <= tar.length;) {
         const header = tar.subarray(at, at + 512);
         if (header.every((b) => b === 0)) return undefined;
         const field = (from: number, len: number) => header.toString("utf8", from, from + len).replace(/\0.*$/s, "");
