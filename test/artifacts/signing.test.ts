@@ -3,6 +3,7 @@
  * run as the inside runs it, and each bad input failing with a message that names the file.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -82,6 +83,38 @@ describe("signing keys", () => {
         assert.equal(key.asymmetricKeyType, "ec");
         assert.equal(process.env[KEY_PASSWORD_ENV], undefined);
         assert.throws(() => readSigningKey(path.join(work, "nope.pem"), false), /--sign-key .*nope\.pem: no such file/);
+    });
+
+    test("the passphrase can come on stdin (--sign-key-password-stdin)", () => {
+        const k = makeKey(work, "stdin", "pkcs8-encrypted");
+        const script = path.join(work, "read-key.ts");
+        const seal = path.join(PROJECT_DIR, "artifacts", "seal.ts");
+        fs.writeFileSync(
+            script,
+            `import { readSigningKey } from ${JSON.stringify(seal)};\nconsole.log(readSigningKey(process.argv[2], true).asymmetricKeyDetails?.namedCurve);\n`,
+        );
+        const run = (input: string) =>
+            spawnSync(process.execPath, ["--import", "tsx", script, k.key], {
+                cwd: PROJECT_DIR,
+                input,
+                encoding: "utf8",
+            });
+        const ok = run(`${TEST_PASSPHRASE}\n`);
+        assert.equal(ok.stdout.trim(), "prime256v1", ok.stderr);
+        const bad = run("wrong\n");
+        assert.notEqual(bad.status, 0);
+        assert.match(bad.stderr, /stdin\.pem: wrong passphrase/);
+        assert.ok(!bad.stderr.includes("wrong\n"));
+    });
+
+    test("without a key the state is reported, and --require-signature makes that a problem", () => {
+        const data = Buffer.from("x");
+        assert.deepEqual(checkBundleSignature(data, undefined, {}), { state: "unsigned", problem: undefined });
+        assert.deepEqual(checkBundleSignature(data, "c2ln", {}), { state: "not checked", problem: undefined });
+        assert.deepEqual(checkBundleSignature(data, undefined, { require: true }), {
+            state: "unsigned",
+            problem: "no public key to check it with: pass --key <pub.pem>",
+        });
     });
 
     test("a DER signature cut short or padded is not a whole signature", () => {
