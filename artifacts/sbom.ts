@@ -56,7 +56,6 @@ export interface LockPackage {
     license?: string;
     dev?: boolean;
     optional?: boolean;
-    devOptional?: boolean;
     link?: boolean;
     dependencies?: Record<string, string>;
     devDependencies?: Record<string, string>;
@@ -150,10 +149,9 @@ function fileComponent(a: FileArtifact, charts: Record<string, ChartMeta>): Comp
 }
 
 /** The lock's `license` as a CycloneDX license: an SPDX expression when it looks like one, else a name. */
-function licenses(license: string | undefined): Component["licenses"] {
-    if (!license) return undefined;
-    const id = /^\(?[\w.+-]+( (AND|OR|WITH) \(?[\w.+-]+\)?)*\)?$/;
-    return [id.test(license) ? { expression: license } : { license: { name: license } }];
+function license(text: string): { expression: string } | { license: { name: string } } {
+    const expression = /^\(?[\w.+-]+( (AND|OR|WITH) \(?[\w.+-]+\)?)*\)?$/;
+    return expression.test(text) ? { expression: text } : { license: { name: text } };
 }
 
 /** The installed name of a lock entry: its `name`, else the path after the last `node_modules/`. */
@@ -177,7 +175,7 @@ function npmComponents(lock: Record<string, LockPackage>): Component[] {
             scope: p.optional ? "optional" : "required",
             purl,
             hashes: integrityHashes(p.integrity),
-            ...(p.license ? { licenses: licenses(p.license) } : {}),
+            ...(p.license ? { licenses: [license(p.license)] } : {}),
             ...(p.resolved ? { externalReferences: [{ type: "distribution" as const, url: p.resolved }] } : {}),
             // CycloneDX's property taxonomy for a package only the development tooling needs.
             properties: p.dev ? [{ name: "cdx:npm:package:development", value: "true" }] : [],

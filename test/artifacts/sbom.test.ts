@@ -111,6 +111,9 @@ describe("sbom.cdx.json", () => {
         assert.equal(zod.hashes![0].alg, "SHA-512");
         assert.equal(zod.hashes![0].content.length, 128);
         assert.equal(prop(zod, "cdx:npm:package:development"), undefined);
+        assert.deepEqual(zod.licenses, [{ expression: "MIT" }]);
+        const tail = sbom.components.find((c) => c.group === "@logdna" && c.name === "tail-file")!;
+        assert.deepEqual(tail.licenses, [{ license: { name: "SEE LICENSE IN LICENSE" } }], "not an SPDX expression");
         const lib = byRef("pkg:npm/%40cyclonedx/cyclonedx-library@10.3.0");
         assert.deepEqual([lib.group, lib.name], ["@cyclonedx", "cyclonedx-library"]);
         assert.equal(prop(lib, "cdx:npm:package:development"), "true");
