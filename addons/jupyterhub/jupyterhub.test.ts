@@ -114,6 +114,19 @@ test("OIDC behind a private CA: the hub trusts the site CA from its ConfigMap (S
     assert.deepEqual(trusting.extraVolumeMounts, [
         { name: "site-ca", mountPath: "/etc/aihub-airgap/site-ca", readOnly: true },
     ]);
+    // Rendered (fixture chart, the real chart's value paths): the hub container reads the CA file from the volume.
+    const deployment = render(jupyterhubValues({ ...input(), siteCa: true })).find(
+        (o) => o.kind === "Deployment" && o.metadata?.name === "hub",
+    ) as { spec: { template: { spec: Record<string, unknown> } } } | undefined;
+    const pod = deployment!.spec.template.spec as {
+        containers: { env: { name: string; value?: string }[]; volumeMounts: { mountPath: string }[] }[];
+        volumes: { configMap: { name: string } }[];
+    };
+    assert.ok(
+        pod.containers[0].env.some((e) => e.name === "SSL_CERT_FILE" && e.value === "/etc/aihub-airgap/site-ca/ca.crt"),
+    );
+    assert.equal(pod.containers[0].volumeMounts[0].mountPath, "/etc/aihub-airgap/site-ca");
+    assert.equal(pod.volumes[0].configMap.name, "jupyterhub-site-ca");
     const publicCa = hub(false);
     assert.equal((publicCa.extraEnv as Record<string, unknown>).SSL_CERT_FILE, undefined);
     assert.equal(publicCa.extraVolumes, undefined);
