@@ -4,9 +4,8 @@
  * dynamic resource (components/dynamic/admission-ready.ts) as `node --import tsx cli/admission-ready.ts`, its input
  * as JSON on stdin (a kubeconfig path and context, the collection path and the object; nothing secret).
  */
-import * as fs from "node:fs";
-import { ApiClient, type ApiResponse } from "../sim/apiclient";
-import { kubeconfigFile } from "./cleanup-wait";
+import type { ApiResponse } from "../sim/apiclient";
+import { runKubeWait } from "./cleanup-wait";
 
 /** What the wait needs. */
 export interface AdmissionReadyInput {
@@ -61,28 +60,8 @@ export async function waitForAdmission(
     }
 }
 
-async function main(): Promise<number> {
-    const input = JSON.parse(fs.readFileSync(0, "utf8")) as AdmissionReadyInput;
-    const client = ApiClient.fromKubeconfig(kubeconfigFile(input.kubeconfig), input.context);
-    try {
-        const failure = await waitForAdmission(
-            () => client.request("POST", `${input.path}?dryRun=All`, input.object),
-            input,
-            (l) => console.log(l),
-        );
-        if (failure) console.error(failure);
-        return failure ? 1 : 0;
-    } finally {
-        client.close();
-    }
-}
-
 if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (e) => {
-            console.error((e as Error).message);
-            process.exit(1);
-        },
+    runKubeWait<AdmissionReadyInput>((client, input, log) =>
+        waitForAdmission(() => client.request("POST", `${input.path}?dryRun=All`, input.object), input, log),
     );
 }
