@@ -51,15 +51,12 @@ export function publicUrl(domain: string, mode: IngressConfig["mode"]): string {
 }
 
 /**
- * The certificate mode AI Hub runs in: `gateway` behaves like `https-custom-ca` when a private CA is given
- * (`ingress.caCert`), else like `https` (a publicly trusted certificate).
+ * The certificate mode AI Hub runs in: `gateway` behaves like `https-custom-ca` when the site certificate comes from a
+ * private CA (`ingress.caCert`, or cert-manager's issuer), else like `https` (a publicly trusted certificate).
  */
-export function certMode(
-    mode: IngressConfig["mode"],
-    caCert: string | undefined,
-): Exclude<IngressConfig["mode"], "gateway"> {
+export function certMode(mode: IngressConfig["mode"], privateCa: boolean): Exclude<IngressConfig["mode"], "gateway"> {
     if (mode !== "gateway") return mode;
-    return caCert ? "https-custom-ca" : "https";
+    return privateCa ? "https-custom-ca" : "https";
 }
 
 /** Values below the vendor file: plain names and unused fields the chart leaves as placeholders. */

@@ -61,29 +61,36 @@ export async function waitForCleanup(
     }
 }
 
-async function main(): Promise<number> {
-    const input = JSON.parse(fs.readFileSync(0, "utf8")) as CleanupWaitInput;
-    const client = ApiClient.fromKubeconfig(kubeconfigFile(input.kubeconfig), input.context);
-    const jobsPath = `/apis/batch/v1/namespaces/${input.namespace}/jobs?labelSelector=${encodeURIComponent(CLEANUP_JOB_SELECTOR)}`;
-    try {
-        const failure = await waitForCleanup(
-            () => client.list<JobView>(jobsPath),
-            input,
-            (l) => console.log(l),
-        );
-        if (failure) console.error(failure);
-        return failure ? 1 : 0;
-    } finally {
-        client.close();
-    }
-}
-
-if (require.main === module) {
-    main().then(
+/**
+ * The body of a wait run by a dynamic resource: reads its JSON input from stdin, connects where the explicit provider
+ * points, runs `wait` (progress on stdout) and exits 0, or 1 with the failure text on stderr.
+ */
+export function runKubeWait<I extends { kubeconfig?: string; context?: string }>(
+    wait: (client: ApiClient, input: I, log: (line: string) => void) => Promise<string | undefined>,
+): void {
+    const run = async (): Promise<number> => {
+        const input = JSON.parse(fs.readFileSync(0, "utf8")) as I;
+        const client = ApiClient.fromKubeconfig(kubeconfigFile(input.kubeconfig), input.context);
+        try {
+            const failure = await wait(client, input, (l) => console.log(l));
+            if (failure) console.error(failure);
+            return failure ? 1 : 0;
+        } finally {
+            client.close();
+        }
+    };
+    run().then(
         (code) => process.exit(code),
         (e) => {
             console.error((e as Error).message);
             process.exit(1);
         },
     );
+}
+
+if (require.main === module) {
+    runKubeWait<CleanupWaitInput>((client, input, log) => {
+        const jobsPath = `/apis/batch/v1/namespaces/${input.namespace}/jobs?labelSelector=${encodeURIComponent(CLEANUP_JOB_SELECTOR)}`;
+        return waitForCleanup(() => client.list<JobView>(jobsPath), input, log);
+    });
 }

@@ -134,7 +134,10 @@ export class AiHub extends pulumi.ComponentResource {
                         pullSecretName: args.registry.pullSecretName,
                         rwxStorageClass: rwx,
                         rwoStorageClass: rwo,
-                        mode: certMode(args.mode, args.caCert),
+                        mode: certMode(
+                            args.mode,
+                            args.caCert !== undefined || (!args.tlsCert && args.issued !== undefined),
+                        ),
                         credentials,
                         license,
                     },
@@ -217,7 +220,7 @@ export class AiHub extends pulumi.ComponentResource {
                 ),
             );
         }
-        if (certMode(args.mode, args.caCert) === "https-custom-ca" && args.caCert) {
+        if (certMode(args.mode, args.caCert !== undefined) === "https-custom-ca" && args.caCert) {
             const crt = publicCert ? args.caCert : `${args.tlsCert.trimEnd()}\n${args.caCert}`;
             out.push(tls("custom-ca", CUSTOM_CA_SECRET, crt));
         }
@@ -255,7 +258,8 @@ export class AiHub extends pulumi.ComponentResource {
             { parent: this },
         );
         const out: pulumi.CustomResource[] = [certificate, password];
-        if (args.mode === "https-custom-ca") {
+        // The issuer's CA is private: AI Hub must trust it (gateway mode included).
+        if (certMode(args.mode, true) === "https-custom-ca") {
             const placeholder = new SelfSignedCertificate(
                 `${name}-custom-ca-key`,
                 { commonName: "AI Hub custom CA Secret (key unused)", isCa: false },

@@ -160,7 +160,7 @@ export function checkTls(i: TlsInput): { errors: Problem[]; warnings: Problem[] 
     const warnings: Problem[] = [];
     const { aihub } = i;
     // Gateway mode is checked as the mode AI Hub then runs in (https, or https-custom-ca with ingress.caCert).
-    const ingress = i.ingress && { ...i.ingress, mode: certMode(i.ingress.mode, i.ingress.caCert) };
+    const ingress = i.ingress && { ...i.ingress, mode: certMode(i.ingress.mode, i.ingress.caCert !== undefined) };
     if (!ingress || ingress.mode === "http" || !ingress.tlsCert) return { errors, warnings };
     const parsed = parseCertificates(ingress.tlsCert, "ingress.tlsKey");
     if (!("certs" in parsed)) return { errors, warnings }; // reported by the schema

@@ -90,7 +90,7 @@ describe("addons.aistore config", () => {
         const withGateway = {
             certManager: {},
             gateway: {},
-            metallb: { addresses: ["10.0.0.10-10.0.0.12", "10.0.1.1"] },
+            metallb: { addresses: ["10.0.0.10-10.0.0.12", "10.0.1.1/32"] },
         };
         assert.deepEqual(lines(s, withGateway), []);
         const three = { ...withGateway, metallb: { addresses: ["10.0.0.10-10.0.0.12"] } };

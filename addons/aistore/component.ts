@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ImagePullSecret } from "../../components/pull-secret";
+import { addOnPullSecret } from "../shared/pull-secret";
 import type { RegistryConfig } from "../../stacks/schema";
 import type { Provided } from "../types";
 import { localStorageClassSpec } from "../../storage/cluster-manifests";
@@ -52,11 +52,7 @@ export class Aistore extends pulumi.ComponentResource {
             // AIS targets run privileged (raw disks, hostPorts).
             const labels = { "pod-security.kubernetes.io/enforce": "privileged" };
             const created = new k8s.core.v1.Namespace(id, { metadata: { name: ns, labels } }, { parent: this });
-            const pull = new ImagePullSecret(
-                `${id}-pull`,
-                { ...args.registry, secretName: args.registry.pullSecretName, namespace: created.metadata.name },
-                { parent: this },
-            );
+            const pull = addOnPullSecret(this, id, created.metadata.name, args.registry);
             return { name: created.metadata.name, pull: pull.secret };
         };
         const op = namespace(`${name}-operator-ns`, s.operatorNamespace);

@@ -246,6 +246,30 @@ describe("cert-manager in the stack", () => {
         assert.ok(caSecret.secretInputs.some((p) => p.startsWith("stringData")));
     });
 
+    it("with the gateway add-on: the site certificate is issued beside the Gateway, AI Hub trusts the issuer's CA", async () => {
+        const { values } = stack({}, { issue: true });
+        const ingress = values.ingress as Record<string, unknown>;
+        delete ingress.mode;
+        delete ingress.caCert;
+        (values.addons as Record<string, unknown>).gateway = { chart: "./bundle/charts/gateway-helm-v1.9.0.tgz" };
+        const { rec } = await composePlatform("airgap", values);
+        const site = find(rec, "kubernetes:cert-manager.io/v1:Certificate", "gateway-tls");
+        assert.deepEqual(site.inputs.metadata, {
+            name: "aihub-ingress-tls",
+            namespace: "gateway",
+            annotations: { "pulumi.com/waitFor": "condition=Ready" },
+        });
+        assert.ok(rec.dependsOn(find(rec, "kubernetes:gateway.networking.k8s.io/v1:Gateway", "gateway"), site));
+        // No ingress.caCert: the issuer's CA alone is AI Hub's custom CA and the Gateway's trust for the proxy.
+        const customCa = find(rec, "kubernetes:core/v1:Secret", "aihub-custom-ca");
+        assert.ok(customCa, "the custom CA Secret exists");
+        const aihub = find(rec, "kubernetes:helm.sh/v3:Release", "aihub");
+        const common = (aihub.inputs.values as { common: { customCA: { enabled: boolean } } }).common;
+        assert.equal(common.customCA.enabled, true);
+        const caMap = find(rec, "kubernetes:core/v1:ConfigMap", "aihub-route-ca");
+        assert.match((caMap.inputs.data as Record<string, string>)["ca.crt"], /^-----BEGIN CERTIFICATE-----/);
+    });
+
     it("keeps the site certificate when the stack gives one", async () => {
         const { values } = stack({});
         const { rec } = await composePlatform("airgap", values);

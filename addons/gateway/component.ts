@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { tlsSecretArgs } from "../../app/ingress";
 import { issuedCertificate } from "../shared/certificate";
-import { ImagePullSecret } from "../../components/pull-secret";
+import { addOnPullSecret } from "../shared/pull-secret";
 import type { GatewayImages } from "./catalog";
 import { gatewayClassSpec, gatewaySpec, HTTP_LISTENER, HTTPS_LISTENER, redirectRouteSpec } from "./manifests";
 import type { GatewaySection } from "./schema";
@@ -55,17 +55,7 @@ export class SharedGateway extends pulumi.ComponentResource {
         const s = args.section;
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: s.namespace } }, { parent: this });
         const namespace = ns.metadata.name;
-        const pull = new ImagePullSecret(
-            `${name}-pull`,
-            {
-                namespace,
-                secretName: args.registry.pullSecretName,
-                server: args.registry.server,
-                username: args.registry.username,
-                password: args.registry.password,
-            },
-            { parent: this },
-        );
+        const pull = addOnPullSecret(this, name, namespace, args.registry);
         const release = new k8s.helm.v3.Release(
             `${name}-envoy-gateway`,
             {

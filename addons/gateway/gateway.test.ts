@@ -119,8 +119,8 @@ describe("ingress.mode gateway", () => {
         const v = check(values, secure);
         assert.deepEqual(v.lines, []);
         assert.equal(v.config!.ingress.mode, "gateway");
-        assert.equal(certMode("gateway", v.config!.ingress.caCert), "https-custom-ca");
-        assert.equal(certMode("gateway", undefined), "https");
+        assert.equal(certMode("gateway", v.config!.ingress.caCert !== undefined), "https-custom-ca");
+        assert.equal(certMode("gateway", false), "https");
         assert.deepEqual(aihubTlsSecret(v.config!), { name: "aihub-ingress-tls", namespace: "gateway" });
         const c = computedValues({
             layout: aihubLayout(v.config!.aihub.version),
@@ -130,7 +130,7 @@ describe("ingress.mode gateway", () => {
             pullSecretName: "p",
             rwxStorageClass: "fs",
             rwoStorageClass: "fs",
-            mode: certMode("gateway", "CA"),
+            mode: certMode("gateway", true),
             credentials: {},
         }) as { common: { publicUrl: string; customCA: { enabled: boolean } } };
         assert.equal(c.common.publicUrl, `https://${HOST}`);

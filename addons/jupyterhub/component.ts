@@ -4,7 +4,7 @@ import type { RegistryConfig } from "../../stacks/schema";
 import { addOnPullSecret } from "../shared/pull-secret";
 import { ExposedService, type Exposure } from "../shared/exposed-service";
 import type { JupyterHubConfig } from "./schema";
-import { AUTH_SECRET, jupyterhubValues } from "./values";
+import { AUTH_SECRET, SITE_CA, jupyterhubValues } from "./values";
 
 /** Arguments of {@link JupyterHub}. */
 export interface JupyterHubArgs {
@@ -19,6 +19,8 @@ export interface JupyterHubArgs {
     rwoStorageClass: pulumi.Input<string>;
     /** Gateway or Ingress (`exposureOf`). */
     via: Exposure;
+    /** PEM of the private CA behind AI Hub's certificate (`siteCaOf`), trusted for OIDC sign-in. @default none */
+    siteCa?: pulumi.Input<string>;
     /** What the release waits for (image push, StorageClasses, the GPU operator). @default [] */
     after?: pulumi.Resource[];
     /** Helm wait in seconds. @default 900 */
@@ -52,6 +54,19 @@ export class JupyterHub extends pulumi.ComponentResource {
                 ),
             );
         }
+        const siteCa = auth.type === "oidc" && args.siteCa !== undefined;
+        if (siteCa) {
+            deps.push(
+                new k8s.core.v1.ConfigMap(
+                    `${name}-site-ca`,
+                    {
+                        metadata: { name: SITE_CA.configMap, namespace: ns.metadata.name },
+                        data: { [SITE_CA.key]: args.siteCa! },
+                    },
+                    { parent: this },
+                ),
+            );
+        }
         this.release = new k8s.helm.v3.Release(
             `${name}-jupyterhub`,
             {
@@ -66,6 +81,7 @@ export class JupyterHub extends pulumi.ComponentResource {
                         domain: args.domain,
                         rwxStorageClass: rwx,
                         rwoStorageClass: rwo,
+                        siteCa,
                     }),
                 ),
                 timeout: args.timeoutSeconds ?? 900,

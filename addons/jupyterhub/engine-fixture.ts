@@ -1,7 +1,7 @@
 /**
  * JupyterHub under the real engine: the fixture z2jh chart (its pre-install image-awaiter hook included) on the lab
  * stack; the checks read the hub's values as the chart got them (homes on the CephFS class, the notebook image from
- * the private registry, native authenticator) and the route under /jupyter of the AI Hub host.
+ * the private registry, OIDC against AI Hub's Keycloak with the site CA trusted) and the route under /jupyter.
  */
 import assert from "node:assert/strict";
 import * as path from "node:path";
@@ -16,8 +16,9 @@ export const fixture: AddOnEngineFixture = {
         chart: stage.charts.jupyterhub,
         images: ["quay.io/jupyter/scipy-notebook:2025-11-03"],
         storage: { capacity: "1Gi" },
-        auth: { type: "native", admins: ["admin"] },
+        auth: { type: "oidc", clientId: "jupyterhub" },
     }),
+    secrets: { "auth.clientSecret": "engine-oidc-client-secret" },
     releases: [`${NS}/jupyterhub`],
     async check(s) {
         s.view.refresh();
@@ -35,6 +36,11 @@ export const fixture: AddOnEngineFixture = {
         assert.equal(values.singleuser.storage.dynamic.storageClass, String(s.plain.ceph.storageClass));
         const image = `${values.singleuser.image.name}:${values.singleuser.image.tag}`;
         assert.ok(isInRegistry(image, String(s.plain.registry.server)), `notebook image ${image} is not private`);
-        assert.equal(values.config.JupyterHub.authenticator_class, "nativeauthenticator.NativeAuthenticator");
+        assert.equal(values.config.JupyterHub.authenticator_class, "oauthenticator.generic.GenericOAuthenticator");
+        // The hub trusts the CA behind AI Hub's certificate for its calls to Keycloak: cert-manager's when it issues
+        // that certificate, else the lab's ingress.caCert.
+        const ca = await s.view.get("v1", "ConfigMap", "jupyterhub-site-ca", NS);
+        const expected = out.certManagerCaCert ?? s.plain.ingress.caCert;
+        assert.equal((ca?.data as Record<string, string> | undefined)?.["ca.crt"], expected);
     },
 };

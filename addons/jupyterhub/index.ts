@@ -1,4 +1,4 @@
-import { exposureOf } from "../shared/exposed-service";
+import { exposureOf, siteCaOf } from "../shared/exposed-service";
 import { defineAddOn } from "../types";
 import { jupyterhubImages } from "./catalog";
 import { JupyterHub } from "./component";
@@ -24,6 +24,7 @@ export const jupyterhub = defineAddOn({
                 rwxStorageClass: deps.storage.rwxStorageClass,
                 rwoStorageClass: deps.storage.rwoStorageClass,
                 via: exposureOf(deps.cfg, deps.provided),
+                siteCa: siteCaOf(deps.cfg, deps.provided),
                 after: [
                     ...(deps.mirror ? [deps.mirror] : []),
                     ...deps.storage.storageClasses,

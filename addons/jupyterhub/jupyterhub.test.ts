@@ -7,6 +7,7 @@ import { parseAllDocuments } from "yaml";
 import { containerImages } from "../../app/postrender";
 import { isInRegistry } from "../../artifacts/imageref";
 import { helm } from "../../test/helpers/helm";
+import { composePlatform, stackValues } from "../../test/harness";
 import { jupyterhubImages } from "./catalog";
 import { jupyterhubRules } from "./rules";
 import { jupyterhubSchema } from "./schema";
@@ -105,6 +106,32 @@ test("authenticator secrets reach the hub through a Secret reference, never the 
     assert.equal(oidc.oauth_callback_url, "https://aihub.example.com/jupyter/hub/oauth_callback");
 });
 
+test("OIDC behind a private CA: the hub trusts the site CA from its ConfigMap (SSL_CERT_FILE), and only then", () => {
+    const hub = (siteCa: boolean) => jupyterhubValues({ ...input(), siteCa }).hub as Record<string, unknown>;
+    const trusting = hub(true);
+    assert.equal((trusting.extraEnv as Record<string, unknown>).SSL_CERT_FILE, "/etc/aihub-airgap/site-ca/ca.crt");
+    assert.deepEqual(trusting.extraVolumes, [{ name: "site-ca", configMap: { name: "jupyterhub-site-ca" } }]);
+    assert.deepEqual(trusting.extraVolumeMounts, [
+        { name: "site-ca", mountPath: "/etc/aihub-airgap/site-ca", readOnly: true },
+    ]);
+    // Rendered (fixture chart, the real chart's value paths): the hub container reads the CA file from the volume.
+    const deployment = render(jupyterhubValues({ ...input(), siteCa: true })).find(
+        (o) => o.kind === "Deployment" && o.metadata?.name === "hub",
+    ) as { spec: { template: { spec: Record<string, unknown> } } } | undefined;
+    const pod = deployment!.spec.template.spec as {
+        containers: { env: { name: string; value?: string }[]; volumeMounts: { mountPath: string }[] }[];
+        volumes: { configMap: { name: string } }[];
+    };
+    assert.ok(
+        pod.containers[0].env.some((e) => e.name === "SSL_CERT_FILE" && e.value === "/etc/aihub-airgap/site-ca/ca.crt"),
+    );
+    assert.equal(pod.containers[0].volumeMounts[0].mountPath, "/etc/aihub-airgap/site-ca");
+    assert.equal(pod.volumes[0].configMap.name, "jupyterhub-site-ca");
+    const publicCa = hub(false);
+    assert.equal((publicCa.extraEnv as Record<string, unknown>).SSL_CERT_FILE, undefined);
+    assert.equal(publicCa.extraVolumes, undefined);
+});
+
 test("GPU profiles need the gpu add-on; missing authenticator keys are named", () => {
     assert.deepEqual(jupyterhubRules(section(), { addons: {} } as never).errors, [
         {
@@ -121,4 +148,16 @@ test("GPU profiles need the gpu add-on; missing authenticator keys are named", (
     assert.equal(r.success, false);
     const paths = r.error!.issues.map((i) => i.path.join("."));
     assert.deepEqual(paths.sort(), ["auth.bindDn", "auth.bindPassword", "auth.userSearchBase"]);
+});
+
+test("the research stack: OIDC sign-in through the Gateway trusts ingress.caCert, written next to the hub", async () => {
+    const values = stackValues("research");
+    const { rec, cfg } = await composePlatform("research", values, ["registry", "ingress", "addons"]);
+    const cm = rec.byName("jupyterhub-site-ca");
+    assert.deepEqual(cm.inputs.metadata, { name: "jupyterhub-site-ca", namespace: "jupyterhub" });
+    assert.equal((cm.inputs.data as Record<string, string>)["ca.crt"], cfg.ingress.caCert);
+    const release = rec.byName("jupyterhub-jupyterhub");
+    assert.ok(rec.dependsOn(release, cm));
+    const hub = (release.inputs.values as { hub: { extraEnv: Record<string, unknown> } }).hub;
+    assert.equal(hub.extraEnv.SSL_CERT_FILE, "/etc/aihub-airgap/site-ca/ca.crt");
 });

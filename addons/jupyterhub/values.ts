@@ -8,6 +8,9 @@ import { mapImage, mapRepository } from "../../artifacts/imageref";
 import { JUPYTERHUB_CATALOG } from "./catalog";
 import type { JupyterHubConfig, JupyterHubProfile } from "./schema";
 
+/** The ConfigMap (created by the component) with the site CA the hub trusts for AI Hub's Keycloak, and its mount. */
+export const SITE_CA = { configMap: "jupyterhub-site-ca", key: "ca.crt", dir: "/etc/aihub-airgap/site-ca" };
+
 /** The Secret (created by the component) holding the authenticator's secret, and its key. */
 export const AUTH_SECRET = { name: "jupyterhub-auth", key: "secret" };
 /** The GPU extended resource name (the gpu add-on's `resourceName`). */
@@ -24,6 +27,8 @@ export interface JupyterHubValuesInput {
     rwxStorageClass: string;
     /** RWO class for the hub's sqlite database. */
     rwoStorageClass: string;
+    /** The site CA is in {@link SITE_CA}'s ConfigMap (OIDC against AI Hub's Keycloak behind a private CA). @default false */
+    siteCa?: boolean;
 }
 
 type Values = Record<string, unknown>;
@@ -58,8 +63,11 @@ export function profileList(s: JupyterHubConfig, registry: string): Values[] {
     }));
 }
 
-/** `hub.config`, `hub.extraEnv`, `hub.extraConfig` of the authenticator. */
-export function authValues(s: JupyterHubConfig, domain: string): Values {
+/**
+ * `hub.config`, `hub.extraEnv`, `hub.extraConfig` of the authenticator; with `siteCa`, OIDC trusts the site CA (Python's
+ * default context reads `SSL_CERT_FILE`), so the token call to a Keycloak behind a private CA verifies.
+ */
+export function authValues(s: JupyterHubConfig, domain: string, siteCa = false): Values {
     const a = s.auth;
     const fromSecret = (env: string) => ({
         [env]: { valueFrom: { secretKeyRef: { name: AUTH_SECRET.name, key: AUTH_SECRET.key } } },
@@ -113,7 +121,16 @@ export function authValues(s: JupyterHubConfig, domain: string): Values {
             },
         },
         // OAuthenticator reads its client secret from OAUTH_CLIENT_SECRET.
-        extraEnv: fromSecret("OAUTH_CLIENT_SECRET"),
+        extraEnv: {
+            ...fromSecret("OAUTH_CLIENT_SECRET"),
+            ...(siteCa ? { SSL_CERT_FILE: `${SITE_CA.dir}/${SITE_CA.key}` } : {}),
+        },
+        ...(siteCa
+            ? {
+                  extraVolumes: [{ name: "site-ca", configMap: { name: SITE_CA.configMap } }],
+                  extraVolumeMounts: [{ name: "site-ca", mountPath: SITE_CA.dir, readOnly: true }],
+              }
+            : {}),
     };
 }
 
@@ -135,7 +152,7 @@ export function jupyterhubValues(i: JupyterHubValuesInput): Values {
         hub: {
             baseUrl: s.path,
             db: { pvc: { storageClassName: i.rwoStorageClass } },
-            ...authValues(s, i.domain),
+            ...authValues(s, i.domain, i.siteCa),
         },
         proxy: { service: { type: "ClusterIP" }, https: { enabled: false } },
         singleuser: {

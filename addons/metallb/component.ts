@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AdmissionReady } from "../../components/dynamic/admission-ready";
+import type { KubernetesConfig } from "../../stacks/schema";
 import { AddOnRelease, type AddOnReleaseArgs } from "../shared/chart-release";
 import { metallbManifests } from "./manifests";
 import type { MetalLbConfig } from "./schema";
@@ -12,6 +14,8 @@ export const WEBHOOK_CERT_SECRET = "metallb-webhook-cert";
 export interface MetalLbArgs extends Pick<AddOnReleaseArgs, "registry" | "after" | "timeoutSeconds"> {
     /** The validated `addons.metallb` section (chart, version, namespace, pool, addresses, l2, bgp). */
     config: MetalLbConfig;
+    /** How the admission wait reaches the cluster (`kubernetes`, as the explicit provider). @default the environment's */
+    kubernetes?: KubernetesConfig;
 }
 
 /**
@@ -64,12 +68,26 @@ export class MetalLb extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [release], customTimeouts: { create: "10m", update: "10m" } },
         );
-        this.ready = metallbManifests(c).map(
+        const manifests = metallbManifests(c);
+        // The kubelet mounts that certificate up to a minute after it is written, and only then does the webhook
+        // answer: the CRs wait until a dry-run create of the pool passes it.
+        const pool = manifests[0];
+        const admitted = new AdmissionReady(
+            `${name}-webhook-ready`,
+            {
+                path: `/apis/${pool.apiVersion}/namespaces/${c.namespace}/ipaddresspools`,
+                object: { ...pool },
+                kubeconfig: args.kubernetes?.kubeconfig,
+                context: args.kubernetes?.context,
+            },
+            { parent: this, dependsOn: [release, webhookCert] },
+        );
+        this.ready = manifests.map(
             (m) =>
                 new k8s.apiextensions.CustomResource(
                     `${name}-${m.kind.toLowerCase()}-${m.metadata.name}`,
                     { apiVersion: m.apiVersion, kind: m.kind, metadata: m.metadata, spec: m.spec },
-                    { parent: this, dependsOn: [release, webhookCert] },
+                    { parent: this, dependsOn: [release, webhookCert, admitted] },
                 ),
         );
         this.addresses = pulumi.output([...c.addresses]);

@@ -42,7 +42,17 @@ async function check(s: EngineScenario): Promise<void> {
             const svc = await s.sim.client.get(`${svcPath}/metallb-probe`);
             return (svc?.status?.loadBalancer as { ingress?: { ip: string }[] } | undefined)?.ingress?.[0]?.ip;
         });
-        if (ip !== "127.0.0.240") throw new Error(`default/metallb-probe got ${ip}, not the pool's first 127.0.0.240`);
+        // Other add-ons' Services (the Gateway's, AIStore's) may hold pool addresses already: the probe gets a free one.
+        const taken = (await s.sim.client.list("/api/v1/services"))
+            .filter((o) => o.metadata.name !== "metallb-probe")
+            .flatMap((o) => (o.status?.loadBalancer as { ingress?: { ip: string }[] } | undefined)?.ingress ?? [])
+            .map((i) => i.ip);
+        const last = Number(ip.split(".")[3]);
+        if (!ip.startsWith("127.0.0.") || last < 240 || last > 250 || taken.includes(ip)) {
+            throw new Error(
+                `default/metallb-probe got ${ip}, not a free address of ${ENGINE_POOL} (taken: ${taken.join(", ")})`,
+            );
+        }
     } finally {
         await s.sim.client.delete(`${svcPath}/metallb-probe`);
     }

@@ -14,7 +14,12 @@ export const metallb = defineAddOn({
     build: (s, deps) => {
         const component = new MetalLb(
             "metallb",
-            { config: s, registry: deps.cfg.registry, after: deps.mirror ? [deps.mirror] : [] },
+            {
+                config: s,
+                registry: deps.cfg.registry,
+                after: deps.mirror ? [deps.mirror] : [],
+                kubernetes: deps.cfg.kubernetes,
+            },
             deps.kube,
         );
         return {

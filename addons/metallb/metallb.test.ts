@@ -1,4 +1,5 @@
 /** MetalLB: address blocks, config errors by key, CRs against the real CRDs, the fixture chart, the composition. */
+import { ADMISSION_READY_TYPE } from "../../components/dynamic/admission-ready";
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
@@ -168,6 +169,14 @@ describe("MetalLB in the stack", () => {
         });
         assert.ok(rec.dependsOn(cert, release));
         assert.ok(rec.dependsOn(pool, cert) && rec.dependsOn(rec.byName("metallb-l2advertisement-aihub"), cert));
+        // ...and until the webhook admits a dry run of the pool, asked where the explicit provider points.
+        const admitted = rec.byName("metallb-webhook-ready");
+        assert.equal(admitted.type, ADMISSION_READY_TYPE);
+        assert.ok(rec.dependsOn(admitted, cert) && rec.dependsOn(pool, admitted));
+        assert.ok(rec.dependsOn(rec.byName("metallb-l2advertisement-aihub"), admitted));
+        assert.equal(admitted.inputs.path, "/apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools");
+        assert.deepEqual(admitted.inputs.object, { ...pool.inputs, metadata: pool.inputs.metadata });
+        assert.equal(admitted.inputs.kubeconfig, cfg.kubernetes.kubeconfig);
         assert.equal((release.inputs.values as { frrk8s: { enabled: boolean } }).frrk8s.enabled, false);
         assert.ok(
             rec.dependsOn(

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ImagePullSecret } from "../../components/pull-secret";
+import { addOnPullSecret } from "./pull-secret";
 import type { RegistryConfig } from "../../stacks/schema";
 
 /** Arguments of {@link AddOnRelease}. */
@@ -38,17 +38,7 @@ export class AddOnRelease extends pulumi.ComponentResource {
             { parent: this },
         );
         this.namespace = ns.metadata.name;
-        const pull = new ImagePullSecret(
-            `${name}-pull`,
-            {
-                namespace: this.namespace,
-                secretName: args.registry.pullSecretName,
-                server: args.registry.server,
-                username: args.registry.username,
-                password: args.registry.password,
-            },
-            { parent: this },
-        );
+        const pull = addOnPullSecret(this, name, this.namespace, args.registry);
         this.release = new k8s.helm.v3.Release(
             name,
             {

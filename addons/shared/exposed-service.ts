@@ -108,3 +108,14 @@ export function exposureOf(cfg: PlatformConfig, provided: Provided): Exposure {
     if (provided.issuer) return { ingress: { className: i.className, tls: { issuer: provided.issuer.name } } };
     throw new Error(`ingress.mode ${i.mode} needs ingress.tlsCert or the certManager add-on (validation checks this)`);
 }
+
+/**
+ * The private CA the AI Hub host's certificate chains to, which in-cluster clients of that host (JupyterHub's OIDC
+ * calls to AI Hub's Keycloak) must trust: cert-manager's when it issues the certificate, else `ingress.caCert`;
+ * undefined for a publicly trusted certificate.
+ */
+export function siteCaOf(cfg: PlatformConfig, provided: Provided): pulumi.Input<string> | undefined {
+    const i = cfg.ingress;
+    if (!i.tlsCert && provided.issuer) return provided.issuer.caCert;
+    return i.caCert;
+}

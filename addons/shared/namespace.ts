@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ImagePullSecret } from "../../components/pull-secret";
+import { addOnPullSecret } from "./pull-secret";
 
 /** Arguments of {@link AddOnNamespace}. */
 export interface AddOnNamespaceArgs {
@@ -35,17 +35,7 @@ export class AddOnNamespace extends pulumi.ComponentResource {
             { parent: this, dependsOn: args.dependsOn },
         );
         this.name = ns.metadata.name;
-        const pull = new ImagePullSecret(
-            `${name}-pull`,
-            {
-                namespace: this.name,
-                secretName: args.registry.pullSecretName,
-                server: args.registry.server,
-                username: args.registry.username,
-                password: args.registry.password,
-            },
-            { parent: this },
-        );
+        const pull = addOnPullSecret(this, name, this.name, args.registry);
         this.pullSecret = pull.secret;
         this.pullSecretName = pull.secretName;
         this.registerOutputs({ name: this.name, pullSecretName: this.pullSecretName });

@@ -1,13 +1,20 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ImagePullSecret } from "../../components/pull-secret";
-import type { RegistryConfig } from "../../stacks/schema";
+
+/** The private registry as add-on components take it: host, user, password (secret) and the pull Secret's name. */
+export interface AddOnRegistry {
+    server: string;
+    username: string;
+    password: pulumi.Input<string>;
+    pullSecretName: string;
+}
 
 /** The private registry's pull Secret (`registry.pullSecretName`) in an add-on's namespace, child of `parent`. */
 export function addOnPullSecret(
     parent: pulumi.Resource,
     name: string,
     namespace: pulumi.Input<string>,
-    registry: RegistryConfig,
+    registry: AddOnRegistry,
 ): ImagePullSecret {
     return new ImagePullSecret(
         `${name}-pull`,

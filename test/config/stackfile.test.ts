@@ -37,7 +37,7 @@ describe("stack file reader", () => {
         assert.deepEqual(sf.values, { protectData: false, note: "plain text" });
     });
     it("reads the committed stacks with their secrets encrypted", () => {
-        assert.deepEqual(listStacks(PROJECT_DIR), ["airgap", "lab"]);
+        assert.deepEqual(listStacks(PROJECT_DIR), ["airgap", "lab", "research"]);
         assert.deepEqual([...readStackFile(PROJECT_DIR, "airgap").securePaths].sort(), [
             "ingress.tlsKey",
             "registry.password",
@@ -46,11 +46,16 @@ describe("stack file reader", () => {
             "ingress.tlsKey",
             "registry.password",
         ]);
+        assert.deepEqual([...readStackFile(PROJECT_DIR, "research").securePaths].sort(), [
+            "addons.jupyterhub.auth.clientSecret",
+            "ingress.tlsKey",
+            "registry.password",
+        ]);
     });
     it("names the file and the known stacks when a stack does not exist", () => {
         assert.throws(
             () => readStackFile(PROJECT_DIR, "prod"),
-            /Pulumi\.prod\.yaml: does not exist .*pick one of: airgap, lab/,
+            /Pulumi\.prod\.yaml: does not exist .*pick one of: airgap, lab, research/,
         );
     });
     it("names the file on malformed YAML", () => {

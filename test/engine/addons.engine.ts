@@ -11,7 +11,7 @@ import type { AddOn } from "../../addons/types";
 import { addOnFixture, type AddOnEngineFixture } from "./addon-fixture";
 import { destroyRemovesEverything, noSecretInPlainText, previewShowsNoChanges, upCreatesThePlan } from "./checks";
 import { EngineScenario, type PlannedObject } from "./scenario";
-import { requireEngine, step } from "./steps";
+import { check, requireEngine, step } from "./steps";
 
 const names = process.env.AIHUB_ADDONS?.split(",").filter(Boolean) ?? (ADDONS as readonly AddOn[]).map((a) => a.name);
 let s: EngineScenario;
@@ -53,7 +53,7 @@ describe(`add-ons under the real engine (${names.join(", ")})`, () => {
     );
 
     for (const [n, f] of names.map((n) => [n, addOnFixture(n)] as const)) {
-        if (f.check) step(`${n}: its own checks after up`, () => f.check!(s));
+        if (f.check) check(`${n}: its own checks after up`, () => f.check!(s));
     }
 
     step("a second preview reports no changes (no perpetual diff)", () => previewShowsNoChanges(s));

@@ -17,6 +17,17 @@ export function step(name: string, fn: () => Promise<void>, timeoutMinutes = 10)
     });
 }
 
+/**
+ * A read-only check between steps: skipped after a failed step, but its own failure does not skip what follows (the
+ * next checks and the destroy still say what they find).
+ */
+export function check(name: string, fn: () => Promise<void>, timeoutMinutes = 10): void {
+    test(name, { timeout: timeoutMinutes * 60_000 }, async (t) => {
+        if (failed) return t.skip(`skipped: "${failed}" failed`);
+        await fn();
+    });
+}
+
 /** Fails (never skips) when the engine is not built: CI must not pass without running it. */
 export function requireEngine(): void {
     const why = engineMissing();
