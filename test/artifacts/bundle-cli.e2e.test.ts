@@ -58,6 +58,16 @@ before(async () => {
     for (const f of ["package.json", "package-lock.json"])
         fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(project, f));
     signer = makeKey(work, "signer", "pkcs8-encrypted");
+    // helm and skopeo through wrappers that log their arguments and environment, to show the key never reaches them.
+    for (const [name, real] of [
+        ["helm", helmBinary()],
+        ["skopeo", execFileSync("sh", ["-c", "command -v skopeo"], { encoding: "utf8" }).trim()],
+    ]) {
+        const log = path.join(work, "children.log");
+        fs.writeFileSync(path.join(work, name), `#!/bin/sh\n{ echo "ARGS $*"; env; } >> ${log}\nexec ${real} "$@"\n`, {
+            mode: 0o755,
+        });
+    }
 
     // Every upstream name the inventory asks for, served by the mirror (one small image under many names).
     const layout = path.join(work, "generated");
@@ -90,7 +100,8 @@ before(async () => {
         {
             env: {
                 ...process.env,
-                HELM: helmBinary(),
+                HELM: path.join(work, "helm"),
+                SKOPEO: path.join(work, "skopeo"),
                 AIHUB_PLUGIN_BASE_URL: `http://127.0.0.1:${port}/gh`,
                 AIHUB_SIGN_KEY_PASSWORD: TEST_PASSPHRASE,
             },
@@ -142,6 +153,11 @@ test("the summary says signed and what the SBOM lists; neither key nor passphras
         /bundle written to .*: signed \(key sha256:[a-f0-9]{64}, bundle\.json\.sig\); sbom\.cdx\.json: \d+ components \(38 images, 3 charts, 1 plugins, 0 files, \d+ npm packages\)$/m,
     );
     assert.ok(!result.out.includes(TEST_PASSPHRASE));
+    const children = fs.readFileSync(path.join(work, "children.log"), "utf8");
+    assert.match(children, /^ARGS template /m);
+    assert.match(children, /^ARGS copy /m);
+    assert.ok(!children.includes(TEST_PASSPHRASE), "no child process got the passphrase");
+    assert.ok(!children.includes("PRIVATE KEY"), "no child process got the key");
     const body = fs.readFileSync(signer.key, "utf8").split("\n")[1];
     for (const dir of ["bundle", "bundle.parts"]) {
         for (const e of fs.readdirSync(path.join(project, dir), { recursive: true, withFileTypes: true })) {
