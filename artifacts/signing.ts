@@ -4,6 +4,7 @@
  * names every artifact's digest, so signing it covers them all. Node.js only: verify.cjs bundles this file.
  */
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 
 /** The signature file inside a bundle directory. */
 export const SIGNATURE_FILE = "bundle.json.sig";
@@ -117,6 +118,22 @@ export interface SignatureCheck {
     key?: crypto.KeyObject;
     /** A signature that is not checked (no key, or no signature file) is a problem. @default false */
     require?: boolean;
+}
+
+/**
+ * The signature check the `--key <pub.pem>` and `--require-signature` options ask for (verify, push), or the usage
+ * error to print.
+ */
+export function signatureCheckOf(o: {
+    key?: string;
+    "require-signature"?: boolean;
+}): SignatureCheck | { error: string } {
+    if (o["require-signature"] && !o.key) {
+        return { error: "--require-signature needs --key <pub.pem>, the public key the bundle must be signed with" };
+    }
+    if (!o.key) return {};
+    if (!fs.existsSync(o.key)) return { error: `--key ${o.key}: no such file` };
+    return { key: loadPublicKey(fs.readFileSync(o.key, "utf8"), o.key), require: o["require-signature"] };
 }
 
 /** The signature's state after {@link checkBundleSignature}; `problem` set means verify must stop. */

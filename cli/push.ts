@@ -3,6 +3,7 @@
  * verifies the bundle, then pushes its images into the stack's registry (server, user and CA from the stack
  * file; the password from stdin or AIHUB_REGISTRY_PASSWORD, since the stack file holds it encrypted).
  * `--retagged <file>` (one per `bundle --images-from` list, same order) writes that list's private references.
+ * `--key <pub.pem>` checks bundle.json's signature first; `--require-signature` refuses an unsigned bundle.
  * Exits 1 when anything failed (re-run to complete), 2 on bad usage.
  */
 import * as fs from "node:fs";
@@ -12,11 +13,12 @@ import { readManifest } from "../artifacts/manifest";
 import { pushBundle } from "../artifacts/push";
 import { isSplit } from "../artifacts/split";
 import { stackRegistry } from "../artifacts/stack";
+import { signatureCheckOf } from "../artifacts/signing";
 import { verifyBundle } from "../artifacts/verify";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
-    "usage: npm run push -- <bundle dir> --stack <name> [--password-stdin] [--parallel 4] [--skip-verify] [--insecure-tls] [--retagged <file>]... [--dir <project dir>]";
+    "usage: npm run push -- <bundle dir> --stack <name> [--password-stdin] [--parallel 4] [--skip-verify] [--key <pub.pem> [--require-signature]] [--insecure-tls] [--retagged <file>]... [--dir <project dir>]";
 
 async function main(): Promise<number> {
     const parsed = parseCli(USAGE, {
@@ -29,6 +31,8 @@ async function main(): Promise<number> {
             "skip-verify": { type: "boolean" },
             "insecure-tls": { type: "boolean" },
             retagged: { type: "string", multiple: true },
+            key: { type: "string" },
+            "require-signature": { type: "boolean" },
             help: { type: "boolean", short: "h" },
         },
     });
@@ -46,6 +50,12 @@ async function main(): Promise<number> {
         );
         return 2;
     }
+    const sig = signatureCheckOf(args);
+    if ("error" in sig) return (console.error(`${sig.error}\n${USAGE}`), 2);
+    if (args["skip-verify"] && sig.key) {
+        console.error(`--skip-verify skips the signature check --key asks for: drop one of them\n${USAGE}`);
+        return 2;
+    }
     const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
     const registry = stackRegistry(projectDir, args.stack);
     const password = args["password-stdin"]
@@ -56,7 +66,7 @@ async function main(): Promise<number> {
         return 2;
     }
     if (!args["skip-verify"]) {
-        const v = await verifyBundle(dir);
+        const v = await verifyBundle(dir, 4, sig);
         for (const p of v.problems) console.log(`BAD ${p.artifact}: ${p.text}`);
         if (v.problems.length) {
             console.log(

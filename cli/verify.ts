@@ -6,11 +6,10 @@
  * Exits 1 naming every bad artifact, 2 on bad usage. Bundled into `verify.cjs` (artifacts/offline-verifier.ts), it
  * runs on a fresh checkout before `npm ci --offline`: keep its imports free of anything but Node.js and zod.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatBytes } from "../artifacts/progress";
 import { checkParts, isSplit, joinParts, readUnpackHint } from "../artifacts/split";
-import { loadPublicKey, type SignatureResult } from "../artifacts/signing";
+import { signatureCheckOf, type SignatureResult } from "../artifacts/signing";
 import { verifyBundle } from "../artifacts/verify";
 import { parseCli, runCli } from "./run";
 
@@ -39,17 +38,8 @@ async function main(): Promise<number> {
         console.error(USAGE);
         return values.help ? 0 : 2;
     }
-    if (values["require-signature"] && !values.key) {
-        console.error(
-            `--require-signature needs --key <pub.pem>, the public key the bundle must be signed with\n${USAGE}`,
-        );
-        return 2;
-    }
-    if (values.key && !fs.existsSync(values.key)) {
-        console.error(`--key ${values.key}: no such file`);
-        return 2;
-    }
-    const key = values.key ? loadPublicKey(fs.readFileSync(values.key, "utf8"), values.key) : undefined;
+    const sig = signatureCheckOf(values);
+    if ("error" in sig) return (console.error(`${sig.error}\n${USAGE}`), 2);
     let dir = path.resolve(positionals[0]);
     if (isSplit(dir)) {
         const bad = await checkParts(dir);
@@ -65,7 +55,7 @@ async function main(): Promise<number> {
         await joinParts(dir, into);
         dir = into;
     }
-    const r = await verifyBundle(dir, 4, { key, require: values["require-signature"] });
+    const r = await verifyBundle(dir, 4, sig);
     for (const p of r.problems) console.log(`BAD ${p.artifact}: ${p.text}`);
     if (r.problems.length) {
         console.log(`verify failed: ${r.problems.length} problem(s) in ${dir}`);

@@ -246,6 +246,34 @@ describe("a signed bundle, checked by verify.cjs", () => {
         assert.match(m.out, /--key .*absent\.pub\.pem: no such file/);
     });
 
+    test("push checks the signature too: another key or an unsigned bundle with --require-signature pushes nothing", () => {
+        const push = (...args: string[]) => {
+            const r = spawnSync(process.execPath, ["--import", "tsx", "cli/push.ts", out, "--stack", "lab", ...args], {
+                cwd: PROJECT_DIR,
+                env: { ...process.env, AIHUB_REGISTRY_PASSWORD: "not-used" },
+                encoding: "utf8",
+            });
+            return { code: r.status, out: `${r.stdout}${r.stderr}` };
+        };
+        const wrong = push("--key", other);
+        assert.equal(wrong.code, 1, wrong.out);
+        assert.match(wrong.out, /^BAD bundle\.json\.sig: does not match bundle\.json/m);
+        assert.match(wrong.out, /push refused: the bundle failed verification \(1 problem\(s\)\); nothing pushed/);
+        const sig = path.join(out, "bundle.json.sig");
+        fs.rmSync(sig);
+        try {
+            const unsigned = push("--key", pub, "--require-signature");
+            assert.equal(unsigned.code, 1, unsigned.out);
+            assert.match(unsigned.out, /^BAD bundle\.json\.sig: missing: the bundle is not signed/m);
+        } finally {
+            restore();
+        }
+        const usage = push("--require-signature");
+        assert.equal(usage.code, 2, usage.out);
+        assert.match(usage.out, /--require-signature needs --key <pub\.pem>/);
+        assert.equal(push("--key", pub, "--skip-verify").code, 2);
+    });
+
     test("the signature is checked before anything else: a bad signature stops verify before any file is hashed", () => {
         fs.rmSync(path.join(out, "files/images.txt"));
         try {
