@@ -6,8 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { hashFile, mapLimit } from "./digest";
-import { formatImageRef, mapImages, parseImageRef } from "./imageref";
-import { addRef, imageBlobs, importDir, layoutRefs } from "./layout";
+import { ATTACHMENT_KINDS, attachmentsOf, attachmentSummary, listTags, repositoryOf } from "./attached";
+import { mapImage, mapImages } from "./imageref";
 import {
     FORMAT_VERSION,
     IMAGES_DIR,
@@ -20,7 +20,8 @@ import {
 import { fillNpmCache, listFiles } from "./npm-cache";
 import { download, pluginFile, pluginUrl, type PluginNeed } from "./plugins";
 import { formatBytes, Progress } from "./progress";
-import { checkSkopeo, skopeo } from "./skopeo";
+import { intact, pullInto, pullReference, type PullOptions } from "./pull";
+import { checkSkopeo } from "./skopeo";
 
 /**
  * The tool name recorded in bundle.json. Image records are reused only from the same tool: bundle 1 converted
@@ -29,14 +30,10 @@ import { checkSkopeo, skopeo } from "./skopeo";
 export const TOOL = "aihub-airgap bundle 2";
 
 /** Options of {@link buildBundle}. */
-export interface BundleOptions {
-    /** The bundle directory (created when missing). */
-    out: string;
+export interface BundleOptions extends PullOptions {
     stack: string;
     /** The stack's private registry (targets are recorded for it). */
     registry: string;
-    /** `os/arch` list; one platform copies only that instance of multi-platform images. */
-    platforms: string[];
     /** Upstream image references; a target collision throws before anything is pulled. */
     images: string[];
     /** Chart files to carry. */
@@ -47,10 +44,8 @@ export interface BundleOptions {
     pluginBaseUrl?: string;
     /** Project directory whose package-lock.json fills `npm/`; unset skips the npm cache. */
     npmProject?: string;
-    /** Upstream host → mirror (`host[:port][/prefix]`) to pull from instead. @default {} */
-    upstreamMirrors?: Record<string, string>;
-    /** Verify upstream TLS. @default true */
-    upstreamTlsVerify?: boolean;
+    /** Carry the upstream signatures, attestations and SBOMs attached to each image (attached.ts). @default true */
+    signatures?: boolean;
     /** Images pulled at once. @default 4 */
     parallel?: number;
     /**
@@ -68,86 +63,6 @@ export interface BundleResult {
     fetched: string[];
     /** Artifacts reused from an earlier run. */
     reused: string[];
-}
-
-/** Where to pull an image from: its upstream reference with the host rewritten by `upstreamMirrors`. */
-export function pullReference(source: string, mirrors: Record<string, string> = {}): string {
-    const r = parseImageRef(source);
-    const mirror = mirrors[r.host];
-    if (!mirror) return formatImageRef(r);
-    const [host, ...prefix] = mirror.replace(/\/+$/, "").split("/");
-    return formatImageRef({ ...r, host, path: [...prefix, r.path].join("/") });
-}
-
-/** skopeo flags selecting the platform(s) to copy. Digest references keep the whole index so the digest holds. */
-export function platformFlags(source: string, platforms: string[]): string[] {
-    if (platforms.length > 1 || parseImageRef(source).digest) return ["--all"];
-    const [os, arch, variant] = platforms[0].split("/");
-    return [`--override-os=${os}`, `--override-arch=${arch}`, ...(variant ? [`--override-variant=${variant}`] : [])];
-}
-
-/** True when every blob of an earlier image record is present with its size and the layout still names it. */
-function intact(layout: string, a: ImageArtifact): boolean {
-    if (layoutRefs(layout).get(a.name)?.digest !== a.digest) return false;
-    return a.blobs.every((b) => {
-        const f = path.join(layout, "blobs", "sha256", b.digest.slice(7));
-        return fs.existsSync(f) && fs.statSync(f).size === b.size;
-    });
-}
-
-/**
- * Copies one image into the layout keeping the upstream manifest bytes (`--preserve-digests`: Docker v2s2 stays
- * v2s2, so the recorded and later pushed digest is upstream's and digest-pinned references keep working). Each pull
- * writes its own small layout whose blobs live in the bundle's shared blob dir (a blob already there is not
- * fetched again), and its index entry is then added to the bundle's index.json, so several pulls can run at once
- * without two skopeo processes rewriting one index.json. skopeo's `oci:` destination refuses a Docker manifest list
- * unchanged, so a whole Docker list goes through `dir:` and is moved into the layout by {@link importDir}.
- */
-async function pullImage(from: string, source: string, layout: string, o: BundleOptions, slot: string) {
-    const flags = platformFlags(source, o.platforms);
-    const src = [`--src-tls-verify=${o.upstreamTlsVerify === false ? "false" : "true"}`];
-    const args = ["copy", "--preserve-digests", "--retry-times=3", ...src, ...flags, `docker://${from}`];
-    const scratch = path.join(o.out, `.pull-${process.pid}-${slot}`);
-    fs.rmSync(scratch, { recursive: true, force: true });
-    try {
-        if (flags.includes("--all")) {
-            const raw = await skopeo([
-                "inspect",
-                "--raw",
-                "--retry-times=3",
-                ...src.map((f) => f.replace("--src-", "--")),
-                `docker://${from}`,
-            ]);
-            if (/manifest\.list/.test((JSON.parse(raw) as { mediaType?: string }).mediaType ?? "")) {
-                await skopeo([...args, `dir:${scratch}`]);
-                return await importDir(scratch, layout, source);
-            }
-        }
-        fs.mkdirSync(path.join(layout, "blobs", "sha256"), { recursive: true });
-        await skopeo([...args, `--dest-shared-blob-dir=${path.join(layout, "blobs")}`, `oci:${scratch}:${source}`]);
-        const top = layoutRefs(scratch).get(source);
-        if (!top) throw new Error(`skopeo did not record ${source} in ${scratch}/index.json`);
-        addRef(layout, source, top);
-        return top;
-    } finally {
-        fs.rmSync(scratch, { recursive: true, force: true });
-    }
-}
-
-/**
- * {@link imageBlobs} once the image's manifests are whole. skopeo writes a manifest into the shared blob dir in
- * place (not by rename), so while another pull of an image with the same manifest rewrites it, a read can see it
- * half written; the bytes it ends with are the same, so reading again shortly after is enough.
- */
-async function settledBlobs(layout: string, top: Parameters<typeof imageBlobs>[1]) {
-    for (let n = 1; ; n++) {
-        try {
-            return imageBlobs(layout, top);
-        } catch (e) {
-            if (!(e instanceof SyntaxError) || n >= 50) throw e;
-            await new Promise((r) => setTimeout(r, 100));
-        }
-    }
 }
 
 /** Builds or completes a bundle. */
@@ -198,34 +113,22 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
             record({ ...old, target: m.target }, true);
             return;
         }
-        const from = pullReference(m.source, o.upstreamMirrors);
-        progress.note(`pulling ${from}`);
-        const top = await pullImage(from, m.source, layout, o, String(i));
-        const pinned = parseImageRef(m.source).digest;
-        if (pinned && top.digest !== pinned) {
-            throw new Error(`${m.source} was stored as ${top.digest}: the bundle must keep the pinned digest`);
-        }
-        const blobs = await settledBlobs(layout, top);
+        progress.note(`pulling ${pullReference(m.source, o.upstreamMirrors)}`);
+        const pulled = await pullInto(o, layout, m.source, String(i));
         record(
-            {
-                kind: "image",
-                name: m.source,
-                source: m.source,
-                target: m.target,
-                digest: top.digest,
-                mediaType: top.mediaType,
-                size: blobs.reduce((n, b) => n + b.size, 0),
-                path: IMAGES_DIR,
-                blobs,
-            },
+            { kind: "image", name: m.source, source: m.source, target: m.target, path: IMAGES_DIR, ...pulled },
             false,
         );
     });
-    // Pulls finish in any order; bundle.json lists the images in inventory order.
-    const order = new Map(mappings.map((m, i) => [`image ${m.source}`, i]));
-    manifest.artifacts.sort(
-        (a, b) => (order.get(`${a.kind} ${a.name}`) ?? 0) - (order.get(`${b.kind} ${b.name}`) ?? 0),
-    );
+    if (o.signatures !== false) await carryAttachments(o, layout, manifest, before, new Set(result.reused), progress);
+    // Pulls finish in any order; bundle.json lists the images in inventory order, each followed by its attachments.
+    const order = new Map(mappings.map((m, i) => [m.source, i]));
+    const rank = (a: Artifact) => {
+        const to = a.kind === "image" ? a.attached?.to : undefined;
+        const kind = a.kind === "image" && a.attached ? ATTACHMENT_KINDS.indexOf(a.attached.kind) + 1 : 0;
+        return (order.get(to ?? a.name) ?? 0) * 10 + kind;
+    };
+    manifest.artifacts.sort((a, b) => rank(a) - rank(b));
     writeManifest(o.out, manifest);
 
     for (const chart of o.charts) {
@@ -298,6 +201,58 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
         `bundle ${o.out}: ${manifest.artifacts.length} artifacts, ${formatBytes(await bundleSize(o.out))} on disk`,
     );
     return result;
+}
+
+/**
+ * Pulls the signatures, attestations and SBOMs attached upstream to the images just pulled (one tag listing per
+ * repository), recording each as an image with `attached` set. An image reused from an earlier run keeps what that
+ * run carried for it, without asking upstream again (like the image itself).
+ */
+async function carryAttachments(
+    o: BundleOptions,
+    layout: string,
+    manifest: BundleManifest,
+    before: Map<string, Artifact>,
+    reused: Set<string>,
+    progress: Progress,
+) {
+    const all = manifest.artifacts.filter((a): a is ImageArtifact => a.kind === "image" && !a.attached);
+    const images = all.filter((a) => !reused.has(`image ${a.name}`));
+    const kept = [...before.values()].filter(
+        (a): a is ImageArtifact =>
+            a.kind === "image" &&
+            !!a.attached &&
+            reused.has(`image ${a.attached.to}`) &&
+            all.some((i) => i.name === a.attached?.to) &&
+            intact(layout, a),
+    );
+    for (const a of kept) manifest.artifacts.push({ ...a, target: mapImage(a.source, o.registry) });
+    const tags = new Map<string, Promise<string[]>>();
+    const tagsOf = (source: string) => {
+        const repo = repositoryOf(pullReference(source, o.upstreamMirrors));
+        if (!tags.has(repo))
+            tags.set(
+                repo,
+                listTags(repo, o.upstreamTlsVerify !== false, (l) => progress.note(l)),
+            );
+        return tags.get(repo)!;
+    };
+    const found = (
+        await Promise.all(images.map(async (a) => attachmentsOf(a.source, a.digest, await tagsOf(a.source))))
+    ).flatMap((list, i) => list.map((t) => ({ ...t, to: images[i].source })));
+    await mapLimit(found, o.parallel ?? 4, async (t, i) => {
+        const target = mapImage(t.ref, o.registry);
+        const attached = { to: t.to, kind: t.kind };
+        const old = before.get(`image ${t.ref}`);
+        const reuse = old?.kind === "image" && intact(layout, old);
+        const pulled = reuse ? old : await pullInto(o, layout, t.ref, `att-${i}`, true);
+        const a: ImageArtifact = { ...pulled, kind: "image", name: t.ref, source: t.ref, target, path: IMAGES_DIR };
+        manifest.artifacts.push({ ...a, attached });
+        progress.note(`${reuse ? "reused" : "carried"} ${t.kind} ${t.ref}`);
+    });
+    writeManifest(o.out, manifest);
+    const kinds = [...kept.map((a) => a.attached?.kind), ...found.map((t) => t.kind)];
+    progress.note(`upstream: ${attachmentSummary(kinds)} carried`);
 }
 
 /** Bytes of all files under a directory. */

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
+import { ATTACHMENT_KINDS } from "./attached";
 
 /** The file name of the manifest inside a bundle directory. */
 export const MANIFEST_FILE = "bundle.json";
@@ -35,6 +36,8 @@ const imageSchema = z.strictObject({
     path: z.literal(IMAGES_DIR),
     /** Every blob the image needs: the manifest(s), config(s) and layers. */
     blobs: z.array(blobSchema).min(1),
+    /** Set on an upstream signature, attestation, SBOM or referrers index: the image (`name`) it belongs to. */
+    attached: z.strictObject({ to: z.string().min(1), kind: z.enum(ATTACHMENT_KINDS) }).optional(),
 });
 
 /** One file of a multi-file artifact (the npm cache). */

@@ -188,7 +188,8 @@ function npmComponents(lock: Record<string, LockPackage>): Component[] {
 export function buildSbom(i: SbomInput): Sbom {
     const m = i.manifest;
     const carried = m.artifacts.flatMap((a): Component[] => {
-        if (a.kind === "image") return [imageComponent(a)];
+        // Upstream signatures and attestations are evidence about an image, not software: bundle.json lists them.
+        if (a.kind === "image") return a.attached ? [] : [imageComponent(a)];
         return a.kind === "npm" || a.kind === "sbom" ? [] : [fileComponent(a, i.charts)];
     });
     const npm = npmComponents(i.lockPackages);

@@ -8,10 +8,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { attachmentSummary } from "../artifacts/attached";
 import { buildBundle } from "../artifacts/bundle";
 import { carryExtraFiles, FILES_DIR } from "../artifacts/extra-files";
 import { readImageLists } from "../artifacts/image-list";
-import { readManifest, writeManifest } from "../artifacts/manifest";
+import { imageArtifacts, readManifest, writeManifest } from "../artifacts/manifest";
 import { releaseImages } from "../artifacts/rendered";
 import { readSigningKey, sealBundle, sealSummary } from "../artifacts/seal";
 import { stackInventory } from "../artifacts/inventory";
@@ -23,7 +24,7 @@ import { stackConfig } from "../artifacts/stack";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
-    "usage: npm run bundle -- --stack <name> --out <dir> [--split <size, e.g. 4G>] [--no-npm] [--no-plugins] [--images-from <file>]... [--sign-key <key.pem> [--sign-key-password-stdin]] [--dir <project dir>]";
+    "usage: npm run bundle -- --stack <name> --out <dir> [--split <size, e.g. 4G>] [--no-npm] [--no-plugins] [--no-signatures] [--images-from <file>]... [--sign-key <key.pem> [--sign-key-password-stdin]] [--dir <project dir>]";
 
 async function main(): Promise<number> {
     const parsed = parseCli(USAGE, {
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
             dir: { type: "string" },
             "no-npm": { type: "boolean" },
             "no-plugins": { type: "boolean" },
+            "no-signatures": { type: "boolean" },
             "images-from": { type: "string", multiple: true },
             "sign-key": { type: "string" },
             "sign-key-password-stdin": { type: "boolean" },
@@ -80,6 +82,7 @@ async function main(): Promise<number> {
         npmProject: args["no-npm"] ? undefined : projectDir,
         upstreamMirrors: cfg.bundle?.upstreamMirrors,
         upstreamTlsVerify: cfg.bundle?.upstreamTlsVerify,
+        signatures: !args["no-signatures"],
         imageLists: lists.map((images, i) => ({ file: path.basename(listFiles[i]), images })),
     });
     const extra = await carryExtraFiles(out, cfg.bundle?.extraFiles ?? [], projectDir);
@@ -99,7 +102,8 @@ async function main(): Promise<number> {
         const parts = await splitBundle(out, partsDir, partSize, [VERIFIER_FILE, UNPACK_FILE]);
         console.log(`split into ${parts.length} part(s) in ${partsDir} (checksums in SHA256SUMS)`);
     }
-    console.log(`bundle written to ${out}: ${sealSummary(sealed)}`);
+    const attached = imageArtifacts(readManifest(out)!).map((a) => a.attached?.kind);
+    console.log(`bundle written to ${out}: ${sealSummary(sealed)}; ${attachmentSummary(attached)}`);
     return 0;
 }
 

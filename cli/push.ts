@@ -9,7 +9,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { retaggedTexts } from "../artifacts/image-list";
-import { readManifest } from "../artifacts/manifest";
+import { attachmentSummary } from "../artifacts/attached";
+import { imageArtifacts, readManifest } from "../artifacts/manifest";
 import { pushBundle } from "../artifacts/push";
 import { isSplit } from "../artifacts/split";
 import { stackRegistry } from "../artifacts/stack";
@@ -94,6 +95,10 @@ async function main(): Promise<number> {
     console.log(
         `push ${r.failed.length ? "incomplete" : "done"}: ${r.copied.length} copied, ${r.skipped.length} already present, ${r.failed.length} failed (registry ${registry.server})`,
     );
+    const attached = imageArtifacts(manifest).filter((a) => a.attached);
+    if (attached.length) {
+        console.log(`upstream ${attachmentSummary(attached.map((a) => a.attached?.kind))} pushed beside their images`);
+    }
     if (r.failed.length) return 1;
     // Written only after a complete push: a deploy script reading them must find every image.
     retagged.forEach((f, i) => fs.writeFileSync(f, texts[i]));

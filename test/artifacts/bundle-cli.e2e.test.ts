@@ -150,7 +150,7 @@ test("bundles the whole inventory through the mirrors, with charts and plugins",
 test("the summary says signed and what the SBOM lists; neither key nor passphrase is printed or carried", () => {
     assert.match(
         result.out,
-        /bundle written to .*: signed \(key sha256:[a-f0-9]{64}, bundle\.json\.sig\); sbom\.cdx\.json: \d+ components \(38 images, 3 charts, 1 plugins, 0 files, \d+ npm packages\)$/m,
+        /bundle written to .*: signed \(key sha256:[a-f0-9]{64}, bundle\.json\.sig\); sbom\.cdx\.json: \d+ components \(38 images, 3 charts, 1 plugins, 0 files, \d+ npm packages\); no upstream signatures or attestations$/m,
     );
     assert.ok(!result.out.includes(TEST_PASSPHRASE));
     const children = fs.readFileSync(path.join(work, "children.log"), "utf8");

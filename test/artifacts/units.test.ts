@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { platformFlags, pullReference } from "../../artifacts/bundle";
+import { platformFlags, pullReference } from "../../artifacts/pull";
 import { imagesInManifests } from "../../artifacts/charts";
 import { stackImages, stackInventory } from "../../artifacts/inventory";
 import { parseManifest } from "../../artifacts/manifest";
