@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { attachmentsOf, attachmentSummary } from "../../artifacts/attached";
-import { buildBundle } from "../../artifacts/bundle";
+import { buildBundle, type BundleOptions } from "../../artifacts/bundle";
 import { sha256 } from "../../artifacts/digest";
 import { DistributionClient } from "../../artifacts/distribution";
 import { imageArtifacts, type BundleManifest } from "../../artifacts/manifest";
@@ -26,6 +26,23 @@ import { startRegistry, type TestRegistry } from "../helpers/registry";
 const AUTH = { username: "pusher", password: "push-secret-2" };
 const quiet = () => {};
 const HEX = "a".repeat(64);
+
+/** A bundle of upstream `images` for the private registry `registry`, pulled over plain HTTP. */
+function bundleOf(out: string, registry: string, images: string[], more: Partial<BundleOptions> = {}) {
+    const base = { stack: "t", platforms: ["linux/amd64"], charts: [], upstreamTlsVerify: false, write: quiet };
+    return buildBundle({ ...base, out, registry, images, ...more });
+}
+
+/** Pushes a bundle into a test registry and asserts nothing failed. */
+async function pushAll(dir: string, manifest: BundleManifest, to: TestRegistry) {
+    const r = await pushBundle({
+        dir,
+        manifest,
+        registry: { server: to.host, ...AUTH, caCert: to.caCert },
+        write: quiet,
+    });
+    assert.deepEqual(r.failed, []);
+}
 
 describe("attached tags (pure)", () => {
     test("only the tags named after this digest count, in a fixed order", () => {
@@ -145,16 +162,7 @@ describe("upstream signatures and attestations", () => {
         );
         signed = { source, repo, digest, sig, att };
         bundle = path.join(work, "bundle");
-        ({ manifest } = await buildBundle({
-            out: bundle,
-            stack: "t",
-            registry: priv.host,
-            platforms: ["linux/amd64"],
-            images: up.refs,
-            charts: [],
-            upstreamTlsVerify: false,
-            write: (l) => lines.push(l),
-        }));
+        ({ manifest } = await bundleOf(bundle, priv.host, up.refs, { write: (l) => lines.push(l) }));
     });
 
     after(async () => {
@@ -185,16 +193,7 @@ describe("upstream signatures and attestations", () => {
         assert.deepEqual(v.problems, []);
         assert.ok(v.checked >= imageArtifacts(manifest).length);
         const mark = up.registry.requests().length;
-        const again = await buildBundle({
-            out: bundle,
-            stack: "t",
-            registry: priv.host,
-            platforms: ["linux/amd64"],
-            images: up.refs,
-            charts: [],
-            upstreamTlsVerify: false,
-            write: quiet,
-        });
+        const again = await bundleOf(bundle, priv.host, up.refs);
         assert.deepEqual(
             imageArtifacts(again.manifest).map((a) => [a.source, a.digest]),
             imageArtifacts(manifest).map((a) => [a.source, a.digest]),
@@ -207,13 +206,7 @@ describe("upstream signatures and attestations", () => {
     });
 
     test("push puts them beside the private image, and the vendor's signature verifies against the private digest", async () => {
-        const r = await pushBundle({
-            dir: bundle,
-            manifest,
-            registry: { server: priv.host, ...AUTH, caCert: priv.caCert },
-            write: quiet,
-        });
-        assert.deepEqual(r.failed, []);
+        await pushAll(bundle, manifest, priv);
         const client = new DistributionClient({ server: priv.host, ...AUTH, caCert: priv.caCert });
         try {
             const tag = `sha256-${signed.digest.slice(7)}`;
@@ -252,17 +245,7 @@ describe("upstream signatures and attestations", () => {
 
     test("--no-signatures (signatures: false) carries none", async () => {
         const out = path.join(work, "plain");
-        const r = await buildBundle({
-            out,
-            stack: "t",
-            registry: priv.host,
-            platforms: ["linux/amd64"],
-            images: [signed.source],
-            charts: [],
-            upstreamTlsVerify: false,
-            signatures: false,
-            write: quiet,
-        });
+        const r = await bundleOf(out, priv.host, [signed.source], { signatures: false });
         assert.deepEqual(
             imageArtifacts(r.manifest).map((a) => a.attached),
             [undefined],
@@ -311,27 +294,12 @@ describe(`real cosign sign upstream, verify inside (${cosign ?? COSIGN_VERSION})
             ]);
             assert.equal(sign.code, 0, sign.out);
             const out = path.join(work, "bundle");
-            const { manifest } = await buildBundle({
-                out,
-                stack: "t",
-                registry: priv.host,
-                platforms: ["linux/amd64"],
-                images: [source],
-                charts: [],
-                upstreamTlsVerify: false,
-                write: quiet,
-            });
+            const { manifest } = await bundleOf(out, priv.host, [source]);
             // cosign v2 writes a `.sig` tag; v3 a Sigstore bundle as an OCI referrer, under the `sha256-<hex>` tag here.
             const kinds = imageArtifacts(manifest).map((a) => a.attached?.kind);
             assert.ok(["sig", "referrers"].includes(kinds[1]!), String(kinds));
             assert.equal(kinds.length, 2);
-            const r = await pushBundle({
-                dir: out,
-                manifest,
-                registry: { server: priv.host, ...AUTH, caCert: priv.caCert },
-                write: quiet,
-            });
-            assert.deepEqual(r.failed, []);
+            await pushAll(out, manifest, priv);
             const verify = (key: string) =>
                 run([
                     "verify",
