@@ -1,7 +1,8 @@
 /**
  * The bastion side (design §6): pulls every image into ONE OCI layout with skopeo (a blob shared by many images
- * is stored once), copies the charts, downloads the provider plugins, fills the npm cache, and records every
- * artifact with its digest or sha256 and size in `bundle.json`. A second run reuses whatever is already there.
+ * is stored once), copies the charts, downloads the provider plugins and the Pulumi CLI, fills the npm cache, and
+ * records every artifact with its digest or sha256 and size in `bundle.json`. A second run reuses whatever is already
+ * there.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -21,6 +22,7 @@ import { fillNpmCache, listFiles } from "./npm-cache";
 import { download, pluginFile, pluginUrl, type PluginNeed } from "./plugins";
 import { formatBytes, Progress } from "./progress";
 import { intact, pullInto, pullReference, type PullOptions } from "./pull";
+import { carryPulumiCli, type PulumiCliNeed } from "./pulumi-cli";
 import { checkSkopeo } from "./skopeo";
 
 /**
@@ -42,6 +44,10 @@ export interface BundleOptions extends PullOptions {
     plugins?: PluginNeed[];
     /** Base URL of the plugin releases. @default DEFAULT_PLUGIN_BASE_URL */
     pluginBaseUrl?: string;
+    /** The Pulumi CLI to download, one archive per platform. @default none */
+    pulumiCli?: PulumiCliNeed;
+    /** Base URL of the CLI releases. @default DEFAULT_PULUMI_CLI_BASE_URL */
+    pulumiCliBaseUrl?: string;
     /** Project directory whose package-lock.json fills `npm/`; unset skips the npm cache. */
     npmProject?: string;
     /** Carry the upstream signatures, attestations and SBOMs attached to each image (attached.ts). @default true */
@@ -91,8 +97,8 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
         ...(o.imageLists?.length ? { imageLists: o.imageLists } : {}),
     };
     const result: BundleResult = { manifest, fetched: [], reused: [] };
-    const total =
-        mappings.length + o.charts.length + (o.plugins?.length ?? 0) * o.platforms.length + (o.npmProject ? 1 : 0);
+    const perPlatform = (o.plugins?.length ?? 0) + (o.pulumiCli ? 1 : 0);
+    const total = mappings.length + o.charts.length + perPlatform * o.platforms.length + (o.npmProject ? 1 : 0);
     const progress = new Progress(total, 0, o.write);
     const record = (a: Artifact, reused: boolean) => {
         manifest.artifacts.push(a);
@@ -172,6 +178,21 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
                 false,
             );
         }
+    }
+
+    if (o.pulumiCli) {
+        const carried = carryPulumiCli({
+            out: o.out,
+            version: o.pulumiCli.version,
+            platforms: o.platforms,
+            baseUrl: o.pulumiCliBaseUrl,
+            previous: (name) => {
+                const a = before.get(`cli ${name}`);
+                return a?.kind === "cli" ? a : undefined;
+            },
+            note: (line) => progress.note(line),
+        });
+        for await (const { artifact, reused } of carried) record(artifact, reused);
     }
 
     if (o.npmProject) {

@@ -1,7 +1,7 @@
 /**
  * What a stack needs carried across the gap (design §6): its charts, its images (catalog per Rook and AI Hub
  * version, the Ceph image from config, extra images, and on the bastion the images found by rendering the
- * charts), each with its place in the private registry (design §5), and the provider plugins.
+ * charts), each with its place in the private registry (design §5), the provider plugins and the Pulumi CLI.
  */
 import { enabledAddOns } from "../addons/table";
 import { aihubImages } from "./catalog/aihub";
@@ -9,6 +9,7 @@ import { backupImages } from "./catalog/backup";
 import { rookImages } from "./catalog/rook";
 import { isInRegistry, mapImages, type ImageMapping } from "./imageref";
 import { pluginNeeds, type PluginNeed } from "./plugins";
+import { pulumiCliNeed, type PulumiCliNeed } from "./pulumi-cli";
 import type { PlatformConfig } from "../stacks/schema";
 
 /** A chart the stack installs. */
@@ -70,9 +71,11 @@ export interface Inventory {
     charts: ChartNeed[];
     images: ImageMapping[];
     plugins: PluginNeed[];
+    /** The Pulumi CLI matching the pinned `@pulumi/pulumi`; undefined when package.json does not list it. */
+    pulumiCli?: PulumiCliNeed;
 }
 
-/** The full inventory of a stack; `packageJson` gives the pinned provider versions. */
+/** The full inventory of a stack; `packageJson` gives the pinned provider and SDK versions. */
 export function stackInventory(
     cfg: PlatformConfig,
     packageJson: { dependencies?: Record<string, string> },
@@ -83,5 +86,6 @@ export function stackInventory(
         charts: stackCharts(cfg),
         images: stackImages(cfg, rendered, listed),
         plugins: pluginNeeds(packageJson),
+        pulumiCli: pulumiCliNeed(packageJson),
     };
 }

@@ -43,9 +43,9 @@ const imageSchema = z.strictObject({
 /** One file of a multi-file artifact (the npm cache). */
 const fileSchema = z.strictObject({ path: z.string().min(1), sha256: sha256Hex, size });
 
-/** A single file: chart, plugin tarball, the SBOM (`sbom`) or any other file. */
+/** A single file: chart, plugin tarball, Pulumi CLI archive (`cli`), the SBOM (`sbom`) or any other file. */
 const fileArtifactSchema = z.strictObject({
-    kind: z.enum(["chart", "plugin", "file", "sbom"]),
+    kind: z.enum(["chart", "plugin", "cli", "file", "sbom"]),
     name: z.string().min(1),
     source: z.string().min(1),
     sha256: sha256Hex,

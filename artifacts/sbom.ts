@@ -1,8 +1,9 @@
 /**
  * The bundle's SBOM, `sbom.cdx.json` (CycloneDX 1.6 JSON): every image (a `pkg:oci` purl with its digest, the
- * upstream and the private reference), chart, provider plugin and extra file of bundle.json, every npm package of
- * package-lock.json, and the tool itself as `metadata.component`. bundle.json records the SBOM's sha256, so the
- * signature covers it and verify checks it. Built by pure functions from what bundle.json already holds.
+ * upstream and the private reference), chart, provider plugin, Pulumi CLI archive and extra file of bundle.json,
+ * every npm package of package-lock.json, and the tool itself as `metadata.component`. bundle.json records the
+ * SBOM's sha256, so the signature covers it and verify checks it. Built by pure functions from what bundle.json
+ * already holds.
  */
 import { parseImageRef } from "./imageref";
 import type { ChartMeta } from "./chart-meta";
@@ -13,7 +14,7 @@ export const SBOM_FILE = "sbom.cdx.json";
 
 /** The prefix of this tool's CycloneDX property names. */
 const P = "aihub-airgap";
-/** The property naming a component's bundle.json kind (`image`, `chart`, `plugin`, `file`). */
+/** The property naming a component's bundle.json kind (`image`, `chart`, `plugin`, `cli`, `file`). */
 export const KIND_PROPERTY = `${P}:kind`;
 
 type Hash = { alg: string; content: string };
@@ -139,6 +140,14 @@ function fileComponent(a: FileArtifact, charts: Record<string, ChartMeta>): Comp
             version: c.version,
             properties: props({ kind: "chart", path: a.path, appVersion: c.appVersion }),
         };
+    }
+    const cli = /^pulumi-v(\d[^-]*)-([^-]+)-([^-.]+)\.(tar\.gz|zip)$/.exec(a.name);
+    if (a.kind === "cli" && cli) {
+        const [, version, os, arch] = cli;
+        // Pulumi calls amd64 "x64"; the property uses the bundle's platform names.
+        const platform = `${os}/${arch === "x64" ? "amd64" : arch}`;
+        const properties = props({ kind: "cli", path: a.path, platform });
+        return { type: "application", ...base, name: "pulumi", version, properties };
     }
     if (a.kind === "plugin" && plugin) {
         const [, name, version, os, arch] = plugin;

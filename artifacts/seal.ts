@@ -81,5 +81,5 @@ export function sealSummary(r: SealResult): string {
         r.sbom.components.filter((c) => c.properties?.some((p) => p.name === KIND_PROPERTY && p.value === kind)).length;
     const npm = r.sbom.components.filter((c) => c.purl?.startsWith("pkg:npm/")).length;
     const signed = r.signedBy ? `signed (key ${r.signedBy}, ${SIGNATURE_FILE})` : "unsigned (no --sign-key)";
-    return `${signed}; ${SBOM_FILE}: ${r.sbom.components.length} components (${n("image")} images, ${n("chart")} charts, ${n("plugin")} plugins, ${n("file")} files, ${npm} npm packages)`;
+    return `${signed}; ${SBOM_FILE}: ${r.sbom.components.length} components (${n("image")} images, ${n("chart")} charts, ${n("plugin")} plugins, ${n("cli")} Pulumi CLI archives, ${n("file")} files, ${npm} npm packages)`;
 }

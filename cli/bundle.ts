@@ -1,9 +1,10 @@
 /**
- * `npm run bundle -- --stack <name> --out <dir> [--split <size>] [--no-npm] [--no-plugins] [--sign-key <key.pem>]`:
- * on the bastion, builds the bundle of design §6 from the stack's inventory (catalog images, config images, images
- * found by rendering the releases with helm and the stack's values, images of `--images-from` lists, charts,
- * plugins, npm cache), writes its SBOM and signs bundle.json with `--sign-key` (artifacts/seal.ts). The only
- * command that uses the network.
+ * `npm run bundle -- --stack <name> --out <dir> [--split <size>] [--no-npm] [--no-plugins] [--no-cli]
+ * [--no-signatures] [--sign-key <key.pem>]`: on the bastion, builds the bundle of design §6 from the stack's inventory (catalog
+ * images, config images, images found by rendering the releases with helm and the stack's values, images of
+ * `--images-from` lists, charts, plugins, the Pulumi CLI, npm cache), writes its SBOM and signs bundle.json with
+ * `--sign-key` (artifacts/seal.ts). The only command that uses the network. `--no-plugins` leaves out the provider
+ * plugins, `--no-cli` the Pulumi CLI, `--no-signatures` the upstream signatures and attestations.
  * Exits 1 on failure, 2 on bad usage.
  */
 import * as fs from "node:fs";
@@ -19,12 +20,13 @@ import { stackInventory } from "../artifacts/inventory";
 import { writeOfflineVerifier } from "../artifacts/offline-verifier";
 import { bundlePathOf, placementWarnings } from "../artifacts/placement";
 import { DEFAULT_PLUGIN_BASE_URL } from "../artifacts/plugins";
+import { DEFAULT_PULUMI_CLI_BASE_URL } from "../artifacts/pulumi-cli";
 import { parseSize, splitBundle, UNPACK_FILE, VERIFIER_FILE, writeUnpackHint } from "../artifacts/split";
 import { stackConfig } from "../artifacts/stack";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
-    "usage: npm run bundle -- --stack <name> --out <dir> [--split <size, e.g. 4G>] [--no-npm] [--no-plugins] [--no-signatures] [--images-from <file>]... [--sign-key <key.pem> [--sign-key-password-stdin]] [--dir <project dir>]";
+    "usage: npm run bundle -- --stack <name> --out <dir> [--split <size, e.g. 4G>] [--no-npm] [--no-plugins] [--no-cli] [--no-signatures] [--images-from <file>]... [--sign-key <key.pem> [--sign-key-password-stdin]] [--dir <project dir>]";
 
 async function main(): Promise<number> {
     const parsed = parseCli(USAGE, {
@@ -36,6 +38,7 @@ async function main(): Promise<number> {
             "no-npm": { type: "boolean" },
             "no-plugins": { type: "boolean" },
             "no-signatures": { type: "boolean" },
+            "no-cli": { type: "boolean" },
             "images-from": { type: "string", multiple: true },
             "sign-key": { type: "string" },
             "sign-key-password-stdin": { type: "boolean" },
@@ -67,7 +70,10 @@ async function main(): Promise<number> {
     const listFiles = args["images-from"] ?? [];
     const lists = readImageLists(listFiles);
     const inv = stackInventory(cfg, pkg, rendered, lists.flat());
-    console.log(`inventory: ${inv.images.length} images, ${inv.charts.length} charts, ${inv.plugins.length} plugins`);
+    const cli = inv.pulumiCli ? `, Pulumi CLI ${inv.pulumiCli.version}` : "";
+    console.log(
+        `inventory: ${inv.images.length} images, ${inv.charts.length} charts, ${inv.plugins.length} plugins${cli}`,
+    );
     const out = path.resolve(args.out);
     for (const w of placementWarnings(cfg, projectDir, out)) console.warn(`warning: ${w}`);
     await buildBundle({
@@ -79,6 +85,8 @@ async function main(): Promise<number> {
         charts: chartFiles,
         plugins: args["no-plugins"] ? [] : inv.plugins,
         pluginBaseUrl: process.env.AIHUB_PLUGIN_BASE_URL ?? DEFAULT_PLUGIN_BASE_URL,
+        pulumiCli: args["no-cli"] ? undefined : inv.pulumiCli,
+        pulumiCliBaseUrl: process.env.AIHUB_PULUMI_CLI_BASE_URL ?? DEFAULT_PULUMI_CLI_BASE_URL,
         npmProject: args["no-npm"] ? undefined : projectDir,
         upstreamMirrors: cfg.bundle?.upstreamMirrors,
         upstreamTlsVerify: cfg.bundle?.upstreamTlsVerify,

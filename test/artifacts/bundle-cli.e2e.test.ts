@@ -1,8 +1,8 @@
 /**
  * `npm run bundle` end to end on a full stack: the real inventory (Rook and AI Hub catalogs, Ceph image, extra
  * images, images rendered by helm from the fixture charts) pulled through `bundle.upstreamMirrors` from a loopback
- * registry that serves a small generated image under every upstream name; plugins from a local HTTP server
- * (GitHub is not reachable here); an SBOM and a signature by an encrypted key; split parts; then verify of the
+ * registry that serves a small generated image under every upstream name; plugins and the Pulumi CLI from a local
+ * HTTP server (GitHub and get.pulumi.com are not reachable here); an SBOM and a signature by an encrypted key; split parts; then verify of the
  * parts with the public key.
  */
 import assert from "node:assert/strict";
@@ -18,6 +18,7 @@ import { stackImages } from "../../artifacts/inventory";
 import { stackConfig } from "../../artifacts/stack";
 import { generateImages } from "../fixtures/images/generate";
 import { fixtureProject, helmBinary } from "../helpers/helm";
+import { checksumsFor, makeCliArchive } from "../helpers/pulumi-cli";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 import { PROJECT_DIR } from "../harness";
 import { makeKey, TEST_PASSPHRASE } from "../helpers/signing";
@@ -28,13 +29,21 @@ let plugins: http.Server;
 let project: string;
 let result: { code: number | null; out: string };
 let signer: { key: string; pub: string };
+/** The CLI of the version package.json pins for @pulumi/pulumi. */
+const CLI = "pulumi-v3.248.0-linux-x64.tar.gz";
 
 before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-bundle-cli-"));
     upstream = await startRegistry(work);
+    const cli = makeCliArchive(work, "3.248.0");
+    assert.equal(cli.name, CLI);
+    const cliFiles: Record<string, Buffer | string> = {
+        [`/sdk/${CLI}`]: cli.body,
+        "/sdk/pulumi-3.248.0-checksums.txt": checksumsFor({ [CLI]: cli.body }),
+    };
     plugins = http.createServer((req, res) => {
         res.writeHead(200);
-        res.end(`plugin ${req.url}`);
+        res.end(cliFiles[req.url ?? ""] ?? `plugin ${req.url}`);
     });
     await new Promise<void>((r) => plugins.listen(0, "127.0.0.1", r));
 
@@ -103,6 +112,7 @@ before(async () => {
                 HELM: path.join(work, "helm"),
                 SKOPEO: path.join(work, "skopeo"),
                 AIHUB_PLUGIN_BASE_URL: `http://127.0.0.1:${port}/gh`,
+                AIHUB_PULUMI_CLI_BASE_URL: `http://127.0.0.1:${port}/sdk`,
                 AIHUB_SIGN_KEY_PASSWORD: TEST_PASSPHRASE,
             },
         },
@@ -120,9 +130,9 @@ after(async () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-test("bundles the whole inventory through the mirrors, with charts and plugins", () => {
+test("bundles the whole inventory through the mirrors, with charts, plugins and the Pulumi CLI", () => {
     assert.equal(result.code, 0, result.out);
-    assert.match(result.out, /inventory: 38 images, 3 charts, 1 plugins/);
+    assert.match(result.out, /inventory: 38 images, 3 charts, 1 plugins, Pulumi CLI 3\.248\.0$/m);
     const m = readManifest(path.join(project, "bundle"))!;
     const images = imageArtifacts(m);
     assert.equal(images.length, 38);
@@ -139,18 +149,23 @@ test("bundles the whole inventory through the mirrors, with charts and plugins",
             "chart charts/ceph-csi-drivers-1.0.4.tgz",
             "chart charts/rapidminer-aihub-2026.0.2.tgz",
             "plugin plugins/pulumi-resource-kubernetes-v4.25.0-linux-amd64.tar.gz",
+            `cli pulumi/${CLI}`,
             "sbom sbom.cdx.json",
         ],
     );
     const plugin = m.artifacts.find((a) => a.kind === "plugin")!;
     assert.match(plugin.source, /^http:\/\/127\.0\.0\.1:\d+\/gh\/pulumi-kubernetes\/releases\/download\/v4\.25\.0\//);
+    assert.match(
+        m.artifacts.find((a) => a.kind === "cli")!.source,
+        /^http:\/\/127\.0\.0\.1:\d+\/sdk\/pulumi-v3\.248\.0-/,
+    );
     assert.match(result.out, /split into \d+ part\(s\) in .*bundle\.parts/);
 });
 
 test("the summary says signed and what the SBOM lists; neither key nor passphrase is printed or carried", () => {
     assert.match(
         result.out,
-        /bundle written to .*: signed \(key sha256:[a-f0-9]{64}, bundle\.json\.sig\); sbom\.cdx\.json: \d+ components \(38 images, 3 charts, 1 plugins, 0 files, \d+ npm packages\); no upstream signatures or attestations$/m,
+        /bundle written to .*: signed \(key sha256:[a-f0-9]{64}, bundle\.json\.sig\); sbom\.cdx\.json: \d+ components \(38 images, 3 charts, 1 plugins, 1 Pulumi CLI archives, 0 files, \d+ npm packages\); no upstream signatures or attestations$/m,
     );
     assert.ok(!result.out.includes(TEST_PASSPHRASE));
     const children = fs.readFileSync(path.join(work, "children.log"), "utf8");
@@ -202,10 +217,15 @@ test("on a fresh checkout, Node.js alone checks the parts and unpacks them into 
         assert.equal(r.status, 0, r.stdout + r.stderr);
         const into = path.join(inside, "bundle");
         assert.ok(r.stdout.includes(`parts ok; unpacking into ${into} (bundle.path of stack airgap, from ${inside})`));
-        assert.match(r.stdout, /bundle ok: .*: 43 artifacts, 8 files and blobs .*; signature ok \(key sha256:/);
+        assert.match(r.stdout, /bundle ok: .*: 44 artifacts, 9 files and blobs .*; signature ok \(key sha256:/);
         for (const c of ["rook-ceph-v1.20.6.tgz", "ceph-csi-drivers-1.0.4.tgz", "rapidminer-aihub-2026.0.2.tgz"]) {
             assert.ok(fs.existsSync(path.join(into, "charts", c)), c);
         }
+        // The CLI installs with tar alone, as README says.
+        const home = path.join(inside, "pulumi-cli");
+        fs.mkdirSync(home);
+        execFileSync("tar", ["-xzf", path.join(into, "pulumi", CLI), "-C", home]);
+        assert.equal(execFileSync(path.join(home, "pulumi", "pulumi"), { encoding: "utf8" }), "v3.248.0\n");
 
         fs.truncateSync(path.join(into, "charts", "rook-ceph-v1.20.6.tgz"), 10);
         const bad = spawnSync(process.execPath, ["bundle/verify.cjs", "bundle"], {

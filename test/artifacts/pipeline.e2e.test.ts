@@ -18,11 +18,13 @@ import { registryAccess, skopeo } from "../../artifacts/skopeo";
 import { splitBundle } from "../../artifacts/split";
 import { verifyBundle } from "../../artifacts/verify";
 import { startUpstream, type Upstream } from "../fixtures/images/upstream";
+import { checksumsFor, makeCliArchive } from "../helpers/pulumi-cli";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const USER = "k8s";
 const PASSWORD = "e2e-Secret-1";
+const CLI_VERSION = "3.248.0";
 
 let work: string;
 let up: Upstream;
@@ -30,6 +32,7 @@ let priv: TestRegistry;
 let bundle: string;
 let manifest: BundleManifest;
 let plugins: http.Server;
+let cliArchive: { name: string; body: Buffer };
 const servers: { stop(): Promise<void> }[] = [];
 
 /** Runs one of our CLIs; resolves with exit code and output. */
@@ -75,10 +78,16 @@ before(async () => {
     servers.push(up.registry);
     priv = await startRegistry(work, { tls: true, auth: { username: USER, password: PASSWORD } });
     servers.push(priv);
-    // A stand-in for GitHub's release downloads: the real ones are not reachable here.
+    // A stand-in for GitHub's and get.pulumi.com's release downloads: the real ones are not reachable here.
+    cliArchive = makeCliArchive(work, CLI_VERSION);
+    const cliFiles: Record<string, Buffer | string> = {
+        [`/sdk/${cliArchive.name}`]: cliArchive.body,
+        [`/sdk/pulumi-${CLI_VERSION}-checksums.txt`]: checksumsFor({ [cliArchive.name]: cliArchive.body }),
+    };
     plugins = http.createServer((req, res) => {
-        res.writeHead(req.url?.endsWith(".tar.gz") ? 200 : 404);
-        res.end(req.url?.endsWith(".tar.gz") ? `fake plugin ${req.url}` : "");
+        const body = cliFiles[req.url ?? ""] ?? (req.url?.endsWith(".tar.gz") ? `fake plugin ${req.url}` : undefined);
+        res.writeHead(body === undefined ? 404 : 200);
+        res.end(body ?? "");
     });
     await new Promise<void>((r) => plugins.listen(0, "127.0.0.1", r));
     const chart = path.join(work, "demo-0.1.0.tgz");
@@ -93,6 +102,8 @@ before(async () => {
         charts: [chart],
         plugins: [{ name: "random", version: "4.21.2" }],
         pluginBaseUrl: `http://127.0.0.1:${(plugins.address() as { port: number }).port}`,
+        pulumiCli: { version: CLI_VERSION },
+        pulumiCliBaseUrl: `http://127.0.0.1:${(plugins.address() as { port: number }).port}/sdk`,
         upstreamTlsVerify: false,
         write: () => {},
     });
@@ -106,7 +117,7 @@ after(async () => {
 });
 
 describe("bundle", () => {
-    test("records every image with the upstream digest, and each chart and plugin with its sha256", async () => {
+    test("records every image with the upstream digest, and each chart, plugin and CLI with its sha256", async () => {
         const images = imageArtifacts(manifest);
         assert.equal(images.length, 4);
         for (const ref of up.refs) {
@@ -120,6 +131,7 @@ describe("bundle", () => {
             [
                 ["chart", "charts/demo-0.1.0.tgz"],
                 ["plugin", "plugins/pulumi-resource-random-v4.21.2-linux-amd64.tar.gz"],
+                ["cli", `pulumi/${cliArchive.name}`],
             ],
         );
         const plugin = files[1];
@@ -127,6 +139,9 @@ describe("bundle", () => {
             "fake plugin /pulumi-random/releases/download/v4.21.2/pulumi-resource-random-v4.21.2-linux-amd64.tar.gz";
         assert.equal(plugin.kind === "plugin" && plugin.sha256, sha256(body));
         assert.equal(plugin.size, body.length);
+        const cli = files[2];
+        assert.equal(cli.kind === "cli" && cli.sha256, sha256(cliArchive.body));
+        assert.match(cli.source, new RegExp(`^http://127\\.0\\.0\\.1:\\d+/sdk/${cliArchive.name}$`));
     });
 
     test("stores each shared layer once: layout blobs = unique blobs, far below the per-image sum", () => {
@@ -157,12 +172,15 @@ describe("bundle", () => {
             charts: [path.join(work, "demo-0.1.0.tgz")],
             plugins: [{ name: "random", version: "4.21.2" }],
             pluginBaseUrl: "http://127.0.0.1:9/unreachable",
+            pulumiCli: { version: CLI_VERSION },
+            pulumiCliBaseUrl: "http://127.0.0.1:9/unreachable",
             upstreamTlsVerify: false,
             write: () => {},
         });
         assert.equal(r.reused.filter((x) => x.startsWith("image ")).length, 4);
         assert.deepEqual(r.fetched, ["chart demo-0.1.0.tgz"]);
         assert.ok(r.reused.includes("plugin pulumi-resource-random-v4.21.2-linux-amd64.tar.gz"));
+        assert.ok(r.reused.includes(`cli ${cliArchive.name}`));
         assert.equal(up.registry.requests().length, before);
         manifest = r.manifest;
     });
@@ -173,7 +191,7 @@ describe("verify", () => {
         assert.deepEqual((await verifyBundle(bundle)).problems, []);
         const r = cli("verify.ts", [bundle]);
         assert.equal(r.code, 0, r.out);
-        assert.match(r.out, /bundle ok: .*: 6 artifacts, 20 files and blobs/);
+        assert.match(r.out, /bundle ok: .*: 7 artifacts, 21 files and blobs/);
     });
 
     test("names the images of a tampered shared layer, and push refuses before contacting the registry", () => {
@@ -200,13 +218,17 @@ describe("verify", () => {
         assert.equal(priv.requests().length, before);
     });
 
-    test("names a truncated blob and a missing chart", () => {
+    test("names a truncated blob, a missing chart and an altered Pulumi CLI archive", () => {
         const copy = path.join(work, "truncated");
         fs.cpSync(bundle, copy, { recursive: true });
         const layer = up.images[3].layers[5];
         const file = path.join(copy, "images/blobs/sha256", layer.slice(7));
         fs.truncateSync(file, 1000);
         fs.rmSync(path.join(copy, "charts/demo-0.1.0.tgz"));
+        const archive = path.join(copy, "pulumi", cliArchive.name);
+        const buf = fs.readFileSync(archive);
+        buf[30] ^= 0xff;
+        fs.writeFileSync(archive, buf);
         const r = cli("verify.ts", [copy]);
         assert.equal(r.code, 1);
         assert.match(
@@ -216,7 +238,8 @@ describe("verify", () => {
             ),
         );
         assert.match(r.out, /BAD chart charts\/demo-0.1.0.tgz: missing/);
-        assert.match(r.out, /verify failed: 2 problem\(s\)/);
+        assert.ok(r.out.includes(`BAD cli pulumi/${cliArchive.name}: checksum mismatch: sha256 `), r.out);
+        assert.match(r.out, /verify failed: 3 problem\(s\)/);
     });
 
     test("split parts: intact parts are reassembled and verified; a truncated part is named", async () => {

@@ -46,6 +46,14 @@ before(async () => {
             image("quay.io/ceph/ceph:v19.2.3", "registry.airgap.internal:5000/ceph/ceph:v19.2.3"),
             image(`docker.io/library/busybox@${D1}`, `registry.airgap.internal:5000/library/busybox@${D1}`),
             ...m.artifacts,
+            {
+                kind: "cli",
+                name: "pulumi-v3.248.0-linux-x64.tar.gz",
+                source: "https://get.pulumi.com/releases/sdk/pulumi-v3.248.0-linux-x64.tar.gz",
+                path: "pulumi/pulumi-v3.248.0-linux-x64.tar.gz",
+                sha256: "c".repeat(64),
+                size: 10,
+            },
         ],
     };
     const chart = m.artifacts.find((a) => a.kind === "chart")!;
@@ -96,6 +104,18 @@ describe("sbom.cdx.json", () => {
         assert.equal(prop(plugin, "aihub-airgap:platform"), "linux/amd64");
         assert.deepEqual(plugin.externalReferences, [{ type: "distribution", url: "https://example.com/p.tar.gz" }]);
         assert.equal(byRef("file files/images.txt").type, "file");
+    });
+
+    test("the Pulumi CLI archive is an application with its version, platform and download address", () => {
+        const cli = byRef("cli pulumi/pulumi-v3.248.0-linux-x64.tar.gz");
+        assert.deepEqual([cli.type, cli.name, cli.version], ["application", "pulumi", "3.248.0"]);
+        assert.equal(prop(cli, "aihub-airgap:kind"), "cli");
+        assert.equal(prop(cli, "aihub-airgap:platform"), "linux/amd64");
+        assert.deepEqual(cli.hashes, [{ alg: "SHA-256", content: "c".repeat(64) }]);
+        assert.deepEqual(cli.externalReferences, [
+            { type: "distribution", url: "https://get.pulumi.com/releases/sdk/pulumi-v3.248.0-linux-x64.tar.gz" },
+        ]);
+        assert.ok(sbom.dependencies[0].dependsOn.includes(cli["bom-ref"]));
     });
 
     test("every npm package of package-lock.json, once per name and version, with purl and integrity hash", () => {
@@ -168,7 +188,7 @@ describe("sbom.cdx.json", () => {
         const npm = r.sbom.components.length - 3;
         assert.equal(
             sealSummary(r),
-            `unsigned (no --sign-key); sbom.cdx.json: ${npm + 3} components (0 images, 1 charts, 1 plugins, 1 files, ${npm} npm packages)`,
+            `unsigned (no --sign-key); sbom.cdx.json: ${npm + 3} components (0 images, 1 charts, 1 plugins, 0 Pulumi CLI archives, 1 files, ${npm} npm packages)`,
         );
         await sealBundle(out, PROJECT_DIR);
         assert.equal(readManifest(out)!.artifacts.filter((a) => a.kind === "sbom").length, 1, "a re-run replaces it");
