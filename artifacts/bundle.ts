@@ -7,8 +7,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { hashFile, mapLimit } from "./digest";
-import { ATTACHMENT_KINDS, attachmentsOf, attachmentSummary, listTags, repositoryOf } from "./attached";
-import { mapImage, mapImages } from "./imageref";
+import { ATTACHMENT_KINDS } from "./attached";
+import { carryAttachments } from "./carry-attached";
+import { mapImages } from "./imageref";
 import {
     FORMAT_VERSION,
     IMAGES_DIR,
@@ -16,7 +17,6 @@ import {
     writeManifest,
     type Artifact,
     type BundleManifest,
-    type ImageArtifact,
 } from "./manifest";
 import { fillNpmCache, listFiles } from "./npm-cache";
 import { download, pluginFile, pluginUrl, type PluginNeed } from "./plugins";
@@ -222,58 +222,6 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
         `bundle ${o.out}: ${manifest.artifacts.length} artifacts, ${formatBytes(await bundleSize(o.out))} on disk`,
     );
     return result;
-}
-
-/**
- * Pulls the signatures, attestations and SBOMs attached upstream to the images just pulled (one tag listing per
- * repository), recording each as an image with `attached` set. An image reused from an earlier run keeps what that
- * run carried for it, without asking upstream again (like the image itself).
- */
-async function carryAttachments(
-    o: BundleOptions,
-    layout: string,
-    manifest: BundleManifest,
-    before: Map<string, Artifact>,
-    reused: Set<string>,
-    progress: Progress,
-) {
-    const all = manifest.artifacts.filter((a): a is ImageArtifact => a.kind === "image" && !a.attached);
-    const images = all.filter((a) => !reused.has(`image ${a.name}`));
-    const kept = [...before.values()].filter(
-        (a): a is ImageArtifact =>
-            a.kind === "image" &&
-            !!a.attached &&
-            reused.has(`image ${a.attached.to}`) &&
-            all.some((i) => i.name === a.attached?.to) &&
-            intact(layout, a),
-    );
-    for (const a of kept) manifest.artifacts.push({ ...a, target: mapImage(a.source, o.registry) });
-    const tags = new Map<string, Promise<string[]>>();
-    const tagsOf = (source: string) => {
-        const repo = repositoryOf(pullReference(source, o.upstreamMirrors));
-        if (!tags.has(repo))
-            tags.set(
-                repo,
-                listTags(repo, o.upstreamTlsVerify !== false, (l) => progress.note(l)),
-            );
-        return tags.get(repo)!;
-    };
-    const found = (
-        await Promise.all(images.map(async (a) => attachmentsOf(a.source, a.digest, await tagsOf(a.source))))
-    ).flatMap((list, i) => list.map((t) => ({ ...t, to: images[i].source })));
-    await mapLimit(found, o.parallel ?? 4, async (t, i) => {
-        const target = mapImage(t.ref, o.registry);
-        const attached = { to: t.to, kind: t.kind };
-        const old = before.get(`image ${t.ref}`);
-        const reuse = old?.kind === "image" && intact(layout, old);
-        const pulled = reuse ? old : await pullInto(o, layout, t.ref, `att-${i}`, true);
-        const a: ImageArtifact = { ...pulled, kind: "image", name: t.ref, source: t.ref, target, path: IMAGES_DIR };
-        manifest.artifacts.push({ ...a, attached });
-        progress.note(`${reuse ? "reused" : "carried"} ${t.kind} ${t.ref}`);
-    });
-    writeManifest(o.out, manifest);
-    const kinds = [...kept.map((a) => a.attached?.kind), ...found.map((t) => t.kind)];
-    progress.note(`upstream: ${attachmentSummary(kinds)} carried`);
 }
 
 /** Bytes of all files under a directory. */

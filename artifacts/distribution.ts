@@ -126,6 +126,24 @@ export class DistributionClient {
         return String(r.headers["docker-content-digest"] ?? "");
     }
 
+    /**
+     * The OCI 1.1 referrers of `digest` in `repo` (`GET /v2/<repo>/referrers/<digest>`, every page of the Link
+     * header joined): the image index of their descriptors, or undefined when the registry has no referrers API
+     * (404, 400, 405 or 501, as registries without it answer).
+     */
+    async referrers(repo: string, digest: string): Promise<{ manifests: unknown[] } | undefined> {
+        const manifests: unknown[] = [];
+        for (let p: string | undefined = `/v2/${repo}/referrers/${digest}`; p;) {
+            const accept = "application/vnd.oci.image.index.v1+json";
+            const r = await this.call("GET", p, repo, { accept }, undefined, undefined, "pull");
+            if ([400, 404, 405, 501].includes(r.status)) return undefined;
+            this.expect(r, [200], `referrers of ${repo}@${digest}`);
+            manifests.push(...((JSON.parse(r.body) as { manifests?: unknown[] }).manifests ?? []));
+            p = /<([^>]+)>;\s*rel="?next"?/.exec(String(r.headers.link ?? ""))?.[1];
+        }
+        return { manifests };
+    }
+
     private expect(r: Reply, ok: number[], what: string): void {
         if (ok.includes(r.status)) return;
         // Bodies name UNAUTHORIZED, DENIED, NAME_UNKNOWN …, which classify() reads like skopeo's stderr; a HEAD has
@@ -144,11 +162,13 @@ export class DistributionClient {
         headers: Record<string, string> = {},
         body?: Body,
         from?: string,
+        actions = "pull,push",
     ): Promise<Reply> {
-        const scope = `repository:${repo}:pull,push${from ? ` repository:${from}:pull` : ""}`;
+        const scope = `repository:${repo}:${actions}${from ? ` repository:${from}:pull` : ""}`;
         const before = await this.auth(scope);
         const r = await this.send(method, p, { ...headers, ...before }, body);
-        if (r.status !== 401 || this.o.username === undefined) return r;
+        // Without credentials only a read follows the challenge (an anonymous token, as public registries give).
+        if (r.status !== 401 || (this.o.username === undefined && actions !== "pull")) return r;
         this.challenge(String(r.headers["www-authenticate"] ?? ""), scope);
         const after = await this.auth(scope);
         if (after.authorization === before.authorization) return r;
@@ -163,7 +183,11 @@ export class DistributionClient {
 
     /** Takes up a 401's WWW-Authenticate: basic credentials, or a bearer token for the scope from the realm. */
     private challenge(h: string, scope: string): void {
-        const basic = `Basic ${Buffer.from(`${this.o.username}:${this.o.password ?? ""}`).toString("base64")}`;
+        const user = this.o.username;
+        const basic =
+            user === undefined
+                ? undefined
+                : `Basic ${Buffer.from(`${user}:${this.o.password ?? ""}`).toString("base64")}`;
         if (/^basic/i.test(h)) {
             this.basic = basic;
             return;
@@ -175,7 +199,7 @@ export class DistributionClient {
         for (const s of scope.split(" ")) url.searchParams.append("scope", s);
         this.tokens.set(
             scope,
-            this.send("GET", url.href, { authorization: basic }).then((t) => {
+            this.send("GET", url.href, basic ? { authorization: basic } : {}).then((t) => {
                 this.expect(t, [200], `token from ${url.host}`);
                 const doc = JSON.parse(t.body) as { token?: string; access_token?: string };
                 return doc.token ?? doc.access_token ?? "";

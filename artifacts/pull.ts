@@ -58,17 +58,15 @@ export function intact(layout: string, a: ImageArtifact): boolean {
  */
 async function pullImage(from: string, source: string, layout: string, o: PullOptions, slot: string, all: boolean) {
     const flags = all ? ["--all"] : platformFlags(source, o.platforms);
-    const src = [`--src-tls-verify=${o.upstreamTlsVerify === false ? "false" : "true"}`];
-    const args = ["copy", "--preserve-digests", "--retry-times=3", ...src, ...flags, `docker://${from}`];
-    const scratch = path.join(o.out, `.pull-${process.pid}-${slot}`);
-    fs.rmSync(scratch, { recursive: true, force: true });
+    const args = [...copyArgs(o), ...flags, `docker://${from}`];
+    const scratch = scratchOf(o, slot);
     try {
         if (flags.includes("--all")) {
             const raw = await skopeo([
                 "inspect",
                 "--raw",
                 "--retry-times=3",
-                ...src.map((f) => f.replace("--src-", "--")),
+                `--tls-verify=${o.upstreamTlsVerify !== false}`,
                 `docker://${from}`,
             ]);
             const mediaType = (JSON.parse(raw) as { mediaType?: string }).mediaType ?? "";
@@ -94,9 +92,16 @@ async function pullImage(from: string, source: string, layout: string, o: PullOp
  * kept ("must be converted") nor into `dir:`, so each entry is copied on its own by digest into the shared blob
  * dir and the index's exact bytes are stored as a blob and named `source`.
  */
-async function pullByParts(from: string, source: string, raw: string, layout: string, args: string[], scratch: string) {
+async function pullByParts(
+    from: string,
+    source: string,
+    raw: string | Buffer,
+    layout: string,
+    args: string[],
+    scratch: string,
+) {
     const repo = from.replace(/[:@][^/]*$/, "");
-    const entries = (JSON.parse(raw) as { manifests?: { digest: string }[] }).manifests ?? [];
+    const entries = (JSON.parse(raw.toString()) as { manifests?: { digest: string }[] }).manifests ?? [];
     const blobs = path.join(layout, "blobs");
     fs.mkdirSync(path.join(blobs, "sha256"), { recursive: true });
     for (const e of entries) {
@@ -113,6 +118,18 @@ async function pullByParts(from: string, source: string, raw: string, layout: st
     fs.writeFileSync(blobPath(layout, top.digest), bytes);
     addRef(layout, source, top);
     return top;
+}
+
+/** skopeo copy arguments every pull shares. */
+function copyArgs(o: PullOptions): string[] {
+    return ["copy", "--preserve-digests", "--retry-times=3", `--src-tls-verify=${o.upstreamTlsVerify !== false}`];
+}
+
+/** A pull's own scratch layout, emptied. */
+function scratchOf(o: PullOptions, slot: string): string {
+    const scratch = path.join(o.out, `.pull-${process.pid}-${slot}`);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    return scratch;
 }
 
 /**
@@ -141,6 +158,25 @@ export async function pullInto(o: PullOptions, layout: string, source: string, s
     if (pinned && top.digest !== pinned) {
         throw new Error(`${source} was stored as ${top.digest}: the bundle must keep the pinned digest`);
     }
+    return recorded(layout, top);
+}
+
+/**
+ * Stores the index `bytes` (made here, e.g. from a referrers API answer) under the name `source` with every
+ * manifest it lists, each pulled by digest from the repository of `source` (through its mirror).
+ */
+export async function pullIndexInto(o: PullOptions, layout: string, source: string, bytes: Buffer, slot: string) {
+    const scratch = scratchOf(o, slot);
+    try {
+        const from = pullReference(source, o.upstreamMirrors);
+        return recorded(layout, await pullByParts(from, source, bytes, layout, copyArgs(o), scratch));
+    } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
+    }
+}
+
+/** The record of a pulled top descriptor: digest, media type, every blob and their total size. */
+async function recorded(layout: string, top: Parameters<typeof imageBlobs>[1]) {
     const blobs: BlobRef[] = await settledBlobs(layout, top);
     return { digest: top.digest, mediaType: top.mediaType, size: blobs.reduce((n, b) => n + b.size, 0), blobs };
 }

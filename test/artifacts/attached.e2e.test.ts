@@ -3,10 +3,11 @@
  * and attestation (`.att`) under its digest's tags; the bundle carries them, verify checks them, push puts them
  * beside the private copy under the same tags, and the signature still verifies with the vendor's public key
  * against the private image's digest. With a real cosign built here (test/helpers/cosign.ts) cosign itself signs
- * upstream and verifies inside; without it that part is skipped with the build command.
+ * upstream and verifies inside, also with an upstream registry that has the referrers API (a cosign v3 signature
+ * is then found only through it); without cosign that part is skipped with the build command.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -20,6 +21,7 @@ import { imageArtifacts, type BundleManifest } from "../../artifacts/manifest";
 import { pushBundle } from "../../artifacts/push";
 import { verifyBundle } from "../../artifacts/verify";
 import { startUpstream, type Upstream } from "../fixtures/images/upstream";
+import { startReferrersFront } from "../helpers/referrers-front";
 import { COSIGN_BUILD, COSIGN_VERSION, cosignBinary } from "../helpers/cosign";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 
@@ -257,68 +259,97 @@ const cosign = cosignBinary();
 const skip = cosign ? false : `cosign ${COSIGN_VERSION} is not built (about 10 min cold): ${COSIGN_BUILD}`;
 
 describe(`real cosign sign upstream, verify inside (${cosign ?? COSIGN_VERSION})`, { skip }, () => {
-    test("cosign verify --key accepts the private copy after bundle and push", async () => {
-        const work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-cosign-img-"));
-        const up = await startUpstream(work, 0.02);
-        const priv = await startRegistry(work, { tls: true, auth: AUTH });
-        try {
-            const docker = path.join(work, "docker");
-            fs.mkdirSync(docker);
-            const auth = Buffer.from(`${AUTH.username}:${AUTH.password}`).toString("base64");
-            fs.writeFileSync(path.join(docker, "config.json"), JSON.stringify({ auths: { [priv.host]: { auth } } }));
-            const env = {
-                ...process.env,
-                COSIGN_PASSWORD: "cosign-test",
-                TUF_ROOT: path.join(work, "tuf"),
-                DOCKER_CONFIG: docker,
-            };
-            const run = (args: string[]) => {
-                const r = spawnSync(cosign!, args, { cwd: work, env, encoding: "utf8" });
-                return { code: r.status, out: r.stdout + r.stderr };
-            };
-            assert.equal(run(["generate-key-pair"]).code, 0);
-            const source = up.refs[0];
-            const raw = spawnSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${source}`]).stdout;
-            const digest = `sha256:${sha256(raw)}`;
-            const repo = source.slice(up.registry.host.length + 1).split(":")[0];
-            const sign = run([
-                "sign",
-                "--key",
-                "cosign.key",
-                "--use-signing-config=false",
-                "--tlog-upload=false",
-                "--allow-http-registry",
-                "--allow-insecure-registry",
-                "--yes",
-                `${up.registry.host}/${repo}@${digest}`,
-            ]);
-            assert.equal(sign.code, 0, sign.out);
-            const out = path.join(work, "bundle");
-            const { manifest } = await bundleOf(out, priv.host, [source]);
-            // cosign v2 writes a `.sig` tag; v3 a Sigstore bundle as an OCI referrer, under the `sha256-<hex>` tag here.
-            const kinds = imageArtifacts(manifest).map((a) => a.attached?.kind);
-            assert.ok(["sig", "referrers"].includes(kinds[1]!), String(kinds));
-            assert.equal(kinds.length, 2);
-            await pushAll(out, manifest, priv);
-            const verify = (key: string) =>
-                run([
-                    "verify",
+    // Through the front, the upstream registry has the referrers API and hides the fallback tag: a cosign v3
+    // signature is then found only through the API.
+    for (const api of [false, true])
+        test(`cosign verify --key accepts the private copy after bundle and push${api ? ", upstream with the referrers API" : ""}`, async () => {
+            const work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-cosign-img-"));
+            const up = await startUpstream(work, 0.02);
+            const priv = await startRegistry(work, { tls: true, auth: AUTH });
+            const front = api ? await startReferrersFront(up.registry.host) : undefined;
+            const host = front?.host ?? up.registry.host;
+            try {
+                const docker = path.join(work, "docker");
+                fs.mkdirSync(docker);
+                const auth = Buffer.from(`${AUTH.username}:${AUTH.password}`).toString("base64");
+                fs.writeFileSync(
+                    path.join(docker, "config.json"),
+                    JSON.stringify({ auths: { [priv.host]: { auth } } }),
+                );
+                const env = {
+                    ...process.env,
+                    COSIGN_PASSWORD: "cosign-test",
+                    TUF_ROOT: path.join(work, "tuf"),
+                    DOCKER_CONFIG: docker,
+                };
+                // Not spawnSync: the referrers front runs in this process and must answer cosign meanwhile.
+                const run = (args: string[]) =>
+                    new Promise<{ code: number | null; out: string }>((resolve) => {
+                        execFile(cosign!, args, { cwd: work, env }, (e, stdout, stderr) =>
+                            resolve({ code: e ? ((e.code as number) ?? 1) : 0, out: stdout + stderr }),
+                        );
+                    });
+                assert.equal((await run(["generate-key-pair"])).code, 0);
+                const source = up.refs[0];
+                const raw = spawnSync("skopeo", [
+                    "inspect",
+                    "--raw",
+                    "--tls-verify=false",
+                    `docker://${source}`,
+                ]).stdout;
+                const digest = `sha256:${sha256(raw)}`;
+                const repo = source.slice(up.registry.host.length + 1).split(":")[0];
+                const sign = await run([
+                    "sign",
                     "--key",
-                    key,
-                    "--insecure-ignore-tlog=true",
+                    "cosign.key",
+                    "--use-signing-config=false",
+                    "--tlog-upload=false",
+                    "--allow-http-registry",
                     "--allow-insecure-registry",
-                    `${priv.host}/${repo}@${digest}`,
+                    "--yes",
+                    `${host}/${repo}@${digest}`,
                 ]);
-            const ok = verify("cosign.pub");
-            assert.equal(ok.code, 0, ok.out);
-            // Another key must not verify: the check is real.
-            fs.renameSync(path.join(work, "cosign.pub"), path.join(work, "first.pub"));
-            fs.renameSync(path.join(work, "cosign.key"), path.join(work, "first.key"));
-            assert.equal(run(["generate-key-pair"]).code, 0);
-            assert.notEqual(verify("cosign.pub").code, 0);
-        } finally {
-            await Promise.all([up.registry.stop(), priv.stop()]);
-            fs.rmSync(work, { recursive: true, force: true });
-        }
-    });
+                assert.equal(sign.code, 0, sign.out);
+                const out = path.join(work, "bundle");
+                const mirrors = { [up.registry.host]: host };
+                const { manifest } = await bundleOf(out, priv.host, [source], { upstreamMirrors: mirrors });
+                // cosign v2 writes a `.sig` tag; v3 a Sigstore bundle as an OCI referrer, under the `sha256-<hex>` tag here.
+                const kinds = imageArtifacts(manifest).map((a) => a.attached?.kind);
+                assert.ok(["sig", "referrers"].includes(kinds[1]!), String(kinds));
+                assert.equal(kinds.length, 2);
+                if (api && kinds[1] === "referrers") {
+                    // cosign saw OCI-Subject and wrote no fallback tag: the API was the only way to the signature.
+                    const listed = spawnSync("skopeo", [
+                        "list-tags",
+                        "--tls-verify=false",
+                        `docker://${up.registry.host}/${repo}`,
+                    ]);
+                    assert.ok(
+                        !listed.stdout.toString().includes(`sha256-${digest.slice(7)}"`),
+                        listed.stdout.toString(),
+                    );
+                }
+                await pushAll(out, manifest, priv);
+                const verify = (key: string) =>
+                    run([
+                        "verify",
+                        "--key",
+                        key,
+                        "--insecure-ignore-tlog=true",
+                        "--allow-insecure-registry",
+                        `${priv.host}/${repo}@${digest}`,
+                    ]);
+                const ok = await verify("cosign.pub");
+                assert.equal(ok.code, 0, ok.out);
+                // Another key must not verify: the check is real.
+                fs.renameSync(path.join(work, "cosign.pub"), path.join(work, "first.pub"));
+                fs.renameSync(path.join(work, "cosign.key"), path.join(work, "first.key"));
+                assert.equal((await run(["generate-key-pair"])).code, 0);
+                assert.notEqual((await verify("cosign.pub")).code, 0);
+            } finally {
+                await Promise.all([up.registry.stop(), priv.stop(), front?.stop()]);
+                fs.rmSync(work, { recursive: true, force: true });
+            }
+        });
 });
