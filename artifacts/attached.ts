@@ -20,15 +20,24 @@ export interface Attachment {
     ref: string;
 }
 
-const SUFFIX: Record<string, AttachmentKind> = { ".sig": "sig", ".att": "att", ".sbom": "sbom", "": "referrers" };
+const SUFFIX: Record<AttachmentKind, string> = { sig: ".sig", att: ".att", sbom: ".sbom", referrers: "" };
+
+/** The tag an attachment of `kind` has for the image stored as `digest`: `sha256-<hex>` and the kind's suffix. */
+function attachmentTag(digest: string, kind: AttachmentKind): string {
+    return `sha256-${digest.slice("sha256:".length)}${SUFFIX[kind]}`;
+}
+
+/** The upstream reference of that tag in the repository of `source`. */
+export function attachmentRef(source: string, digest: string, kind: AttachmentKind): string {
+    return formatImageRef({ ...parseImageRef(source), tag: attachmentTag(digest, kind), digest: undefined });
+}
 
 /** The attached tags among `tags` for the image `source` stored as `digest`, in a fixed order. */
 export function attachmentsOf(source: string, digest: string, tags: readonly string[]): Attachment[] {
-    const base = `sha256-${digest.slice("sha256:".length)}`;
-    const r = parseImageRef(source);
-    return Object.entries(SUFFIX)
-        .filter(([suffix]) => tags.includes(base + suffix))
-        .map(([suffix, kind]) => ({ kind, ref: formatImageRef({ ...r, tag: base + suffix, digest: undefined }) }));
+    return ATTACHMENT_KINDS.filter((kind) => tags.includes(attachmentTag(digest, kind))).map((kind) => ({
+        kind,
+        ref: attachmentRef(source, digest, kind),
+    }));
 }
 
 /** The repository part of a reference (`host/path`), the key tags are listed by. */

@@ -5,10 +5,11 @@
  * index under the fallback tag `sha256-<hex>`, which every referrers client reads when the private registry has
  * no referrers API, and whose entries a registry that has one indexes by their `subject` as they are pushed.
  */
-import { attachmentsOf, attachmentSummary, listTags, repositoryOf, type Attachment } from "./attached";
+import { attachmentRef, attachmentsOf, attachmentSummary, listTags, repositoryOf, type Attachment } from "./attached";
 import { mapLimit, sha256 } from "./digest";
 import { DistributionClient } from "./distribution";
-import { formatImageRef, mapImage, parseImageRef } from "./imageref";
+import { mapImage, parseImageRef } from "./imageref";
+import { OCI_INDEX } from "./layout";
 import { IMAGES_DIR, writeManifest, type Artifact, type BundleManifest, type ImageArtifact } from "./manifest";
 import type { Progress } from "./progress";
 import { proxyFor } from "./proxy";
@@ -27,9 +28,7 @@ type Found = Attachment & { to: string; index?: Buffer };
 
 /** The bytes of the index carried under the fallback tag for the referrers `manifests`. */
 export function referrersIndex(manifests: readonly unknown[]): Buffer {
-    return Buffer.from(
-        JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests }),
-    );
+    return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
 }
 
 /**
@@ -63,11 +62,7 @@ async function fromReferrersApi(o: AttachOptions, images: ImageArtifact[], note:
                     return undefined;
                 });
             if (!listed?.manifests.length) return [];
-            const ref = formatImageRef({
-                ...parseImageRef(a.source),
-                tag: `sha256-${a.digest.slice(7)}`,
-                digest: undefined,
-            });
+            const ref = attachmentRef(a.source, a.digest, "referrers");
             return [{ kind: "referrers", ref, to: a.source, index: referrersIndex(listed.manifests) }];
         });
         return found.flat();

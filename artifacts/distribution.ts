@@ -8,12 +8,12 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as tls from "node:tls";
-import { blobPath } from "./layout";
+import { blobPath, OCI_INDEX } from "./layout";
 import { SkopeoError, isTransient, registryHost, type AccessOptions } from "./skopeo";
 
 /** Media types asked for when reading a manifest's digest. */
 const ACCEPT = [
-    "application/vnd.oci.image.index.v1+json",
+    OCI_INDEX,
     "application/vnd.oci.image.manifest.v1+json",
     "application/vnd.docker.distribution.manifest.list.v2+json",
     "application/vnd.docker.distribution.manifest.v2+json",
@@ -134,8 +134,7 @@ export class DistributionClient {
     async referrers(repo: string, digest: string): Promise<{ manifests: unknown[] } | undefined> {
         const manifests: unknown[] = [];
         for (let p: string | undefined = `/v2/${repo}/referrers/${digest}`; p;) {
-            const accept = "application/vnd.oci.image.index.v1+json";
-            const r = await this.call("GET", p, repo, { accept }, undefined, undefined, "pull");
+            const r = await this.call("GET", p, repo, { accept: OCI_INDEX }, undefined, undefined, "pull");
             if ([400, 404, 405, 501].includes(r.status)) return undefined;
             this.expect(r, [200], `referrers of ${repo}@${digest}`);
             manifests.push(...((JSON.parse(r.body) as { manifests?: unknown[] }).manifests ?? []));

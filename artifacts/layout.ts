@@ -6,6 +6,9 @@ import type { BlobRef } from "./manifest";
 
 const REF_NAME = "org.opencontainers.image.ref.name";
 
+/** The media type of an OCI image index (also what a referrers answer and its fallback tag hold). */
+export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+
 /** A descriptor as found in index.json and manifests. */
 interface Descriptor {
     mediaType: string;

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatImageRef, parseImageRef } from "./imageref";
 import { sha256 } from "./digest";
-import { addRef, blobPath, imageBlobs, importDir, layoutRefs } from "./layout";
+import { addRef, blobPath, imageBlobs, importDir, layoutRefs, OCI_INDEX } from "./layout";
 import type { BlobRef, ImageArtifact } from "./manifest";
 import { skopeo } from "./skopeo";
 
@@ -70,7 +70,7 @@ async function pullImage(from: string, source: string, layout: string, o: PullOp
                 `docker://${from}`,
             ]);
             const mediaType = (JSON.parse(raw) as { mediaType?: string }).mediaType ?? "";
-            if (all && /index/.test(mediaType)) return await pullByParts(from, source, raw, layout, args, scratch);
+            if (all && /index/.test(mediaType)) return await pullByParts(from, source, raw, layout, o, scratch);
             if (/manifest\.list/.test(mediaType)) {
                 await skopeo([...args, `dir:${scratch}`]);
                 return await importDir(scratch, layout, source);
@@ -97,7 +97,7 @@ async function pullByParts(
     source: string,
     raw: string | Buffer,
     layout: string,
-    args: string[],
+    o: PullOptions,
     scratch: string,
 ) {
     const repo = from.replace(/[:@][^/]*$/, "");
@@ -105,13 +105,17 @@ async function pullByParts(
     const blobs = path.join(layout, "blobs");
     fs.mkdirSync(path.join(blobs, "sha256"), { recursive: true });
     for (const e of entries) {
-        const copy = args.filter((a) => a !== "--all" && !a.startsWith("docker://"));
-        await skopeo([...copy, `docker://${repo}@${e.digest}`, `--dest-shared-blob-dir=${blobs}`, `oci:${scratch}:x`]);
+        await skopeo([
+            ...copyArgs(o),
+            `docker://${repo}@${e.digest}`,
+            `--dest-shared-blob-dir=${blobs}`,
+            `oci:${scratch}:x`,
+        ]);
         fs.rmSync(scratch, { recursive: true, force: true });
     }
     const bytes = Buffer.from(raw);
     const top = {
-        mediaType: "application/vnd.oci.image.index.v1+json",
+        mediaType: OCI_INDEX,
         digest: `sha256:${sha256(bytes)}`,
         size: bytes.length,
     };
@@ -169,7 +173,7 @@ export async function pullIndexInto(o: PullOptions, layout: string, source: stri
     const scratch = scratchOf(o, slot);
     try {
         const from = pullReference(source, o.upstreamMirrors);
-        return recorded(layout, await pullByParts(from, source, bytes, layout, copyArgs(o), scratch));
+        return recorded(layout, await pullByParts(from, source, bytes, layout, o, scratch));
     } finally {
         fs.rmSync(scratch, { recursive: true, force: true });
     }

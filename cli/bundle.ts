@@ -1,9 +1,9 @@
 /**
  * `npm run bundle -- --stack <name> --out <dir> [--split <size>] [--no-npm] [--no-plugins] [--no-cli]
- * [--no-signatures] [--sign-key <key.pem>]`: on the bastion, builds the bundle of design §6 from the stack's inventory (catalog
- * images, config images, images found by rendering the releases with helm and the stack's values, images of
- * `--images-from` lists, charts, plugins, the Pulumi CLI, npm cache), writes its SBOM and signs bundle.json with
- * `--sign-key` (artifacts/seal.ts). The only command that uses the network. `--no-plugins` leaves out the provider
+ * [--no-signatures] [--sign-key <key.pem>]`: on the bastion, builds the bundle of design §6 from the stack's
+ * inventory (catalog images, config images, images found by rendering the releases with helm and the stack's
+ * values, images of `--images-from` lists, charts, plugins, the Pulumi CLI, npm cache), writes its SBOM and signs
+ * bundle.json with `--sign-key` (artifacts/seal.ts). The only command that uses the network. `--no-plugins` leaves out the provider
  * plugins, `--no-cli` the Pulumi CLI, `--no-signatures` the upstream signatures and attestations.
  * Exits 1 on failure, 2 on bad usage.
  */
@@ -76,7 +76,7 @@ async function main(): Promise<number> {
     );
     const out = path.resolve(args.out);
     for (const w of placementWarnings(cfg, projectDir, out)) console.warn(`warning: ${w}`);
-    await buildBundle({
+    const { manifest } = await buildBundle({
         out,
         stack: args.stack,
         registry: cfg.registry.server,
@@ -110,7 +110,8 @@ async function main(): Promise<number> {
         const parts = await splitBundle(out, partsDir, partSize, [VERIFIER_FILE, UNPACK_FILE]);
         console.log(`split into ${parts.length} part(s) in ${partsDir} (checksums in SHA256SUMS)`);
     }
-    const attached = imageArtifacts(readManifest(out)!).map((a) => a.attached?.kind);
+    // Attachments are all recorded by buildBundle; what follows adds only files, the SBOM and the signature.
+    const attached = imageArtifacts(manifest).map((a) => a.attached?.kind);
     console.log(`bundle written to ${out}: ${sealSummary(sealed)}; ${attachmentSummary(attached)}`);
     return 0;
 }
