@@ -1,5 +1,5 @@
-import { loadConfig } from "./stacks/config";
-import { buildPlatform } from "./stacks/platform";
+import { loadConfig } from "./config/program";
+import { buildPlatform } from "./platform/platform";
 
 // Validation throws before any resource is registered when the stack config is wrong.
 export = buildPlatform(loadConfig());

@@ -6,15 +6,15 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { buildAddOns } from "../stacks/addons";
-import { formatProblem } from "../stacks/problems";
-import { secret, type PlatformConfig } from "../stacks/schema";
-import { validateConfig } from "../stacks/validate";
-import type { Storage } from "../stacks/storage";
+import { buildAddOns } from "../platform/addons";
+import { formatProblem } from "../lib/problems";
+import { secret, type PlatformConfig } from "../config/schema";
+import { validateConfig } from "../config/validate";
+import type { Storage } from "../platform/storage";
 import { airgap } from "../test/config/helpers";
 import { mockStack, PROJECT_DIR, settle } from "../test/harness";
-import { enabledAddOns } from "./table";
-import { defineAddOn, type AddOn } from "./types";
+import { enabledAddOns } from "../platform/registry";
+import { defineAddOn, type AddOn } from "../platform/contracts";
 
 const first = defineAddOn({
     name: "first",

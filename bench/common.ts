@@ -2,8 +2,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { BundleManifest } from "../artifacts/manifest";
-import { pushBundle } from "../artifacts/push";
+import type { BundleManifest } from "../pipeline/manifest";
+import { pushBundle } from "../pipeline/push";
 import type { TestRegistry } from "../test/helpers/registry";
 
 /** The benches' registry user. */

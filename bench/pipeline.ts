@@ -9,11 +9,11 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildBundle, bundleSize } from "../artifacts/bundle";
-import { imageArtifacts } from "../artifacts/manifest";
-import { formatBytes } from "../artifacts/progress";
-import { pushReference } from "../artifacts/push";
-import { registryAccess } from "../artifacts/skopeo";
+import { buildBundle, bundleSize } from "../pipeline/bundle";
+import { imageArtifacts } from "../pipeline/manifest";
+import { formatBytes } from "../pipeline/progress";
+import { pushReference } from "../pipeline/push";
+import { registryAccess } from "../pipeline/skopeo";
 import { startUpstream } from "../test/fixtures/images/upstream";
 import { AUTH, pushInto, runBench } from "./common";
 import { startRegistry, type TestRegistry } from "../test/helpers/registry";

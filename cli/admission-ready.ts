@@ -4,7 +4,7 @@
  * dynamic resource (components/dynamic/admission-ready.ts) as `node --import tsx cli/admission-ready.ts`, its input
  * as JSON on stdin (a kubeconfig path and context, the collection path and the object; nothing secret).
  */
-import type { ApiResponse } from "../sim/apiclient";
+import type { ApiResponse } from "../lib/kube-api";
 import { runKubeWait } from "./cleanup-wait";
 
 /** What the wait needs. */

@@ -2,7 +2,7 @@
  * `npm run backup -- --stack <name> [--kubeconfig <file>] [--context <name>] [--no-wait]`: an on-demand backup,
  * a Job started from the stack's backup CronJob (the same pod: dumps and snapshots together). Prints the backup id.
  */
-import { BACKUP_NAME } from "../backup/job-manifests";
+import { BACKUP_NAME } from "../modules/backup/job-manifests";
 import { KUBE_OPTIONS, openStack, timeoutSeconds } from "./kube-stack";
 import { parseCli, runCli, stackUsageExit } from "./run";
 

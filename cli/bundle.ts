@@ -9,20 +9,20 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { attachmentSummary } from "../artifacts/attached";
-import { buildBundle } from "../artifacts/bundle";
-import { carryExtraFiles, FILES_DIR } from "../artifacts/extra-files";
-import { readImageLists } from "../artifacts/image-list";
-import { imageArtifacts, readManifest, writeManifest } from "../artifacts/manifest";
-import { releaseImages } from "../artifacts/rendered";
-import { readSigningKey, sealBundle, sealSummary } from "../artifacts/seal";
-import { stackInventory } from "../artifacts/inventory";
-import { writeOfflineVerifier } from "../artifacts/offline-verifier";
-import { bundlePathOf, placementWarnings } from "../artifacts/placement";
-import { DEFAULT_PLUGIN_BASE_URL } from "../artifacts/plugins";
-import { DEFAULT_PULUMI_CLI_BASE_URL } from "../artifacts/pulumi-cli";
-import { parseSize, splitBundle, UNPACK_FILE, VERIFIER_FILE, writeUnpackHint } from "../artifacts/split";
-import { stackConfig } from "../artifacts/stack";
+import { attachmentSummary } from "../pipeline/attached";
+import { buildBundle } from "../pipeline/bundle";
+import { carryExtraFiles, FILES_DIR } from "../pipeline/extra-files";
+import { readImageLists } from "../pipeline/image-list";
+import { imageArtifacts, readManifest, writeManifest } from "../pipeline/manifest";
+import { releaseImages } from "../pipeline/rendered";
+import { readSigningKey, sealBundle, sealSummary } from "../pipeline/seal";
+import { stackInventory } from "../platform/inventory";
+import { writeOfflineVerifier } from "../pipeline/offline-verifier";
+import { bundlePathOf, placementWarnings } from "../pipeline/placement";
+import { DEFAULT_PLUGIN_BASE_URL } from "../pipeline/plugins";
+import { DEFAULT_PULUMI_CLI_BASE_URL } from "../pipeline/pulumi-cli";
+import { parseSize, splitBundle, UNPACK_FILE, VERIFIER_FILE, writeUnpackHint } from "../pipeline/split";
+import { stackConfig } from "../pipeline/stack";
 import { parseCli, runCli } from "./run";
 
 const USAGE =

@@ -7,14 +7,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ApiClient } from "../sim/apiclient";
+import { ApiClient } from "../lib/kube-api";
 import {
     CLEANUP_JOB_SELECTOR,
     cleanupProgress,
     manualWipeMessage,
     type CleanupNode,
     type JobView,
-} from "../storage/cleanup";
+} from "../modules/ceph/cleanup";
 
 /** What the wait needs. */
 export interface CleanupWaitInput {

@@ -1,9 +1,9 @@
 /** What the cluster commands (backup, restore) share: the validated stack and a kubectl aimed at its cluster. */
-import { Kubectl, stackKubeTarget } from "../backup/kubectl";
-import { formatProblem } from "../stacks/problems";
-import type { PlatformConfig } from "../stacks/schema";
-import { readStackFile } from "../stacks/stackfile";
-import { validateConfig } from "../stacks/validate";
+import { Kubectl, stackKubeTarget } from "../lib/kubectl";
+import { formatProblem } from "../lib/problems";
+import type { PlatformConfig } from "../config/schema";
+import { readStackFile } from "../config/stackfile";
+import { validateConfig } from "../config/validate";
 import { CLUSTER_OPTIONS, projectDirOf, STACK_OPTIONS } from "./run";
 
 /** The options every cluster command takes. */

@@ -5,10 +5,10 @@
  * AI Hub to that chart changes.
  */
 import * as path from "node:path";
-import { chartDiffForStack, renderChartDiff, type ChartDiff } from "../plan/chart-diff";
-import { failedPlanJson, renderJson, renderText } from "../plan/print";
-import { readStackFile } from "../stacks/stackfile";
-import { validateConfig } from "../stacks/validate";
+import { chartDiffForStack, renderChartDiff, type ChartDiff } from "../platform/plan/chart-diff";
+import { failedPlanJson, renderJson, renderText } from "../platform/plan/print";
+import { readStackFile } from "../config/stackfile";
+import { validateConfig } from "../config/validate";
 import { parseCli, runCli, writeStdout } from "./run";
 
 const USAGE =
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
     // A stack file that cannot be read fails here, before the Pulumi runtime is loaded (seconds on a busy machine).
     readStackFile(projectDir, args.stack);
-    const { runPlan } = await import("../plan/run");
+    const { runPlan } = await import("../platform/plan/run");
     const plan = await runPlan({ projectDir, stack: args.stack });
     let diff: ChartDiff | undefined;
     if (args["diff-chart"] && plan.errors.length === 0) {

@@ -6,10 +6,10 @@
  * (`--password-stdin` or AIHUB_REGISTRY_PASSWORD), deleted afterwards. Exit 0 all fit, 1 problems, 2 bad usage.
  */
 import * as fs from "node:fs";
-import { dockerConfigJson } from "../components/pull-secret";
+import { dockerConfigJson } from "../k8s/pull-secret";
 import { nodeProblems, renderPreflight, runPreflight } from "../ops/preflight";
 import { clusterAccess, clusterClient, loadOpsTarget, type OpsTarget } from "../ops/target";
-import type { ApiClient } from "../sim/apiclient";
+import type { ApiClient } from "../lib/kube-api";
 import { CLUSTER_OPTIONS, parseCli, projectDirOf, runCli, STACK_OPTIONS, stackUsageExit } from "./run";
 
 const USAGE =

@@ -8,14 +8,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { retaggedTexts } from "../artifacts/image-list";
-import { attachmentSummary } from "../artifacts/attached";
-import { imageArtifacts, readManifest } from "../artifacts/manifest";
-import { pushBundle } from "../artifacts/push";
-import { isSplit } from "../artifacts/split";
-import { stackRegistry } from "../artifacts/stack";
-import { signatureCheckOf } from "../artifacts/signing";
-import { verifyBundle } from "../artifacts/verify";
+import { retaggedTexts } from "../pipeline/image-list";
+import { attachmentSummary } from "../pipeline/attached";
+import { imageArtifacts, readManifest } from "../pipeline/manifest";
+import { pushBundle } from "../pipeline/push";
+import { isSplit } from "../pipeline/split";
+import { stackRegistry } from "../pipeline/stack";
+import { signatureCheckOf } from "../pipeline/signing";
+import { verifyBundle } from "../pipeline/verify";
 import { parseCli, runCli } from "./run";
 
 const USAGE =

@@ -2,7 +2,7 @@
  * `npm run restore -- --stack <name> --from <backup id> [--replace-data]`: restores volumes from the backup's CSI
  * snapshots and the databases from its dumps. Refuses while AI Hub runs; without --replace-data prints the steps.
  */
-import { restore, RestoreRefused } from "../backup/restore";
+import { restore, RestoreRefused } from "../ops/restore";
 import { KUBE_OPTIONS, openStack, timeoutSeconds } from "./kube-stack";
 import { parseCli, runCli } from "./run";
 

@@ -1,8 +1,8 @@
 /** What every command shares: argument parsing with a usage line, and exit codes (0 ok, 1 failed, 2 bad usage). */
 import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ConfigError } from "../stacks/problems";
-import { YamlFileError } from "../stacks/yamlfile";
+import { ConfigError } from "../lib/problems";
+import { YamlFileError } from "../lib/yamlfile";
 
 /** Parses argv; on bad usage prints the problem and the usage line and returns undefined. */
 export function parseCli<T extends ParseArgsConfig>(

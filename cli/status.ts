@@ -8,7 +8,7 @@ import * as http from "node:http";
 import { collectStatus, statusProblems, type CephHealth, type UrlAnswer } from "../ops/status";
 import { renderStatus } from "../ops/status-render";
 import { clusterAccess, clusterClient, loadOpsTarget } from "../ops/target";
-import { TOOLBOX_NAME } from "../storage/names";
+import { TOOLBOX_NAME } from "../catalog/rook-names";
 import { CLUSTER_OPTIONS, parseCli, projectDirOf, runCli, STACK_OPTIONS, stackUsageExit } from "./run";
 
 const USAGE =

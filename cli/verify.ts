@@ -7,10 +7,10 @@
  * runs on a fresh checkout before `npm ci --offline`: keep its imports free of anything but Node.js and zod.
  */
 import * as path from "node:path";
-import { formatBytes } from "../artifacts/progress";
-import { checkParts, isSplit, joinParts, readUnpackHint } from "../artifacts/split";
-import { signatureCheckOf, type SignatureResult } from "../artifacts/signing";
-import { verifyBundle } from "../artifacts/verify";
+import { formatBytes } from "../pipeline/progress";
+import { checkParts, isSplit, joinParts, readUnpackHint } from "../pipeline/split";
+import { signatureCheckOf, type SignatureResult } from "../pipeline/signing";
+import { verifyBundle } from "../pipeline/verify";
 import { parseCli, runCli } from "./run";
 
 const USAGE =

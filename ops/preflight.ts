@@ -4,10 +4,10 @@
  * program's, storage/preflight-job.ts, which also proves the Ceph image can be pulled from the registry). The
  * command's own Jobs are deleted again.
  */
-import type { ApiClient, KubeObject } from "../sim/apiclient";
-import { cephDisks, type NodeDisk } from "../stacks/disks";
-import type { CephConfig } from "../stacks/schema";
-import { preflightJob, preflightJobName } from "../storage/preflight-job";
+import type { ApiClient, KubeObject } from "../lib/kube-api";
+import { cephDisks, type NodeDisk } from "../config/disks";
+import type { CephConfig } from "../config/schema";
+import { preflightJob, preflightJobName } from "../modules/ceph/preflight-job";
 
 /** Name prefix of the command's Jobs (distinct from the program's, which `pulumi up` owns). */
 export const CLI_PREFIX = "preflight-cli";

@@ -3,8 +3,8 @@
  * from an injected toolbox call, the URL check from an injected probe, so both can be replaced in tests);
  * `statusProblems` says what is unhealthy.
  */
-import { CRONJOB_LABEL } from "../backup/job-manifests";
-import type { ApiClient, KubeObject } from "../sim/apiclient";
+import { CRONJOB_LABEL } from "../modules/backup/job-manifests";
+import type { ApiClient, KubeObject } from "../lib/kube-api";
 
 /** What the status looks at, from the stack file. */
 export interface StatusTarget {

@@ -6,11 +6,11 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
-import { publicUrl } from "../app/values";
-import { ApiClient } from "../sim/apiclient";
-import { cephSchema } from "../stacks/schema";
-import { readStackFile } from "../stacks/stackfile";
-import { formatProblem, joinPath } from "../stacks/problems";
+import { publicUrl } from "../modules/aihub/values";
+import { ApiClient } from "../lib/kube-api";
+import { cephSchema } from "../config/schema";
+import { readStackFile } from "../config/stackfile";
+import { formatProblem, joinPath } from "../lib/problems";
 
 /** The keys the live-cluster commands use; other keys are left to the program's validation. */
 const opsSchema = z.looseObject({

@@ -13,7 +13,7 @@ function find(dir, suffix) {
 // --engine: the real-engine tests (*.engine.ts), one file at a time (each runs a cluster and the Pulumi CLI).
 const engine = process.argv.includes("--engine");
 const filter = process.argv.slice(2).filter((a) => a !== "--engine");
-const files = ["test", "addons"]
+const files = ["test", "lib", "catalog", "config", "k8s", "modules", "addons", "platform", "pipeline", "ops", "testing"]
     .flatMap((d) => find(d, engine ? ".engine.ts" : ".test.ts"))
     .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
     .sort();

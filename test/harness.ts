@@ -4,15 +4,15 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Recorder, settle } from "../plan/recorder";
-import { loadConfig } from "../stacks/config";
-import { buildPlatform } from "../stacks/platform";
-import { CONFIG_NAMESPACE } from "../stacks/problems";
-import type { PlatformConfig } from "../stacks/schema";
-import { readStackFile } from "../stacks/stackfile";
+import { Recorder, settle } from "../platform/plan/recorder";
+import { loadConfig } from "../config/program";
+import { buildPlatform } from "../platform/platform";
+import { CONFIG_NAMESPACE } from "../lib/problems";
+import type { PlatformConfig } from "../config/schema";
+import { readStackFile } from "../config/stackfile";
 
 export { Recorder, settle };
-export type { Registration } from "../plan/recorder";
+export type { Registration } from "../platform/plan/recorder";
 
 /** The project directory. */
 export const PROJECT_DIR = path.resolve(__dirname, "..");

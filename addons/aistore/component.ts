@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { addOnPullSecret } from "../shared/pull-secret";
-import type { RegistryConfig } from "../../stacks/schema";
-import type { Provided } from "../types";
-import { localStorageClassSpec } from "../../storage/cluster-manifests";
+import { addOnPullSecret } from "../../k8s/namespaced-pull-secret";
+import type { RegistryConfig } from "../../config/schema";
+import type { Provided } from "../../platform/contracts";
+import { localStorageClassSpec } from "../../modules/ceph/cluster-manifests";
 import { AIS_LOCAL_STORAGE_CLASS, aistoreSpec, endpoints, mountPvs, WAIT_READY } from "./manifests";
 import type { AistoreConfig } from "./schema";
 import { operatorValues } from "./values";

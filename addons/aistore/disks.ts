@@ -1,5 +1,5 @@
 /** The mountpath disks of `addons.aistore.nodes`, flattened in config order, and their local PV names. */
-import { localPvName } from "../../storage/names";
+import { localPvName } from "../../catalog/rook-names";
 import type { AistoreConfig } from "./schema";
 
 /** One declared disk with the config key that names it. */

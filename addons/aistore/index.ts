@@ -1,5 +1,5 @@
 /** The AIStore add-on: an S3-compatible object store for training data, run by the AIS operator. */
-import { defineAddOn } from "../types";
+import { defineAddOn } from "../../platform/contracts";
 import { aistoreImages } from "./catalog";
 import { Aistore } from "./component";
 import { aistoreRules } from "./rules";

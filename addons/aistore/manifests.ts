@@ -4,8 +4,8 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { mapImage } from "../../artifacts/imageref";
-import { quantityBytes } from "../../stacks/quantity";
+import { mapImage } from "../../lib/imageref";
+import { quantityBytes } from "../../lib/quantity";
 import { AISTORE_CATALOG } from "./catalog";
 import { aistoreDisks, aistorePvName } from "./disks";
 import { clusterSize, type AistoreConfig } from "./schema";

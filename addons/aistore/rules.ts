@@ -3,11 +3,11 @@
  * its Certificate and Issuer), the external LoadBalancers need MetalLB with enough addresses, targets need nodes, and
  * the local disks follow Ceph's rules and are not Ceph's.
  */
-import { quantityBytes } from "../../stacks/quantity";
-import type { Problem } from "../../stacks/problems";
-import type { PlatformConfig } from "../../stacks/schema";
+import { quantityBytes } from "../../lib/quantity";
+import type { Problem } from "../../lib/problems";
+import type { PlatformConfig } from "../../config/schema";
 import { addressCount } from "../metallb/addresses";
-import type { AddOnProblems } from "../types";
+import type { AddOnProblems } from "../../platform/contracts";
 import { aistoreDisks } from "./disks";
 import { clusterSize, type AistoreConfig } from "./schema";
 

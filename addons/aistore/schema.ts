@@ -1,6 +1,6 @@
 /** The `addons.aistore` section. */
 import { z } from "zod";
-import { disk, dnsName, k8sName, quantity } from "../../stacks/schema";
+import { disk, dnsName, k8sName, quantity } from "../../config/schema";
 import { AISTORE_CATALOG } from "./catalog";
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -1,5 +1,5 @@
 /** Values of the ais-operator chart (NVIDIA/ais-k8s `operator/helm/ais-operator`): the operator image from the registry. */
-import { mapRepository, parseImageRef } from "../../artifacts/imageref";
+import { mapRepository, parseImageRef } from "../../lib/imageref";
 import { AISTORE_CATALOG } from "./catalog";
 
 /** Chart values for operator `version`, pulling from `registry` with `pullSecretName`. */

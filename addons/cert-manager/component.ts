@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { SelfSignedCertificate } from "../../components/dynamic/self-signed-certificate";
-import { AddOnRelease, type AddOnReleaseArgs } from "../shared/chart-release";
+import { SelfSignedCertificate } from "../../k8s/self-signed-certificate";
+import { AddOnRelease, type AddOnReleaseArgs } from "../../k8s/chart-release";
 import { caClusterIssuer } from "./manifests";
 import type { CertManagerConfig } from "./schema";
 import { certManagerValues } from "./values";

@@ -4,8 +4,8 @@
  */
 import { X509Certificate } from "node:crypto";
 import * as path from "node:path";
-import { PUBLIC_CERT_SECRET, CUSTOM_CA_SECRET } from "../../app/values";
-import { INGRESS_TLS_SECRET } from "../../app/ingress";
+import { PUBLIC_CERT_SECRET, CUSTOM_CA_SECRET } from "../../modules/aihub/values";
+import { INGRESS_TLS_SECRET } from "../../modules/aihub/ingress";
 import { packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 import type { EngineScenario } from "../../test/engine/scenario";
 

@@ -1,5 +1,5 @@
 /** The cert-manager add-on: a CA ClusterIssuer that issues AI Hub's certificate when the stack gives none. */
-import { defineAddOn } from "../types";
+import { defineAddOn } from "../../platform/contracts";
 import { CERT_MANAGER_CATALOG } from "./catalog";
 import { CertManager } from "./component";
 import { certManagerRules } from "./rules";

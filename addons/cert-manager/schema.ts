@@ -1,9 +1,9 @@
 /** The `addons.certManager` section. */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { k8sName, MAX_SECRET_CHARS, pem } from "../../stacks/schema";
-import { SECRET_PLACEHOLDER } from "../../stacks/stackfile";
-import { parseCertificates, parsePrivateKey } from "../../stacks/tls";
+import { k8sName, MAX_SECRET_CHARS, pem } from "../../config/schema";
+import { SECRET_PLACEHOLDER } from "../../config/stackfile";
+import { parseCertificates, parsePrivateKey } from "../../config/tls";
 import { CERT_MANAGER_CATALOG } from "./catalog";
 
 const AT = "addons.certManager.ca";

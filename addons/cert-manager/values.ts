@@ -3,7 +3,7 @@
  * the private registry, the pull Secret on every pod, and the startupapicheck hook, which holds the release until the
  * API and its webhook answer, so nothing that creates an Issuer or Certificate runs before.
  */
-import { mapRepository, parseImageRef } from "../../artifacts/imageref";
+import { mapRepository, parseImageRef } from "../../lib/imageref";
 import { CERT_MANAGER_CATALOG } from "./catalog";
 
 /** Inputs of {@link certManagerValues}. */

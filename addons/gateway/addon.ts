@@ -1,6 +1,6 @@
 /** The gateway add-on: Gateway API through Envoy Gateway, the default way into AI Hub (`ingress.mode` gateway). */
-import { aihubTlsSecret } from "../../app/ingress";
-import { defineAddOn, type AddOnProblems } from "../types";
+import { aihubTlsSecret } from "../../modules/aihub/ingress";
+import { defineAddOn, type AddOnProblems } from "../../platform/contracts";
 import { GATEWAY_CATALOG } from "./catalog";
 import { SharedGateway } from "./component";
 import { HTTPS_LISTENER } from "./manifests";

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { tlsSecretArgs } from "../../app/ingress";
-import { issuedCertificate } from "../shared/certificate";
-import { addOnPullSecret } from "../shared/pull-secret";
+import { tlsSecretArgs } from "../../modules/aihub/ingress";
+import { issuedCertificate } from "../../k8s/certificate";
+import { addOnPullSecret } from "../../k8s/namespaced-pull-secret";
 import type { GatewayImages } from "./catalog";
 import { gatewayClassSpec, gatewaySpec, HTTP_LISTENER, HTTPS_LISTENER, redirectRouteSpec } from "./manifests";
 import type { GatewaySection } from "./schema";

@@ -1,6 +1,6 @@
 /** The `addons.gateway` section: Envoy Gateway, the GatewayClass and the shared Gateway in front of AI Hub. */
 import { z } from "zod";
-import { k8sName } from "../../stacks/schema";
+import { k8sName } from "../../config/schema";
 import { GATEWAY_CATALOG, type GatewayVersion } from "./catalog";
 
 const versions = Object.keys(GATEWAY_CATALOG) as [GatewayVersion, ...GatewayVersion[]];

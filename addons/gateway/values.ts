@@ -1,5 +1,5 @@
 /** The gateway-helm chart values: every image (the data-plane one too) from the private registry. */
-import { mapImage } from "../../artifacts/imageref";
+import { mapImage } from "../../lib/imageref";
 import type { GatewayImages } from "./catalog";
 import type { GatewaySection } from "./schema";
 

@@ -1,6 +1,6 @@
 /** The gpu add-on under the real engine: the fixture gpu-operator chart with the real ClusterPolicy CRD (v26.7.0). */
 import * as path from "node:path";
-import { isInRegistry } from "../../artifacts/imageref";
+import { isInRegistry } from "../../lib/imageref";
 import { packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 import { GPU_NODE_LABEL } from "./values";
 

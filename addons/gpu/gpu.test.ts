@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isInRegistry } from "../../artifacts/imageref";
+import { isInRegistry } from "../../lib/imageref";
 import { gpuImages } from "./catalog";
 import { gpuRules } from "./rules";
 import { gpuSchema } from "./schema";

@@ -1,4 +1,4 @@
-import { defineAddOn } from "../types";
+import { defineAddOn } from "../../platform/contracts";
 import { gpuImages } from "./catalog";
 import { GpuOperator } from "./component";
 import { gpuRules } from "./rules";

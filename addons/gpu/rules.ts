@@ -1,4 +1,4 @@
-import type { Problem } from "../../stacks/problems";
+import type { Problem } from "../../lib/problems";
 import type { GpuConfig } from "./schema";
 
 /** Duplicate GPU nodes. GPU workers need not give disks to Ceph, so they are not checked against `ceph.nodes`. */

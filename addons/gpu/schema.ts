@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkedString, version } from "../../stacks/schema";
+import { checkedString, version } from "../../config/schema";
 import { GPU_CATALOG } from "./catalog";
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { RegistryConfig } from "../../stacks/schema";
-import { addOnPullSecret } from "../shared/pull-secret";
+import type { RegistryConfig } from "../../config/schema";
+import { addOnPullSecret } from "../../k8s/namespaced-pull-secret";
 import { ExposedService, type Exposure } from "../shared/exposed-service";
 import type { JupyterHubConfig } from "./schema";
 import { AUTH_SECRET, SITE_CA, jupyterhubValues } from "./values";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { isInRegistry } from "../../artifacts/imageref";
+import { isInRegistry } from "../../lib/imageref";
 import { exposedRoute, packageFixture, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 
 const NS = "jupyterhub";

@@ -1,5 +1,5 @@
 import { exposureOf, siteCaOf } from "../shared/exposed-service";
-import { defineAddOn } from "../types";
+import { defineAddOn } from "../../platform/contracts";
 import { jupyterhubImages } from "./catalog";
 import { JupyterHub } from "./component";
 import { jupyterhubRules } from "./rules";

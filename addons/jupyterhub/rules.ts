@@ -1,5 +1,5 @@
-import type { Problem } from "../../stacks/problems";
-import type { PlatformConfig } from "../../stacks/schema";
+import type { Problem } from "../../lib/problems";
+import type { PlatformConfig } from "../../config/schema";
 import type { JupyterHubConfig } from "./schema";
 
 /**

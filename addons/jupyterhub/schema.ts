@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsName, imageRef, k8sName, quantity, secret, version } from "../../stacks/schema";
+import { dnsName, imageRef, k8sName, quantity, secret, version } from "../../config/schema";
 
 /** One server option users pick when they start a notebook (kubespawner `profileList`). */
 const profile = z.strictObject({

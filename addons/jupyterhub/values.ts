@@ -4,7 +4,7 @@
  * own proxy stays a ClusterIP Service, autohttps off). Secrets never enter the values: they come from a Secret the
  * component writes, through `hub.extraEnv` references.
  */
-import { mapImage, mapRepository } from "../../artifacts/imageref";
+import { mapImage, mapRepository } from "../../lib/imageref";
 import { JUPYTERHUB_CATALOG } from "./catalog";
 import type { JupyterHubConfig, JupyterHubProfile } from "./schema";
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AddOnNamespace } from "../shared/namespace";
-import type { Provided } from "../types";
+import { AddOnNamespace } from "../../k8s/namespace";
+import type { Provided } from "../../platform/contracts";
 import { keplerImage } from "./catalog";
 import { dashboardConfigMap } from "./dashboard";
 import type { KeplerConfig } from "./schema";

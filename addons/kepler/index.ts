@@ -1,7 +1,7 @@
 /** The Kepler add-on: per-pod energy metrics in the monitoring add-on's Prometheus, with a Grafana dashboard. */
-import type { PlatformConfig } from "../../stacks/schema";
-import type { AddOnProblems } from "../types";
-import { defineAddOn } from "../types";
+import type { PlatformConfig } from "../../config/schema";
+import type { AddOnProblems } from "../../platform/contracts";
+import { defineAddOn } from "../../platform/contracts";
 import { chartVersionProblems } from "../shared/chart";
 import { keplerImage } from "./catalog";
 import { Kepler } from "./component";

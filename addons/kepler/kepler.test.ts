@@ -6,9 +6,9 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { getPath } from "../../app/merge";
-import { mapImage } from "../../artifacts/imageref";
-import { stackCharts, stackImages } from "../../artifacts/inventory";
+import { getPath } from "../../lib/merge";
+import { mapImage } from "../../lib/imageref";
+import { stackCharts, stackImages } from "../../platform/inventory";
 import { monitoringImages } from "../monitoring/catalog";
 import { airgap, check } from "../../test/config/helpers";
 import { crdErrors, refFile } from "../../test/helpers/crd";

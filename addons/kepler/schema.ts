@@ -1,6 +1,6 @@
 /** `aihub-airgap:addons.kepler`: Kepler's per-pod energy metrics, scraped by the monitoring add-on's Prometheus. */
 import { z } from "zod";
-import { k8sName } from "../../stacks/schema";
+import { k8sName } from "../../config/schema";
 import { catalogVersion, chartPath } from "../shared/chart";
 import { KEPLER_CATALOG, KEPLER_VERSION } from "./catalog";
 

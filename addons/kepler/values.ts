@@ -3,7 +3,7 @@
  * value, so the account that carries it is created with the pull secret and the chart's RBAC is replaced by ours),
  * and the chart's ServiceMonitor labelled for the monitoring add-on's Prometheus.
  */
-import { mapRepository, parseImageRef } from "../../artifacts/imageref";
+import { mapRepository, parseImageRef } from "../../lib/imageref";
 
 /** Helm release name (the chart's full name: DaemonSet, Service, ConfigMap, ServiceMonitor are named after it). */
 export const RELEASE_NAME = "kepler";

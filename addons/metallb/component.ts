@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AdmissionReady } from "../../components/dynamic/admission-ready";
-import type { KubernetesConfig } from "../../stacks/schema";
-import { AddOnRelease, type AddOnReleaseArgs } from "../shared/chart-release";
+import { AdmissionReady } from "../../k8s/admission-ready";
+import type { KubernetesConfig } from "../../config/schema";
+import { AddOnRelease, type AddOnReleaseArgs } from "../../k8s/chart-release";
 import { metallbManifests } from "./manifests";
 import type { MetalLbConfig } from "./schema";
 import { metallbValues } from "./values";

@@ -1,5 +1,5 @@
 /** The MetalLB add-on: LoadBalancer addresses from a pool of the site's network (L2, optionally BGP). */
-import { defineAddOn } from "../types";
+import { defineAddOn } from "../../platform/contracts";
 import { addressCount } from "./addresses";
 import { metallbImages } from "./catalog";
 import { MetalLb } from "./component";

@@ -1,11 +1,11 @@
 /** MetalLB: address blocks, config errors by key, CRs against the real CRDs, the fixture chart, the composition. */
-import { ADMISSION_READY_TYPE } from "../../components/dynamic/admission-ready";
+import { ADMISSION_READY_TYPE } from "../../k8s/admission-ready";
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
-import { isInRegistry } from "../../artifacts/imageref";
-import { catalogImages } from "../../artifacts/inventory";
+import { isInRegistry } from "../../lib/imageref";
+import { catalogImages } from "../../platform/inventory";
 import { airgap, check } from "../../test/config/helpers";
 import { crdErrors, refFile } from "../../test/helpers/crd";
 import { helm } from "../../test/helpers/helm";

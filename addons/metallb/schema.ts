@@ -1,6 +1,6 @@
 /** The `addons.metallb` section. */
 import { z } from "zod";
-import { checkedString, k8sName } from "../../stacks/schema";
+import { checkedString, k8sName } from "../../config/schema";
 import { addressBlockProblem, ipNumber, overlaps } from "./addresses";
 import { METALLB_CATALOG } from "./catalog";
 

@@ -3,7 +3,7 @@
  * only with BGP. The vendor chart turns frr-k8s on by default; L2 mode needs no routing daemon, so without BGP it
  * stays off (two images and a privileged DaemonSet fewer, and no frr-k8s webhook to wait for).
  */
-import { mapRepository, parseImageRef } from "../../artifacts/imageref";
+import { mapRepository, parseImageRef } from "../../lib/imageref";
 import { METALLB_CATALOG } from "./catalog";
 
 /** Inputs of {@link metallbValues}. */

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GeneratedSecret } from "../../components/dynamic/generated-secret";
+import { GeneratedSecret } from "../../k8s/generated-secret";
 import { ExposedService, type Exposure } from "../shared/exposed-service";
-import { AddOnNamespace } from "../shared/namespace";
+import { AddOnNamespace } from "../../k8s/namespace";
 import { monitoringImages } from "./catalog";
 import { cephRuleSpec, cephServiceMonitorSpec } from "./ceph";
 import type { MonitoringConfig } from "./schema";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import type { KubeObject } from "../../sim/apiclient";
+import type { KubeObject } from "../../lib/kube-api";
 import { exposedRoute, packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 import type { EngineScenario } from "../../test/engine/scenario";
 import { eventually } from "../../test/helpers/eventually";

@@ -1,5 +1,5 @@
 /** The monitoring add-on: kube-prometheus-stack for the cluster, Ceph and the other add-ons' exporters. */
-import { defineAddOn } from "../types";
+import { defineAddOn } from "../../platform/contracts";
 import { exposureOf } from "../shared/exposed-service";
 import { monitoringImages } from "./catalog";
 import { Monitoring } from "./component";

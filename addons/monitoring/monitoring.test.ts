@@ -6,8 +6,8 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { mapImage } from "../../artifacts/imageref";
-import { getPath } from "../../app/merge";
+import { mapImage } from "../../lib/imageref";
+import { getPath } from "../../lib/merge";
 import { airgap, check } from "../../test/config/helpers";
 import { crdErrors, refFile } from "../../test/helpers/crd";
 import { renderChart } from "../../test/helpers/helm";

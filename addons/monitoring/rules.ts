@@ -1,7 +1,7 @@
 /** Rules comparing `addons.monitoring` with the rest of the config. */
-import type { PlatformConfig } from "../../stacks/schema";
-import { quantityBytes } from "../../stacks/quantity";
-import type { AddOnProblems } from "../types";
+import type { PlatformConfig } from "../../config/schema";
+import { quantityBytes } from "../../lib/quantity";
+import type { AddOnProblems } from "../../platform/contracts";
 import { chartVersionProblems } from "../shared/chart";
 import type { MonitoringConfig } from "./schema";
 

@@ -3,8 +3,8 @@
  * Ceph RWO class, Grafana under a path of the AI Hub host.
  */
 import { z } from "zod";
-import { k8sName, quantity } from "../../stacks/schema";
-import { isQuantity, quantityBytes } from "../../stacks/quantity";
+import { k8sName, quantity } from "../../config/schema";
+import { isQuantity, quantityBytes } from "../../lib/quantity";
 import { catalogVersion, chartPath } from "../shared/chart";
 import { MONITORING_CATALOG, MONITORING_VERSION } from "./catalog";
 

@@ -3,8 +3,8 @@
  * volumes on the Ceph RWO class, Prometheus picking up monitors and rules from every namespace by one label set, and
  * Grafana served under a path of the AI Hub host with its admin password from an existing Secret.
  */
-import { parseImageRef } from "../../artifacts/imageref";
-import { quantityBytes } from "../../stacks/quantity";
+import { parseImageRef } from "../../lib/imageref";
+import { quantityBytes } from "../../lib/quantity";
 import type { MonitoringImageSet } from "./catalog";
 import type { MonitoringConfig } from "./schema";
 

@@ -1,7 +1,7 @@
 /** Config helpers for an add-on's packaged chart: a version its image catalog knows, and a file that matches it. */
 import * as path from "node:path";
 import { z } from "zod";
-import type { Problem } from "../../stacks/problems";
+import type { Problem } from "../../lib/problems";
 
 /** A chart version listed in an add-on's catalog (`catalogFile` is where to add a new one). */
 export function catalogVersion(known: readonly string[], catalogFile: string) {

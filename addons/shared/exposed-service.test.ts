@@ -2,11 +2,11 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "../../stacks/schema";
+import type { PlatformConfig } from "../../config/schema";
 import { crdErrors, refFile } from "../../test/helpers/crd";
 import { mockStack, settle, unwrap } from "../../test/harness";
 import { ExposedService, exposureOf } from "./exposed-service";
-import { certificateSpec, httpRouteSpec } from "./routes";
+import { certificateSpec, httpRouteSpec } from "../../k8s/routes";
 
 const target = { host: "aihub.example.com", path: "/grafana", service: "grafana", port: 80 };
 const gateway = {

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { tlsSecretArgs } from "../../app/ingress";
-import type { PlatformConfig } from "../../stacks/schema";
-import type { Provided } from "../types";
-import { issuedCertificate } from "./certificate";
-import { httpRouteSpec, ingressSpec, type RouteTarget } from "./routes";
+import { tlsSecretArgs } from "../../modules/aihub/ingress";
+import type { PlatformConfig } from "../../config/schema";
+import type { Provided } from "../../platform/contracts";
+import { issuedCertificate } from "../../k8s/certificate";
+import { httpRouteSpec, ingressSpec, type RouteTarget } from "../../k8s/routes";
 
 /** How the UI is reached: through the shared Gateway, or an Ingress of the cluster's controller. */
 export type Exposure =

@@ -2,13 +2,13 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { getPath } from "../../app/merge";
-import { chartDefaultSecrets } from "../../app/values";
-import { postRenderScript } from "../../app/postrender-script";
+import { getPath } from "../../lib/merge";
+import { chartDefaultSecrets } from "../../modules/aihub/values";
+import { postRenderScript } from "../../modules/aihub/postrender-script";
 import { PROJECT_DIR, type Recorder, type Registration } from "../harness";
 import { REGISTRY } from "./fixtures";
 import { CERT, custom as customOf, scenario } from "./scenario";
-import { GENERATED_SECRET_TYPE } from "../../components/dynamic/generated-secret";
+import { GENERATED_SECRET_TYPE } from "../../k8s/generated-secret";
 
 let rec: Recorder;
 const byType = (t: string) => rec.all().filter((r) => r.type === t);

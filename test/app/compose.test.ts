@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { getPath } from "../../app/merge";
-import { APP_POLICIES } from "../../plan/policies/app";
-import { runPolicies } from "../../plan/findings";
+import { getPath } from "../../lib/merge";
+import { APP_POLICIES } from "../../platform/plan/policies/app";
+import { runPolicies } from "../../platform/plan/findings";
 import { composePlatform, stackValues, type Recorder, type Registration } from "../harness";
-import { BUNDLE_PUSH_TYPE } from "../../components/dynamic/bundle-push";
+import { BUNDLE_PUSH_TYPE } from "../../modules/mirror/bundle-push";
 
 const compose = (stack: string, values: Record<string, unknown>) => composePlatform(stack, values);
 

@@ -1,7 +1,7 @@
 /** Shared inputs for the application-half tests. */
-import { CREDENTIALS } from "../../app/credentials";
-import { aihubLayout } from "../../app/layout";
-import type { ValuesInput } from "../../app/values";
+import { CREDENTIALS } from "../../catalog/aihub-credentials";
+import { aihubLayout } from "../../catalog/aihub-layout";
+import type { ValuesInput } from "../../modules/aihub/values";
 
 export const REGISTRY = "registry.airgap.internal:5000";
 

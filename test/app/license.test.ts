@@ -4,8 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { licenseProblems } from "../../app/license";
-import { readStackFile } from "../../stacks/stackfile";
+import { licenseProblems } from "../../config/license";
+import { readStackFile } from "../../config/stackfile";
 import { airgap, check, section } from "../config/helpers";
 import { PROJECT_DIR } from "../harness";
 

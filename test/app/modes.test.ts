@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { ingressManifest } from "../../app/ingress";
-import { aihubLayout } from "../../app/layout";
-import { getPath } from "../../app/merge";
+import { ingressManifest } from "../../modules/aihub/ingress";
+import { aihubLayout } from "../../catalog/aihub-layout";
+import { getPath } from "../../lib/merge";
 import { CA, CERT, custom, scenario } from "./scenario";
-import { GENERATED_SECRET_TYPE } from "../../components/dynamic/generated-secret";
+import { GENERATED_SECRET_TYPE } from "../../k8s/generated-secret";
 
 const backend = (spec: unknown) => getPath(spec, "rules") as { http: { paths: { backend: unknown }[] } }[];
 

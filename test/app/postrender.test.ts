@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as YAML from "yaml";
-import { aihubImages } from "../../artifacts/catalog/aihub";
-import { mapImages } from "../../artifacts/imageref";
+import { aihubImages } from "../../catalog/aihub";
+import { mapImages } from "../../lib/imageref";
 import { postRendered } from "../helpers/helm";
 
 const R = "harbor.airgap.internal:8443/aihub";

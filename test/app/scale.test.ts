@@ -10,12 +10,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as YAML from "yaml";
-import { aihubLayout } from "../../app/layout";
-import { aihubWorkloads, TIERS } from "../../app/scale";
+import { aihubLayout } from "../../catalog/aihub-layout";
+import { aihubWorkloads, TIERS } from "../../modules/aihub/scale";
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "../../stacks/config";
-import { buildPlatform } from "../../stacks/platform";
-import { postRenderScript } from "../../app/postrender-script";
+import { loadConfig } from "../../config/program";
+import { buildPlatform } from "../../platform/platform";
+import { postRenderScript } from "../../modules/aihub/postrender-script";
 import { helm, postRendered } from "../helpers/helm";
 import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder } from "../harness";
 

@@ -2,8 +2,8 @@
 import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AiHub } from "../../components/aihub";
-import { AiHubIngress } from "../../components/aihub-ingress";
+import { AiHub } from "../../modules/aihub/aihub";
+import { AiHubIngress } from "../../modules/aihub/aihub-ingress";
 import { Recorder, settle, type Registration } from "../harness";
 import { REGISTRY } from "./fixtures";
 

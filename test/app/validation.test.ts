@@ -4,12 +4,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { credentialNameProblems, credentialValueProblem, CREDENTIALS } from "../../app/credentials";
-import { aihubLayout } from "../../app/layout";
-import { buildApplication } from "../../stacks/application";
-import { ConfigError, type Problem } from "../../stacks/problems";
-import type { PlatformConfig } from "../../stacks/schema";
-import { validateConfig } from "../../stacks/validate";
+import { credentialNameProblems, credentialValueProblem, CREDENTIALS } from "../../catalog/aihub-credentials";
+import { aihubLayout } from "../../catalog/aihub-layout";
+import { buildApplication } from "../../platform/application";
+import { ConfigError, type Problem } from "../../lib/problems";
+import type { PlatformConfig } from "../../config/schema";
+import { validateConfig } from "../../config/validate";
 import { PROJECT_DIR, stackValues } from "../harness";
 
 type Values = Record<string, Record<string, unknown>>;

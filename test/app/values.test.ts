@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { mapImage } from "../../artifacts/imageref";
-import { aihubImages } from "../../artifacts/catalog/aihub";
-import { CREDENTIALS } from "../../app/credentials";
-import { aihubLayout } from "../../app/layout";
-import { deepMerge, getPath } from "../../app/merge";
-import { chartDefaultSecrets, computedValues, releaseValues } from "../../app/values";
+import { mapImage } from "../../lib/imageref";
+import { aihubImages } from "../../catalog/aihub";
+import { CREDENTIALS } from "../../catalog/aihub-credentials";
+import { aihubLayout } from "../../catalog/aihub-layout";
+import { deepMerge, getPath } from "../../lib/merge";
+import { chartDefaultSecrets, computedValues, releaseValues } from "../../modules/aihub/values";
 import { REGISTRY, sampleCredentials, valuesInput } from "./fixtures";
 
 const R = `${REGISTRY}/rapidminer/`;

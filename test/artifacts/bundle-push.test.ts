@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { bundlePushProvider as provider } from "../../components/dynamic/bundle-push";
+import { bundlePushProvider as provider } from "../../modules/mirror/bundle-push";
 
 const pushed = { bundlePath: "./bundle", stack: "airgap", parallel: 4, bundleSha256: "a".repeat(64), password: "p" };
 

@@ -9,10 +9,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { buildBundle } from "../../artifacts/bundle";
-import { sha256 } from "../../artifacts/digest";
-import { imageArtifacts, type BundleManifest } from "../../artifacts/manifest";
-import { pushBundle, pushReference } from "../../artifacts/push";
+import { buildBundle } from "../../pipeline/bundle";
+import { sha256 } from "../../lib/digest";
+import { imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
+import { pushBundle, pushReference } from "../../pipeline/push";
 import { generateImages } from "../fixtures/images/generate";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 

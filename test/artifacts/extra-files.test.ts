@@ -6,9 +6,9 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { carryExtraFiles, extraFileName } from "../../artifacts/extra-files";
-import { writeManifest } from "../../artifacts/manifest";
-import { verifyBundle } from "../../artifacts/verify";
+import { carryExtraFiles, extraFileName } from "../../pipeline/extra-files";
+import { writeManifest } from "../../pipeline/manifest";
+import { verifyBundle } from "../../pipeline/verify";
 import { airgap, check, section } from "../config/helpers";
 
 function withExtraFiles(files: unknown): string[] {

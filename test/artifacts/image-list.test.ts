@@ -4,11 +4,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { buildBundle } from "../../artifacts/bundle";
-import { parseImageList, readImageLists, retaggedTexts } from "../../artifacts/image-list";
-import { stackImages } from "../../artifacts/inventory";
-import { readManifest } from "../../artifacts/manifest";
-import { stackConfig } from "../../artifacts/stack";
+import { buildBundle } from "../../pipeline/bundle";
+import { parseImageList, readImageLists, retaggedTexts } from "../../pipeline/image-list";
+import { stackImages } from "../../platform/inventory";
+import { readManifest } from "../../pipeline/manifest";
+import { stackConfig } from "../../pipeline/stack";
 import { PROJECT_DIR } from "../harness";
 
 const ROOK_LIST = [

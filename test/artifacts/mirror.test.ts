@@ -8,11 +8,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { sha256 } from "../../artifacts/digest";
-import { BUNDLE_PUSH_TYPE } from "../../components/dynamic/bundle-push";
-import { loadConfig } from "../../stacks/config";
-import { buildPlatform } from "../../stacks/platform";
-import { bundleManifestHash } from "../../stacks/mirror";
+import { sha256 } from "../../lib/digest";
+import { BUNDLE_PUSH_TYPE } from "../../modules/mirror/bundle-push";
+import { loadConfig } from "../../config/program";
+import { buildPlatform } from "../../platform/platform";
+import { bundleManifestHash } from "../../platform/mirror";
 import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder, type Registration } from "../harness";
 
 const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), "mirror-bundle-"));

@@ -12,8 +12,8 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { sha256 } from "../../artifacts/digest";
-import { proxyFor } from "../../artifacts/proxy";
+import { sha256 } from "../../lib/digest";
+import { proxyFor } from "../../pipeline/proxy";
 import { makeCertificates } from "../helpers/registry";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -82,7 +82,7 @@ after(async () => {
 async function download(url: string, env: Record<string, string>) {
     const file = path.join(fs.mkdtempSync(path.join(work, "dl-")), "plugin.tar.gz");
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/_proxy$/i.test(k)));
-    const script = `require("./artifacts/plugins").download(${JSON.stringify(url)}, ${JSON.stringify(file)}).then((r) => console.log(JSON.stringify(r)))`;
+    const script = `require("./pipeline/plugins").download(${JSON.stringify(url)}, ${JSON.stringify(file)}).then((r) => console.log(JSON.stringify(r)))`;
     const stdout = await new Promise<string>((resolve, reject) =>
         execFile(
             process.execPath,

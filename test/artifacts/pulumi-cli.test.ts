@@ -10,10 +10,10 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { buildBundle } from "../../artifacts/bundle";
-import { sha256 } from "../../artifacts/digest";
-import { stackInventory } from "../../artifacts/inventory";
-import { readManifest } from "../../artifacts/manifest";
+import { buildBundle } from "../../pipeline/bundle";
+import { sha256 } from "../../lib/digest";
+import { stackInventory } from "../../platform/inventory";
+import { readManifest } from "../../pipeline/manifest";
 import {
     DEFAULT_PULUMI_CLI_BASE_URL,
     parseChecksums,
@@ -21,9 +21,9 @@ import {
     pulumiCliFile,
     pulumiCliNeed,
     pulumiCliUrl,
-} from "../../artifacts/pulumi-cli";
-import { stackConfig } from "../../artifacts/stack";
-import { verifyBundle } from "../../artifacts/verify";
+} from "../../pipeline/pulumi-cli";
+import { stackConfig } from "../../pipeline/stack";
+import { verifyBundle } from "../../pipeline/verify";
 import { PROJECT_DIR } from "../harness";
 import { checksumsFor, makeCliArchive } from "../helpers/pulumi-cli";
 

@@ -8,11 +8,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { buildBundle } from "../../artifacts/bundle";
-import { mapImages } from "../../artifacts/imageref";
-import { blobPath } from "../../artifacts/layout";
-import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../../artifacts/manifest";
-import { pushBundle } from "../../artifacts/push";
+import { buildBundle } from "../../pipeline/bundle";
+import { mapImages } from "../../lib/imageref";
+import { blobPath } from "../../pipeline/layout";
+import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
+import { pushBundle } from "../../pipeline/push";
 import { startUpstream, type Upstream } from "../fixtures/images/upstream";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 

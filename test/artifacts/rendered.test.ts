@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { renderChartImages } from "../../artifacts/charts";
-import { releaseImages } from "../../artifacts/rendered";
+import { renderChartImages } from "../../pipeline/charts";
+import { releaseImages } from "../../pipeline/rendered";
 import { fixtureProject, helmBinary } from "../helpers/helm";
 import { PROJECT_DIR } from "../harness";
 

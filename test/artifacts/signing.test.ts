@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { sealBundle } from "../../artifacts/seal";
+import { sealBundle } from "../../pipeline/seal";
 import {
     checkBundleSignature,
     isDerEcdsaSignature,
@@ -17,8 +17,8 @@ import {
     loadPublicKey,
     loadSigningKey,
     signBlob,
-} from "../../artifacts/signing";
-import { readSigningKey } from "../../artifacts/seal";
+} from "../../pipeline/signing";
+import { readSigningKey } from "../../pipeline/seal";
 import { PROJECT_DIR } from "../harness";
 import { makeKey, runVerifyCjs, smallBundle, TEST_PASSPHRASE, type KeyForm } from "../helpers/signing";
 

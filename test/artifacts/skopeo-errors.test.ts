@@ -8,9 +8,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, test } from "node:test";
-import { sha256 } from "../../artifacts/digest";
-import { pushBundle, registryProblem } from "../../artifacts/push";
-import { checkSkopeo, classify, isTransient, SkopeoError } from "../../artifacts/skopeo";
+import { sha256 } from "../../lib/digest";
+import { pushBundle, registryProblem } from "../../pipeline/push";
+import { checkSkopeo, classify, isTransient, SkopeoError } from "../../pipeline/skopeo";
 
 const fatal = (msg: string) => `time="2026-11-22T08:40:52Z" level=fatal msg="${msg}"\n`;
 const BLOB = "sha256:3dc63f619455dc97812a554641f188908c4c9a8303f3f5f0e46485b080090043";

@@ -3,15 +3,15 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { platformFlags, pullReference } from "../../artifacts/pull";
-import { imagesInManifests } from "../../artifacts/charts";
-import { stackImages, stackInventory } from "../../artifacts/inventory";
-import { parseManifest } from "../../artifacts/manifest";
-import { pluginFile, pluginNeeds, pluginUrl } from "../../artifacts/plugins";
-import { pushReference } from "../../artifacts/push";
-import { isTransient, registryAccess, skopeoMessage } from "../../artifacts/skopeo";
-import { parseSize, partName } from "../../artifacts/split";
-import { stackConfig } from "../../artifacts/stack";
+import { platformFlags, pullReference } from "../../pipeline/pull";
+import { imagesInManifests } from "../../pipeline/charts";
+import { stackImages, stackInventory } from "../../platform/inventory";
+import { parseManifest } from "../../pipeline/manifest";
+import { pluginFile, pluginNeeds, pluginUrl } from "../../pipeline/plugins";
+import { pushReference } from "../../pipeline/push";
+import { isTransient, registryAccess, skopeoMessage } from "../../pipeline/skopeo";
+import { parseSize, partName } from "../../pipeline/split";
+import { stackConfig } from "../../pipeline/stack";
 import { PROJECT_DIR } from "../harness";
 
 describe("references", () => {

@@ -10,8 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { buildBundle } from "../../artifacts/bundle";
-import { imageArtifacts } from "../../artifacts/manifest";
+import { buildBundle } from "../../pipeline/bundle";
+import { imageArtifacts } from "../../pipeline/manifest";
 import { generateImages } from "../fixtures/images/generate";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 

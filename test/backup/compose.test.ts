@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { stackImages } from "../../artifacts/inventory";
+import { stackImages } from "../../platform/inventory";
 import { BACKUP_SELECTOR } from "../../ops/status";
-import { runPolicies } from "../../plan/findings";
+import { runPolicies } from "../../platform/plan/findings";
 import { check } from "../config/helpers";
 import { crdErrors, snapshotCrdFile } from "../helpers/crd";
 import { composePlatform, stackValues } from "../harness";

@@ -1,8 +1,8 @@
 /** Helpers for config-rule tests: a valid base config, mutation, and validation with its problem lines. */
-import { formatProblem } from "../../stacks/problems";
-import { validateConfig, type Validation } from "../../stacks/validate";
+import { formatProblem } from "../../lib/problems";
+import { validateConfig, type Validation } from "../../config/validate";
 import { PROJECT_DIR, stackValues } from "../harness";
-import { readStackFile } from "../../stacks/stackfile";
+import { readStackFile } from "../../config/stackfile";
 
 /** The airgap stack's values and secure paths, as a fresh copy. */
 export function airgap(): { values: Record<string, unknown>; secure: Set<string> } {

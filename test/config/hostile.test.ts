@@ -1,7 +1,7 @@
 /** Issue 10: stack files as a careless or hostile admin writes them; each rule with a passing and a failing case. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseStackFile } from "../../stacks/stackfile";
+import { parseStackFile } from "../../config/stackfile";
 import { airgap, check, section } from "./helpers";
 
 /** Asserts exactly these error lines. */

@@ -7,7 +7,7 @@ import {
     mapRepository,
     normaliseImageRef,
     parseImageRef,
-} from "../../artifacts/imageref";
+} from "../../lib/imageref";
 
 const R = "registry.airgap.internal:5000";
 

@@ -5,14 +5,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { isInRegistry, mapImage, parseImageRef, registryServerProblem } from "../../artifacts/imageref";
-import { localPvName } from "../../storage/names";
-import { cephDisks } from "../../stacks/disks";
-import { canonicalDevicePath, devicePathProblem } from "../../stacks/devices";
-import { MAX_DISK_BYTES, MIN_MON_BYTES, MIN_OSD_BYTES, quantityBytes } from "../../stacks/quantity";
-import { domainProblem } from "../../stacks/schema";
-import { parseStackFile } from "../../stacks/stackfile";
-import { YamlFileError } from "../../stacks/yamlfile";
+import { isInRegistry, mapImage, parseImageRef, registryServerProblem } from "../../lib/imageref";
+import { localPvName } from "../../catalog/rook-names";
+import { cephDisks } from "../../config/disks";
+import { canonicalDevicePath, devicePathProblem } from "../../lib/devices";
+import { MAX_DISK_BYTES, MIN_MON_BYTES, MIN_OSD_BYTES, quantityBytes } from "../../lib/quantity";
+import { domainProblem } from "../../config/schema";
+import { parseStackFile } from "../../config/stackfile";
+import { YamlFileError } from "../../lib/yamlfile";
 import { airgap, check as checkWith, section } from "./helpers";
 
 const RUNS = { numRuns: 100 };

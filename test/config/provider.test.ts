@@ -8,9 +8,9 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
-import { loadConfig } from "../../stacks/config";
-import { buildPlatform } from "../../stacks/platform";
-import { defaultProviderName, KUBERNETES_PROVIDER_NAME } from "../../stacks/provider";
+import { loadConfig } from "../../config/program";
+import { buildPlatform } from "../../platform/platform";
+import { defaultProviderName, KUBERNETES_PROVIDER_NAME } from "../../k8s/provider";
 import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder } from "../harness";
 import { airgap, check } from "./helpers";
 

@@ -13,7 +13,7 @@ describe("config rules: the committed stacks pass", () => {
     for (const stack of ["airgap", "lab"]) {
         it(`${stack} validates with no errors`, async () => {
             const { stackValues, PROJECT_DIR } = await import("../harness");
-            const { readStackFile } = await import("../../stacks/stackfile");
+            const { readStackFile } = await import("../../config/stackfile");
             const r = check(stackValues(stack), readStackFile(PROJECT_DIR, stack).securePaths);
             assert.deepEqual(r.lines, []);
             assert.ok(r.config);
@@ -173,7 +173,7 @@ describe("config rules: versions and charts", () => {
     });
     it("turns a missing chart into an error for pulumi up and a warning for plan", async () => {
         const { values } = airgap();
-        const { validateConfig } = await import("../../stacks/validate");
+        const { validateConfig } = await import("../../config/validate");
         const { PROJECT_DIR } = await import("../harness");
         const up = validateConfig({ values }, { baseDir: PROJECT_DIR, missing: "error" });
         assert.ok(up.errors.some((e) => e.path === "rook.chart" && /does not exist/.test(e.text)));

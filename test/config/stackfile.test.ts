@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { listStacks, parseStackFile, readStackFile, SECRET_PLACEHOLDER } from "../../stacks/stackfile";
+import { listStacks, parseStackFile, readStackFile, SECRET_PLACEHOLDER } from "../../config/stackfile";
 import { PROJECT_DIR } from "../harness";
 
 describe("stack file reader", () => {

@@ -5,8 +5,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { parseStackFile, readStackFile } from "../../stacks/stackfile";
-import { parseYamlText, readRegularFile, YamlFileError } from "../../stacks/yamlfile";
+import { parseStackFile, readStackFile } from "../../config/stackfile";
+import { parseYamlText, readRegularFile, YamlFileError } from "../../lib/yamlfile";
 import { airgap, check, section } from "./helpers";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "yamlfile-"));

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { after, before, describe } from "node:test";
-import { ADDONS } from "../../addons/table";
-import type { AddOn } from "../../addons/types";
+import { ADDONS } from "../../platform/registry";
+import type { AddOn } from "../../platform/contracts";
 import { addOnFixture, type AddOnEngineFixture } from "./addon-fixture";
 import { destroyRemovesEverything, noSecretInPlainText, previewShowsNoChanges, upCreatesThePlan } from "./checks";
 import { EngineScenario, type PlannedObject } from "./scenario";

@@ -1,5 +1,5 @@
 /** The checks both engine scenarios make, each failing with what the engine or the cluster said. */
-import { mapImage } from "../../artifacts/imageref";
+import { mapImage } from "../../lib/imageref";
 import { HARDCODED_IMAGE, HARDCODED_WORKLOAD } from "./stage";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";

@@ -2,9 +2,9 @@
  * Watches a destroy for Rook's disk wipe: when each cleanup Job completed, and when the pull secret, the
  * `rook-ceph-default` ServiceAccount and the rook-ceph release's Helm record disappeared (polled every 250 ms).
  */
-import type { ApiClient } from "../../sim/apiclient";
-import { CLEANUP_SERVICE_ACCOUNT } from "../../sim/controller";
-import { CLEANUP_JOB_SELECTOR, type JobView } from "../../storage/cleanup";
+import type { ApiClient } from "../../lib/kube-api";
+import { CLEANUP_SERVICE_ACCOUNT } from "../../testing/sim/controller";
+import { CLEANUP_JOB_SELECTOR, type JobView } from "../../modules/ceph/cleanup";
 
 /** Milliseconds since the epoch at which things were first seen. */
 export interface CleanupTimeline {

@@ -1,5 +1,5 @@
 /** Read-only questions to the simulated cluster's API server, by apiVersion and kind (resolved by discovery). */
-import { ApiClient, type KubeObject } from "../../sim/apiclient";
+import { ApiClient, type KubeObject } from "../../lib/kube-api";
 
 interface ResourceInfo {
     plural: string;

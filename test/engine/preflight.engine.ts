@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
-import { SIM_DISKS_ANNOTATION, type FakeDisk } from "../../sim/preflight";
+import { SIM_DISKS_ANNOTATION, type FakeDisk } from "../../testing/sim/preflight";
 import { EngineScenario } from "./scenario";
 import { figure, requireEngine, step } from "./steps";
 

@@ -4,10 +4,10 @@
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { DYNAMIC_PROVIDER_HOST } from "../../engine/build";
-import { absentBinaries, engineBinDir, engineBinary } from "../../engine/paths";
-import { kubernetesPluginInstalled, pulumiHome } from "../../engine/plugin";
-import { RECIPES } from "../../engine/recipes";
+import { DYNAMIC_PROVIDER_HOST } from "../../testing/engine/build";
+import { absentBinaries, engineBinDir, engineBinary } from "../../testing/engine/paths";
+import { kubernetesPluginInstalled, pulumiHome } from "../../testing/engine/plugin";
+import { RECIPES } from "../../testing/engine/recipes";
 
 /** What one CLI run returned. */
 export interface RunResult {

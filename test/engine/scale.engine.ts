@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
-import { aihubLayout } from "../../app/layout";
-import { aihubWorkloads, TIERS, type Tier } from "../../app/scale";
+import { aihubLayout } from "../../catalog/aihub-layout";
+import { aihubWorkloads, TIERS, type Tier } from "../../modules/aihub/scale";
 import { EngineScenario } from "./scenario";
 import { figure, requireEngine, step } from "./steps";
 import { HARDCODED_WORKLOAD } from "./stage";

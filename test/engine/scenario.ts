@@ -5,10 +5,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { GENERATED_SECRET_TYPE } from "../../components/dynamic/generated-secret";
-import { SELF_SIGNED_CERTIFICATE_TYPE } from "../../components/dynamic/self-signed-certificate";
-import { runPlan } from "../../plan/run";
-import { startSim, type SimHandle } from "../../sim/cluster";
+import { GENERATED_SECRET_TYPE } from "../../k8s/generated-secret";
+import { SELF_SIGNED_CERTIFICATE_TYPE } from "../../k8s/self-signed-certificate";
+import { runPlan } from "../../platform/plan/run";
+import { startSim, type SimHandle } from "../../testing/sim/cluster";
 import type { TestRegistry } from "../helpers/registry";
 import { ClusterView } from "./cluster";
 import { engineKubeconfigs } from "./kubeconfigs";

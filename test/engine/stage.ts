@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildBundle } from "../../artifacts/bundle";
+import { buildBundle } from "../../pipeline/bundle";
 import { startUpstream } from "../fixtures/images/upstream";
 import { helm } from "../helpers/helm";
 import { makeCertificates, startRegistry, type TestRegistry } from "../helpers/registry";

@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments, parseDocument, type Document } from "yaml";
-import type { PostRenderOptions } from "../../app/postrender";
-import { writePostRenderScript } from "../../app/postrender-script";
+import type { PostRenderOptions } from "../../modules/aihub/postrender";
+import { writePostRenderScript } from "../../modules/aihub/postrender-script";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 

@@ -2,8 +2,8 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { sha256 } from "../../artifacts/digest";
-import { pulumiCliFile } from "../../artifacts/pulumi-cli";
+import { sha256 } from "../../lib/digest";
+import { pulumiCliFile } from "../../pipeline/pulumi-cli";
 
 /** A small real `pulumi-v<version>-linux-x64.tar.gz` (top directory `pulumi/` with a `pulumi` script), made by tar. */
 export function makeCliArchive(dir: string, version: string): { name: string; body: Buffer } {

@@ -2,10 +2,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { hashFile } from "../../artifacts/digest";
-import { writeManifest, type Artifact } from "../../artifacts/manifest";
-import { writeOfflineVerifier } from "../../artifacts/offline-verifier";
-import { VERIFIER_FILE } from "../../artifacts/split";
+import { hashFile } from "../../lib/digest";
+import { writeManifest, type Artifact } from "../../pipeline/manifest";
+import { writeOfflineVerifier } from "../../pipeline/offline-verifier";
+import { VERIFIER_FILE } from "../../pipeline/split";
 import { helm } from "./helm";
 
 /** The passphrase the encrypted test keys use (handed to openssl through the environment, never as an argument). */

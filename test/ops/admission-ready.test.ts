@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { admissionOutcome, waitForAdmission } from "../../cli/admission-ready";
-import type { ApiResponse } from "../../sim/apiclient";
+import type { ApiResponse } from "../../lib/kube-api";
 
 const POOL = { kind: "IPAddressPool", metadata: { name: "aihub" } };
 const WEBHOOK_DOWN: ApiResponse = {

@@ -9,10 +9,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { engineBinDir } from "../../engine/paths";
+import { engineBinDir } from "../../testing/engine/paths";
 import { renderPreflight } from "../../ops/preflight";
-import { missingBinaries, startSim, type SimHandle } from "../../sim";
-import { SIM_DISKS_ANNOTATION } from "../../sim/preflight";
+import { missingBinaries, startSim, type SimHandle } from "../../testing/sim";
+import { SIM_DISKS_ANNOTATION } from "../../testing/sim/preflight";
 
 const missing = missingBinaries();
 const skip = missing.length ? `sim binaries missing from ${engineBinDir()}: ${missing.join(", ")}` : false;

@@ -10,11 +10,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { engineBinDir } from "../../engine/paths";
+import { engineBinDir } from "../../testing/engine/paths";
 import { CEPH_CLUSTER_CRD } from "../helpers/sim-crd";
 import { collectStatus, statusProblems, type StatusDeps, type StatusTarget } from "../../ops/status";
 import { renderStatus } from "../../ops/status-render";
-import { missingBinaries, startSim, type ApiClient, type SimHandle } from "../../sim";
+import { missingBinaries, startSim, type ApiClient, type SimHandle } from "../../testing/sim";
 import { eventually } from "../helpers/eventually";
 
 const missing = missingBinaries();

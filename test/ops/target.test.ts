@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { clusterAccess, loadOpsTarget } from "../../ops/target";
-import { readKubeconfig } from "../../sim/kubeconfig";
+import { readKubeconfig } from "../../lib/kubeconfig";
 
 describe("live-cluster commands: target and cluster access", () => {
     it("flags over the stack's kubernetes key over KUBECONFIG over ~/.kube/config", () => {

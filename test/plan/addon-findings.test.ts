@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { imagesIn, plaintextSecret } from "../../plan/findings";
+import { imagesIn, plaintextSecret } from "../../platform/plan/findings";
 
 test("an image beside a repository (gpu-operator's split form) is checked joined with repository and version", () => {
     const inputs = {

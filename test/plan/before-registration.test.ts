@@ -9,11 +9,11 @@ import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
-import { loadConfig } from "../../stacks/config";
-import { runPlan } from "../../plan/run";
-import { buildPlatform } from "../../stacks/platform";
-import { formatProblem, ConfigError } from "../../stacks/problems";
-import { readStackFile } from "../../stacks/stackfile";
+import { loadConfig } from "../../config/program";
+import { runPlan } from "../../platform/plan/run";
+import { buildPlatform } from "../../platform/platform";
+import { formatProblem, ConfigError } from "../../lib/problems";
+import { readStackFile } from "../../config/stackfile";
 import { mockStack, PROJECT_DIR, settle } from "../harness";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "before-reg-"));

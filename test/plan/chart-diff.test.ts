@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { chartDiffForStack, diffRendered, renderChartDiff } from "../../plan/chart-diff";
+import { chartDiffForStack, diffRendered, renderChartDiff } from "../../platform/plan/chart-diff";
 import { check } from "../config/helpers";
 import { helm, helmBinary } from "../helpers/helm";
 import { PROJECT_DIR, stackValues } from "../harness";

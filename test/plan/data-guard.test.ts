@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_GUARD_NAME } from "../../components/data-guard";
-import { loadConfig } from "../../stacks/config";
-import { buildPlatform } from "../../stacks/platform";
+import { DATA_GUARD_NAME } from "../../k8s/data-guard";
+import { loadConfig } from "../../config/program";
+import { buildPlatform } from "../../platform/platform";
 import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder } from "../harness";
 
 let rec: Recorder;

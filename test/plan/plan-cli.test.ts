@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { stringify } from "yaml";
 import { PROJECT_DIR } from "../harness";
 import { PLAN_JSON_KEYS } from "./json-keys";
-import { readStackFile } from "../../stacks/stackfile";
+import { readStackFile } from "../../config/stackfile";
 
 /** Runs `npm run plan` the way a user does (through tsx), from the project directory. */
 function plan(...args: string[]) {

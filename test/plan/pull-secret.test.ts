@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { dockerConfigJson, ImagePullSecret, registryHost } from "../../components/pull-secret";
-import { loadConfig } from "../../stacks/config";
-import { ConfigError } from "../../stacks/problems";
+import { dockerConfigJson, ImagePullSecret, registryHost } from "../../k8s/pull-secret";
+import { loadConfig } from "../../config/program";
+import { ConfigError } from "../../lib/problems";
 import { mockStack, PROJECT_DIR, settle, stackValues } from "../harness";
 
 describe("ImagePullSecret", () => {

@@ -4,9 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { releaseImageFindings } from "../../plan/policies/releases";
-import type { Registration } from "../../plan/recorder";
-import type { PlatformConfig } from "../../stacks/schema";
+import { releaseImageFindings } from "../../platform/plan/policies/releases";
+import type { Registration } from "../../platform/plan/recorder";
+import type { PlatformConfig } from "../../config/schema";
 import { helmBinary } from "../helpers/helm";
 
 const REGISTRY = "registry.lab.internal:5000";

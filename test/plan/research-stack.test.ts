@@ -9,9 +9,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
-import { ADDONS } from "../../addons/table";
-import { formatProblem } from "../../stacks/problems";
-import { runPlan } from "../../plan/run";
+import { ADDONS } from "../../platform/registry";
+import { formatProblem } from "../../lib/problems";
+import { runPlan } from "../../platform/plan/run";
 import { PROJECT_DIR, stackValues } from "../harness";
 
 const registered = new Set<string>(ADDONS.map((a) => a.name));

@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { describe, it } from "node:test";
-import { selfSignedProvider } from "../../components/dynamic/self-signed-certificate";
-import type { ApiClient, KubeObject } from "../../sim/apiclient";
-import { reconcileCertManager } from "../../sim/cert-manager";
-import { reconcileMetalLb } from "../../sim/metallb";
+import { selfSignedProvider } from "../../k8s/self-signed-certificate";
+import type { ApiClient, KubeObject } from "../../lib/kube-api";
+import { reconcileCertManager } from "../../testing/sim/cert-manager";
+import { reconcileMetalLb } from "../../testing/sim/metallb";
 
 /** Collections by list path; objects are found by name (and namespace in the path). */
 function fakeApi(collections: Record<string, KubeObject[]>): ApiClient {

@@ -1,8 +1,8 @@
 /** The AIS operator stand-in: AIStore resources become Ready once their CRD exists, deleting ones are left alone. */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { reconcileAistore } from "../../sim/aistore";
-import type { ApiClient, KubeObject } from "../../sim/apiclient";
+import { reconcileAistore } from "../../testing/sim/aistore";
+import type { ApiClient, KubeObject } from "../../lib/kube-api";
 
 function fakeClient(crd: boolean, items: KubeObject[]) {
     const patches: [string, unknown][] = [];

@@ -11,10 +11,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { snapshotCrds } from "../../backup/snapshot-crds";
-import { snapshotClassSpec } from "../../backup/snapshot-manifests";
-import { engineBinDir } from "../../engine/paths";
-import { missingBinaries, startSim, stopSim, type ApiClient, type SimHandle } from "../../sim";
+import { snapshotCrds } from "../../modules/ceph/snapshot-crds";
+import { snapshotClassSpec } from "../../modules/ceph/snapshot-manifests";
+import { engineBinDir } from "../../testing/engine/paths";
+import { missingBinaries, startSim, stopSim, type ApiClient, type SimHandle } from "../../testing/sim";
 import { kubectlBinary } from "../helpers/kubectl";
 import { postgresBinDir, startPostgres, type PgServer } from "../helpers/postgres";
 

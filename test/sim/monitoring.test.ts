@@ -1,7 +1,7 @@
 /** The sim's stand-in for prometheus-operator's storage: the claim a Prometheus or Alertmanager's replica 0 gets. */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { operatorClaim } from "../../sim/monitoring";
+import { operatorClaim } from "../../testing/sim/monitoring";
 
 const spec = {
     storageClassName: "rook-ceph-block",

@@ -8,16 +8,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
-import { engineBinDir } from "../../engine/paths";
+import { engineBinDir } from "../../testing/engine/paths";
 import { CEPH_CLUSTER_CRD } from "../helpers/sim-crd";
-import { ApiClient, missingBinaries, startSim, stopSim, type KubeObject, type SimHandle } from "../../sim";
-import { schedulerConfig, simLayout } from "../../sim/components";
-import { volumeFor } from "../../sim/controller";
-import { SIM_DISKS_ANNOTATION } from "../../sim/preflight";
-import { preflightJob } from "../../storage/preflight-job";
-import { nodeObjects } from "../../sim/nodes";
-import { isRunning, readPids, startProcess, stopProcesses } from "../../sim/processes";
-import { stackHostnames } from "../../sim/stack";
+import { ApiClient, missingBinaries, startSim, stopSim, type KubeObject, type SimHandle } from "../../testing/sim";
+import { schedulerConfig, simLayout } from "../../testing/sim/components";
+import { volumeFor } from "../../testing/sim/controller";
+import { SIM_DISKS_ANNOTATION } from "../../testing/sim/preflight";
+import { preflightJob } from "../../modules/ceph/preflight-job";
+import { nodeObjects } from "../../testing/sim/nodes";
+import { isRunning, readPids, startProcess, stopProcesses } from "../../testing/sim/processes";
+import { stackHostnames } from "../../testing/sim/stack";
 
 const missing = missingBinaries();
 const skip = missing.length

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { kubeconfigFile, waitForCleanup, type CleanupWaitInput } from "../../cli/cleanup-wait";
-import { cleanupJobName, cleanupNodes, cleanupProgress, type JobView } from "../../storage/cleanup";
+import { cleanupJobName, cleanupNodes, cleanupProgress, type JobView } from "../../modules/ceph/cleanup";
 
 const nodes = cleanupNodes({
     nodes: [

@@ -1,12 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk recorded, untyped inputs */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { mapImages } from "../../artifacts/imageref";
-import { rookImages } from "../../artifacts/catalog/rook";
-import { CLEANUP_WAIT_TYPE } from "../../components/dynamic/cleanup-wait";
-import { runPolicies } from "../../plan/findings";
-import { valuesImages } from "../../plan/policies/storage";
-import type { PlatformConfig } from "../../stacks/schema";
+import { mapImages } from "../../lib/imageref";
+import { rookImages } from "../../catalog/rook";
+import { CLEANUP_WAIT_TYPE } from "../../modules/ceph/cleanup-wait";
+import { runPolicies } from "../../platform/plan/findings";
+import { valuesImages } from "../../platform/plan/policies/storage";
+import type { PlatformConfig } from "../../config/schema";
 import { stackValues, type Recorder, type Registration } from "../harness";
 import { composeStorage } from "./compose";
 

@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk recorded, untyped inputs */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { runPolicies } from "../../plan/findings";
-import type { PlatformConfig } from "../../stacks/schema";
+import { runPolicies } from "../../platform/plan/findings";
+import type { PlatformConfig } from "../../config/schema";
 import { stackValues, type Recorder } from "../harness";
 import { composeStorage } from "./compose";
 

@@ -1,10 +1,10 @@
 /** Runs the storage half of a stack under the recording mock runtime. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "../../stacks/config";
-import type { PlatformConfig } from "../../stacks/schema";
-import { kubernetesProvider } from "../../stacks/provider";
-import { buildStorage } from "../../stacks/storage";
+import { loadConfig } from "../../config/program";
+import type { PlatformConfig } from "../../config/schema";
+import { kubernetesProvider } from "../../k8s/provider";
+import { buildStorage } from "../../platform/storage";
 import { mockStack, PROJECT_DIR, settle, type Recorder } from "../harness";
 
 /** Records `buildStorage` for a stack's values (optionally after a stand-in mirror); returns the recorder, the config and the stack outputs. */

@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk untyped manifests and edit raw stack values */
 /** Validated configs of the committed stacks (and variants) for pure storage tests. */
 import { PROJECT_DIR, stackValues } from "../harness";
-import type { PlatformConfig } from "../../stacks/schema";
-import { validateConfig, type Validation } from "../../stacks/validate";
+import type { PlatformConfig } from "../../config/schema";
+import { validateConfig, type Validation } from "../../config/validate";
 
 /** Validates stack values (files may be missing: the bundle is not in the repository). */
 export function validate(values: Record<string, unknown>): Validation {

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk untyped manifests and edit raw stack values */
-import { snapshotClassSpec } from "../../backup/snapshot-manifests";
+import { snapshotClassSpec } from "../../modules/ceph/snapshot-manifests";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
@@ -8,14 +8,14 @@ import {
     localStorageClassSpec,
     osdSizeGroups,
     toolboxSpec,
-} from "../../storage/cluster-manifests";
+} from "../../modules/ceph/cluster-manifests";
 import {
     blockPoolSpec,
     cephfsStorageClassSpec,
     cephFilesystemSpec,
     subVolumeGroupSpec,
-} from "../../storage/fs-manifests";
-import { localPvName, readyAnnotations } from "../../storage/names";
+} from "../../modules/ceph/fs-manifests";
+import { localPvName, readyAnnotations } from "../../catalog/rook-names";
 import { crdErrors, crdFile } from "../helpers/crd";
 import { airgapV198, stackConfig } from "./helpers";
 

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import type { NodeDisk } from "../../stacks/disks";
+import type { NodeDisk } from "../../config/disks";
 import {
     checkScript,
     diskProblems,
@@ -19,7 +19,7 @@ import {
     parseBlkid,
     parseLsblk,
     type DeviceReport,
-} from "../../storage/preflight";
+} from "../../modules/ceph/preflight";
 
 const GIB = 2 ** 30;
 

@@ -10,8 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { cephClusterSpec, toolboxSpec } from "../../storage/cluster-manifests";
-import { MGR_POOL_CR_NAME, mgrPoolSpec, rbdStorageClassSpec } from "../../storage/fs-manifests";
+import { cephClusterSpec, toolboxSpec } from "../../modules/ceph/cluster-manifests";
+import { MGR_POOL_CR_NAME, mgrPoolSpec, rbdStorageClassSpec } from "../../modules/ceph/fs-manifests";
 import { crdErrors, crdFile } from "../helpers/crd";
 import { airgapV198, stackConfig } from "./helpers";
 

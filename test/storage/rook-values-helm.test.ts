@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
-import { isInRegistry, mapImages } from "../../artifacts/imageref";
-import { rookImages } from "../../artifacts/catalog/rook";
-import { csiDriversValues, rookOperatorValues, type RookValuesInput } from "../../storage/rook-values";
+import { isInRegistry, mapImages } from "../../lib/imageref";
+import { rookImages } from "../../catalog/rook";
+import { csiDriversValues, rookOperatorValues, type RookValuesInput } from "../../modules/ceph/rook-values";
 import { helm } from "../helpers/helm";
 
 const CHARTS = path.resolve(__dirname, "..", "fixtures", "charts");

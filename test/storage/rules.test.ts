@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests edit raw stack values */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkStorageRules } from "../../stacks/rules-storage";
+import { checkStorageRules } from "../../config/rules-storage";
 import { stackValues } from "../harness";
 import { stackConfig, validate } from "./helpers";
 

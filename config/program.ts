@@ -1,0 +1,48 @@
+/**
+ * Loads the stack config inside a Pulumi program (real engine or mock runtime): reads every `aihub-airgap:` key,
+ * learns which values were stored encrypted from the stack file, validates, and throws before any resource is
+ * registered when anything is wrong.
+ */
+import * as fs from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, formatProblem } from "../lib/problems";
+import { parseConfigValue, parseStackFile, stackFilePath } from "./stackfile";
+import type { FileCheck } from "./rules";
+import { requireValidConfig } from "./validate";
+import { readRegularFile } from "../lib/yamlfile";
+import type { PlatformConfig } from "./schema";
+
+/** Options for loading config. */
+export interface LoadOptions {
+    /** Where relative file paths resolve and where `Pulumi.<stack>.yaml` lives. @default process.cwd() */
+    projectDir?: string;
+    /** How a chart or values file that is not there counts. @default "error" */
+    missingFiles?: FileCheck["missing"];
+    /** Send config warnings to the Pulumi log; `plan` prints them itself. @default true */
+    logWarnings?: boolean;
+}
+
+/** Reads, validates and returns the stack config; warnings go to the Pulumi log. */
+export function loadConfig(opts: LoadOptions = {}): PlatformConfig {
+    const projectDir = opts.projectDir ?? process.cwd();
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const values: Record<string, unknown> = {};
+    for (const [key, raw] of Object.entries(pulumi.runtime.allConfig())) {
+        // defineProperty: a key named `__proto__` stays a plain (unknown) key instead of replacing the prototype.
+        if (key.startsWith(prefix)) {
+            const value = parseConfigValue(raw);
+            Object.defineProperty(values, key.slice(prefix.length), { value, enumerable: true, writable: true });
+        }
+    }
+    const file = stackFilePath(projectDir, pulumi.getStack());
+    const sf = fs.existsSync(file) ? parseStackFile(readRegularFile(file), file) : undefined;
+    if (!sf && opts.logWarnings !== false) {
+        pulumi.log.warn(`${file} not found: cannot check that secret keys are stored encrypted`);
+    }
+    const v = requireValidConfig(
+        { values, securePaths: sf?.securePaths, file: sf },
+        { baseDir: projectDir, missing: opts.missingFiles ?? "error" },
+    );
+    if (opts.logWarnings !== false) for (const w of v.warnings) pulumi.log.warn(formatProblem(w));
+    return v.config;
+}

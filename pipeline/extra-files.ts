@@ -1,0 +1,44 @@
+/**
+ * `bundle.extraFiles`: local files or http(s) URLs carried under `files/` as `file` artifacts (sha256 and size in
+ * bundle.json, so verify and verify.cjs check them like charts). URLs go through the proxy-aware download.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { hashFile } from "../lib/digest";
+import type { FileArtifact } from "./manifest";
+import { download } from "./plugins";
+
+/** The directory of extra files inside a bundle. */
+export const FILES_DIR = "files";
+
+/** The name an extra file gets under `files/`: the last path segment (of the URL path for URLs). */
+export function extraFileName(source: string): string {
+    const p = source.replace(/^https?:\/\/[^/]*/, "").replace(/[?#].*$/, "");
+    return path.basename(p.replace(/\/+$/, ""));
+}
+
+/** Copies or downloads each extra file into `<out>/files/` and returns its record; relative paths are from `baseDir`. */
+export async function carryExtraFiles(
+    out: string,
+    sources: readonly string[],
+    baseDir: string,
+): Promise<FileArtifact[]> {
+    const records: FileArtifact[] = [];
+    for (const source of sources) {
+        const name = extraFileName(source);
+        const rel = path.join(FILES_DIR, name);
+        const dest = path.join(out, rel);
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        let sum: { sha256: string; size: number };
+        if (/^https?:\/\//.test(source)) sum = await download(source, dest);
+        else {
+            const file = path.resolve(baseDir, source);
+            if (!fs.existsSync(file))
+                throw new Error(`bundle.extraFiles: ${file} is missing; fix the path or remove it`);
+            fs.copyFileSync(file, dest);
+            sum = await hashFile(dest);
+        }
+        records.push({ kind: "file", name, source, path: rel, ...sum });
+    }
+    return records;
+}

@@ -1,0 +1,167 @@
+/**
+ * The push hot path over the OCI distribution API: an image whose digest the registry already holds is skipped,
+ * a blob the repository already has is not sent, a blob another repository got in this run is mounted, every
+ * other blob streams from the layout; uploads of all images share one bounded pool, and each image's manifests
+ * go last (children by digest, then the top one by its tag) with their exact bytes, so digests stay upstream's.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DistributionClient } from "./distribution";
+import { parseImageRef } from "../lib/imageref";
+import { blobPath } from "./layout";
+import { IMAGES_DIR, imageArtifacts, type ImageArtifact } from "./manifest";
+import { Progress } from "./progress";
+import { pushReference, registryProblem, type PushOptions, type PushResult } from "./push";
+import { SkopeoError } from "./skopeo";
+
+/** A manifest to PUT: its descriptor and whether it is the top one. */
+interface ManifestNode {
+    mediaType: string;
+    digest: string;
+}
+
+/** An image's manifests in PUT order (children before their index) and its other blobs. */
+export function imageParts(layout: string, a: ImageArtifact): { manifests: ManifestNode[]; blobs: string[] } {
+    const manifests: ManifestNode[] = [];
+    const blobs = new Set<string>();
+    const walk = (d: ManifestNode) => {
+        const doc = JSON.parse(fs.readFileSync(blobPath(layout, d.digest), "utf8")) as {
+            manifests?: ManifestNode[];
+            config?: ManifestNode;
+            layers?: ManifestNode[];
+        };
+        for (const m of doc.manifests ?? []) walk(m);
+        for (const b of [...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])]) blobs.add(b.digest);
+        if (!manifests.some((m) => m.digest === d.digest)) manifests.push(d);
+    };
+    walk({ mediaType: a.mediaType, digest: a.digest });
+    return { manifests, blobs: [...blobs] };
+}
+
+/** At most `n` tasks at once, across all callers. */
+function pool(n: number) {
+    let running = 0;
+    const waiting: (() => void)[] = [];
+    return async <T>(task: () => Promise<T>): Promise<T> => {
+        if (running >= n) await new Promise<void>((r) => waiting.push(r));
+        running++;
+        try {
+            return await task();
+        } finally {
+            running--;
+            waiting.shift()?.();
+        }
+    };
+}
+
+function sleep(ms: number) {
+    return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Pushes the bundle through the distribution API; same contract as pushBundle. */
+export async function pushDirect(o: PushOptions): Promise<PushResult> {
+    const images = imageArtifacts(o.manifest);
+    const layout = path.join(o.dir, IMAGES_DIR);
+    const parallel = o.parallel ?? 4;
+    const client = new DistributionClient(o.registry, parallel * 2);
+    const progress = new Progress(
+        images.length,
+        images.reduce((n, a) => n + a.size, 0),
+        o.write,
+    );
+    const result: PushResult = { copied: [], skipped: [], failed: [] };
+    const limit = pool(parallel * 2);
+    const sizes = new Map(images.flatMap((a) => a.blobs.map((b) => [b.digest, b.size] as const)));
+    // digest → the repository that got it first in this run (mount source) and that upload.
+    const first = new Map<string, { repo: string; done: Promise<void> }>();
+    const retry = async (what: string, task: () => Promise<void>) => {
+        const tries = 1 + (o.retries ?? 3);
+        for (let n = 1; ; n++) {
+            try {
+                return await task();
+            } catch (e) {
+                if (!(e instanceof SkopeoError) || !e.transient || n >= tries) throw e;
+                const wait = (o.backoffMs ?? 1000) * 2 ** (n - 1);
+                progress.note(`retrying ${what} in ${wait} ms: ${e.message}`);
+                await sleep(wait);
+            }
+        }
+    };
+    const blob = (repo: string, digest: string): Promise<void> => {
+        const size = sizes.get(digest) ?? fs.statSync(blobPath(layout, digest)).size;
+        const earlier = first.get(digest);
+        if (earlier) {
+            return earlier.done.then(
+                () =>
+                    limit(() => retry(`${digest}`, () => client.ensureBlob(repo, digest, size, layout, earlier.repo))),
+                () => limit(() => retry(`${digest}`, () => client.ensureBlob(repo, digest, size, layout))),
+            );
+        }
+        const done = limit(() => retry(`${digest}`, () => client.ensureBlob(repo, digest, size, layout)));
+        first.set(digest, { repo, done });
+        return done;
+    };
+    /** Runs `step` for one image; an error that concerns the image alone marks it failed (resolves false). */
+    const guarded = async (a: ImageArtifact, step: (ref: string, repo: string, tag?: string) => Promise<boolean>) => {
+        const ref = pushReference(a.source, o.registry.server);
+        const r = parseImageRef(ref);
+        try {
+            return await step(ref, r.path, r.tag);
+        } catch (e) {
+            const fatal = registryProblem(e, o.registry, ref);
+            if (fatal) throw fatal;
+            result.failed.push({ target: ref, error: `${ref} on ${o.registry.server}: ${(e as Error).message}` });
+            progress.finished("FAILED", ref, 0);
+            return false;
+        }
+    };
+    /** True when the image must be sent; an image already there lends its blobs as mount sources. */
+    const missing = (a: ImageArtifact) =>
+        guarded(a, async (ref, repo, tag) => {
+            if ((await client.manifestDigest(repo, tag ?? a.digest)) !== a.digest) return true;
+            for (const b of a.blobs) if (!first.has(b.digest)) first.set(b.digest, { repo, done: Promise.resolve() });
+            result.skipped.push(ref);
+            progress.finished("present", ref, a.size);
+            return false;
+        });
+    const send = (a: ImageArtifact) =>
+        guarded(a, async (ref, repo, tag) => {
+            const parts = imageParts(layout, a);
+            progress.note(`pushing ${a.source} -> ${ref} (${parts.blobs.length} blobs)`);
+            await Promise.all(parts.blobs.map((d) => blob(repo, d)));
+            for (const m of parts.manifests) {
+                const top = m.digest === a.digest;
+                const bytes = fs.readFileSync(blobPath(layout, m.digest));
+                let stored = "";
+                await retry(ref, async () => {
+                    stored = await client.putManifest(repo, top && tag ? tag : m.digest, m.mediaType, bytes);
+                });
+                if (stored && stored !== m.digest) {
+                    throw new Error(`registry ${o.registry.server} stored ${ref} as ${stored}, expected ${m.digest}`);
+                }
+            }
+            result.copied.push(ref);
+            progress.finished("pushed", ref, a.size);
+            return true;
+        });
+    try {
+        // One probe first, so wrong credentials or an untrusted CA give one clear error, not one per image.
+        if (images.length) {
+            const ref = pushReference(images[0].source, o.registry.server);
+            const r = parseImageRef(ref);
+            try {
+                await client.manifestDigest(r.path, r.tag ?? images[0].digest);
+            } catch (e) {
+                const fatal = registryProblem(e, o.registry, ref);
+                if (fatal) throw fatal;
+                if (e instanceof SkopeoError && !e.transient) throw e;
+            }
+        }
+        // Which images are there decides first, so their blobs can be mounted instead of sent again.
+        const todo = await Promise.all(images.map((a) => limit(() => missing(a))));
+        await Promise.all(images.filter((_, i) => todo[i]).map(send));
+    } finally {
+        client.close();
+    }
+    return result;
+}

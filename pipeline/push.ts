@@ -1,0 +1,187 @@
+/**
+ * Pushes the bundle's images into the private registry, keeping every digest: images whose digest is already
+ * there are skipped (a second push copies nothing), blobs go several at once (push-direct.ts; skopeo per image
+ * when a proxy stands in the way), transient errors are retried with backoff, and an interrupted push runs again.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { mapLimit, sha256 } from "../lib/digest";
+import { formatImageRef, mapImage, parseImageRef } from "../lib/imageref";
+import { dirView, isIndex } from "./layout";
+import { IMAGES_DIR, imageArtifacts, type BundleManifest, type ImageArtifact } from "./manifest";
+import { Progress } from "./progress";
+import { proxyFor } from "./proxy";
+import { pushDirect } from "./push-direct";
+import { scratchDir } from "./scratch";
+import { checkSkopeo, classify, registryAccess, registryHost, skopeo, SkopeoError, type AccessOptions } from "./skopeo";
+
+/** Options of {@link pushBundle}. */
+export interface PushOptions {
+    /** The bundle directory. */
+    dir: string;
+    manifest: BundleManifest;
+    /** The registry and its credentials (server may carry a project path, e.g. `harbor.local/aihub`). */
+    registry: AccessOptions;
+    /** Images copied at once. @default 4 */
+    parallel?: number;
+    /** Retries per image after a transient failure. @default 3 */
+    retries?: number;
+    /** First backoff; doubles per retry. @default 1000 */
+    backoffMs?: number;
+    /** Where progress lines go. @default stdout */
+    write?: (line: string) => void;
+}
+
+/** What a push did. */
+export interface PushResult {
+    /** Targets copied by this run. */
+    copied: string[];
+    /** Targets already present with the same digest. */
+    skipped: string[];
+    failed: { target: string; error: string }[];
+}
+
+/** The reference skopeo pushes to: the tag when there is one (a digest cannot be pushed as a tag), else the digest. */
+export function pushReference(source: string, server: string): string {
+    const t = parseImageRef(mapImage(source, server));
+    return formatImageRef(t.tag ? { ...t, digest: undefined } : t);
+}
+
+function sleep(ms: number) {
+    return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The digest of what the registry holds at `ref`, or undefined when it holds nothing there. */
+async function remoteDigest(ref: string, flags: string[]): Promise<string | undefined> {
+    try {
+        return `sha256:${sha256(await skopeo(["inspect", "--raw", ...flags, `docker://${ref}`]))}`;
+    } catch (e) {
+        if (e instanceof SkopeoError && classify(e.stderr) === "missing") return undefined;
+        throw e;
+    }
+}
+
+/** Pushes every image of the bundle; rejects at once on credential or TLS errors, else reports per image. */
+export async function pushBundle(o: PushOptions): Promise<PushResult> {
+    // Through a proxy skopeo does the work (it honours the proxy environment); direct connections use the API.
+    if (proxyFor(new URL(`https://${registryHost(o.registry.server)}/v2/`))) return pushWithSkopeo(o);
+    return pushDirect(o);
+}
+
+/** Per-image skopeo copies; the path for registries reached through a proxy. */
+async function pushWithSkopeo(o: PushOptions): Promise<PushResult> {
+    const images = imageArtifacts(o.manifest);
+    if (images.length) await checkSkopeo();
+    const access = registryAccess(o.registry);
+    const progress = new Progress(
+        images.length,
+        images.reduce((n, a) => n + a.size, 0),
+        o.write,
+    );
+    const result: PushResult = { copied: [], skipped: [], failed: [] };
+    const scratch = scratchDir("aihub-push-");
+    const tmp = scratch.dir;
+    try {
+        // One probe first, so wrong credentials or an untrusted CA give one clear error, not one per image.
+        if (images.length) await probe(pushReference(images[0].source, o.registry.server), access.flags(""), o);
+        await mapLimit(images, o.parallel ?? 4, async (a, i) => {
+            const ref = pushReference(a.source, o.registry.server);
+            try {
+                if ((await remoteDigest(ref, access.flags(""))) === a.digest) {
+                    result.skipped.push(ref);
+                    progress.finished("present", ref, a.size);
+                    return;
+                }
+                await copyWithRetry(a, ref, path.join(tmp, `image-${i}`), access.flags("dest"), o, progress);
+                result.copied.push(ref);
+                progress.finished("pushed", ref, a.size);
+            } catch (e) {
+                const fatal = registryProblem(e, o.registry, ref);
+                if (fatal) throw fatal;
+                result.failed.push({ target: ref, error: (e as Error).message });
+                progress.finished("FAILED", ref, 0);
+            }
+        });
+    } finally {
+        access.cleanup();
+        scratch.remove();
+    }
+    return result;
+}
+
+/**
+ * The error that stops the whole push, worded for the admin: a missing Harbor project, a DENIED repository
+ * (Harbor/Artifactory: no such project or no push right), rejected credentials, an untrusted certificate.
+ * Undefined for errors that concern one image only.
+ */
+export function registryProblem(e: unknown, r: AccessOptions, ref: string): Error | undefined {
+    if (!(e instanceof SkopeoError)) return undefined;
+    const msg = e.message;
+    const host = r.server;
+    switch (classify(e.stderr || msg)) {
+        case "project":
+            return new Error(
+                `registry ${host} has no project for ${ref}: create the project (Harbor/Artifactory) or set registry.server to host/project of an existing one, e.g. harbor.local/aihub [${msg}]`,
+            );
+        case "denied":
+            return new Error(
+                `registry ${host} denied access to ${ref}: on Harbor or Artifactory this means the project or repository does not exist or user "${r.username}" may not push to it; create it, grant push rights, and set registry.server to host/project (e.g. harbor.local/aihub) [${msg}]`,
+            );
+        case "credentials":
+            return new Error(
+                `registry ${host} rejected the credentials of user "${r.username}": check registry.username in the stack and the password (AIHUB_REGISTRY_PASSWORD or --password-stdin) [${msg}]`,
+            );
+        case "tls":
+            return new Error(
+                `cannot verify the TLS certificate of ${host}: set registry.caCert in the stack to the registry's CA [${msg}]`,
+            );
+        case "usage":
+            return e;
+        default:
+            return undefined;
+    }
+}
+
+/** Checks that the registry accepts the credentials and its certificate is trusted. */
+async function probe(ref: string, flags: string[], o: PushOptions): Promise<void> {
+    try {
+        await remoteDigest(ref, flags);
+    } catch (e) {
+        const fatal = registryProblem(e, o.registry, ref);
+        if (fatal) throw fatal;
+        if (e instanceof SkopeoError && !e.transient) throw e;
+    }
+}
+
+/** Copies one image from a `dir:` view of the layout (see {@link dirView}), keeping its manifest bytes. */
+async function copyWithRetry(
+    a: ImageArtifact,
+    ref: string,
+    scratch: string,
+    flags: string[],
+    o: PushOptions,
+    progress: Progress,
+): Promise<void> {
+    const view = path.join(scratch, "image");
+    const digestFile = path.join(scratch, "digest");
+    const top = a.blobs.find((b) => b.digest === a.digest)!;
+    dirView(path.join(o.dir, IMAGES_DIR), { mediaType: a.mediaType, ...top }, view);
+    const args = ["copy", "--preserve-digests", "--retry-times=0", `--digestfile=${digestFile}`, ...flags];
+    if (isIndex(a.mediaType)) args.push("--all");
+    args.push(`dir:${view}`, `docker://${ref}`);
+    const tries = 1 + (o.retries ?? 3);
+    for (let n = 1; ; n++) {
+        try {
+            progress.note(`copying ${a.source} -> ${ref}${n > 1 ? ` (attempt ${n} of ${tries})` : ""}`);
+            await skopeo(args);
+            break;
+        } catch (e) {
+            if (!(e instanceof SkopeoError) || !e.transient || n >= tries) throw e;
+            const wait = (o.backoffMs ?? 1000) * 2 ** (n - 1);
+            progress.note(`retrying ${ref} in ${wait} ms: ${e.message}`);
+            await sleep(wait);
+        }
+    }
+    const pushed = fs.readFileSync(digestFile, "utf8").trim();
+    if (pushed !== a.digest) throw new Error(`registry stored ${ref} as ${pushed}, expected ${a.digest}`);
+}

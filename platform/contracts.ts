@@ -1,0 +1,136 @@
+/**
+ * What an add-on is: a config section under `aihub-airgap:addons.<name>`, the charts and images the bundle carries
+ * for it, the rules that compare it with the rest of the config, and the components it builds. The table in
+ * `table.ts` registers every add-on; composition, validation, `plan`, the bundle inventory and the tests iterate it.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import type { Problem } from "../lib/problems";
+import type { PlatformConfig } from "../config/schema";
+import type { Storage } from "./storage";
+
+/** A chart the stack installs, named by the config key that gives its path. */
+export interface AddOnChart {
+    /** Config key path, e.g. `addons.metallb.chart`. */
+    key: string;
+    /** Path as given in config. */
+    path: string;
+}
+
+/**
+ * What add-ons hand to later add-ons and to the application. Each field belongs to one add-on, which sets it;
+ * readers check that it is there (the table's order is the build order).
+ */
+export interface Provided {
+    /** MetalLB: LoadBalancer Services get an address once these are ready. */
+    loadBalancer?: {
+        /** Resources a LoadBalancer Service must wait for (the pool and its advertisement). */
+        ready: pulumi.Resource[];
+        /** How many addresses the pool holds in total (capped at Number.MAX_SAFE_INTEGER for large IPv6 blocks). */
+        addressCount: number;
+        /** The pool's blocks as configured (`a.b.c.d-a.b.c.e` ranges and CIDRs). */
+        addresses: string[];
+    };
+    /** cert-manager: a ClusterIssuer signing with the site CA. */
+    issuer?: {
+        /** ClusterIssuer name. */
+        name: string;
+        /** PEM of the CA the issuer signs with (what clients must trust). */
+        caCert: pulumi.Output<string>;
+        /** Resources a Certificate must wait for. */
+        ready: pulumi.Resource[];
+    };
+    /** The Gateway API implementation and the shared Gateway. */
+    gateway?: {
+        /** Gateway name and namespace, the parent of every HTTPRoute. */
+        name: string;
+        namespace: string;
+        /** The listener routes attach to (`sectionName` of their parentRef): the HTTPS one for `aihub.domain`. */
+        sectionName: string;
+        /** The external address the Gateway's LoadBalancer Service got. */
+        address: pulumi.Output<string>;
+        /** Resources a route must wait for. */
+        ready: pulumi.Resource[];
+    };
+    /** Monitoring: the Prometheus that scrapes ServiceMonitors/PodMonitors. */
+    monitoring?: {
+        namespace: string;
+        /** Labels a ServiceMonitor, PodMonitor or PrometheusRule needs to be picked up. */
+        selectorLabels: Record<string, string>;
+        /** Resources (CRDs, operator) a monitor or rule must wait for. */
+        ready: pulumi.Resource[];
+        /** Labels of a ConfigMap (in `namespace`) whose JSON files Grafana loads as dashboards. */
+        dashboardLabels: Record<string, string>;
+        /** The uid of Grafana's Prometheus datasource, for dashboards' panels. */
+        datasourceUid: string;
+    };
+    /** The NVIDIA GPU operator. */
+    gpu?: {
+        /** Extended resource name pods request, `nvidia.com/gpu`. */
+        resourceName: string;
+        ready: pulumi.Resource[];
+    };
+}
+
+/** What `build` gets besides the add-on's own section. */
+export interface AddOnDeps {
+    /** The whole validated config (core sections and every add-on). */
+    cfg: PlatformConfig;
+    /** The push of the bundle's images, when the program pushes them; anything that pulls waits for it. */
+    mirror?: pulumi.Resource;
+    /** The storage half: StorageClass names and resources. */
+    storage: Storage;
+    /** Component options carrying the explicit Kubernetes provider. */
+    kube: pulumi.ComponentResourceOptions;
+    /** What add-ons earlier in the table provide. */
+    provided: Provided;
+    /** Directory relative paths (charts) resolve against. */
+    projectDir: string;
+}
+
+/** What an add-on built. */
+export interface AddOnBuilt {
+    /** The add-on's top component. */
+    component: pulumi.ComponentResource;
+    /** What it hands to later add-ons and the application. @default nothing */
+    provides?: Provided;
+    /** Stack outputs; names must not clash with other add-ons' (prefix them with the add-on's name). */
+    outputs?: Record<string, pulumi.Input<unknown>>;
+}
+
+/** Problems found by an add-on's rules. */
+export interface AddOnProblems {
+    errors: Problem[];
+    warnings?: Problem[];
+}
+
+/**
+ * One add-on. `S` is the schema of its section without `enabled` (the table adds that key: a present section is on
+ * unless `enabled: false`).
+ */
+export interface AddOn<N extends string = string, S extends z.ZodType = z.ZodType> {
+    /** Key under `aihub-airgap:addons`, e.g. `metallb`. */
+    name: N;
+    /** One line saying what it is for (plan, README). */
+    title: string;
+    /** Schema of the section; field-level rules and defaults live here. */
+    schema: S;
+    /** Paths of secret values inside the section (`ca.key`, `*` matches one key); plain text there is an error. */
+    secretPaths?: readonly string[];
+    /**
+     * Rules comparing the section with the rest of the config (other add-ons, nodes, pools). Paths are absolute
+     * below the namespace, e.g. `addons.aistore.size`. `all` holds every section that parsed.
+     */
+    rules?(section: z.output<S>, all: Partial<PlatformConfig>): AddOnProblems;
+    /** The charts the bundle carries and the program installs. */
+    charts(section: z.output<S>): AddOnChart[];
+    /** Upstream images: the catalog for the configured version, images started at run time, images from config. */
+    images(section: z.output<S>, cfg: PlatformConfig): string[];
+    /** Builds the add-on's components. */
+    build(section: z.output<S>, deps: AddOnDeps): AddOnBuilt;
+}
+
+/** Declares an add-on with its types kept (the table needs the literal name and the schema's output type). */
+export function defineAddOn<N extends string, S extends z.ZodType>(a: AddOn<N, S>): AddOn<N, S> {
+    return a;
+}

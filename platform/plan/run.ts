@@ -1,0 +1,109 @@
+/**
+ * The offline plan: validates a stack file and runs the real program under the mock runtime, with no cluster,
+ * no Pulumi CLI and no passphrase.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { stackCharts, stackImages, type ChartNeed } from "../inventory";
+import type { ImageMapping } from "../../lib/imageref";
+import { loadConfig } from "../../config/program";
+import { buildPlatform } from "../platform";
+import { CONFIG_NAMESPACE, type Problem } from "../../lib/problems";
+import { readStackFile } from "../../config/stackfile";
+import { validateConfig } from "../../config/validate";
+import type { PlatformConfig } from "../../config/schema";
+import { runPolicies, type Finding } from "./findings";
+import { releaseImageFindings } from "./policies/releases";
+import { RENDER_POLICIES } from "./policies/render";
+import { renderRelease } from "./render";
+import { Recorder, settle, type Registration } from "./recorder";
+
+/** What a plan found. */
+export interface PlanResult {
+    stack: string;
+    file: string;
+    /** Config errors; when any, nothing else was run. */
+    errors: Problem[];
+    warnings: Problem[];
+    resources: Registration[];
+    images: ImageMapping[];
+    charts: (ChartNeed & { present: boolean })[];
+    findings: Finding[];
+}
+
+/** Options of {@link runPlan}. */
+export interface PlanOptions {
+    /** Project directory holding Pulumi.yaml and the stack files. */
+    projectDir: string;
+    stack: string;
+}
+
+/** Runs the plan of one stack. */
+export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
+    const sf = readStackFile(opts.projectDir, opts.stack);
+    const files = { baseDir: opts.projectDir, missing: "warn" as const };
+    const v = validateConfig({ values: sf.values, securePaths: sf.securePaths, file: sf }, files);
+    const empty = { stack: opts.stack, file: sf.file, resources: [], images: [], charts: [], findings: [] };
+    if (!v.config) return { ...empty, errors: v.errors, warnings: v.warnings };
+    const cfg = v.config;
+
+    const rec = await Recorder.install(CONFIG_NAMESPACE, opts.stack);
+    const topLevelSecret = [...new Set([...sf.securePaths].map((p) => p.split(/[.[]/)[0]))];
+    pulumi.runtime.setAllConfig(
+        Object.fromEntries(
+            Object.entries(sf.values).map(([k, val]) => [`${CONFIG_NAMESPACE}:${k}`, JSON.stringify(val)]),
+        ),
+        topLevelSecret.map((k) => `${CONFIG_NAMESPACE}:${k}`),
+    );
+    const cwd = process.cwd();
+    try {
+        // The program resolves the stack file and relative paths against the working directory, as under Pulumi.
+        process.chdir(opts.projectDir);
+        await pulumi.runtime.runInPulumiStack(async () =>
+            buildPlatform(loadConfig({ projectDir: opts.projectDir, missingFiles: "warn", logWarnings: false })),
+        );
+        await settle();
+    } finally {
+        process.chdir(cwd);
+    }
+    const resources = rec.all();
+    const charts = stackCharts(cfg).map((c) => ({
+        ...c,
+        present: fs.existsSync(path.resolve(opts.projectDir, c.path)),
+    }));
+    return {
+        ...empty,
+        errors: [],
+        warnings: v.warnings,
+        resources,
+        images: stackImages(cfg),
+        charts,
+        findings: [
+            ...runPolicies(resources, cfg),
+            ...renderFindings(resources, cfg, opts.projectDir),
+            ...releaseImageFindings(resources, cfg, opts.projectDir),
+        ],
+    };
+}
+
+/** Findings of the helm-rendered AI Hub release; a warning says when it could not be rendered here. */
+function renderFindings(resources: Registration[], cfg: PlatformConfig, projectDir: string): Finding[] {
+    const release = resources.find(
+        (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === cfg.aihub.chart,
+    );
+    if (!release) return [];
+    const render = renderRelease(release, projectDir);
+    if ("objects" in render) return RENDER_POLICIES.flatMap((p) => p(render, release, cfg));
+    const failed = "failed" in render;
+    return [
+        {
+            level: failed ? "error" : "warning",
+            rule: "aihub-render",
+            resource: release.urn,
+            text: failed
+                ? render.failed
+                : `the AI Hub release was not rendered (${render.skipped}), so chart placeholders and volume sizes are unchecked`,
+        },
+    ];
+}

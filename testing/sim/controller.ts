@@ -1,0 +1,358 @@
+/**
+ * Stands in for what a real cluster runs but the sim does not: the Rook operator (Ceph CR status and, after an armed
+ * CephCluster is deleted, its cleanup Jobs), a CSI provisioner (PVs for PVCs), an ingress / load-balancer controller
+ * (loopback addresses) and the disk check containers (sim/preflight.ts). Polls the API once a
+ * second. Kept out of kwok because kwok reads its Stage files once at start-up and fails on a kind whose CRD does
+ * not exist yet (the Rook CRDs arrive later, with the chart), and because a Stage selector cannot compare two
+ * fields (generation vs observedGeneration).
+ *
+ * Run as a process by `startSim` (`node --import tsx sim/controller.ts --kubeconfig <file>`); the reconcile
+ * functions are exported for tests.
+ */
+import { parseArgs } from "node:util";
+import { ApiClient, type KubeObject } from "../../lib/kube-api";
+import { reconcileAistore } from "./aistore";
+import { reconcileCertManager } from "./cert-manager";
+import { reconcileGateways } from "./gateway";
+import { reconcileMetalLb } from "./metallb";
+import { reconcileMonitoring } from "./monitoring";
+import { reconcilePreflight } from "./preflight";
+
+/** The Rook API group and version whose CRs get a status here. */
+export const ROOK_GROUP = "ceph.rook.io";
+/** The Rook kinds (as plural resource names) that become Ready. */
+export const CEPH_RESOURCES = [
+    "cephclusters",
+    "cephfilesystems",
+    "cephfilesystemsubvolumegroups",
+    "cephblockpools",
+    "cephobjectstores",
+];
+/** The provisioner whose StorageClasses mean "pre-made local volumes, nobody provisions". */
+export const NO_PROVISIONER = "kubernetes.io/no-provisioner";
+/** The label on every PV the sim provisions (only those are ever deleted). */
+export const PROVISIONED_LABEL = "sim.aihub-airgap/provisioned";
+/** The address Ingresses and LoadBalancer Services get. */
+export const LOOPBACK_IP = "127.0.0.1";
+
+/** Writes one line per action or error. */
+export type Log = (line: string) => void;
+
+/** The API path of a namespaced or cluster-scoped object. */
+function objectPath(base: string, plural: string, obj: KubeObject): string {
+    const ns = obj.metadata.namespace ? `/namespaces/${obj.metadata.namespace}` : "";
+    return `${base}${ns}/${plural}/${obj.metadata.name}`;
+}
+
+/** True when a CephCluster has its cleanup armed (Rook then stops orchestrating that cluster). */
+export function cleanupArmed(cluster: KubeObject): boolean {
+    const policy = cluster.spec?.cleanupPolicy as { confirmation?: string | null } | undefined;
+    return !!policy?.confirmation;
+}
+
+/** Does the served v1 version of a Rook CRD have the status subresource? undefined when the CRD is missing. */
+async function rookStatusSubresource(client: ApiClient, plural: string): Promise<boolean | undefined> {
+    const crd = await client.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${plural}.${ROOK_GROUP}`);
+    if (!crd) return undefined;
+    const versions = (crd.spec?.versions ?? []) as { name: string; subresources?: { status?: unknown } }[];
+    return versions.some((v) => v.name === "v1" && v.subresources?.status !== undefined);
+}
+
+/**
+ * Rook's part: every CR of the Rook kinds gets `status.phase: Ready` and `status.observedGeneration` equal to its
+ * generation (CephCluster also `state: Created` and `ceph.health: HEALTH_OK`), except in a namespace whose
+ * CephCluster has `spec.cleanupPolicy.confirmation` set, where nothing is touched.
+ */
+export async function reconcileCeph(client: ApiClient, log: Log): Promise<void> {
+    const base = `/apis/${ROOK_GROUP}/v1`;
+    const clusters = await client.list(`${base}/cephclusters`);
+    const frozen = new Set(clusters.filter(cleanupArmed).map((c) => c.metadata.namespace));
+    for (const plural of CEPH_RESOURCES) {
+        const subresource = await rookStatusSubresource(client, plural);
+        if (subresource === undefined) continue;
+        const items = plural === "cephclusters" ? clusters : await client.list(`${base}/${plural}`);
+        for (const item of items) {
+            if (frozen.has(item.metadata.namespace) || item.metadata.deletionTimestamp) continue;
+            const generation = item.metadata.generation ?? 1;
+            const status = item.status ?? {};
+            if (status.phase === "Ready" && status.observedGeneration === generation) continue;
+            const patch: Record<string, unknown> = { phase: "Ready", observedGeneration: generation };
+            if (plural === "cephclusters") {
+                const message = "Cluster created successfully";
+                patch.state = "Created";
+                patch.message = message;
+                patch.ceph = { health: "HEALTH_OK" };
+                const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+                const ready = { type: "Ready", status: "True", reason: "ClusterCreated", message };
+                patch.conditions = [{ ...ready, lastHeartbeatTime: now, lastTransitionTime: now }];
+            }
+            const path = objectPath(base, plural, item) + (subresource ? "/status" : "");
+            await client.mergePatch(path, { status: patch });
+            log(`${plural} ${item.metadata.namespace}/${item.metadata.name}: Ready, observedGeneration ${generation}`);
+        }
+    }
+}
+
+/** The ServiceAccount Rook's cleanup Jobs run as (created by the rook-ceph chart). */
+export const CLEANUP_SERVICE_ACCOUNT = "rook-ceph-default";
+/** How long after an armed CephCluster is gone its cleanup Jobs start (Rook first waits for its daemons to stop). */
+export const CLEANUP_DELAY_MS = 3000;
+
+/** Rook's cleanup Job for one node, as Rook names and labels it; kwok completes its pod. */
+export function cleanupJob(namespace: string, node: string, image: string): KubeObject {
+    const labels = { app: "rook-ceph-cleanup", "rook-ceph-cleanup": "true", rook_cluster: namespace };
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: `cluster-cleanup-job-${node}`, namespace, labels },
+        spec: {
+            backoffLimit: 6,
+            template: {
+                metadata: { labels },
+                spec: {
+                    serviceAccountName: CLEANUP_SERVICE_ACCOUNT,
+                    nodeSelector: { "kubernetes.io/hostname": node },
+                    restartPolicy: "OnFailure",
+                    containers: [{ name: "host-cleanup", image, args: ["ceph", "clean"] }],
+                },
+            },
+        },
+    };
+}
+
+/** Armed CephClusters seen alive (by namespace/name, with their image), and when a gone one's Jobs are due. */
+export interface CleanupState {
+    armed: Map<string, { namespace: string; image: string }>;
+    due: Map<string, number>;
+}
+
+/** A fresh {@link CleanupState}. */
+export function newCleanupState(): CleanupState {
+    return { armed: new Map(), due: new Map() };
+}
+
+/**
+ * Rook's cleanup: once an armed CephCluster (cleanupPolicy confirmed) is gone, after {@link CLEANUP_DELAY_MS}, one
+ * cleanup Job per worker node, as the `rook-ceph-default` ServiceAccount. If that account or the namespace is gone by
+ * then, the Jobs cannot run — what happens on a real cluster when the operator is deleted too early.
+ */
+export async function reconcileCleanup(
+    client: ApiClient,
+    log: Log,
+    state: CleanupState,
+    now = Date.now(),
+): Promise<void> {
+    const alive = new Set<string>();
+    for (const c of await client.list(`/apis/${ROOK_GROUP}/v1/cephclusters`)) {
+        const key = `${c.metadata.namespace}/${c.metadata.name}`;
+        alive.add(key);
+        const image = String((c.spec?.cephVersion as { image?: string } | undefined)?.image ?? "");
+        if (cleanupArmed(c)) state.armed.set(key, { namespace: c.metadata.namespace ?? "", image });
+        else state.armed.delete(key);
+    }
+    for (const [key, cluster] of state.armed) {
+        if (alive.has(key)) continue;
+        const due = state.due.get(key);
+        if (due === undefined) {
+            state.due.set(key, now + CLEANUP_DELAY_MS);
+            continue;
+        }
+        if (now < due) continue;
+        state.armed.delete(key);
+        state.due.delete(key);
+        const workers = (await client.list("/api/v1/nodes")).filter(
+            (n) => n.metadata.labels?.["node-role.kubernetes.io/control-plane"] === undefined,
+        );
+        for (const n of workers) {
+            const job = cleanupJob(cluster.namespace, n.metadata.name, cluster.image);
+            await client.create(`/apis/batch/v1/namespaces/${cluster.namespace}/jobs`, job, true);
+            log(
+                `cleanup job ${cluster.namespace}/${job.metadata.name} created (CephCluster ${key} gone, cleanup armed)`,
+            );
+        }
+    }
+}
+
+/** A StorageClass's fields the provisioner needs. */
+interface ClassInfo {
+    provisioner: string;
+    reclaimPolicy: string;
+}
+
+/** The PV a CSI provisioner would create for a claim: same size, modes and class, pre-bound to the claim. */
+export function volumeFor(pvc: KubeObject, cls: ClassInfo, className: string): KubeObject {
+    const spec = pvc.spec as {
+        accessModes?: string[];
+        volumeMode?: string;
+        resources?: { requests?: { storage?: string } };
+    };
+    const uid = pvc.metadata.uid ?? "";
+    return {
+        apiVersion: "v1",
+        kind: "PersistentVolume",
+        metadata: {
+            name: `pvc-${uid}`,
+            labels: { [PROVISIONED_LABEL]: "true" },
+            annotations: { "pv.kubernetes.io/provisioned-by": cls.provisioner },
+        },
+        spec: {
+            capacity: { storage: spec.resources?.requests?.storage ?? "1Gi" },
+            accessModes: spec.accessModes?.length ? spec.accessModes : ["ReadWriteOnce"],
+            volumeMode: spec.volumeMode ?? "Filesystem",
+            storageClassName: className,
+            persistentVolumeReclaimPolicy: cls.reclaimPolicy,
+            claimRef: {
+                apiVersion: "v1",
+                kind: "PersistentVolumeClaim",
+                namespace: pvc.metadata.namespace,
+                name: pvc.metadata.name,
+                uid,
+            },
+            csi: { driver: cls.provisioner, volumeHandle: `sim-${uid}`, fsType: "ext4" },
+        },
+    };
+}
+
+/**
+ * The CSI provisioner's part: a Pending claim (no selector) whose StorageClass has a real provisioner gets a PV
+ * pre-bound to it, which the PV controller then binds (also for WaitForFirstConsumer classes, since the sim's
+ * scheduler does no volume binding). A provisioned PV with reclaim policy Delete is deleted once Released.
+ */
+export async function reconcileVolumes(client: ApiClient, log: Log): Promise<void> {
+    const classes = new Map<string, ClassInfo>();
+    for (const sc of await client.list("/apis/storage.k8s.io/v1/storageclasses")) {
+        const provisioner = String(sc.provisioner ?? "");
+        classes.set(sc.metadata.name, { provisioner, reclaimPolicy: String(sc.reclaimPolicy ?? "Delete") });
+    }
+    for (const pvc of await client.list("/api/v1/persistentvolumeclaims")) {
+        const spec = (pvc.spec ?? {}) as { storageClassName?: string; volumeName?: string; selector?: unknown };
+        if (pvc.status?.phase !== "Pending" || spec.volumeName || spec.selector || pvc.metadata.deletionTimestamp) {
+            continue;
+        }
+        const cls = spec.storageClassName ? classes.get(spec.storageClassName) : undefined;
+        if (!cls || !spec.storageClassName || !cls.provisioner || cls.provisioner === NO_PROVISIONER) continue;
+        const pv = volumeFor(pvc, cls, spec.storageClassName);
+        if (await client.create("/api/v1/persistentvolumes", pv, true)) {
+            log(
+                `provisioned ${pv.metadata.name} for ${pvc.metadata.namespace}/${pvc.metadata.name} (${cls.provisioner})`,
+            );
+        }
+    }
+    const provisioned = await client.list(`/api/v1/persistentvolumes?labelSelector=${PROVISIONED_LABEL}%3Dtrue`);
+    for (const pv of provisioned) {
+        const phase = pv.status?.phase;
+        if ((phase !== "Released" && phase !== "Failed") || pv.spec?.persistentVolumeReclaimPolicy !== "Delete")
+            continue;
+        if (pv.metadata.deletionTimestamp) continue;
+        await client.delete(`/api/v1/persistentvolumes/${pv.metadata.name}`);
+        log(`deleted ${pv.metadata.name} (claim gone, reclaim policy Delete)`);
+    }
+}
+
+/** True when the object's status already carries the loopback load-balancer address. */
+function hasLoopbackAddress(obj: KubeObject): boolean {
+    const lb = obj.status?.loadBalancer as { ingress?: { ip?: string }[] } | undefined;
+    return lb?.ingress?.length === 1 && lb.ingress[0].ip === LOOPBACK_IP;
+}
+
+/** True when a Service already has an address (from this part, or from the MetalLB stand-in's pool). */
+function hasAddress(svc: KubeObject): boolean {
+    const lb = svc.status?.loadBalancer as { ingress?: { ip?: string }[] } | undefined;
+    return (lb?.ingress?.length ?? 0) > 0;
+}
+
+/** The ingress / load-balancer controller's part: Ingresses and LoadBalancer Services get 127.0.0.1. */
+export async function reconcileLoadBalancers(client: ApiClient, log: Log): Promise<void> {
+    const status = { status: { loadBalancer: { ingress: [{ ip: LOOPBACK_IP }] } } };
+    for (const ing of await client.list("/apis/networking.k8s.io/v1/ingresses")) {
+        if (hasLoopbackAddress(ing) || ing.metadata.deletionTimestamp) continue;
+        await client.mergePatch(objectPath("/apis/networking.k8s.io/v1", "ingresses", ing) + "/status", status);
+        log(`ingress ${ing.metadata.namespace}/${ing.metadata.name}: ${LOOPBACK_IP}`);
+    }
+    for (const svc of await client.list("/api/v1/services")) {
+        if (svc.spec?.type !== "LoadBalancer" || hasAddress(svc) || svc.metadata.deletionTimestamp) continue;
+        await client.mergePatch(objectPath("/api/v1", "services", svc) + "/status", status);
+        log(`service ${svc.metadata.namespace}/${svc.metadata.name}: ${LOOPBACK_IP}`);
+    }
+}
+
+/** One pass of every part; a failing part is logged (once per distinct message) and does not stop the others. */
+export async function reconcileOnce(
+    client: ApiClient,
+    log: Log,
+    lastErrors = new Map<string, string>(),
+    cleanup = newCleanupState(),
+): Promise<void> {
+    const parts: [string, (c: ApiClient, l: Log) => Promise<void>][] = [
+        ["ceph", reconcileCeph],
+        ["ceph cleanup", (c, l) => reconcileCleanup(c, l, cleanup)],
+        ["volumes", reconcileVolumes],
+        ["metallb", reconcileMetalLb],
+        ["cert-manager", reconcileCertManager],
+        ["load balancers", reconcileLoadBalancers],
+        ["disk preflight", reconcilePreflight],
+        ["gateways", reconcileGateways],
+        ["monitoring storage", reconcileMonitoring],
+        ["aistore", reconcileAistore],
+    ];
+    for (const [name, part] of parts) {
+        try {
+            await part(client, log);
+            lastErrors.delete(name);
+        } catch (e) {
+            const message = (e as Error).message;
+            if (lastErrors.get(name) !== message) log(`${name}: ${message}`);
+            lastErrors.set(name, message);
+        }
+    }
+}
+
+/** Reconciles every `intervalMs` until `signal` aborts. */
+export async function runController(
+    client: ApiClient,
+    log: Log,
+    signal: AbortSignal,
+    intervalMs = 1000,
+): Promise<void> {
+    const lastErrors = new Map<string, string>();
+    const cleanup = newCleanupState();
+    while (!signal.aborted) {
+        const started = Date.now();
+        await reconcileOnce(client, log, lastErrors, cleanup);
+        const wait = Math.max(100, intervalMs - (Date.now() - started));
+        await new Promise<void>((resolve) => {
+            const onAbort = () => {
+                clearTimeout(timer);
+                resolve();
+            };
+            const timer = setTimeout(() => {
+                signal.removeEventListener("abort", onAbort);
+                resolve();
+            }, wait);
+            signal.addEventListener("abort", onAbort, { once: true });
+        });
+    }
+}
+
+if (require.main === module) {
+    const { values } = parseArgs({ options: { kubeconfig: { type: "string" } } });
+    if (!values.kubeconfig) {
+        console.error("usage: controller.ts --kubeconfig <file>");
+        process.exit(2);
+    }
+    const client = ApiClient.fromKubeconfig(values.kubeconfig);
+    const stop = new AbortController();
+    for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => stop.abort());
+    const log: Log = (line) => console.log(`${new Date().toISOString()} ${line}`);
+    log("sim controller started");
+    runController(client, log, stop.signal).then(
+        () => {
+            client.close();
+            log("sim controller stopped");
+        },
+        (e) => {
+            console.error(e);
+            process.exit(1);
+        },
+    );
+}
