@@ -8,9 +8,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { buildAddOns } from "../platform/addons";
 import { formatProblem } from "../lib/problems";
-import { secret, type PlatformConfig } from "../config/schema";
+import type { PlatformConfig } from "../platform/contracts";
+import { secret } from "../config/schema";
 import { validateConfig } from "../config/validate";
-import type { Storage } from "../platform/storage";
+import type { Storage } from "../platform/contracts";
 import { airgap } from "../test/config/helpers";
 import { mockStack, PROJECT_DIR, settle } from "../test/harness";
 import { enabledAddOns } from "../platform/registry";
@@ -52,14 +53,22 @@ const TABLE: readonly AddOn[] = [first, second];
 function check(addons: unknown, secure?: Set<string>) {
     const { values, secure: s } = airgap();
     values.addons = addons;
-    const v = validateConfig({ values, securePaths: secure ?? s }, { baseDir: PROJECT_DIR, missing: "warn" }, TABLE);
+    const v = validateConfig(
+        { values, securePaths: secure ?? s },
+        { baseDir: PROJECT_DIR, missing: "warn" },
+        { addons: TABLE },
+    );
     return { ...v, lines: v.errors.map(formatProblem) };
 }
 
 describe("add-on config", () => {
     it("has no add-on when the key is absent, and parses present sections with their defaults", () => {
         const { values, secure } = airgap();
-        const none = validateConfig({ values, securePaths: secure }, { baseDir: PROJECT_DIR, missing: "warn" }, TABLE);
+        const none = validateConfig(
+            { values, securePaths: secure },
+            { baseDir: PROJECT_DIR, missing: "warn" },
+            { addons: TABLE },
+        );
         assert.deepEqual(none.config?.addons, {});
         const v = check({ first: {}, second: { needsFirst: false } });
         assert.deepEqual(v.lines, []);
@@ -84,7 +93,7 @@ describe("add-on config", () => {
         const off = check({ first: { enabled: false, size: "not checked" }, second: { needsFirst: false } });
         assert.deepEqual(off.lines, []);
         assert.deepEqual(
-            enabledAddOns(off.config!.addons, TABLE).map((e) => e.addon.name),
+            enabledAddOns(off.config!.addons as Record<string, unknown>, TABLE).map((e) => e.addon.name),
             ["second"],
         );
         assert.ok(

@@ -1,9 +1,9 @@
 /** What the cluster commands (backup, restore) share: the validated stack and a kubectl aimed at its cluster. */
 import { Kubectl, stackKubeTarget } from "../lib/kubectl";
 import { formatProblem } from "../lib/problems";
-import type { PlatformConfig } from "../config/schema";
-import { readStackFile } from "../config/stackfile";
-import { validateConfig } from "../config/validate";
+import type { PlatformConfig } from "../platform/contracts";
+import { loadStack } from "../config/load";
+import { PLATFORM_SPEC } from "../platform/spec";
 import { CLUSTER_OPTIONS, projectDirOf, STACK_OPTIONS } from "./run";
 
 /** The options every cluster command takes. */
@@ -25,11 +25,8 @@ export function openStack(args: {
     context?: string;
 }): { cfg: PlatformConfig; kubectl: Kubectl } | { errors: string[] } {
     const projectDir = projectDirOf(args.dir);
-    const file = readStackFile(projectDir, args.stack);
-    const v = validateConfig(
-        { values: file.values, securePaths: new Set(file.securePaths) },
-        { baseDir: projectDir, missing: "warn" },
-    );
+    const v = loadStack(PLATFORM_SPEC, { projectDir, stack: args.stack });
+    const file = v.file;
     if (!v.config) return { errors: v.errors.map(formatProblem) };
     const fromStack = stackKubeTarget(file.values);
     return {

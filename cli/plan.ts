@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { chartDiffForStack, renderChartDiff, type ChartDiff } from "../platform/plan/chart-diff";
 import { failedPlanJson, renderJson, renderText } from "../platform/plan/print";
 import { readStackFile } from "../config/stackfile";
-import { validateConfig } from "../config/validate";
+import { requireStack } from "../config/load";
+import { PLATFORM_SPEC } from "../platform/spec";
 import { parseCli, runCli, writeStdout } from "./run";
 
 const USAGE =
@@ -60,11 +61,7 @@ async function main(): Promise<number> {
     const plan = await runPlan({ projectDir, stack: args.stack });
     let diff: ChartDiff | undefined;
     if (args["diff-chart"] && plan.errors.length === 0) {
-        const sf = readStackFile(projectDir, args.stack);
-        const cfg = validateConfig(
-            { values: sf.values, securePaths: sf.securePaths },
-            { baseDir: projectDir, missing: "warn" },
-        ).config!;
+        const cfg = requireStack(PLATFORM_SPEC, { projectDir, stack: args.stack }).config;
         diff = chartDiffForStack(process.env.HELM ?? "helm", cfg, path.resolve(args["diff-chart"]), projectDir);
     }
     if (args.json) {

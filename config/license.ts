@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Problem } from "../lib/problems";
 import { readValuesFile } from "./rules";
-import type { PlatformConfig } from "./schema";
+import type { CoreConfig } from "./schema";
 import { getPath as get } from "../lib/merge";
 
 /** The chart's own `license` defaults (values.yaml of every chart 10.3.1–2026.0.2). */
@@ -101,10 +101,7 @@ export function licenseProblems(l: Layers, hasLicense: boolean): { errors: Probl
 }
 
 /** Licence problems of the `aihub` section; skipped while the values file is missing or invalid (reported elsewhere). */
-export function checkLicense(
-    aihub: PlatformConfig["aihub"],
-    baseDir: string,
-): { errors: Problem[]; warnings: Problem[] } {
+export function checkLicense(aihub: CoreConfig["aihub"], baseDir: string): { errors: Problem[]; warnings: Problem[] } {
     let vendor: Record<string, unknown> = {};
     if (aihub.valuesFile) {
         if (!fs.existsSync(path.resolve(baseDir, aihub.valuesFile))) return { errors: [], warnings: [] };

@@ -8,9 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, formatProblem } from "../lib/problems";
 import { parseConfigValue, parseStackFile, stackFilePath } from "./stackfile";
 import type { FileCheck } from "./rules";
-import { requireValidConfig } from "./validate";
+import { requireValidConfig, type StackSpec } from "./validate";
 import { readRegularFile } from "../lib/yamlfile";
-import type { PlatformConfig } from "./schema";
+import type { StackConfig } from "./schema";
 
 /** Options for loading config. */
 export interface LoadOptions {
@@ -22,8 +22,8 @@ export interface LoadOptions {
     logWarnings?: boolean;
 }
 
-/** Reads, validates and returns the stack config; warnings go to the Pulumi log. */
-export function loadConfig(opts: LoadOptions = {}): PlatformConfig {
+/** Reads, validates against `spec` and returns the stack config; warnings go to the Pulumi log. */
+export function loadConfig<C extends StackConfig<object>>(spec: StackSpec<C>, opts: LoadOptions = {}): C {
     const projectDir = opts.projectDir ?? process.cwd();
     const prefix = `${CONFIG_NAMESPACE}:`;
     const values: Record<string, unknown> = {};
@@ -42,6 +42,7 @@ export function loadConfig(opts: LoadOptions = {}): PlatformConfig {
     const v = requireValidConfig(
         { values, securePaths: sf?.securePaths, file: sf },
         { baseDir: projectDir, missing: opts.missingFiles ?? "error" },
+        spec,
     );
     if (opts.logWarnings !== false) for (const w of v.warnings) pulumi.log.warn(formatProblem(w));
     return v.config;

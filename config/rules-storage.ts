@@ -6,13 +6,13 @@ import { ROOK_CATALOG_VERSIONS } from "../catalog/rook";
 import { LOCAL_STORAGE_CLASS, localPvName } from "../catalog/rook-names";
 import { cephDisks } from "./disks";
 import type { Problem } from "../lib/problems";
-import type { PlatformConfig } from "./schema";
+import type { CoreConfig } from "./schema";
 import { parseSemver, rookSupported } from "../catalog/versions";
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Problems of the storage sections; each section may be missing when its own schema failed. */
-export function checkStorageRules(s: { rook?: PlatformConfig["rook"]; ceph?: PlatformConfig["ceph"] }): Problem[] {
+export function checkStorageRules(s: { rook?: CoreConfig["rook"]; ceph?: CoreConfig["ceph"] }): Problem[] {
     const problems: Problem[] = [];
     // An unsupported version is already reported by rules.ts; this narrows the supported range to the catalog.
     if (s.rook && rookSupported(parseSemver(s.rook.version)!)) {

@@ -6,17 +6,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { aihubKnownVersions } from "../catalog/aihub";
 import { parseImageRef } from "../lib/imageref";
-import { stackImages } from "../platform/inventory";
 import { cephDisks } from "./disks";
 import { MIN_MON_BYTES, MIN_OSD_BYTES, quantityBytes } from "../lib/quantity";
 import type { Problem } from "../lib/problems";
 import { checkStorageRules } from "./rules-storage";
-import type { PlatformConfig } from "./schema";
+import type { CoreConfig, StackConfig } from "./schema";
 import { readYamlFile, YamlFileError } from "../lib/yamlfile";
 import { aihubAllowsHttp, cephMajorsFor, parseSemver, rookNeedsCsiDrivers, rookSupported } from "../catalog/versions";
 
 /** Sections that parsed; any may be missing when its own schema failed. */
-export type Sections = Partial<PlatformConfig>;
+export type Sections = Partial<StackConfig>;
 
 /** How rules treat files named in config (charts, values file). */
 export interface FileCheck {
@@ -41,18 +40,10 @@ export function checkRules(s: Sections, files: FileCheck): RuleResult {
     if (s.aihub) checkAiHub(s.aihub, files, r);
     if (s.aihub && s.ingress) checkIngress(s.aihub.version, s.ingress, s.addons?.certManager !== undefined, r);
     r.errors.push(...checkStorageRules(s));
-    // `addons` is missing when an add-on section failed to parse (its problems are reported already).
-    if (r.errors.length === 0 && s.registry && s.rook && s.ceph && s.aihub && s.addons) {
-        try {
-            stackImages(s as PlatformConfig);
-        } catch (e) {
-            r.errors.push({ path: "bundle.extraImages", text: `${(e as Error).message}` });
-        }
-    }
     return r;
 }
 
-function checkCeph(ceph: PlatformConfig["ceph"], r: RuleResult): void {
+function checkCeph(ceph: CoreConfig["ceph"], r: RuleResult): void {
     const seenHosts = new Map<string, number>();
     ceph.nodes.forEach((node, i) => {
         const first = seenHosts.get(node.hostname);
@@ -158,7 +149,7 @@ function checkFileExists(at: string, file: string, fix: string, files: FileCheck
     return false;
 }
 
-function checkRook(rook: PlatformConfig["rook"], files: FileCheck, r: RuleResult): void {
+function checkRook(rook: CoreConfig["rook"], files: FileCheck, r: RuleResult): void {
     const v = parseSemver(rook.version)!;
     if (!rookSupported(v)) {
         r.errors.push({
@@ -217,7 +208,7 @@ function checkCephImage(rookVersion: string, image: string, r: RuleResult): void
     }
 }
 
-function checkAiHub(aihub: PlatformConfig["aihub"], files: FileCheck, r: RuleResult): void {
+function checkAiHub(aihub: CoreConfig["aihub"], files: FileCheck, r: RuleResult): void {
     const known = aihubKnownVersions();
     if (!known.includes(aihub.version.replace(/^v/, ""))) {
         // One line for an unknown version: the generation, the images and the values layout all hang on it.
@@ -262,7 +253,7 @@ function checkValuesFile(file: string, baseDir: string, r: RuleResult): void {
 }
 
 /** `issued`: the certManager add-on is on, so a missing certificate is issued (its own rules check the rest). */
-function checkIngress(aihubVersion: string, ingress: PlatformConfig["ingress"], issued: boolean, r: RuleResult): void {
+function checkIngress(aihubVersion: string, ingress: CoreConfig["ingress"], issued: boolean, r: RuleResult): void {
     if (ingress.mode === "http" && !aihubAllowsHttp(parseSemver(aihubVersion)!)) {
         r.errors.push({
             path: "ingress.mode",

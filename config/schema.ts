@@ -5,9 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { AddOnsConfig } from "../platform/registry";
 import { parseImageRef, registryHostProblem, registryServerProblem } from "../lib/imageref";
-import { extraFileName } from "../pipeline/extra-files";
+import { extraFileName } from "../lib/bundle-layout";
 import { devicePathProblem } from "../lib/devices";
 import { isQuantity, MAX_DISK_BYTES, quantityBytes } from "../lib/quantity";
 import { cronProblem } from "../lib/cron";
@@ -374,18 +373,33 @@ export const sectionSchemas = {
 /** The names of the config keys this project reads. */
 export type SectionName = keyof typeof sectionSchemas;
 
-/** Validated config, with secrets as secret Outputs; `addons` holds the enabled add-ons' sections (addons/table.ts). */
-export type PlatformConfig = {
+/** The validated core sections, with secrets as secret Outputs. */
+export type CoreConfig = {
     [K in SectionName]: K extends "ingress"
         ? z.output<typeof ingressSchema> & { mode: (typeof INGRESS_MODES)[number] }
         : z.output<(typeof sectionSchemas)[K]>;
-} & { addons: AddOnsConfig };
-export type RegistryConfig = PlatformConfig["registry"];
-export type BundleConfig = NonNullable<PlatformConfig["bundle"]>;
-export type RookConfig = PlatformConfig["rook"];
-export type CephConfig = PlatformConfig["ceph"];
-export type AiHubConfig = PlatformConfig["aihub"];
-export type IngressConfig = PlatformConfig["ingress"];
-export type KubernetesConfig = PlatformConfig["kubernetes"];
-export type BackupConfig = NonNullable<PlatformConfig["backup"]>;
+};
+
+/**
+ * The validated config: the core sections and `addons`, one key per enabled add-on. `A` is the type of `addons`;
+ * the platform's add-on table gives it (`PlatformConfig` in platform/contracts.ts).
+ */
+export type StackConfig<A = Record<string, unknown>> = CoreConfig & { addons: A };
+export type RegistryConfig = CoreConfig["registry"];
+export type BundleConfig = NonNullable<CoreConfig["bundle"]>;
+export type RookConfig = CoreConfig["rook"];
+export type CephConfig = CoreConfig["ceph"];
+export type AiHubConfig = CoreConfig["aihub"];
+export type IngressConfig = CoreConfig["ingress"];
+export type KubernetesConfig = CoreConfig["kubernetes"];
+export type BackupConfig = NonNullable<CoreConfig["backup"]>;
 export type DiskConfig = z.output<typeof disk>;
+
+/**
+ * The certificate mode AI Hub runs in: `gateway` behaves like `https-custom-ca` when the site certificate comes from a
+ * private CA (`ingress.caCert`, or cert-manager's issuer), else like `https` (a publicly trusted certificate).
+ */
+export function certMode(mode: IngressConfig["mode"], privateCa: boolean): Exclude<IngressConfig["mode"], "gateway"> {
+    if (mode !== "gateway") return mode;
+    return privateCa ? "https-custom-ca" : "https";
+}

@@ -7,8 +7,8 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { rootCertificates } from "node:tls";
 import type { Problem } from "../lib/problems";
-import { certMode } from "../modules/aihub/values";
-import type { PlatformConfig } from "./schema";
+import { certMode } from "./schema";
+import type { CoreConfig } from "./schema";
 import { SECRET_PLACEHOLDER } from "./stackfile";
 
 /** Largest certificate field accepted (a full chain is a few KiB). */
@@ -144,8 +144,8 @@ function expiry(at: string, certs: readonly X509Certificate[], now: Date, errors
 
 /** Inputs of {@link checkTls}. */
 export interface TlsInput {
-    aihub?: Pick<PlatformConfig["aihub"], "domain">;
-    ingress?: Pick<PlatformConfig["ingress"], "mode" | "tlsCert" | "caCert">;
+    aihub?: Pick<CoreConfig["aihub"], "domain">;
+    ingress?: Pick<CoreConfig["ingress"], "mode" | "tlsCert" | "caCert">;
     /** The `ingress.tlsKey` value as loaded (decrypted under Pulumi; the placeholder under `plan`). */
     tlsKey?: unknown;
     /** Roots a public certificate chains to. @default Node's bundled Mozilla roots */

@@ -3,14 +3,41 @@
  * cross-field rules. Every problem is collected before anything is reported, so one run lists them all.
  */
 import type { z } from "zod";
-import { ADDONS } from "../platform/registry";
-import type { AddOn } from "../platform/contracts";
 import { checkLicense } from "./license";
 import { ConfigError, formatProblem, joinPath, UNKNOWN_KEY, type Problem } from "../lib/problems";
 import { checkRules, type FileCheck, type Sections } from "./rules";
 import { checkInput, plainSecretText } from "./rules-input";
-import { SECRET_PATHS, sectionSchemas, type PlatformConfig, type SectionName } from "./schema";
+import { SECRET_PATHS, sectionSchemas, type CoreConfig, type SectionName, type StackConfig } from "./schema";
 import { checkTls } from "./tls";
+
+/**
+ * What validation needs of an add-on: its section's name, schema, secret paths and rules (the platform's add-on
+ * table, platform/registry.ts, holds these and more).
+ */
+export interface ConfigAddOn {
+    /** Key under `aihub-airgap:addons`, e.g. `metallb`. */
+    name: string;
+    /** Schema of the section without `enabled`. */
+    schema: z.ZodType;
+    /** Paths of secret values inside the section (`ca.key`, `*` matches one key). @default none */
+    secretPaths?: readonly string[];
+    /** Rules comparing the section with the rest of the config. @default none */
+    rules?(section: never, all: Partial<StackConfig<never>>): { errors: Problem[]; warnings?: Problem[] };
+}
+
+/**
+ * What a stack is validated against besides the core sections: the add-on table and checks of the whole config.
+ * `C` is the config type the caller gets back (the platform's `PlatformConfig`).
+ */
+export interface StackSpec<C extends StackConfig<object> = StackConfig> {
+    /** The add-on table, in build order. */
+    addons: readonly ConfigAddOn[];
+    /**
+     * Checks of a config whose core sections and add-on sections parsed and passed the core rules (e.g. that no two
+     * images map to one private name). @default none
+     */
+    checks?: readonly ((cfg: C) => Problem[])[];
+}
 
 /** Input to validation: the config values and what is known of their secret-ness. */
 export interface RawConfig {
@@ -26,9 +53,9 @@ export interface RawConfig {
 }
 
 /** The outcome of validation. */
-export interface Validation {
+export interface Validation<C = StackConfig> {
     /** The validated config; set only when there are no errors. */
-    config?: PlatformConfig;
+    config?: C;
     errors: Problem[];
     warnings: Problem[];
 }
@@ -70,7 +97,7 @@ function zodProblems(section: string, input: unknown, error: z.ZodError): Proble
 }
 
 /** Every path in `values` that matches a secret pattern (core or an add-on's) and holds a value. */
-function secretValuePaths(values: Record<string, unknown>, table: readonly AddOn[]): string[] {
+function secretValuePaths(values: Record<string, unknown>, table: readonly ConfigAddOn[]): string[] {
     const found: string[] = [];
     const addonPaths = table.flatMap((a) => (a.secretPaths ?? []).map((p) => `addons.${a.name}.${p}`));
     for (const pattern of [...SECRET_PATHS, ...addonPaths]) {
@@ -98,7 +125,7 @@ const isMapping = (v: unknown): v is Record<string, unknown> =>
  */
 function parseAddOns(
     input: unknown,
-    table: readonly AddOn[],
+    table: readonly ConfigAddOn[],
 ): { sections: Record<string, unknown>; errors: Problem[] } {
     const sections: Record<string, unknown> = {};
     const errors: Problem[] = [];
@@ -138,14 +165,14 @@ function parseAddOns(
 
 /** The rules of each parsed add-on against the rest of the config. */
 function addOnRules(
-    sections: Partial<PlatformConfig>,
-    table: readonly AddOn[],
+    sections: Partial<StackConfig>,
+    table: readonly ConfigAddOn[],
 ): { errors: Problem[]; warnings: Problem[] } {
     const out = { errors: [] as Problem[], warnings: [] as Problem[] };
     const addons = (sections.addons ?? {}) as Record<string, unknown>;
     for (const a of table) {
         if (addons[a.name] === undefined || !a.rules) continue;
-        const r = a.rules(addons[a.name], sections);
+        const r = a.rules(addons[a.name] as never, sections as Partial<StackConfig<never>>);
         out.errors.push(...r.errors);
         out.warnings.push(...(r.warnings ?? []));
     }
@@ -186,8 +213,13 @@ function resolveIngressMode(sections: Record<string, unknown>, addons: unknown):
     return [];
 }
 
-/** Validates a stack config; never throws. `table` is the add-on table (tests pass their own). */
-export function validateConfig(raw: RawConfig, files: FileCheck, table: readonly AddOn[] = ADDONS): Validation {
+/** Validates a stack config against the core sections and `spec`; never throws. */
+export function validateConfig<C extends StackConfig<object>>(
+    raw: RawConfig,
+    files: FileCheck,
+    spec: StackSpec<C>,
+): Validation<C> {
+    const table = spec.addons;
     const errors: Problem[] = [...(raw.file?.errors ?? [])];
     const sections: Record<string, unknown> = {};
     for (const name of Object.keys(sectionSchemas) as SectionName[]) {
@@ -213,16 +245,21 @@ export function validateConfig(raw: RawConfig, files: FileCheck, table: readonly
     errors.push(...checkInput(raw.values, raw.securePaths));
     const rules = checkRules(sections as Sections, files);
     errors.push(...rules.errors);
+    // `addons` is missing when an add-on section failed to parse (its problems are reported already).
+    const s = sections as Sections;
+    if (rules.errors.length === 0 && s.registry && s.rook && s.ceph && s.aihub && s.addons) {
+        for (const check of spec.checks ?? []) errors.push(...check(sections as C));
+    }
     const addonRules = addOnRules(sections as Sections, table);
     errors.push(...addonRules.errors);
     // The TLS key is read here, before the schema turns it into a secret Output; it never enters a message.
     const tlsKey = (raw.values.ingress as { tlsKey?: unknown } | undefined)?.tlsKey;
     const tls = checkTls({ ...(sections as Sections), tlsKey });
     errors.push(...tls.errors);
-    const license = sections.aihub ? checkLicense(sections.aihub as PlatformConfig["aihub"], files.baseDir) : undefined;
+    const license = sections.aihub ? checkLicense(sections.aihub as CoreConfig["aihub"], files.baseDir) : undefined;
     errors.push(...(license?.errors ?? []));
     const unique = [...new Map(errors.map((e) => [formatProblem(e), e])).values()];
-    const config = unique.length === 0 ? (sections as PlatformConfig) : undefined;
+    const config = unique.length === 0 ? (sections as C) : undefined;
     const warnings = [
         ...(raw.file?.warnings ?? []),
         ...rules.warnings,
@@ -234,12 +271,12 @@ export function validateConfig(raw: RawConfig, files: FileCheck, table: readonly
 }
 
 /** Validates and returns the config, or throws a ConfigError listing every problem. */
-export function requireValidConfig(
+export function requireValidConfig<C extends StackConfig<object>>(
     raw: RawConfig,
     files: FileCheck,
-    table: readonly AddOn[] = ADDONS,
-): Validation & { config: PlatformConfig } {
-    const v = validateConfig(raw, files, table);
+    spec: StackSpec<C>,
+): Validation<C> & { config: C } {
+    const v = validateConfig(raw, files, spec);
     if (!v.config) throw new ConfigError(v.errors);
-    return v as Validation & { config: PlatformConfig };
+    return v as Validation<C> & { config: C };
 }

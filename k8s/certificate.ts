@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { WAIT_READY } from "../addons/cert-manager/manifests";
 import { certificateSpec } from "./routes";
+
+/** The annotation that makes the Kubernetes provider wait until the object reports `Ready`. */
+export const WAIT_READY = { "pulumi.com/waitFor": "condition=Ready" };
 
 /** What {@link issuedCertificate} makes. */
 export interface IssuedCertificateArgs {

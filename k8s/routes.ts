@@ -70,3 +70,59 @@ export function certificateSpec(host: string, secretName: string, issuer: string
         privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
     };
 }
+
+/** A Gateway parent reference for an HTTPRoute. */
+export interface GatewayRef {
+    name: string;
+    namespace: string;
+    sectionName: string;
+}
+
+/** The parentRef of a route attached to `g`. */
+export function parentRef(g: GatewayRef): Record<string, unknown> {
+    return {
+        group: "gateway.networking.k8s.io",
+        kind: "Gateway",
+        name: g.name,
+        namespace: g.namespace,
+        sectionName: g.sectionName,
+    };
+}
+
+/**
+ * AI Hub's HTTPRoute: everything on `host` to the proxy Service. The request timeout matches the Ingress modes'
+ * one hour (Envoy's default of 15 s would cut long uploads and downloads).
+ */
+export function aihubRouteSpec(
+    gateway: GatewayRef,
+    host: string,
+    backend: { service: string; port: number },
+): Record<string, unknown> {
+    return {
+        parentRefs: [parentRef(gateway)],
+        hostnames: [host],
+        rules: [
+            {
+                matches: [{ path: { type: "PathPrefix", value: "/" } }],
+                backendRefs: [{ name: backend.service, port: backend.port }],
+                timeouts: { request: "1h" },
+            },
+        ],
+    };
+}
+
+/**
+ * The BackendTLSPolicy for the proxy Service: the Gateway speaks HTTPS to it and checks its certificate for `host`
+ * against the site CA (a ConfigMap `caConfigMap` with `ca.crt`) or, without one, the system's public roots.
+ */
+export function backendTlsPolicySpec(service: string, host: string, caConfigMap?: string): Record<string, unknown> {
+    return {
+        targetRefs: [{ group: "", kind: "Service", name: service }],
+        validation: {
+            hostname: host,
+            ...(caConfigMap
+                ? { caCertificateRefs: [{ group: "", kind: "ConfigMap", name: caConfigMap }] }
+                : { wellKnownCACertificates: "System" }),
+        },
+    };
+}

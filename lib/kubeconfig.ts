@@ -1,8 +1,7 @@
-/** Kubeconfig files for the simulated cluster: written with embedded certificates, and read back for the API client. */
+/** Reads a kubeconfig context into what the API client needs (lib/kube-api.ts). */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml, stringify as toYaml } from "yaml";
-import type { CertFiles } from "../testing/sim/certs";
+import { parse as parseYaml } from "yaml";
 
 /** Everything a client needs to reach the API server: URL and PEM texts. */
 export interface ClusterAccess {
@@ -14,35 +13,6 @@ export interface ClusterAccess {
     key?: string;
     /** Bearer token, when the user authenticates by token. */
     token?: string;
-}
-
-/** The context (and cluster and user) name of the admin kubeconfig. */
-export const SIM_CONTEXT = "sim";
-
-/** Renders a kubeconfig with a single context `name`, certificates embedded (no path outside the file). */
-export function renderKubeconfig(name: string, access: ClusterAccess): string {
-    const b64 = (s: string | undefined) => Buffer.from(s ?? "").toString("base64");
-    return toYaml({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name, cluster: { server: access.server, "certificate-authority-data": b64(access.ca) } }],
-        users: [{ name, user: { "client-certificate-data": b64(access.cert), "client-key-data": b64(access.key) } }],
-        contexts: [{ name, context: { cluster: name, user: name } }],
-        "current-context": name,
-        preferences: {},
-    });
-}
-
-/** Writes a kubeconfig for `user` (a client certificate signed by the CA) and returns its path. */
-export function writeKubeconfig(file: string, name: string, server: string, ca: string, user: CertFiles): string {
-    const access = {
-        server,
-        ca: fs.readFileSync(ca, "utf8"),
-        cert: fs.readFileSync(user.cert, "utf8"),
-        key: fs.readFileSync(user.key, "utf8"),
-    };
-    fs.writeFileSync(file, renderKubeconfig(name, access), { mode: 0o600 });
-    return file;
 }
 
 /**

@@ -4,18 +4,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { extraFileName, FILES_DIR } from "../lib/bundle-layout";
 import { hashFile } from "../lib/digest";
 import type { FileArtifact } from "./manifest";
 import { download } from "./plugins";
-
-/** The directory of extra files inside a bundle. */
-export const FILES_DIR = "files";
-
-/** The name an extra file gets under `files/`: the last path segment (of the URL path for URLs). */
-export function extraFileName(source: string): string {
-    const p = source.replace(/^https?:\/\/[^/]*/, "").replace(/[?#].*$/, "");
-    return path.basename(p.replace(/\/+$/, ""));
-}
 
 /** Copies or downloads each extra file into `<out>/files/` and returns its record; relative paths are from `baseDir`. */
 export async function carryExtraFiles(

@@ -5,10 +5,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
+import { MANIFEST_FILE } from "../lib/bundle-layout";
 import { ATTACHMENT_KINDS } from "./attached";
 
-/** The file name of the manifest inside a bundle directory. */
-export const MANIFEST_FILE = "bundle.json";
 /** The format version this code writes and reads. */
 export const FORMAT_VERSION = 1;
 /** The OCI layout holding every image. */

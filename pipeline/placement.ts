@@ -4,7 +4,7 @@
  * When those disagree the inside finds nothing, so the bastion says so before anything is carried.
  */
 import * as path from "node:path";
-import type { PlatformConfig } from "../config/schema";
+import type { PlatformConfig } from "../platform/contracts";
 
 /** The stack's chart paths by config key. */
 function chartKeys(cfg: PlatformConfig): [string, string][] {

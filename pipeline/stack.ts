@@ -1,16 +1,14 @@
 /** What the artifact commands read from a stack file (no Pulumi CLI, no passphrase: secure values stay encrypted). */
-import { requireValidConfig } from "../config/validate";
+import { requireStack } from "../config/load";
+import { PLATFORM_SPEC } from "../platform/spec";
 import { readStackFile } from "../config/stackfile";
-import { registrySchema, type PlatformConfig } from "../config/schema";
+import type { PlatformConfig } from "../platform/contracts";
+import { registrySchema } from "../config/schema";
 import { ConfigError } from "../lib/problems";
 
 /** The whole validated config of a stack; chart files that are not there yet only warn (the bundle fetches them). */
 export function stackConfig(projectDir: string, stack: string): PlatformConfig {
-    const sf = readStackFile(projectDir, stack);
-    return requireValidConfig(
-        { values: sf.values, securePaths: sf.securePaths, file: sf },
-        { baseDir: projectDir, missing: "warn" },
-    ).config;
+    return requireStack(PLATFORM_SPEC, { projectDir, stack }).config;
 }
 
 /** The registry settings push needs; only `registry` is read, so a push-only stack file may hold nothing else. */

@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { hashFile, mapLimit } from "../lib/digest";
 import { blobPath, layoutBlobFiles, layoutRefs } from "./layout";
-import { IMAGES_DIR, MANIFEST_FILE, parseManifest, type BundleManifest } from "./manifest";
+import { MANIFEST_FILE } from "../lib/bundle-layout";
+import { IMAGES_DIR, parseManifest, type BundleManifest } from "./manifest";
 import { checkBundleSignature, SIGNATURE_FILE, type SignatureCheck, type SignatureResult } from "./signing";
 
 /** One thing wrong with a bundle. */

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ADDONS, enabledAddOns } from "./registry";
 import type { AddOn, AddOnDeps, Provided } from "./contracts";
-import type { PlatformConfig } from "../config/schema";
+import type { PlatformConfig } from "./contracts";
 
 /** The built add-ons. */
 export interface AddOns {

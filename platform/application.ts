@@ -14,8 +14,8 @@ import { aihubWorkloads } from "../modules/aihub/scale";
 import type { Provided } from "./contracts";
 import { ConfigError } from "../lib/problems";
 import { readValuesFile } from "../config/rules";
-import type { PlatformConfig } from "../config/schema";
-import type { Storage } from "./storage";
+import type { PlatformConfig } from "./contracts";
+import type { Storage } from "./contracts";
 
 /** What the application half returns. */
 export interface Application {

@@ -4,8 +4,8 @@ import { BACKUP_TOOLS_IMAGE } from "../catalog/backup";
 import { mapImage } from "../lib/imageref";
 import { Backup } from "../modules/backup/backup";
 import type { Application } from "./application";
-import type { PlatformConfig } from "../config/schema";
-import type { Storage } from "./storage";
+import type { PlatformConfig } from "./contracts";
+import type { Storage } from "./contracts";
 
 /** Builds the Backup component, or nothing when `backup` is not set; `kube` carries the explicit provider. */
 export function buildBackup(

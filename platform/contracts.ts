@@ -6,8 +6,41 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { Problem } from "../lib/problems";
-import type { PlatformConfig } from "../config/schema";
-import type { Storage } from "./storage";
+import type { StackConfig } from "../config/schema";
+import type { CephBlockPool } from "../modules/ceph/ceph-block-pool";
+import type { CephCluster } from "../modules/ceph/ceph-cluster";
+import type { CephFilesystem } from "../modules/ceph/ceph-filesystem";
+import type { DiskPreflight } from "../modules/ceph/disk-preflight";
+import type { RookOperator } from "../modules/ceph/rook-operator";
+import type { SnapshotController } from "../modules/ceph/snapshot-controller";
+import type { AddOnsConfig } from "./registry";
+
+/** The validated config of a stack: the core sections and the enabled add-ons' sections, typed by the table. */
+export type PlatformConfig = StackConfig<AddOnsConfig>;
+
+/** The built storage half. */
+export interface Storage {
+    operator: RookOperator;
+    /** The disk checks the CephCluster waits for. */
+    preflight: DiskPreflight;
+    cluster: CephCluster;
+    filesystem: CephFilesystem;
+    blockPool?: CephBlockPool;
+    /** The snapshot CRDs and controller, when this stack installs them. */
+    snapshotController?: SnapshotController;
+    /** Names of the VolumeSnapshotClass per StorageClass name, when snapshots are enabled. */
+    snapshotClasses: Record<string, string>;
+    /** The VolumeSnapshotClass resources, for `dependsOn` of the backup. */
+    snapshotClassResources: pulumi.Resource[];
+    /** The CephFS (RWX) StorageClass name. */
+    rwxStorageClass: pulumi.Output<string>;
+    /** The RBD StorageClass when enabled, else the CephFS one. */
+    rwoStorageClass: pulumi.Output<string>;
+    /** The StorageClass resources workloads must depend on. */
+    storageClasses: pulumi.Resource[];
+    /** Stack outputs of this half. */
+    outputs: Record<string, pulumi.Input<unknown>>;
+}
 
 /** A chart the stack installs, named by the config key that gives its path. */
 export interface AddOnChart {

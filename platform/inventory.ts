@@ -1,16 +1,15 @@
 /**
  * What a stack needs carried across the gap (design §6): its charts, its images (catalog per Rook and AI Hub
  * version, the Ceph image from config, extra images, and on the bastion the images found by rendering the
- * charts), each with its place in the private registry (design §5), the provider plugins and the Pulumi CLI.
+ * charts), each with its place in the private registry (design §5). pipeline/inventory.ts adds the provider plugins
+ * and the Pulumi CLI.
  */
 import { enabledAddOns } from "./registry";
 import { aihubImages } from "../catalog/aihub";
 import { backupImages } from "../catalog/backup";
 import { rookImages } from "../catalog/rook";
 import { isInRegistry, mapImages, type ImageMapping } from "../lib/imageref";
-import { pluginNeeds, type PluginNeed } from "../pipeline/plugins";
-import { pulumiCliNeed, type PulumiCliNeed } from "../pipeline/pulumi-cli";
-import type { PlatformConfig } from "../config/schema";
+import type { PlatformConfig } from "./contracts";
 
 /** A chart the stack installs. */
 export interface ChartNeed {
@@ -64,28 +63,4 @@ export function stackImages(
 ): ImageMapping[] {
     const upstream = rendered.filter((r) => !isInRegistry(r, cfg.registry.server));
     return mapImages([...catalogImages(cfg), ...configImages(cfg), ...upstream, ...listed], cfg.registry.server);
-}
-
-/** Everything a stack needs carried. */
-export interface Inventory {
-    charts: ChartNeed[];
-    images: ImageMapping[];
-    plugins: PluginNeed[];
-    /** The Pulumi CLI matching the pinned `@pulumi/pulumi`; undefined when package.json does not list it. */
-    pulumiCli?: PulumiCliNeed;
-}
-
-/** The full inventory of a stack; `packageJson` gives the pinned provider and SDK versions. */
-export function stackInventory(
-    cfg: PlatformConfig,
-    packageJson: { dependencies?: Record<string, string> },
-    rendered: readonly string[] = [],
-    listed: readonly string[] = [],
-): Inventory {
-    return {
-        charts: stackCharts(cfg),
-        images: stackImages(cfg, rendered, listed),
-        plugins: pluginNeeds(packageJson),
-        pulumiCli: pulumiCliNeed(packageJson),
-    };
 }

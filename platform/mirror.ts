@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { sha256 } from "../lib/digest";
-import { MANIFEST_FILE } from "../pipeline/manifest";
+import { MANIFEST_FILE } from "../lib/bundle-layout";
 import { RegistryMirror } from "../modules/mirror/registry-mirror";
-import type { PlatformConfig } from "../config/schema";
+import type { PlatformConfig } from "./contracts";
 
 /** sha256 of `<bundlePath>/bundle.json` (relative to the working directory, the project under Pulumi), or "missing". */
 export function bundleManifestHash(bundlePath: string): string {

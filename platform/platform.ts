@@ -10,7 +10,7 @@ import { buildApplication } from "./application";
 import { buildBackup } from "./backup";
 import { buildMirror } from "./mirror";
 import { kubernetesProvider } from "../k8s/provider";
-import type { PlatformConfig } from "../config/schema";
+import type { PlatformConfig } from "./contracts";
 import { buildStorage } from "./storage";
 
 /** What the stack exports. */

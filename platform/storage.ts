@@ -13,31 +13,7 @@ import { SNAPSHOT_CONTROLLER_IMAGE } from "../catalog/backup";
 import { snapshotClassName } from "../modules/ceph/snapshot-manifests";
 import { mapImage } from "../lib/imageref";
 import { storageCommands } from "../modules/ceph/commands";
-import type { PlatformConfig } from "../config/schema";
-
-/** The built storage half. */
-export interface Storage {
-    operator: RookOperator;
-    /** The disk checks the CephCluster waits for. */
-    preflight: DiskPreflight;
-    cluster: CephCluster;
-    filesystem: CephFilesystem;
-    blockPool?: CephBlockPool;
-    /** The snapshot CRDs and controller, when this stack installs them. */
-    snapshotController?: SnapshotController;
-    /** Names of the VolumeSnapshotClass per StorageClass name, when snapshots are enabled. */
-    snapshotClasses: Record<string, string>;
-    /** The VolumeSnapshotClass resources, for `dependsOn` of the backup. */
-    snapshotClassResources: pulumi.Resource[];
-    /** The CephFS (RWX) StorageClass name. */
-    rwxStorageClass: pulumi.Output<string>;
-    /** The RBD StorageClass when enabled, else the CephFS one. */
-    rwoStorageClass: pulumi.Output<string>;
-    /** The StorageClass resources workloads must depend on. */
-    storageClasses: pulumi.Resource[];
-    /** Stack outputs of this half. */
-    outputs: Record<string, pulumi.Input<unknown>>;
-}
+import type { PlatformConfig, Storage } from "./contracts";
 
 /**
  * Builds the storage half; `mirror` (the image push) must finish before anything pulls; `kube` are the component

@@ -8,8 +8,9 @@ import { Recorder, settle } from "../platform/plan/recorder";
 import { loadConfig } from "../config/program";
 import { buildPlatform } from "../platform/platform";
 import { CONFIG_NAMESPACE } from "../lib/problems";
-import type { PlatformConfig } from "../config/schema";
+import type { PlatformConfig } from "../platform/contracts";
 import { readStackFile } from "../config/stackfile";
+import { PLATFORM_SPEC } from "../platform/spec";
 
 export { Recorder, settle };
 export type { Registration } from "../platform/plan/recorder";
@@ -50,7 +51,7 @@ export async function composePlatform(
     const rec = await mockStack(stack, values, secretKeys);
     let cfg: PlatformConfig | undefined;
     await pulumi.runtime.runInPulumiStack(async () => {
-        cfg = loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false });
+        cfg = loadConfig(PLATFORM_SPEC, { projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false });
         return buildPlatform(cfg);
     });
     await settle();

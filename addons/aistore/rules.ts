@@ -5,8 +5,8 @@
  */
 import { quantityBytes } from "../../lib/quantity";
 import type { Problem } from "../../lib/problems";
-import type { PlatformConfig } from "../../config/schema";
-import { addressCount } from "../metallb/addresses";
+import type { PlatformConfig } from "../../platform/contracts";
+import { addressCount } from "../../lib/ip-blocks";
 import type { AddOnProblems } from "../../platform/contracts";
 import { aistoreDisks } from "./disks";
 import { clusterSize, type AistoreConfig } from "./schema";

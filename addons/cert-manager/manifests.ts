@@ -1,7 +1,6 @@
 /** cert-manager's custom resources, as plain objects (validated against the CRDs in tests). */
 
-/** The annotation that makes the Kubernetes provider wait until the object reports `Ready`. */
-export const WAIT_READY = { "pulumi.com/waitFor": "condition=Ready" };
+import { WAIT_READY } from "../../k8s/certificate";
 
 /** A ClusterIssuer signing with the CA in Secret `secretName` (in cert-manager's own namespace). */
 export function caClusterIssuer(name: string, secretName: string) {

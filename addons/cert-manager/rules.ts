@@ -1,7 +1,7 @@
 /** What the certManager add-on needs of the core config when it issues AI Hub's certificate. */
 import { aihubLayout } from "../../catalog/aihub-layout";
 import type { Problem } from "../../lib/problems";
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../../platform/contracts";
 
 /** True when AI Hub's certificate comes from the issuer: an https mode and no `ingress.tlsCert`. */
 export function issuesAiHubCertificate(ingress: Pick<PlatformConfig["ingress"], "mode" | "tlsCert">): boolean {

@@ -12,21 +12,16 @@ import * as k8s from "@pulumi/kubernetes";
 import { parse, parseAllDocuments } from "yaml";
 import { aihubTlsSecret } from "../../modules/aihub/ingress";
 import { aihubLayout } from "../../catalog/aihub-layout";
-import { certMode, computedValues } from "../../modules/aihub/values";
-import type { Storage } from "../../platform/storage";
+import { certMode } from "../../config/schema";
+import { computedValues } from "../../modules/aihub/values";
+import type { Storage } from "../../platform/contracts";
 import { airgap, check, section } from "../../test/config/helpers";
 import { composePlatform, mockStack, PROJECT_DIR, settle } from "../../test/harness";
 import { crdErrors, refFile } from "../../test/helpers/crd";
 import { helm } from "../../test/helpers/helm";
 import { GATEWAY_CATALOG } from "./catalog";
-import {
-    aihubRouteSpec,
-    backendTlsPolicySpec,
-    gatewayClassSpec,
-    gatewaySpec,
-    HTTP_LISTENER,
-    redirectRouteSpec,
-} from "./manifests";
+import { aihubRouteSpec, backendTlsPolicySpec } from "../../k8s/routes";
+import { gatewayClassSpec, gatewaySpec, HTTP_LISTENER, redirectRouteSpec } from "./manifests";
 import { gatewayValues } from "./values";
 import { gateway } from "./addon";
 

@@ -1,7 +1,8 @@
 /**
  * The Gateway API objects of the way into AI Hub (standard channel v1.6.1): the GatewayClass, the shared Gateway,
- * the HTTP→HTTPS redirect, AI Hub's HTTPRoute and the BackendTLSPolicy that makes the Gateway verify the proxy.
+ * and the HTTP→HTTPS redirect. AI Hub's HTTPRoute and BackendTLSPolicy are built in k8s/routes.ts.
  */
+import { parentRef, type GatewayRef } from "../../k8s/routes";
 
 /** Envoy Gateway's controller name (its chart's `config.envoyGateway.gateway.controllerName`). */
 export const ENVOY_GATEWAY_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller";
@@ -9,13 +10,6 @@ export const ENVOY_GATEWAY_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-cont
 export const HTTPS_LISTENER = "https";
 /** The redirecting HTTP listener. */
 export const HTTP_LISTENER = "http";
-
-/** A Gateway parent reference for an HTTPRoute. */
-export interface GatewayRef {
-    name: string;
-    namespace: string;
-    sectionName: string;
-}
 
 /** The GatewayClass spec. */
 export function gatewayClassSpec(): Record<string, unknown> {
@@ -53,59 +47,11 @@ export function gatewaySpec(className: string, host: string, tlsSecret: string, 
     return { gatewayClassName: className, listeners };
 }
 
-function parentRef(g: GatewayRef): Record<string, unknown> {
-    return {
-        group: "gateway.networking.k8s.io",
-        kind: "Gateway",
-        name: g.name,
-        namespace: g.namespace,
-        sectionName: g.sectionName,
-    };
-}
-
 /** An HTTPRoute on the HTTP listener that answers every request with a redirect to HTTPS. */
 export function redirectRouteSpec(gateway: GatewayRef, host: string): Record<string, unknown> {
     return {
         parentRefs: [parentRef(gateway)],
         hostnames: [host],
         rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
-    };
-}
-
-/**
- * AI Hub's HTTPRoute: everything on `host` to the proxy Service. The request timeout matches the Ingress modes'
- * one hour (Envoy's default of 15 s would cut long uploads and downloads).
- */
-export function aihubRouteSpec(
-    gateway: GatewayRef,
-    host: string,
-    backend: { service: string; port: number },
-): Record<string, unknown> {
-    return {
-        parentRefs: [parentRef(gateway)],
-        hostnames: [host],
-        rules: [
-            {
-                matches: [{ path: { type: "PathPrefix", value: "/" } }],
-                backendRefs: [{ name: backend.service, port: backend.port }],
-                timeouts: { request: "1h" },
-            },
-        ],
-    };
-}
-
-/**
- * The BackendTLSPolicy for the proxy Service: the Gateway speaks HTTPS to it and checks its certificate for `host`
- * against the site CA (a ConfigMap `caConfigMap` with `ca.crt`) or, without one, the system's public roots.
- */
-export function backendTlsPolicySpec(service: string, host: string, caConfigMap?: string): Record<string, unknown> {
-    return {
-        targetRefs: [{ group: "", kind: "Service", name: service }],
-        validation: {
-            hostname: host,
-            ...(caConfigMap
-                ? { caCertificateRefs: [{ group: "", kind: "ConfigMap", name: caConfigMap }] }
-                : { wellKnownCACertificates: "System" }),
-        },
     };
 }

@@ -1,5 +1,5 @@
 import type { Problem } from "../../lib/problems";
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../../platform/contracts";
 import type { JupyterHubConfig } from "./schema";
 
 /**

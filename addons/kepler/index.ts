@@ -1,5 +1,5 @@
 /** The Kepler add-on: per-pod energy metrics in the monitoring add-on's Prometheus, with a Grafana dashboard. */
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../../platform/contracts";
 import type { AddOnProblems } from "../../platform/contracts";
 import { defineAddOn } from "../../platform/contracts";
 import { chartVersionProblems } from "../shared/chart";

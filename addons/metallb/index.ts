@@ -1,6 +1,6 @@
 /** The MetalLB add-on: LoadBalancer addresses from a pool of the site's network (L2, optionally BGP). */
 import { defineAddOn } from "../../platform/contracts";
-import { addressCount } from "./addresses";
+import { addressCount } from "../../lib/ip-blocks";
 import { metallbImages } from "./catalog";
 import { MetalLb } from "./component";
 import { metallbSchema } from "./schema";

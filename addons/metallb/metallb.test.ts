@@ -10,7 +10,7 @@ import { airgap, check } from "../../test/config/helpers";
 import { crdErrors, refFile } from "../../test/helpers/crd";
 import { helm } from "../../test/helpers/helm";
 import { composePlatform } from "../../test/harness";
-import { addressCount, overlaps, parseAddressBlock } from "./addresses";
+import { addressCount, overlaps, parseAddressBlock } from "../../lib/ip-blocks";
 import { metallbImages } from "./catalog";
 import { metallbManifests } from "./manifests";
 import { metallbSchema } from "./schema";

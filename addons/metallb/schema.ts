@@ -1,7 +1,7 @@
 /** The `addons.metallb` section. */
 import { z } from "zod";
 import { checkedString, k8sName } from "../../config/schema";
-import { addressBlockProblem, ipNumber, overlaps } from "./addresses";
+import { addressBlockProblem, ipNumber, overlaps } from "../../lib/ip-blocks";
 import { METALLB_CATALOG } from "./catalog";
 
 const asn = z

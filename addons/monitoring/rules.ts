@@ -1,5 +1,5 @@
 /** Rules comparing `addons.monitoring` with the rest of the config. */
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../../platform/contracts";
 import { quantityBytes } from "../../lib/quantity";
 import type { AddOnProblems } from "../../platform/contracts";
 import { chartVersionProblems } from "../shared/chart";

@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../../platform/contracts";
 import { crdErrors, refFile } from "../../test/helpers/crd";
 import { mockStack, settle, unwrap } from "../../test/harness";
 import { ExposedService, exposureOf } from "./exposed-service";

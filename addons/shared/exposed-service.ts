@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { tlsSecretArgs } from "../../modules/aihub/ingress";
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../../platform/contracts";
 import type { Provided } from "../../platform/contracts";
 import { issuedCertificate } from "../../k8s/certificate";
 import { httpRouteSpec, ingressSpec, type RouteTarget } from "../../k8s/routes";

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { proxyBackend } from "./ingress";
 import { aihubLayout } from "../../catalog/aihub-layout";
-import { aihubRouteSpec, backendTlsPolicySpec } from "../../addons/gateway/manifests";
+import { aihubRouteSpec, backendTlsPolicySpec } from "../../k8s/routes";
 import type { Provided } from "../../platform/contracts";
 
 /** ConfigMap in AI Hub's namespace holding the CA the Gateway verifies the proxy with. */

@@ -3,14 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { aihubLayout } from "../../catalog/aihub-layout";
 import {
     ADMIN_USER,
-    certMode,
     CERT_PASSWORD_SECRET,
     CUSTOM_CA_SECRET,
     PUBLIC_CERT_SECRET,
     publicUrl,
     releaseValues,
 } from "./values";
-import type { IngressConfig } from "../../config/schema";
+import { certMode, type IngressConfig } from "../../config/schema";
 import { issuedCertificate } from "../../k8s/certificate";
 import { writePostRenderScript } from "./postrender-script";
 import { AiHubCredentials } from "./aihub-credentials";

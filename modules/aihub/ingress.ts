@@ -1,7 +1,8 @@
 /** The Ingress in front of the AI Hub proxy, per mode (facts aihub-chart §6). */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { IngressConfig, PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../../platform/contracts";
+import type { IngressConfig } from "../../config/schema";
 import type { AiHubLayout } from "../../catalog/aihub-layout";
 
 /** The arguments of a `kubernetes.io/tls` Secret; the key stays a secret Output. */

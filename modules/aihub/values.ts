@@ -50,15 +50,6 @@ export function publicUrl(domain: string, mode: IngressConfig["mode"]): string {
     return `${mode === "http" ? "http" : "https"}://${domain}`;
 }
 
-/**
- * The certificate mode AI Hub runs in: `gateway` behaves like `https-custom-ca` when the site certificate comes from a
- * private CA (`ingress.caCert`, or cert-manager's issuer), else like `https` (a publicly trusted certificate).
- */
-export function certMode(mode: IngressConfig["mode"], privateCa: boolean): Exclude<IngressConfig["mode"], "gateway"> {
-    if (mode !== "gateway") return mode;
-    return privateCa ? "https-custom-ca" : "https";
-}
-
 /** Values below the vendor file: plain names and unused fields the chart leaves as placeholders. */
 export function siteDefaults(): Record<string, unknown> {
     return {

@@ -6,8 +6,6 @@
  */
 type Obj = Record<string, unknown>;
 
-/** The version of external-snapshotter these CRDs and the controller image belong to. */
-export const SNAPSHOTTER_VERSION = "v8.6.0";
 /** The API group. */
 export const SNAPSHOT_GROUP = "snapshot.storage.k8s.io";
 

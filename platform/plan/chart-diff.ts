@@ -14,7 +14,7 @@ import { aihubLayout } from "../../catalog/aihub-layout";
 import { isMapping } from "../../lib/merge";
 import { releaseValues } from "../../modules/aihub/values";
 import { readValuesFile } from "../../config/rules";
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../contracts";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- rendered YAML
 

@@ -3,7 +3,7 @@
  * Each check is a pure function of the registrations and the config.
  */
 import { isInRegistry } from "../../lib/imageref";
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../contracts";
 import { stringLeaves } from "../../lib/leaves";
 import type { Registration } from "./recorder";
 

@@ -8,11 +8,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { stackCharts, stackImages, type ChartNeed } from "../inventory";
 import type { ImageMapping } from "../../lib/imageref";
 import { loadConfig } from "../../config/program";
+import { PLATFORM_SPEC } from "../spec";
 import { buildPlatform } from "../platform";
 import { CONFIG_NAMESPACE, type Problem } from "../../lib/problems";
-import { readStackFile } from "../../config/stackfile";
-import { validateConfig } from "../../config/validate";
-import type { PlatformConfig } from "../../config/schema";
+import { loadStack } from "../../config/load";
+import type { PlatformConfig } from "../contracts";
 import { runPolicies, type Finding } from "./findings";
 import { releaseImageFindings } from "./policies/releases";
 import { RENDER_POLICIES } from "./policies/render";
@@ -41,9 +41,8 @@ export interface PlanOptions {
 
 /** Runs the plan of one stack. */
 export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
-    const sf = readStackFile(opts.projectDir, opts.stack);
-    const files = { baseDir: opts.projectDir, missing: "warn" as const };
-    const v = validateConfig({ values: sf.values, securePaths: sf.securePaths, file: sf }, files);
+    const v = loadStack(PLATFORM_SPEC, { projectDir: opts.projectDir, stack: opts.stack });
+    const sf = v.file;
     const empty = { stack: opts.stack, file: sf.file, resources: [], images: [], charts: [], findings: [] };
     if (!v.config) return { ...empty, errors: v.errors, warnings: v.warnings };
     const cfg = v.config;
@@ -61,7 +60,9 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
         // The program resolves the stack file and relative paths against the working directory, as under Pulumi.
         process.chdir(opts.projectDir);
         await pulumi.runtime.runInPulumiStack(async () =>
-            buildPlatform(loadConfig({ projectDir: opts.projectDir, missingFiles: "warn", logWarnings: false })),
+            buildPlatform(
+                loadConfig(PLATFORM_SPEC, { projectDir: opts.projectDir, missingFiles: "warn", logWarnings: false }),
+            ),
         );
         await settle();
     } finally {

@@ -14,6 +14,7 @@ import { aihubLayout } from "../../catalog/aihub-layout";
 import { aihubWorkloads, TIERS } from "../../modules/aihub/scale";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "../../config/program";
+import { PLATFORM_SPEC } from "../../platform/spec";
 import { buildPlatform } from "../../platform/platform";
 import { postRenderScript } from "../../modules/aihub/postrender-script";
 import { helm, postRendered } from "../helpers/helm";
@@ -23,7 +24,7 @@ import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder } from "../h
 async function composeLab(values: Record<string, unknown>): Promise<Recorder> {
     const rec = await mockStack("lab", values, ["registry", "ingress"]);
     await pulumi.runtime.runInPulumiStack(async () =>
-        buildPlatform(loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false })),
+        buildPlatform(loadConfig(PLATFORM_SPEC, { projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false })),
     );
     await settle();
     return rec;

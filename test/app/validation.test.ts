@@ -8,8 +8,9 @@ import { credentialNameProblems, credentialValueProblem, CREDENTIALS } from "../
 import { aihubLayout } from "../../catalog/aihub-layout";
 import { buildApplication } from "../../platform/application";
 import { ConfigError, type Problem } from "../../lib/problems";
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../../platform/contracts";
 import { validateConfig } from "../../config/validate";
+import { PLATFORM_SPEC } from "../../platform/spec";
 import { PROJECT_DIR, stackValues } from "../harness";
 
 type Values = Record<string, Record<string, unknown>>;
@@ -17,7 +18,7 @@ type Values = Record<string, Record<string, unknown>>;
 function problems(mutate: (v: Values) => void): Problem[] {
     const values = stackValues("airgap") as Values;
     mutate(values);
-    return validateConfig({ values }, { baseDir: PROJECT_DIR, missing: "warn" }).errors;
+    return validateConfig({ values }, { baseDir: PROJECT_DIR, missing: "warn" }, PLATFORM_SPEC).errors;
 }
 
 describe("bad application input fails validation, naming the key", () => {

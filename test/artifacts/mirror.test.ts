@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { sha256 } from "../../lib/digest";
 import { BUNDLE_PUSH_TYPE } from "../../modules/mirror/bundle-push";
 import { loadConfig } from "../../config/program";
+import { PLATFORM_SPEC } from "../../platform/spec";
 import { buildPlatform } from "../../platform/platform";
 import { bundleManifestHash } from "../../platform/mirror";
 import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder, type Registration } from "../harness";
@@ -26,7 +27,7 @@ before(async () => {
     (values.registry as Record<string, unknown>).password = "registry-pass-123";
     rec = await mockStack("airgap", values, ["registry", "aihub", "ingress"]);
     await pulumi.runtime.runInPulumiStack(async () =>
-        buildPlatform(loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false })),
+        buildPlatform(loadConfig(PLATFORM_SPEC, { projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false })),
     );
     await settle();
 });

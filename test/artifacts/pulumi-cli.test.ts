@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { buildBundle } from "../../pipeline/bundle";
 import { sha256 } from "../../lib/digest";
-import { stackInventory } from "../../platform/inventory";
+import { stackInventory } from "../../pipeline/inventory";
 import { readManifest } from "../../pipeline/manifest";
 import {
     DEFAULT_PULUMI_CLI_BASE_URL,

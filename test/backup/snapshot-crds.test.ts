@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { snapshotCrds, SNAPSHOTTER_VERSION } from "../../modules/ceph/snapshot-crds";
+import { SNAPSHOTTER_VERSION } from "../../catalog/backup";
+import { snapshotCrds } from "../../modules/ceph/snapshot-crds";
 import { SNAPSHOT_REF_DIR } from "../helpers/crd";
 
 type Obj = Record<string, unknown>;

@@ -1,6 +1,8 @@
 /** Helpers for config-rule tests: a valid base config, mutation, and validation with its problem lines. */
 import { formatProblem } from "../../lib/problems";
 import { validateConfig, type Validation } from "../../config/validate";
+import type { PlatformConfig } from "../../platform/contracts";
+import { PLATFORM_SPEC } from "../../platform/spec";
 import { PROJECT_DIR, stackValues } from "../harness";
 import { readStackFile } from "../../config/stackfile";
 
@@ -13,8 +15,8 @@ export function airgap(): { values: Record<string, unknown>; secure: Set<string>
 export function check(
     values: Record<string, unknown>,
     secure: ReadonlySet<string> | undefined = airgap().secure,
-): Validation & { lines: string[] } {
-    const v = validateConfig({ values, securePaths: secure }, { baseDir: PROJECT_DIR, missing: "warn" });
+): Validation<PlatformConfig> & { lines: string[] } {
+    const v = validateConfig({ values, securePaths: secure }, { baseDir: PROJECT_DIR, missing: "warn" }, PLATFORM_SPEC);
     return { ...v, lines: v.errors.map(formatProblem) };
 }
 

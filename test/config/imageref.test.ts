@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-    isInRegistry,
-    mapImage,
-    mapImages,
-    mapRepository,
-    normaliseImageRef,
-    parseImageRef,
-} from "../../lib/imageref";
+import { isInRegistry, mapImage, mapImages, mapRepository, normaliseImageRef, parseImageRef } from "../../lib/imageref";
 
 const R = "registry.airgap.internal:5000";
 

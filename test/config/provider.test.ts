@@ -13,13 +13,14 @@ import { buildPlatform } from "../../platform/platform";
 import { defaultProviderName, KUBERNETES_PROVIDER_NAME } from "../../k8s/provider";
 import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder } from "../harness";
 import { airgap, check } from "./helpers";
+import { PLATFORM_SPEC } from "../../platform/spec";
 
 async function compose(kubernetes?: Record<string, unknown>): Promise<Recorder> {
     const values = stackValues("airgap");
     if (kubernetes) values.kubernetes = kubernetes;
     const rec = await mockStack("airgap", values, ["registry", "aihub", "ingress"]);
     await pulumi.runtime.runInPulumiStack(async () =>
-        buildPlatform(loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false })),
+        buildPlatform(loadConfig(PLATFORM_SPEC, { projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false })),
     );
     await settle();
     return rec;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { airgap, check, section } from "./helpers";
+import { PLATFORM_SPEC } from "../../platform/spec";
 
 /** Asserts exactly one error whose line is `expected` (full text). */
 function assertOnly(values: Record<string, unknown>, expected: string, secure?: ReadonlySet<string>) {
@@ -175,9 +176,9 @@ describe("config rules: versions and charts", () => {
         const { values } = airgap();
         const { validateConfig } = await import("../../config/validate");
         const { PROJECT_DIR } = await import("../harness");
-        const up = validateConfig({ values }, { baseDir: PROJECT_DIR, missing: "error" });
+        const up = validateConfig({ values }, { baseDir: PROJECT_DIR, missing: "error" }, PLATFORM_SPEC);
         assert.ok(up.errors.some((e) => e.path === "rook.chart" && /does not exist/.test(e.text)));
-        const plan = validateConfig({ values }, { baseDir: PROJECT_DIR, missing: "warn" });
+        const plan = validateConfig({ values }, { baseDir: PROJECT_DIR, missing: "warn" }, PLATFORM_SPEC);
         assert.deepEqual(plan.errors, []);
         assert.ok(plan.warnings.some((e) => e.path === "rook.chart" && /does not exist/.test(e.text)));
     });

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import YAML from "yaml";
-import { SIM_CONTEXT } from "../../lib/kubeconfig";
+import { SIM_CONTEXT } from "../../testing/sim/kubeconfig";
 
 /** The decoy: a cluster on a loopback port nobody listens on. */
 export const DECOY_CONTEXT = "decoy";

@@ -15,6 +15,7 @@ import { buildPlatform } from "../../platform/platform";
 import { formatProblem, ConfigError } from "../../lib/problems";
 import { readStackFile } from "../../config/stackfile";
 import { mockStack, PROJECT_DIR, settle } from "../harness";
+import { PLATFORM_SPEC } from "../../platform/spec";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "before-reg-"));
 fs.cpSync(path.join(PROJECT_DIR, "values"), path.join(tmp, "values"), { recursive: true });
@@ -40,7 +41,9 @@ async function run(edit: (c: Config) => void, decrypted: (c: Config) => void = (
     let lines: string[] = [];
     await pulumi.runtime.runInPulumiStack(async () => {
         try {
-            return buildPlatform(loadConfig({ projectDir: tmp, missingFiles: "warn", logWarnings: false }));
+            return buildPlatform(
+                loadConfig(PLATFORM_SPEC, { projectDir: tmp, missingFiles: "warn", logWarnings: false }),
+            );
         } catch (e) {
             assert.ok(e instanceof ConfigError, String(e));
             lines = e.problems.map(formatProblem);

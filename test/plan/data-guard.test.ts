@@ -10,13 +10,14 @@ import { DATA_GUARD_NAME } from "../../k8s/data-guard";
 import { loadConfig } from "../../config/program";
 import { buildPlatform } from "../../platform/platform";
 import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder } from "../harness";
+import { PLATFORM_SPEC } from "../../platform/spec";
 
 let rec: Recorder;
 
 before(async () => {
     rec = await mockStack("airgap", stackValues("airgap"), ["registry", "aihub", "ingress"]);
     await pulumi.runtime.runInPulumiStack(async () =>
-        buildPlatform(loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false })),
+        buildPlatform(loadConfig(PLATFORM_SPEC, { projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false })),
     );
     await settle();
 });

@@ -5,6 +5,7 @@ import { dockerConfigJson, ImagePullSecret, registryHost } from "../../k8s/pull-
 import { loadConfig } from "../../config/program";
 import { ConfigError } from "../../lib/problems";
 import { mockStack, PROJECT_DIR, settle, stackValues } from "../harness";
+import { PLATFORM_SPEC } from "../../platform/spec";
 
 describe("ImagePullSecret", () => {
     it("builds a dockerconfigjson keyed by the registry host", () => {
@@ -46,7 +47,7 @@ describe("loadConfig under the runtime", () => {
         ceph.replicas = 5;
         const rec = await mockStack("airgap", values, ["registry", "aihub", "ingress"]);
         assert.throws(
-            () => loadConfig({ projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false }),
+            () => loadConfig(PLATFORM_SPEC, { projectDir: PROJECT_DIR, missingFiles: "warn", logWarnings: false }),
             (e: unknown) =>
                 e instanceof ConfigError &&
                 e.problems.map((p) => p.path).join() === "ceph.monCount,ceph.replicas" &&

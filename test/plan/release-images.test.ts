@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { releaseImageFindings } from "../../platform/plan/policies/releases";
 import type { Registration } from "../../platform/plan/recorder";
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../../platform/contracts";
 import { helmBinary } from "../helpers/helm";
 
 const REGISTRY = "registry.lab.internal:5000";

@@ -6,7 +6,7 @@ import { rookImages } from "../../catalog/rook";
 import { CLEANUP_WAIT_TYPE } from "../../modules/ceph/cleanup-wait";
 import { runPolicies } from "../../platform/plan/findings";
 import { valuesImages } from "../../platform/plan/policies/storage";
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../../platform/contracts";
 import { stackValues, type Recorder, type Registration } from "../harness";
 import { composeStorage } from "./compose";
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { runPolicies } from "../../platform/plan/findings";
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../../platform/contracts";
 import { stackValues, type Recorder } from "../harness";
 import { composeStorage } from "./compose";
 

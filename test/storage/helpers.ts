@@ -1,12 +1,13 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk untyped manifests and edit raw stack values */
 /** Validated configs of the committed stacks (and variants) for pure storage tests. */
 import { PROJECT_DIR, stackValues } from "../harness";
-import type { PlatformConfig } from "../../config/schema";
+import type { PlatformConfig } from "../../platform/contracts";
 import { validateConfig, type Validation } from "../../config/validate";
+import { PLATFORM_SPEC } from "../../platform/spec";
 
 /** Validates stack values (files may be missing: the bundle is not in the repository). */
 export function validate(values: Record<string, unknown>): Validation {
-    return validateConfig({ values }, { baseDir: PROJECT_DIR, missing: "warn" });
+    return validateConfig({ values }, { baseDir: PROJECT_DIR, missing: "warn" }, PLATFORM_SPEC);
 }
 
 /** The validated config of a committed stack, optionally edited first; throws listing problems. */

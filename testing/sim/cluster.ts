@@ -26,7 +26,7 @@ import {
     type SimLayout,
     type SimPorts,
 } from "./components";
-import { SIM_CONTEXT, writeKubeconfig } from "../../lib/kubeconfig";
+import { SIM_CONTEXT, writeKubeconfig } from "./kubeconfig";
 import { createNodes, nodeObjects, nodesNotReady } from "./nodes";
 import { freePorts, LOOPBACK } from "./ports";
 import { assertRunning, isRunning, readPids, startProcess, stopProcesses, type ProcessRecord } from "./processes";

@@ -4,5 +4,5 @@ export type { SimHandle, SimOptions, SimState } from "./cluster";
 export { ApiClient, ApiError } from "../../lib/kube-api";
 export type { KubeObject } from "../../lib/kube-api";
 export { CONTROL_PLANE_NODE } from "./nodes";
-export { SIM_CONTEXT } from "../../lib/kubeconfig";
+export { SIM_CONTEXT } from "./kubeconfig";
 export { stackHostnames } from "./stack";

@@ -5,7 +5,7 @@
  * address). Without pools it does nothing, and the generic stand-in's 127.0.0.1 stays. No ARP, NDP or BGP: an
  * address is reachable here only when it is a loopback one (e.g. a pool in 127.0.0.0/8).
  */
-import { ipNumber, ipText, parseAddressBlock, type AddressBlock } from "../../addons/metallb/addresses";
+import { ipNumber, ipText, parseAddressBlock, type AddressBlock } from "../../lib/ip-blocks";
 import type { ApiClient, KubeObject } from "../../lib/kube-api";
 import type { Log } from "./controller";
 

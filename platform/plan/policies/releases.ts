@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { containerImages } from "../../../modules/aihub/postrender";
 import { isInRegistry } from "../../../lib/imageref";
-import type { PlatformConfig } from "../../../config/schema";
+import type { PlatformConfig } from "../../contracts";
 import type { Finding } from "../findings";
 import type { Registration } from "../recorder";
 import { renderRelease } from "../render";

@@ -6,7 +6,7 @@ import { aihubLayout } from "../../../catalog/aihub-layout";
 import { placeholderFix, survivingPlaceholders } from "../../../modules/aihub/placeholders";
 import { isMapping } from "../../../lib/merge";
 import { isQuantity, quantityBytes } from "../../../lib/quantity";
-import type { PlatformConfig } from "../../../config/schema";
+import type { PlatformConfig } from "../../contracts";
 import { isInRegistry } from "../../../lib/imageref";
 import { containerImages } from "../../../modules/aihub/postrender";
 import type { Finding } from "../findings";

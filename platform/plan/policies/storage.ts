@@ -6,7 +6,7 @@
  */
 import { isInRegistry, mapImages } from "../../../lib/imageref";
 import { rookImages } from "../../../catalog/rook";
-import type { PlatformConfig } from "../../../config/schema";
+import type { PlatformConfig } from "../../contracts";
 import type { Finding, Policy } from "../findings";
 import { stringLeaves } from "../../../lib/leaves";
 import type { Registration } from "../recorder";
