@@ -15,11 +15,13 @@ import type { Storage } from "../platform/contracts";
 import { airgap } from "../test/config/helpers";
 import { mockStack, PROJECT_DIR, settle } from "../test/harness";
 import { enabledAddOns } from "../platform/registry";
-import { defineAddOn, type AddOn } from "../platform/contracts";
+import type { AddOn } from "../platform/contracts";
+import { defineAddOn } from "./shared/define";
 
 const first = defineAddOn({
     name: "first",
     title: "first test add-on",
+    requires: [],
     schema: z.strictObject({ size: z.number().int().min(1).default(1), token: secret.optional() }),
     secretPaths: ["token"],
     charts: () => [{ key: "addons.first.chart", path: "first.tgz" }],
@@ -34,6 +36,7 @@ const seen: string[] = [];
 const second = defineAddOn({
     name: "second",
     title: "second test add-on",
+    requires: [],
     schema: z.strictObject({ needsFirst: z.boolean().default(true) }),
     rules: (s, all) => ({
         errors:

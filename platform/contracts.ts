@@ -146,6 +146,12 @@ export interface AddOn<N extends string = string, S extends z.ZodType = z.ZodTyp
     name: N;
     /** One line saying what it is for (plan, README). */
     title: string;
+    /**
+     * The other add-ons it reads when they are on: their config (in `rules`) or what they provide (in `build`). An
+     * add-on never imports another's code; platform/registry.test.ts checks this list against the sources and that
+     * a provider comes earlier in the table.
+     */
+    requires: readonly string[];
     /** Schema of the section; field-level rules and defaults live here. */
     schema: S;
     /** Paths of secret values inside the section (`ca.key`, `*` matches one key); plain text there is an error. */
@@ -161,9 +167,4 @@ export interface AddOn<N extends string = string, S extends z.ZodType = z.ZodTyp
     images(section: z.output<S>, cfg: PlatformConfig): string[];
     /** Builds the add-on's components. */
     build(section: z.output<S>, deps: AddOnDeps): AddOnBuilt;
-}
-
-/** Declares an add-on with its types kept (the table needs the literal name and the schema's output type). */
-export function defineAddOn<N extends string, S extends z.ZodType>(a: AddOn<N, S>): AddOn<N, S> {
-    return a;
 }

@@ -19,7 +19,7 @@ import { check, airgap } from "../../test/config/helpers";
 import { crdErrors, refFile } from "../../test/helpers/crd";
 import { helm } from "../../test/helpers/helm";
 import { mockStack, PROJECT_DIR, settle, unwrap } from "../../test/harness";
-import { defineAddOn } from "../../platform/contracts";
+import { defineAddOn } from "../shared/define";
 import { aistore } from "./index";
 import { aistoreSpec, endpoints, mountPvs, targetMounts } from "./manifests";
 import { aistoreRules } from "./rules";
@@ -233,6 +233,7 @@ describe("aistore composition", () => {
         const certManager = defineAddOn({
             name: "certManager",
             title: "stand-in",
+            requires: [],
             schema: aistoreSchema,
             charts: () => [],
             images: () => [],

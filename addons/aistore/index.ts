@@ -1,5 +1,5 @@
 /** The AIStore add-on: an S3-compatible object store for training data, run by the AIS operator. */
-import { defineAddOn } from "../../platform/contracts";
+import { defineAddOn } from "../shared/define";
 import { aistoreImages } from "./catalog";
 import { Aistore } from "./component";
 import { aistoreRules } from "./rules";
@@ -8,6 +8,7 @@ import { aistoreSchema } from "./schema";
 export const aistore = defineAddOn({
     name: "aistore",
     title: "AIStore: S3-compatible object storage on local disks or a StorageClass (AIS operator)",
+    requires: ["metallb", "certManager", "gateway"],
     schema: aistoreSchema,
     rules: aistoreRules,
     charts: (s) => [{ key: "addons.aistore.chart", path: s.chart }],

@@ -1,5 +1,5 @@
 /** The cert-manager add-on: a CA ClusterIssuer that issues AI Hub's certificate when the stack gives none. */
-import { defineAddOn } from "../../platform/contracts";
+import { defineAddOn } from "../shared/define";
 import { CERT_MANAGER_CATALOG } from "./catalog";
 import { CertManager } from "./component";
 import { certManagerRules } from "./rules";
@@ -8,6 +8,7 @@ import { certManagerSchema } from "./schema";
 export const certManager = defineAddOn({
     name: "certManager",
     title: "cert-manager: a CA ClusterIssuer for AI Hub's and the add-ons' certificates",
+    requires: [],
     schema: certManagerSchema,
     secretPaths: ["ca.key"],
     rules: (_s, all) => certManagerRules(all),

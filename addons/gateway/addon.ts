@@ -1,6 +1,7 @@
 /** The gateway add-on: Gateway API through Envoy Gateway, the default way into AI Hub (`ingress.mode` gateway). */
 import { aihubTlsSecret } from "../../modules/aihub/ingress";
-import { defineAddOn, type AddOnProblems } from "../../platform/contracts";
+import type { AddOnProblems } from "../../platform/contracts";
+import { defineAddOn } from "../shared/define";
 import { GATEWAY_CATALOG } from "./catalog";
 import { SharedGateway } from "./component";
 import { HTTPS_LISTENER } from "./manifests";
@@ -9,6 +10,7 @@ import { gatewaySchema } from "./schema";
 export const gateway = defineAddOn({
     name: "gateway",
     title: "Gateway API (Envoy Gateway): the shared Gateway in front of AI Hub and the add-on UIs",
+    requires: ["metallb", "certManager"],
     schema: gatewaySchema,
     rules: (s, all) => {
         const out: Required<AddOnProblems> = { errors: [], warnings: [] };

@@ -1,4 +1,4 @@
-import { defineAddOn } from "../../platform/contracts";
+import { defineAddOn } from "../shared/define";
 import { gpuImages } from "./catalog";
 import { GpuOperator } from "./component";
 import { gpuRules } from "./rules";
@@ -8,6 +8,7 @@ import { gpuSchema } from "./schema";
 export const gpu = defineAddOn({
     name: "gpu",
     title: "NVIDIA GPU operator: drivers, container toolkit, device plugin and DCGM metrics on the GPU workers",
+    requires: ["monitoring"],
     schema: gpuSchema,
     rules: (s) => gpuRules(s),
     charts: (s) => [{ key: "addons.gpu.chart", path: s.chart }],

@@ -1,5 +1,5 @@
 import { exposureOf, siteCaOf } from "../shared/exposed-service";
-import { defineAddOn } from "../../platform/contracts";
+import { defineAddOn } from "../shared/define";
 import { jupyterhubImages } from "./catalog";
 import { JupyterHub } from "./component";
 import { jupyterhubRules } from "./rules";
@@ -9,6 +9,7 @@ import { jupyterhubSchema } from "./schema";
 export const jupyterhub = defineAddOn({
     name: "jupyterhub",
     title: "JupyterHub: notebook servers with CPU/GPU profiles and CephFS homes, under a path of the AI Hub host",
+    requires: ["gpu"],
     schema: jupyterhubSchema,
     secretPaths: ["auth.bindPassword", "auth.clientSecret"],
     rules: (s, all) => jupyterhubRules(s, all),

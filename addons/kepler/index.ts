@@ -1,7 +1,7 @@
 /** The Kepler add-on: per-pod energy metrics in the monitoring add-on's Prometheus, with a Grafana dashboard. */
 import type { PlatformConfig } from "../../platform/contracts";
 import type { AddOnProblems } from "../../platform/contracts";
-import { defineAddOn } from "../../platform/contracts";
+import { defineAddOn } from "../shared/define";
 import { chartVersionProblems } from "../shared/chart";
 import { keplerImage } from "./catalog";
 import { Kepler } from "./component";
@@ -22,6 +22,7 @@ export function keplerRules(s: KeplerConfig, all: Partial<PlatformConfig>): AddO
 export const kepler = defineAddOn({
     name: "kepler",
     title: "Kepler: energy per node and pod from RAPL, in Prometheus and a Grafana dashboard",
+    requires: ["monitoring"],
     schema: keplerSchema,
     rules: keplerRules,
     charts: (s) => [{ key: "addons.kepler.chart", path: s.chart }],

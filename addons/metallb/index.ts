@@ -1,5 +1,5 @@
 /** The MetalLB add-on: LoadBalancer addresses from a pool of the site's network (L2, optionally BGP). */
-import { defineAddOn } from "../../platform/contracts";
+import { defineAddOn } from "../shared/define";
 import { addressCount } from "../../lib/ip-blocks";
 import { metallbImages } from "./catalog";
 import { MetalLb } from "./component";
@@ -8,6 +8,7 @@ import { metallbSchema } from "./schema";
 export const metallb = defineAddOn({
     name: "metallb",
     title: "MetalLB: LoadBalancer Service addresses from a pool of the site network",
+    requires: [],
     schema: metallbSchema,
     charts: (s) => [{ key: "addons.metallb.chart", path: s.chart }],
     images: (s) => metallbImages(s.version, s.bgp !== undefined),

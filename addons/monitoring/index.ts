@@ -1,5 +1,5 @@
 /** The monitoring add-on: kube-prometheus-stack for the cluster, Ceph and the other add-ons' exporters. */
-import { defineAddOn } from "../../platform/contracts";
+import { defineAddOn } from "../shared/define";
 import { exposureOf } from "../shared/exposed-service";
 import { monitoringImages } from "./catalog";
 import { Monitoring } from "./component";
@@ -10,6 +10,7 @@ import { DASHBOARD_LABELS, DATASOURCE_UID, SELECTOR_LABELS } from "./values";
 export const monitoring = defineAddOn({
     name: "monitoring",
     title: "Prometheus, Alertmanager and Grafana (kube-prometheus-stack), with Ceph health and capacity alerts",
+    requires: [],
     schema: monitoringSchema,
     rules: monitoringRules,
     charts: (s) => [{ key: "addons.monitoring.chart", path: s.chart }],
