@@ -60,7 +60,7 @@ export function aihubGrafanaTag(version: string): string {
     const tag = GRAFANA_TAGS[version.replace(/^v/, "")];
     if (!tag) {
         throw new Error(
-            `AI Hub chart ${version} is not in the image catalog (known: ${aihubKnownVersions().join(", ")}); add it to artifacts/catalog/aihub.ts`,
+            `AI Hub chart ${version} is not in the image catalog (known: ${aihubKnownVersions().join(", ")}); add it to catalog/aihub.ts`,
         );
     }
     return tag;

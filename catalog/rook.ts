@@ -59,7 +59,7 @@ export function rookImageSet(version: string): RookImageSet {
     const set = CATALOG[key];
     if (!set) {
         throw new Error(
-            `Rook ${version} is not in the image catalog (known: ${ROOK_CATALOG_VERSIONS.join(", ")}); add its images to artifacts/catalog/rook.ts`,
+            `Rook ${version} is not in the image catalog (known: ${ROOK_CATALOG_VERSIONS.join(", ")}); add its images to catalog/rook.ts`,
         );
     }
     return { ...set };

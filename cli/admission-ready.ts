@@ -1,11 +1,12 @@
 /**
  * Waits until the API server admits an object: a server-side dry-run create (`?dryRun=All`, which runs every
  * admission webhook and stores nothing) is repeated while the webhook is not reachable yet. Run by the AdmissionReady
- * dynamic resource (components/dynamic/admission-ready.ts) as `node --import tsx cli/admission-ready.ts`, its input
+ * dynamic resource (k8s/admission-ready.ts) as `node --import tsx cli/admission-ready.ts`, its input
  * as JSON on stdin (a kubeconfig path and context, the collection path and the object; nothing secret).
  */
 import type { ApiResponse } from "../lib/kube-api";
 import { runKubeWait } from "./cleanup-wait";
+import { sleep } from "../lib/async";
 
 /** What the wait needs. */
 export interface AdmissionReadyInput {
@@ -56,7 +57,7 @@ export async function waitForAdmission(
         if (Date.now() - t0 >= input.timeoutSeconds * 1000) {
             return `${what}: its admission webhook did not answer within ${input.timeoutSeconds} s (last: ${reason}); check the webhook's pods and run pulumi up again`;
         }
-        await new Promise((r) => setTimeout(r, pollMs));
+        await sleep(pollMs);
     }
 }
 

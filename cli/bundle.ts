@@ -3,7 +3,7 @@
  * [--no-signatures] [--sign-key <key.pem>]`: on the bastion, builds the bundle of design §6 from the stack's
  * inventory (catalog images, config images, images found by rendering the releases with helm and the stack's
  * values, images of `--images-from` lists, charts, plugins, the Pulumi CLI, npm cache), writes its SBOM and signs
- * bundle.json with `--sign-key` (artifacts/seal.ts). The only command that uses the network. `--no-plugins` leaves out the provider
+ * bundle.json with `--sign-key` (pipeline/seal.ts). The only command that uses the network. `--no-plugins` leaves out the provider
  * plugins, `--no-cli` the Pulumi CLI, `--no-signatures` the upstream signatures and attestations.
  * Exits 1 on failure, 2 on bad usage.
  */

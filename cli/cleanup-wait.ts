@@ -1,6 +1,6 @@
 /**
  * Waits for Rook's cleanup Jobs after an armed CephCluster was deleted; run by the CleanupWait dynamic resource's
- * delete (components/dynamic/cleanup-wait.ts) as `node --import tsx cli/cleanup-wait.ts`, its input as JSON on stdin
+ * delete (modules/ceph/cleanup-wait.ts) as `node --import tsx cli/cleanup-wait.ts`, its input as JSON on stdin
  * (nothing secret: a kubeconfig path and context, names and device paths). Exits 0 once every node's Job completed,
  * 1 with what to wipe by hand when one failed or the time ran out.
  */
@@ -15,6 +15,7 @@ import {
     type CleanupNode,
     type JobView,
 } from "../modules/ceph/cleanup";
+import { sleep } from "../lib/async";
 
 /** What the wait needs. */
 export interface CleanupWaitInput {
@@ -57,7 +58,7 @@ export async function waitForCleanup(
         if ((progress.pending.length === 0 && progress.failed.length > 0) || waited >= input.timeoutSeconds) {
             return manualWipeMessage(progress, input.nodes, input.dataDirHostPath, input.namespace, waited);
         }
-        await new Promise((r) => setTimeout(r, pollMs));
+        await sleep(pollMs);
     }
 }
 

@@ -3,7 +3,7 @@
  * before anything is pushed; with `--key`, the signature of bundle.json first. A directory
  * of split parts (`SHA256SUMS` + `bundle.tar.part-NNN`) is checked part by part, unpacked (into the stack's
  * `bundle.path` relative to the current directory, as `unpack.json` records it, unless `--into`), then verified.
- * Exits 1 naming every bad artifact, 2 on bad usage. Bundled into `verify.cjs` (artifacts/offline-verifier.ts), it
+ * Exits 1 naming every bad artifact, 2 on bad usage. Bundled into `verify.cjs` (pipeline/offline-verifier.ts), it
  * runs on a fresh checkout before `npm ci --offline`: keep its imports free of anything but Node.js and zod.
  */
 import * as path from "node:path";

@@ -20,7 +20,7 @@ export function checkStorageRules(s: { rook?: CoreConfig["rook"]; ceph?: CoreCon
         if (!ROOK_CATALOG_VERSIONS.includes(v)) {
             problems.push({
                 path: "rook.version",
-                text: `${s.rook.version} has no image list in artifacts/catalog/rook.ts, so its CSI images could not be mapped to the private registry (use ${ROOK_CATALOG_VERSIONS.join(" or ")}, or add the version to the catalog)`,
+                text: `${s.rook.version} has no image list in catalog/rook.ts, so its CSI images could not be mapped to the private registry (use ${ROOK_CATALOG_VERSIONS.join(" or ")}, or add the version to the catalog)`,
             });
         }
     }

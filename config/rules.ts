@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { aihubKnownVersions } from "../catalog/aihub";
+import { MANIFEST_FILE } from "../lib/bundle-layout";
 import { parseImageRef } from "../lib/imageref";
 import { cephDisks } from "./disks";
 import { MIN_MON_BYTES, MIN_OSD_BYTES, quantityBytes } from "../lib/quantity";
@@ -40,7 +41,20 @@ export function checkRules(s: Sections, files: FileCheck): RuleResult {
     if (s.aihub) checkAiHub(s.aihub, files, r);
     if (s.aihub && s.ingress) checkIngress(s.aihub.version, s.ingress, s.addons?.certManager !== undefined, r);
     r.errors.push(...checkStorageRules(s));
+    if (s.bundle?.path) checkBundleManifest(s.bundle.path, files, r);
     return r;
+}
+
+/**
+ * A bundle that is not there only warns: after a push admins may remove it to reclaim the space, and the program
+ * then keeps the last push (modules/mirror/bundle-push.ts); a stack never pushed fails at `pulumi up` instead.
+ */
+function checkBundleManifest(bundlePath: string, files: FileCheck, r: RuleResult): void {
+    if (fs.existsSync(path.resolve(files.baseDir, bundlePath, MANIFEST_FILE))) return;
+    r.warnings.push({
+        path: "bundle.path",
+        text: `holds no ${MANIFEST_FILE}: the images pushed last are kept; a stack never pushed fails at \`pulumi up\` (run \`npm run bundle\` on the bastion and carry the bundle over)`,
+    });
 }
 
 function checkCeph(ceph: CoreConfig["ceph"], r: RuleResult): void {
@@ -214,7 +228,7 @@ function checkAiHub(aihub: CoreConfig["aihub"], files: FileCheck, r: RuleResult)
         // One line for an unknown version: the generation, the images and the values layout all hang on it.
         r.errors.push({
             path: "aihub.version",
-            text: `${aihub.version} is not a known AI Hub chart version (use one of: ${known.join(", ")}; or add it to artifacts/catalog/aihub.ts)`,
+            text: `${aihub.version} is not a known AI Hub chart version (use one of: ${known.join(", ")}; or add it to catalog/aihub.ts)`,
         });
         return;
     }

@@ -17,17 +17,3 @@ export async function hashFile(file: string): Promise<{ sha256: string; size: nu
 export function sha256(data: Buffer | string): string {
     return crypto.createHash("sha256").update(data).digest("hex");
 }
-
-/** Maps `items` with at most `limit` calls of `fn` running at once; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>) {
-    const out = new Array<R>(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            out[i] = await fn(items[i], i);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    return out;
-}

@@ -9,7 +9,7 @@ export interface Problem {
 }
 
 /** The text of an unknown key. */
-export const UNKNOWN_KEY = "is not a known key (remove it or fix the spelling; see the config contract in the README)";
+export const UNKNOWN_KEY = "is not a known key (remove it or fix the spelling; see docs/configuration.md)";
 
 /** The config namespace: the Pulumi project name. */
 export const CONFIG_NAMESPACE = "aihub-airgap";

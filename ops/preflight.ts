@@ -1,13 +1,14 @@
 /**
  * `npm run preflight`: the checks `pulumi up` runs before Ceph touches a disk, run now against the live cluster —
  * every `ceph.nodes[].hostname` is a Ready node, and each declared disk passes the disk check (the same Job as the
- * program's, storage/preflight-job.ts, which also proves the Ceph image can be pulled from the registry). The
+ * program's, modules/ceph/preflight-job.ts, which also proves the Ceph image can be pulled from the registry). The
  * command's own Jobs are deleted again.
  */
 import type { ApiClient, KubeObject } from "../lib/kube-api";
 import { cephDisks, type NodeDisk } from "../config/disks";
 import type { CephConfig } from "../config/schema";
 import { preflightJob, preflightJobName } from "../modules/ceph/preflight-job";
+import { sleep } from "../lib/async";
 
 /** Name prefix of the command's Jobs (distinct from the program's, which `pulumi up` owns). */
 export const CLI_PREFIX = "preflight-cli";
@@ -101,7 +102,7 @@ async function checkDisk(client: ApiClient, disk: NodeDisk, input: PreflightInpu
                 return [
                     `no result within ${(input.timeoutMs ?? 300_000) / 1000} s (kubectl -n ${input.namespace} describe job/${name})`,
                 ];
-            await new Promise((r) => setTimeout(r, 500));
+            await sleep(500);
         }
     } finally {
         await client.request("DELETE", `${base}/${name}`, { propagationPolicy: "Background" });

@@ -7,7 +7,8 @@
  */
 // No import from manifest.ts: it takes ATTACHMENT_KINDS from here.
 import { formatImageRef, parseImageRef } from "../lib/imageref";
-import { classify, skopeo, SkopeoError } from "./skopeo";
+import { RegistryError } from "./registry-error";
+import { classify, skopeo } from "./skopeo";
 
 /** What an attached tag holds: a cosign signature, attestation or SBOM, or an OCI referrers index (bundle order). */
 export const ATTACHMENT_KINDS = ["sig", "att", "sbom", "referrers"] as const;
@@ -64,7 +65,7 @@ export async function listTags(
         ]);
         return (JSON.parse(out) as { Tags?: string[] }).Tags ?? [];
     } catch (e) {
-        if (!(e instanceof SkopeoError) || classify(e.stderr) === "usage") throw e;
+        if (!(e instanceof RegistryError) || classify(e.stderr) === "usage") throw e;
         warn(`cannot list the tags of ${repository}, so its signatures are not carried: ${e.message}`);
         return [];
     }

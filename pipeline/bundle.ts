@@ -6,7 +6,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { hashFile, mapLimit } from "../lib/digest";
+import { mapLimit } from "../lib/async";
+import { hashFile } from "../lib/digest";
 import { ATTACHMENT_KINDS } from "./attached";
 import { carryAttachments } from "./carry-attached";
 import { mapImages } from "../lib/imageref";

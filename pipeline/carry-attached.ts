@@ -6,7 +6,8 @@
  * no referrers API, and whose entries a registry that has one indexes by their `subject` as they are pushed.
  */
 import { attachmentRef, attachmentsOf, attachmentSummary, listTags, repositoryOf, type Attachment } from "./attached";
-import { mapLimit, sha256 } from "../lib/digest";
+import { mapLimit } from "../lib/async";
+import { sha256 } from "../lib/digest";
 import { DistributionClient } from "./distribution";
 import { mapImage, parseImageRef } from "../lib/imageref";
 import { OCI_INDEX } from "./layout";

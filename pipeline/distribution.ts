@@ -2,14 +2,15 @@
  * A small OCI distribution API client for the push hot path: HEAD to skip blobs and manifests already there,
  * cross-repository mounts for shared layers, streaming monolithic PUT uploads from the layout's files, manifests
  * by their exact bytes. Basic or bearer auth as the registry's challenge asks; the CA from the stack. Keep-alive
- * connections are shared by all concurrent uploads. Errors are SkopeoErrors so the push words them the same way.
+ * connections are shared by all concurrent uploads. Errors are RegistryErrors so the push words them the same way.
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as tls from "node:tls";
 import { blobPath, OCI_INDEX } from "./layout";
-import { SkopeoError, isTransient, registryHost, type AccessOptions } from "./skopeo";
+import { RegistryError } from "./registry-error";
+import { isTransient, registryHost, type AccessOptions } from "./skopeo";
 
 /** Media types asked for when reading a manifest's digest. */
 const ACCEPT = [
@@ -150,7 +151,7 @@ export class DistributionClient {
         const status = { 401: "unauthorized", 403: "denied:", 404: "not found" }[r.status] ?? "";
         const text = `${r.status} ${status} ${r.body.trim()}`.trim();
         const message = `${what} on ${registryHost(this.o.server)}: HTTP ${text}`;
-        throw new SkopeoError(message, text, r.status >= 500 || r.status === 429 || isTransient(text));
+        throw new RegistryError(message, text, r.status >= 500 || r.status === 429 || isTransient(text));
     }
 
     /** One request with auth; on a 401 challenge it authenticates and repeats once if that changed anything. */
@@ -245,7 +246,7 @@ export class DistributionClient {
             );
             req.on("error", (e) =>
                 reject(
-                    new SkopeoError(
+                    new RegistryError(
                         `${method} ${url.host}${url.pathname}: ${e.message}`,
                         e.message,
                         isTransient(e.message),

@@ -9,6 +9,7 @@ import { sha256 } from "../lib/digest";
 import { addRef, blobPath, imageBlobs, importDir, layoutRefs, OCI_INDEX } from "./layout";
 import type { BlobRef, ImageArtifact } from "./manifest";
 import { skopeo } from "./skopeo";
+import { sleep } from "../lib/async";
 
 /** Where pulls go and how they reach upstream. */
 export interface PullOptions {
@@ -147,7 +148,7 @@ async function settledBlobs(layout: string, top: Parameters<typeof imageBlobs>[1
             return imageBlobs(layout, top);
         } catch (e) {
             if (!(e instanceof SyntaxError) || n >= 50) throw e;
-            await new Promise((r) => setTimeout(r, 100));
+            await sleep(100);
         }
     }
 }

@@ -12,7 +12,8 @@ import { blobPath } from "./layout";
 import { IMAGES_DIR, imageArtifacts, type ImageArtifact } from "./manifest";
 import { Progress } from "./progress";
 import { pushReference, registryProblem, type PushOptions, type PushResult } from "./push";
-import { SkopeoError } from "./skopeo";
+import { pool, retry as retryWithBackoff } from "../lib/async";
+import { isTransientFailure, RegistryError } from "./registry-error";
 
 /** A manifest to PUT: its descriptor and whether it is the top one. */
 interface ManifestNode {
@@ -38,26 +39,6 @@ export function imageParts(layout: string, a: ImageArtifact): { manifests: Manif
     return { manifests, blobs: [...blobs] };
 }
 
-/** At most `n` tasks at once, across all callers. */
-function pool(n: number) {
-    let running = 0;
-    const waiting: (() => void)[] = [];
-    return async <T>(task: () => Promise<T>): Promise<T> => {
-        if (running >= n) await new Promise<void>((r) => waiting.push(r));
-        running++;
-        try {
-            return await task();
-        } finally {
-            running--;
-            waiting.shift()?.();
-        }
-    };
-}
-
-function sleep(ms: number) {
-    return new Promise((r) => setTimeout(r, ms));
-}
-
 /** Pushes the bundle through the distribution API; same contract as pushBundle. */
 export async function pushDirect(o: PushOptions): Promise<PushResult> {
     const images = imageArtifacts(o.manifest);
@@ -74,19 +55,16 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
     const sizes = new Map(images.flatMap((a) => a.blobs.map((b) => [b.digest, b.size] as const)));
     // digest → the repository that got it first in this run (mount source) and that upload.
     const first = new Map<string, { repo: string; done: Promise<void> }>();
-    const retry = async (what: string, task: () => Promise<void>) => {
-        const tries = 1 + (o.retries ?? 3);
-        for (let n = 1; ; n++) {
-            try {
-                return await task();
-            } catch (e) {
-                if (!(e instanceof SkopeoError) || !e.transient || n >= tries) throw e;
-                const wait = (o.backoffMs ?? 1000) * 2 ** (n - 1);
-                progress.note(`retrying ${what} in ${wait} ms: ${e.message}`);
-                await sleep(wait);
-            }
-        }
-    };
+    const retry = (what: string, task: () => Promise<void>) =>
+        retryWithBackoff(
+            {
+                tries: 1 + (o.retries ?? 3),
+                backoffMs: o.backoffMs ?? 1000,
+                retryable: isTransientFailure,
+                onRetry: (e, wait) => progress.note(`retrying ${what} in ${wait} ms: ${(e as Error).message}`),
+            },
+            task,
+        );
     const blob = (repo: string, digest: string): Promise<void> => {
         const size = sizes.get(digest) ?? fs.statSync(blobPath(layout, digest)).size;
         const earlier = first.get(digest);
@@ -154,7 +132,7 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
             } catch (e) {
                 const fatal = registryProblem(e, o.registry, ref);
                 if (fatal) throw fatal;
-                if (e instanceof SkopeoError && !e.transient) throw e;
+                if (e instanceof RegistryError && !e.transient) throw e;
             }
         }
         // Which images are there decides first, so their blobs can be mounted instead of sent again.

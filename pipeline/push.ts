@@ -5,7 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { mapLimit, sha256 } from "../lib/digest";
+import { mapLimit } from "../lib/async";
+import { sha256 } from "../lib/digest";
 import { formatImageRef, mapImage, parseImageRef } from "../lib/imageref";
 import { dirView, isIndex } from "./layout";
 import { IMAGES_DIR, imageArtifacts, type BundleManifest, type ImageArtifact } from "./manifest";
@@ -13,7 +14,9 @@ import { Progress } from "./progress";
 import { proxyFor } from "./proxy";
 import { pushDirect } from "./push-direct";
 import { scratchDir } from "./scratch";
-import { checkSkopeo, classify, registryAccess, registryHost, skopeo, SkopeoError, type AccessOptions } from "./skopeo";
+import { retry } from "../lib/async";
+import { isTransientFailure, RegistryError } from "./registry-error";
+import { checkSkopeo, classify, registryAccess, registryHost, skopeo, type AccessOptions } from "./skopeo";
 
 /** Options of {@link pushBundle}. */
 export interface PushOptions {
@@ -47,16 +50,12 @@ export function pushReference(source: string, server: string): string {
     return formatImageRef(t.tag ? { ...t, digest: undefined } : t);
 }
 
-function sleep(ms: number) {
-    return new Promise((r) => setTimeout(r, ms));
-}
-
 /** The digest of what the registry holds at `ref`, or undefined when it holds nothing there. */
 async function remoteDigest(ref: string, flags: string[]): Promise<string | undefined> {
     try {
         return `sha256:${sha256(await skopeo(["inspect", "--raw", ...flags, `docker://${ref}`]))}`;
     } catch (e) {
-        if (e instanceof SkopeoError && classify(e.stderr) === "missing") return undefined;
+        if (e instanceof RegistryError && classify(e.stderr) === "missing") return undefined;
         throw e;
     }
 }
@@ -115,7 +114,7 @@ async function pushWithSkopeo(o: PushOptions): Promise<PushResult> {
  * Undefined for errors that concern one image only.
  */
 export function registryProblem(e: unknown, r: AccessOptions, ref: string): Error | undefined {
-    if (!(e instanceof SkopeoError)) return undefined;
+    if (!(e instanceof RegistryError)) return undefined;
     const msg = e.message;
     const host = r.server;
     switch (classify(e.stderr || msg)) {
@@ -149,7 +148,7 @@ async function probe(ref: string, flags: string[], o: PushOptions): Promise<void
     } catch (e) {
         const fatal = registryProblem(e, o.registry, ref);
         if (fatal) throw fatal;
-        if (e instanceof SkopeoError && !e.transient) throw e;
+        if (e instanceof RegistryError && !e.transient) throw e;
     }
 }
 
@@ -170,18 +169,18 @@ async function copyWithRetry(
     if (isIndex(a.mediaType)) args.push("--all");
     args.push(`dir:${view}`, `docker://${ref}`);
     const tries = 1 + (o.retries ?? 3);
-    for (let n = 1; ; n++) {
-        try {
+    await retry(
+        {
+            tries,
+            backoffMs: o.backoffMs ?? 1000,
+            retryable: isTransientFailure,
+            onRetry: (e, wait) => progress.note(`retrying ${ref} in ${wait} ms: ${(e as Error).message}`),
+        },
+        (n) => {
             progress.note(`copying ${a.source} -> ${ref}${n > 1 ? ` (attempt ${n} of ${tries})` : ""}`);
-            await skopeo(args);
-            break;
-        } catch (e) {
-            if (!(e instanceof SkopeoError) || !e.transient || n >= tries) throw e;
-            const wait = (o.backoffMs ?? 1000) * 2 ** (n - 1);
-            progress.note(`retrying ${ref} in ${wait} ms: ${e.message}`);
-            await sleep(wait);
-        }
-    }
+            return skopeo(args);
+        },
+    );
     const pushed = fs.readFileSync(digestFile, "utf8").trim();
     if (pushed !== a.digest) throw new Error(`registry stored ${ref} as ${pushed}, expected ${a.digest}`);
 }

@@ -2,21 +2,11 @@
  * Running skopeo (no Docker daemon on either side) and the registry access it needs: an auth file with mode 0600
  * instead of `--creds` on the command line (argv is visible in `ps` and logs), and a cert dir holding the CA.
  */
+import { RegistryError } from "./registry-error";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { scratchDir, trackChild } from "./scratch";
-
-/** Failure of one skopeo run; `transient` is false for errors retrying cannot fix. */
-export class SkopeoError extends Error {
-    constructor(
-        message: string,
-        readonly stderr: string,
-        readonly transient: boolean,
-    ) {
-        super(message);
-    }
-}
 
 /** What a failed skopeo run says about the registry, most specific first. */
 export type SkopeoFailure = "usage" | "project" | "denied" | "credentials" | "tls" | "missing" | "transient";
@@ -54,11 +44,11 @@ export function checkSkopeo(bin = process.env.SKOPEO ?? "skopeo"): Promise<strin
     if (!p) {
         p = skopeo(["--version"], undefined, bin).then((out) => {
             const v = /version (\d+)\.(\d+)\.(\d+)/.exec(out);
-            if (!v) throw new SkopeoError(`cannot read the version of ${bin} from "${out.trim()}"`, out, false);
+            if (!v) throw new RegistryError(`cannot read the version of ${bin} from "${out.trim()}"`, out, false);
             const n = v.slice(1).map(Number);
             const old = n[0] - MIN_SKOPEO[0] || n[1] - MIN_SKOPEO[1] || n[2] - MIN_SKOPEO[2];
             if (old < 0) {
-                throw new SkopeoError(
+                throw new RegistryError(
                     `skopeo ${n.join(".")} (${bin}) is too old: ${MIN_SKOPEO.join(".")} or newer is needed for --preserve-digests, which keeps the upstream digests (install a newer skopeo, or point SKOPEO at one)`,
                     out,
                     false,
@@ -78,7 +68,7 @@ export function skopeoMessage(stderr: string): string {
     return stderr.trim().split("\n").pop() ?? "";
 }
 
-/** Runs skopeo; resolves with stdout, calls `onLine` for each stderr/stdout line, rejects with a SkopeoError. */
+/** Runs skopeo; resolves with stdout, calls `onLine` for each stderr/stdout line, rejects with a RegistryError. */
 export function skopeo(args: string[], onLine?: (line: string) => void, bin = process.env.SKOPEO ?? "skopeo") {
     return new Promise<string>((resolve, reject) => {
         const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -96,12 +86,12 @@ export function skopeo(args: string[], onLine?: (line: string) => void, bin = pr
             err += c;
         });
         child.on("error", (e) =>
-            reject(new SkopeoError(`cannot run ${bin}: ${e.message} (install skopeo)`, "", false)),
+            reject(new RegistryError(`cannot run ${bin}: ${e.message} (install skopeo)`, "", false)),
         );
         child.on("close", (code) => {
             if (code === 0) return resolve(out);
             const msg = skopeoMessage(err) || `exit code ${code}`;
-            reject(new SkopeoError(`skopeo ${args[0]} failed: ${msg}`, err, isTransient(err)));
+            reject(new RegistryError(`skopeo ${args[0]} failed: ${msg}`, err, isTransient(err)));
         });
     });
 }

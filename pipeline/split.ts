@@ -10,7 +10,7 @@ import { hashFile } from "../lib/digest";
 
 /** The checksum file of a split bundle. */
 export const SUMS_FILE = "SHA256SUMS";
-/** The dependency-free verifier (artifacts/offline-verifier.ts), next to `bundle.json` and next to the parts. */
+/** The dependency-free verifier (pipeline/offline-verifier.ts), next to `bundle.json` and next to the parts. */
 export const VERIFIER_FILE = "verify.cjs";
 /** Beside the parts: where they unpack, relative to the project directory (the stack's `bundle.path`). */
 export const UNPACK_FILE = "unpack.json";

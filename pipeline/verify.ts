@@ -4,7 +4,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { hashFile, mapLimit } from "../lib/digest";
+import { mapLimit } from "../lib/async";
+import { hashFile } from "../lib/digest";
 import { blobPath, layoutBlobFiles, layoutRefs } from "./layout";
 import { MANIFEST_FILE } from "../lib/bundle-layout";
 import { IMAGES_DIR, parseManifest, type BundleManifest } from "./manifest";

@@ -144,7 +144,7 @@ export interface AddOnProblems {
 export interface AddOn<N extends string = string, S extends z.ZodType = z.ZodType> {
     /** Key under `aihub-airgap:addons`, e.g. `metallb`. */
     name: N;
-    /** One line saying what it is for (plan, README). */
+    /** One line saying what it is for (plan, docs). */
     title: string;
     /**
      * The other add-ons it reads when they are on: their config (in `rules`) or what they provide (in `build`). An

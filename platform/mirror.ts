@@ -18,11 +18,6 @@ export function buildMirror(cfg: PlatformConfig): RegistryMirror | undefined {
     const bundlePath = cfg.bundle?.path;
     if (!bundlePath) return undefined;
     const hash = bundleManifestHash(bundlePath);
-    if (hash === "missing") {
-        pulumi.log.warn(
-            `${path.join(bundlePath, MANIFEST_FILE)} not found: keeping the last image push (the bundle may have been removed after it); a stack that was never pushed fails until the bundle is there`,
-        );
-    }
     return new RegistryMirror("registry-mirror", {
         bundlePath,
         stack: pulumi.getStack(),

@@ -23,7 +23,7 @@ export interface SharedGatewayArgs {
     chart: string;
     /** Host the HTTPS listener serves (`aihub.domain`). */
     host: string;
-    /** Name of the TLS Secret in the Gateway's namespace (app/ingress.ts `aihubTlsSecret`). */
+    /** Name of the TLS Secret in the Gateway's namespace (modules/aihub/ingress.ts `aihubTlsSecret`). */
     tlsSecretName: string;
     /**
      * The site certificate and key (`ingress.tlsCert`/`tlsKey`) written into that Secret; absent when another

@@ -1,7 +1,7 @@
 /**
  * The gateway add-on under the real engine: the core stack in gateway mode (ingress.mode left out, so the default
  * applies), Envoy Gateway from the fixture chart with the real Gateway API CRDs, the stand-in controller
- * (sim/gateway.ts) programming the Gateway. Checks: Gateway Programmed with an address, AI Hub's HTTPRoute accepted,
+ * (testing/sim/gateway.ts) programming the Gateway. Checks: Gateway Programmed with an address, AI Hub's HTTPRoute accepted,
  * no Ingress, the proxy pod's image relocated, the outputs.
  */
 import * as path from "node:path";

@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import { packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 import type { EngineScenario } from "../../test/engine/scenario";
+import { sleep } from "../../lib/async";
 
 /** The engine stack's pool: in 127.0.0.0/8, so an address the stand-in hands out is reachable on loopback. */
 export const ENGINE_POOL = "127.0.0.240-127.0.0.250";
@@ -14,7 +15,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, seconds 
     for (let i = 0; i < seconds; i++) {
         const v = await fn();
         if (v !== undefined) return v;
-        await new Promise((r) => setTimeout(r, 1000));
+        await sleep(1000);
     }
     throw new Error(`${what}: not within ${seconds} s`);
 }

@@ -6,7 +6,7 @@ import { TIERS, type Workload } from "./scale";
 export interface AiHubScaleArgs {
     /** The release namespace. */
     namespace: pulumi.Input<string>;
-    /** The release's workloads in scale-down order (app/scale.ts). */
+    /** The release's workloads in scale-down order (modules/aihub/scale.ts). */
     workloads: Workload[];
     /** `aihub.running`: true runs every workload at its replica count, false scales all to 0. */
     running: boolean;

@@ -70,7 +70,7 @@ export interface AiHubArgs {
     license?: pulumi.Input<string>;
     /** Project directory, where the post-renderer script is written. @default process.cwd() */
     projectDir?: string;
-    /** `aihub.running`; false renders the chart without its init Job (see app/postrender.ts). @default true */
+    /** `aihub.running`; false renders the chart without its init Job (see modules/aihub/postrender.ts). @default true */
     running?: boolean;
     /** Protect the release (its PVCs hold the data). @default true */
     protect?: boolean;

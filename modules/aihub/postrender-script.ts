@@ -22,7 +22,7 @@ export function postRenderScript(opts: PostRenderOptions): { path: string; conte
     const options = JSON.stringify({ registry: opts.registry, stopped: opts.stopped ?? false });
     const content = [
         "#!/usr/bin/env node",
-        "// Written by aihub-airgap (app/postrender-script.ts) on every run; the AI Hub release's Helm post-renderer.",
+        "// Written by aihub-airgap (modules/aihub/postrender-script.ts) on every run; the AI Hub release's Helm post-renderer.",
         `require(${JSON.stringify(require.resolve("tsx/cjs"))});`,
         `require(${JSON.stringify(path.join(__dirname, "postrender.ts"))}).main(${options});`,
         "",

@@ -5,11 +5,11 @@
  *   that cannot be relocated fails the render, naming it, instead of a pod that can never pull;
  * - the chart's non-hook `deployment-init-job` renamed to `deployment-init-job-<hash of its spec>`: a Job's pod
  *   template is immutable, so with the content-addressed name an upgrade replaces the Job instead of failing on it;
- * - `spec.replicas` removed from every Deployment and StatefulSet: the scale steps (components/aihub-scale.ts) own
+ * - `spec.replicas` removed from every Deployment and StatefulSet: the scale steps (modules/aihub/aihub-scale.ts) own
  *   the replica counts, so a Helm upgrade never starts what `aihub.running: false` stopped;
  * - with `stopped` (while `aihub.running` is false) the init Job left out.
  * Every other document is passed through byte for byte. Helm runs it through the per-stack script that
- * app/postrender-script.ts writes (the provider passes the post-renderer no arguments).
+ * modules/aihub/postrender-script.ts writes (the provider passes the post-renderer no arguments).
  */
 import * as crypto from "node:crypto";
 import { parseDocument, type Document } from "yaml";

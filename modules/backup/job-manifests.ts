@@ -1,6 +1,6 @@
 /**
  * Pure specs of the backup run: the CronJob whose pod starts the dump container (the chart's postgres image,
- * backup/pg.sh) and the snapshot container (the tools image, backup/snapshot.sh) together, the RBAC the snapshot
+ * modules/backup/pg.sh) and the snapshot container (the tools image, modules/backup/snapshot.sh) together, the RBAC the snapshot
  * container needs, and the ConfigMap carrying both scripts. `npm run backup` starts a Job from the same template.
  */
 import * as fs from "node:fs";

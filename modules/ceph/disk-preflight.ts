@@ -21,7 +21,7 @@ export interface DiskPreflightArgs {
 }
 
 /**
- * One check Job per declared disk (see storage/preflight-job.ts). The CephCluster depends on `jobs`, so a failed
+ * One check Job per declared disk (see modules/ceph/preflight-job.ts). The CephCluster depends on `jobs`, so a failed
  * check stops `pulumi up` before Rook touches any disk, with one line per problem in the error.
  */
 export class DiskPreflight extends pulumi.ComponentResource {

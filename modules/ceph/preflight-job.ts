@@ -1,5 +1,5 @@
 /**
- * The Job that runs the disk preflight (storage/preflight.ts) for one declared disk on its node. The Job fails when
+ * The Job that runs the disk preflight (modules/ceph/preflight.ts) for one declared disk on its node. The Job fails when
  * the disk is unfit; its pod's termination message holds one line per problem, which the provider's Job await puts
  * into `pulumi up`'s error.
  */

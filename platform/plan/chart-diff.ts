@@ -108,7 +108,7 @@ export function diffRendered(
         manualSteps.push(
             `PostgreSQL moves from ${pgOld.join(", ")} to ${pgNew.join(", ")}: a data directory does not start on a new major. ` +
                 `Before the upgrade take a backup (npm run backup), scale AI Hub down, then after the upgrade restore the dumps ` +
-                `into the new, empty databases (npm run restore -- --from <backup>), as in the README's upgrade section`,
+                `into the new, empty databases (npm run restore -- --from <backup>), as in docs/aihub.md, "Upgrades"`,
         );
     }
     for (const j of changedJobs) {

@@ -42,7 +42,7 @@ export function renderText(p: PlanResult): string {
     if (p.warnings.length) {
         out.push("", `Warnings (${p.warnings.length}):`, ...p.warnings.map((w) => `  ${formatProblem(w)}`));
     }
-    if (p.errors.length) return out.join("\n");
+    if (p.errors.length) return [...out, "", ...nextSteps(p)].join("\n");
     out.push(
         "",
         `Resources (${p.resources.length}; "<-" lists dependencies):`,
@@ -56,7 +56,24 @@ export function renderText(p: PlanResult): string {
     );
     out.push("", `Policy findings (${p.findings.length}):`);
     out.push(...(p.findings.length ? p.findings.map((f) => `  ${f.level} ${f.rule}: ${f.text}`) : ["  none"]));
-    return out.join("\n");
+    return [...out, "", ...nextSteps(p)].join("\n");
+}
+
+/** What to run next, from what the plan found (the runbook is docs/install-and-runbook.md). */
+function nextSteps(p: PlanResult): string[] {
+    const s = p.stack;
+    if (p.errors.length || p.findings.some((f) => f.level === "error")) {
+        return ["Next: fix the errors above (each names its key and the fix), then run the plan again."];
+    }
+    if (p.charts.some((c) => !c.present)) {
+        return [
+            "Next: build the bundle on the bastion and carry it here (docs/install-and-runbook.md):",
+            `  npm run bundle -- --stack ${s} --out bundle    # on the bastion`,
+            "  npm run verify -- bundle                        # inside the gap",
+            `  pulumi preview --stack ${s}`,
+        ];
+    }
+    return [`Next: pulumi preview --stack ${s}, then pulumi up --stack ${s} (docs/install-and-runbook.md).`];
 }
 
 /** The JSON document of a plan that could not run (bad usage, unreadable stack file): the same keys, empty. */

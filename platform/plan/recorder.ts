@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { GENERATED_SECRET_TYPE } from "../../k8s/generated-secret";
 import { SELF_SIGNED_CERTIFICATE_TYPE } from "../../k8s/self-signed-certificate";
+import { sleep } from "../../lib/async";
 
 /** One registered resource as the engine would receive it. */
 export interface Registration {
@@ -213,5 +214,5 @@ export class Recorder {
 
 /** Waits until the runtime has flushed pending registrations. */
 export async function settle(): Promise<void> {
-    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 5; i++) await sleep(20);
 }

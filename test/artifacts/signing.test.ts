@@ -88,7 +88,7 @@ describe("signing keys", () => {
     test("the passphrase can come on stdin (--sign-key-password-stdin)", () => {
         const k = makeKey(work, "stdin", "pkcs8-encrypted");
         const script = path.join(work, "read-key.ts");
-        const seal = path.join(PROJECT_DIR, "artifacts", "seal.ts");
+        const seal = path.join(PROJECT_DIR, "pipeline", "seal.ts");
         fs.writeFileSync(
             script,
             `import { readSigningKey } from ${JSON.stringify(seal)};\nconsole.log(readSigningKey(process.argv[2], true).asymmetricKeyDetails?.namedCurve);\n`,

@@ -10,7 +10,8 @@ import * as path from "node:path";
 import { after, describe, test } from "node:test";
 import { sha256 } from "../../lib/digest";
 import { pushBundle, registryProblem } from "../../pipeline/push";
-import { checkSkopeo, classify, isTransient, SkopeoError } from "../../pipeline/skopeo";
+import { RegistryError } from "../../pipeline/registry-error";
+import { checkSkopeo, classify, isTransient } from "../../pipeline/skopeo";
 
 const fatal = (msg: string) => `time="2026-11-22T08:40:52Z" level=fatal msg="${msg}"\n`;
 const BLOB = "sha256:3dc63f619455dc97812a554641f188908c4c9a8303f3f5f0e46485b080090043";
@@ -59,7 +60,7 @@ describe("classification", () => {
 
     test("a missing project and a DENIED repository are named as such, not as bad credentials", () => {
         const reg = { server: "harbor.local", username: "k8s" };
-        const err = (stderr: string) => new SkopeoError("skopeo copy failed", stderr, false);
+        const err = (stderr: string) => new RegistryError("skopeo copy failed", stderr, false);
         const project = registryProblem(err(STDERR.harborProject), reg, "harbor.local/nope/ceph/ceph:v19.2.3");
         assert.match(project!.message, /has no project for .*set registry.server to host\/project/);
         assert.doesNotMatch(project!.message, /rejected the credentials/);

@@ -1,5 +1,5 @@
 /**
- * backup/pg.sh (the script the backup and restore Jobs run) against real PostgreSQL servers on loopback: data
+ * modules/backup/pg.sh (the script the backup and restore Jobs run) against real PostgreSQL servers on loopback: data
  * written, dumped in parallel, dropped, restored, compared; refusals leave the data untouched.
  */
 import assert from "node:assert/strict";
@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { postgresBinDir, startPostgres, type PgServer } from "../helpers/postgres";
 
-const SCRIPT = path.resolve(__dirname, "..", "..", "backup", "pg.sh");
+const SCRIPT = path.resolve(__dirname, "..", "..", "modules", "backup", "pg.sh");
 const bin = postgresBinDir();
 const skip = bin ? false : "PostgreSQL is not installed (apt-get install postgresql)";
 
@@ -20,7 +20,7 @@ const DBS = [
     { name: "keycloak", db: "keycloak", user: "keycloak", password: "kc-secret-2" },
 ];
 
-describe("backup/pg.sh on loopback PostgreSQL", { skip, timeout: 120_000 }, () => {
+describe("modules/backup/pg.sh on loopback PostgreSQL", { skip, timeout: 120_000 }, () => {
     let servers: PgServer[] = [];
     let tmp: string;
     let env: NodeJS.ProcessEnv;

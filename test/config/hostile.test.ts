@@ -130,7 +130,7 @@ describe("issue 10.3: keys", () => {
             section(v, "aihub").values = JSON.parse('{"__proto__": {"x": 1}, "toString": 2}');
             section(v, "registry").constructor = "x";
         });
-        const unknown = "is not a known key (remove it or fix the spelling; see the config contract in the README)";
+        const unknown = "is not a known key (remove it or fix the spelling; see docs/configuration.md)";
         assertLines(values, [
             `aihub-airgap:registry.constructor: ${unknown}`,
             `aihub-airgap:constructor: ${unknown}`,

@@ -97,7 +97,7 @@ describe("config rules: disks and hosts", () => {
         section(values, "ceph").nodes[0].osdDisk = [];
         assertOnly(
             values,
-            "aihub-airgap:ceph.nodes[0].osdDisk: is not a known key (remove it or fix the spelling; see the config contract in the README)",
+            "aihub-airgap:ceph.nodes[0].osdDisk: is not a known key (remove it or fix the spelling; see docs/configuration.md)",
         );
     });
     it("requires at least one OSD disk", () => {
@@ -203,7 +203,7 @@ describe("config rules: versions and charts", () => {
         });
         assertOnly(
             values,
-            "aihub-airgap:aihub.version: 9.10.11 is not a known AI Hub chart version (use one of: 10.3.1, 10.3.2, 2024.0.0, 2024.0.1, 2024.0.3, 2024.1.0, 2024.1.1, 2024.1.2, 2025.0.0, 2025.0.1, 2025.1.0, 2025.1.1, 2026.0.0, 2026.0.2; or add it to artifacts/catalog/aihub.ts)",
+            "aihub-airgap:aihub.version: 9.10.11 is not a known AI Hub chart version (use one of: 10.3.1, 10.3.2, 2024.0.0, 2024.0.1, 2024.0.3, 2024.1.0, 2024.1.1, 2024.1.2, 2025.0.0, 2025.0.1, 2025.1.0, 2025.1.1, 2026.0.0, 2026.0.2; or add it to catalog/aihub.ts)",
         );
     });
 });

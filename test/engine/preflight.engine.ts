@@ -23,7 +23,7 @@ after(async () => {
 
 const GIB = 2 ** 30;
 
-/** Sets the fake disks of the lab's worker (see sim/preflight.ts); null removes them (every disk clean). */
+/** Sets the fake disks of the lab's worker (see testing/sim/preflight.ts); null removes them (every disk clean). */
 async function fakeDisks(disks: Record<string, FakeDisk> | null): Promise<void> {
     const value = disks === null ? null : JSON.stringify(disks);
     await s.sim.client.mergePatch("/api/v1/nodes/lab1", {

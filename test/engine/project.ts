@@ -15,17 +15,17 @@ const LINKED = [
     "package.json",
     "tsconfig.json",
     "node_modules",
-    "app",
-    "artifacts",
+    "lib",
+    "catalog",
+    "config",
+    "k8s",
+    "modules",
+    "addons",
+    "platform",
+    "pipeline",
+    "ops",
     "cli",
-    "components",
-    "plan",
-    "stacks",
-    "storage",
     "values",
-    "engine",
-    // The wait for Rook's cleanup Jobs (cli/cleanup-wait.ts) uses the sim's small API client.
-    "sim",
 ];
 
 /** Creates the project directory (with `.pulumi-state/`, the backend of Pulumi.yaml) under `work`. */

@@ -86,7 +86,7 @@ export function fixtureProject(dir: string, edit: (doc: Document) => void): stri
 }
 
 /**
- * Runs the AI Hub post-renderer the way Helm does: the per-stack script (app/postrender-script.ts) written into the
+ * Runs the AI Hub post-renderer the way Helm does: the per-stack script (modules/aihub/postrender-script.ts) written into the
  * project and executed as a program, the manifest on stdin. Throws with stderr when it fails.
  */
 export function postRendered(manifest: string, opts: PostRenderOptions): string {

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API objects */
 /**
- * One backup run outside a pod: backup/snapshot.sh (with a real kubectl against the simulated cluster) and
- * backup/pg.sh dump (against a loopback PostgreSQL) started together, as the CronJob's two containers start. The
+ * One backup run outside a pod: modules/backup/snapshot.sh (with a real kubectl against the simulated cluster) and
+ * modules/backup/pg.sh dump (against a loopback PostgreSQL) started together, as the CronJob's two containers start. The
  * test stands in for the CSI snapshotter by marking snapshots ready; kwok completes the copy Jobs without running
  * them. Checks the snapshots, the timeline (start skew), the completion label and retention.
  */
@@ -18,7 +18,7 @@ import { missingBinaries, startSim, stopSim, type ApiClient, type SimHandle } fr
 import { kubectlBinary } from "../helpers/kubectl";
 import { postgresBinDir, startPostgres, type PgServer } from "../helpers/postgres";
 
-const SCRIPTS = path.resolve(__dirname, "..", "..", "backup");
+const SCRIPTS = path.resolve(__dirname, "..", "..", "modules", "backup");
 const NS = "aihub";
 const pg = postgresBinDir();
 const missing = missingBinaries();

@@ -1,4 +1,4 @@
-/** When Rook's disk wipe is over, and what to wipe by hand when it is not (storage/cleanup.ts, cli/cleanup-wait.ts). */
+/** When Rook's disk wipe is over, and what to wipe by hand when it is not (modules/ceph/cleanup.ts, cli/cleanup-wait.ts). */
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";

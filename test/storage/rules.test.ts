@@ -12,7 +12,7 @@ function errorPaths(edit: (v: any) => void, stack = "airgap"): string[] {
     return validate(values).errors.map((e) => e.path);
 }
 
-describe("bad disk maps fail validation with the key path (stacks/rules.ts)", () => {
+describe("bad disk maps fail validation with the key path (config/rules.ts)", () => {
     it("even mon count", () => {
         assert.deepEqual(
             errorPaths((v) => (v.ceph.monCount = 2)),
@@ -73,7 +73,7 @@ describe("bad disk maps fail validation with the key path (stacks/rules.ts)", ()
     });
 });
 
-describe("storage naming rules (stacks/rules-storage.ts)", () => {
+describe("storage naming rules (config/rules-storage.ts)", () => {
     it("the committed stacks pass", () => {
         assert.deepEqual(checkStorageRules(stackConfig("airgap")), []);
         assert.deepEqual(checkStorageRules(stackConfig("lab")), []);

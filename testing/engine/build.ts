@@ -1,5 +1,5 @@
 /**
- * Builds the engine's binaries from Go modules into the cache (engine/paths.ts), only those missing, printing each
+ * Builds the engine's binaries from Go modules into the cache (testing/engine/paths.ts), only those missing, printing each
  * one's time. A binary is written under a temporary name and renamed, so an interrupted build leaves nothing half-made.
  */
 import * as fs from "node:fs";
@@ -27,7 +27,7 @@ export function checkPins(pkg: { dependencies?: Record<string, string> }): void 
     const wrong = Object.entries(want).filter(([n, v]) => pkg.dependencies?.[n] !== v);
     if (wrong.length > 0) {
         const list = wrong.map(([n, v]) => `${n} is ${pkg.dependencies?.[n] ?? "missing"}, the engine builds ${v}`);
-        throw new Error(`package.json and engine/recipes.ts disagree: ${list.join("; ")} (move both together)`);
+        throw new Error(`package.json and testing/engine/recipes.ts disagree: ${list.join("; ")} (move both together)`);
     }
 }
 

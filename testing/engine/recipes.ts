@@ -5,7 +5,7 @@
  *
  * The Go module proxy reachable here serves only module versions it already holds: it refuses queries by commit,
  * lists and most pseudo-versions. The versions below are the ones it serves (probed by commit of every release tag;
- * the README's "Real engine" section lists what was tried and why these were chosen).
+ * docs/development.md, "The real engine and the simulated cluster", lists what was tried and why these were chosen).
  */
 
 /** One binary of the engine. */

@@ -1,7 +1,7 @@
 /**
  * Starts and stops a simulated Kubernetes cluster on loopback: etcd, kube-apiserver, kube-controller-manager,
  * kube-scheduler and kwok built from Go modules (see engine/), fake nodes named after the stack's Ceph hosts, and
- * the stand-in controller (sim/controller.ts). Everything lives in one directory (`.sim/` for the CLI); two sims
+ * the stand-in controller (testing/sim/controller.ts). Everything lives in one directory (`.sim/` for the CLI); two sims
  * with different directories never share anything (ports come from a free-port search).
  */
 import * as fs from "node:fs";
@@ -30,6 +30,7 @@ import { SIM_CONTEXT, writeKubeconfig } from "./kubeconfig";
 import { createNodes, nodeObjects, nodesNotReady } from "./nodes";
 import { freePorts, LOOPBACK } from "./ports";
 import { assertRunning, isRunning, readPids, startProcess, stopProcesses, type ProcessRecord } from "./processes";
+import { sleep } from "../../lib/async";
 
 /** The binaries a sim needs from the engine directory. */
 export const SIM_BINARIES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"];
@@ -83,8 +84,6 @@ export interface SimHandle {
     /** Stops every process and removes the directory (same as `stopSim(dir)`). */
     stop(): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` every `everyMs` until it returns true, the deadline passes (throws `what`) or `alive` throws. */
 async function waitFor(

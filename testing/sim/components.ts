@@ -204,7 +204,7 @@ export function kwokEnv(l: SimLayout): Record<string, string> {
     return { KWOK_WORKDIR: l.kwokWorkdir };
 }
 
-/** The stand-in controller (sim/controller.ts) under Node with tsx, talking as admin. */
+/** The stand-in controller (testing/sim/controller.ts) under Node with tsx, talking as admin. */
 export function controllerArgs(l: SimLayout): string[] {
     const tsx = pathToFileURL(require.resolve("tsx")).href;
     return [process.execPath, "--import", tsx, path.join(__dirname, "controller.ts"), "--kubeconfig", l.kubeconfig];

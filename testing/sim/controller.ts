@@ -1,12 +1,12 @@
 /**
  * Stands in for what a real cluster runs but the sim does not: the Rook operator (Ceph CR status and, after an armed
  * CephCluster is deleted, its cleanup Jobs), a CSI provisioner (PVs for PVCs), an ingress / load-balancer controller
- * (loopback addresses) and the disk check containers (sim/preflight.ts). Polls the API once a
+ * (loopback addresses) and the disk check containers (testing/sim/preflight.ts). Polls the API once a
  * second. Kept out of kwok because kwok reads its Stage files once at start-up and fails on a kind whose CRD does
  * not exist yet (the Rook CRDs arrive later, with the chart), and because a Stage selector cannot compare two
  * fields (generation vs observedGeneration).
  *
- * Run as a process by `startSim` (`node --import tsx sim/controller.ts --kubeconfig <file>`); the reconcile
+ * Run as a process by `startSim` (`node --import tsx testing/sim/controller.ts --kubeconfig <file>`); the reconcile
  * functions are exported for tests.
  */
 import { parseArgs } from "node:util";

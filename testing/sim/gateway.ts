@@ -1,7 +1,7 @@
 /**
  * Stands in for Envoy Gateway's controller: for each Gateway of an Envoy Gateway class it creates the proxies'
  * Service and Deployment (from the controller's EnvoyGateway config, so the relocated proxy image and pull Secret
- * show on a pod), and once the Service has an address (sim/controller.ts gives load balancers one; NodePort takes a
+ * show on a pod), and once the Service has an address (testing/sim/controller.ts gives load balancers one; NodePort takes a
  * node's) writes the Gateway's status (Accepted, Programmed, addresses, listeners) and the status of HTTPRoutes
  * attached to it. No traffic flows: there is no Envoy.
  */

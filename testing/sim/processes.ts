@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { sleep } from "../../lib/async";
 
 /** One started process as recorded in `pids.json`. */
 export interface ProcessRecord {
@@ -103,8 +104,6 @@ export function assertRunning(record: ProcessRecord): void {
         throw new Error(`${record.name} (pid ${record.pid}) exited; last lines of ${record.log}:\n${logTail(record)}`);
     }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Stops the given processes: SIGTERM to those still running their recorded command, then SIGKILL to any left

@@ -1,5 +1,5 @@
 /**
- * Policies over the helm-rendered AI Hub release (see plan/render.ts): no chart placeholder may reach a rendered
+ * Policies over the helm-rendered AI Hub release (see platform/plan/render.ts): no chart placeholder may reach a rendered
  * object, and the volumes it claims should fit what Ceph can hold.
  */
 import { aihubLayout } from "../../../catalog/aihub-layout";
