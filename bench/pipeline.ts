@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { buildBundle, bundleSize } from "../pipeline/bundle";
 import { imageArtifacts } from "../pipeline/manifest";
 import { formatBytes } from "../pipeline/progress";
-import { pushReference } from "../pipeline/push";
+import { pushReference } from "../pipeline/push-refs";
 import { registryAccess } from "../pipeline/skopeo";
 import { startUpstream } from "../test/fixtures/images/upstream";
 import { AUTH, pushInto, runBench } from "./common";

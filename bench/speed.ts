@@ -15,7 +15,7 @@ import { buildBundle } from "../pipeline/bundle";
 import { DistributionClient } from "../pipeline/distribution";
 import { imageArtifacts } from "../pipeline/manifest";
 import { formatBytes } from "../pipeline/progress";
-import { pushReference } from "../pipeline/push";
+import { pushReference } from "../pipeline/push-refs";
 import { registryAccess } from "../pipeline/skopeo";
 import { BENCH_SET } from "../test/fixtures/images/bench-set";
 import { startUpstream } from "../test/fixtures/images/upstream";

@@ -7,7 +7,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { mapLimit } from "../lib/async";
 import { sha256 } from "../lib/digest";
-import { formatImageRef, mapImage, parseImageRef } from "../lib/imageref";
 import { dirView, isIndex } from "./layout";
 import { IMAGES_DIR, imageArtifacts, type BundleManifest, type ImageArtifact } from "./manifest";
 import { Progress } from "./progress";
@@ -17,6 +16,7 @@ import { scratchDir } from "./scratch";
 import { retry } from "../lib/async";
 import { isTransientFailure, RegistryError } from "./registry-error";
 import { checkSkopeo, classify, registryAccess, registryHost, skopeo, type AccessOptions } from "./skopeo";
+import { pushReference, registryProblem } from "./push-refs";
 
 /** Options of {@link pushBundle}. */
 export interface PushOptions {
@@ -42,12 +42,6 @@ export interface PushResult {
     /** Targets already present with the same digest. */
     skipped: string[];
     failed: { target: string; error: string }[];
-}
-
-/** The reference skopeo pushes to: the tag when there is one (a digest cannot be pushed as a tag), else the digest. */
-export function pushReference(source: string, server: string): string {
-    const t = parseImageRef(mapImage(source, server));
-    return formatImageRef(t.tag ? { ...t, digest: undefined } : t);
 }
 
 /** The digest of what the registry holds at `ref`, or undefined when it holds nothing there. */
@@ -106,39 +100,6 @@ async function pushWithSkopeo(o: PushOptions): Promise<PushResult> {
         scratch.remove();
     }
     return result;
-}
-
-/**
- * The error that stops the whole push, worded for the admin: a missing Harbor project, a DENIED repository
- * (Harbor/Artifactory: no such project or no push right), rejected credentials, an untrusted certificate.
- * Undefined for errors that concern one image only.
- */
-export function registryProblem(e: unknown, r: AccessOptions, ref: string): Error | undefined {
-    if (!(e instanceof RegistryError)) return undefined;
-    const msg = e.message;
-    const host = r.server;
-    switch (classify(e.stderr || msg)) {
-        case "project":
-            return new Error(
-                `registry ${host} has no project for ${ref}: create the project (Harbor/Artifactory) or set registry.server to host/project of an existing one, e.g. harbor.local/aihub [${msg}]`,
-            );
-        case "denied":
-            return new Error(
-                `registry ${host} denied access to ${ref}: on Harbor or Artifactory this means the project or repository does not exist or user "${r.username}" may not push to it; create it, grant push rights, and set registry.server to host/project (e.g. harbor.local/aihub) [${msg}]`,
-            );
-        case "credentials":
-            return new Error(
-                `registry ${host} rejected the credentials of user "${r.username}": check registry.username in the stack and the password (AIHUB_REGISTRY_PASSWORD or --password-stdin) [${msg}]`,
-            );
-        case "tls":
-            return new Error(
-                `cannot verify the TLS certificate of ${host}: set registry.caCert in the stack to the registry's CA [${msg}]`,
-            );
-        case "usage":
-            return e;
-        default:
-            return undefined;
-    }
 }
 
 /** Checks that the registry accepts the credentials and its certificate is trusted. */

@@ -10,19 +10,7 @@ import type { Registration } from "./recorder";
 export { stringLeaves };
 import { APP_POLICIES } from "./policies/app";
 import { STORAGE_POLICIES } from "./policies/storage";
-
-/** One policy finding. */
-export interface Finding {
-    level: "error" | "warning";
-    /** Short rule id, e.g. `image-outside-registry`. */
-    rule: string;
-    /** URN of the resource concerned. */
-    resource?: string;
-    text: string;
-}
-
-/** A policy check. */
-export type Policy = (regs: readonly Registration[], cfg: PlatformConfig) => Finding[];
+import type { Finding, Policy } from "./policy";
 
 /** Kinds whose pods pull images. */
 const WORKLOAD_TYPES = new Set([

@@ -12,7 +12,8 @@ import { after, before, test } from "node:test";
 import { buildBundle } from "../../pipeline/bundle";
 import { sha256 } from "../../lib/digest";
 import { imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
-import { pushBundle, pushReference } from "../../pipeline/push";
+import { pushBundle } from "../../pipeline/push";
+import { pushReference } from "../../pipeline/push-refs";
 import { generateImages } from "../fixtures/images/generate";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 

@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { buildBundle } from "../../pipeline/bundle";
 import { sha256 } from "../../lib/digest";
 import { imageArtifacts, readManifest, type BundleManifest } from "../../pipeline/manifest";
-import { pushReference } from "../../pipeline/push";
+import { pushReference } from "../../pipeline/push-refs";
 import { registryAccess, skopeo } from "../../pipeline/skopeo";
 import { splitBundle } from "../../pipeline/split";
 import { verifyBundle } from "../../pipeline/verify";

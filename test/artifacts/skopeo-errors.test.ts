@@ -9,7 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, test } from "node:test";
 import { sha256 } from "../../lib/digest";
-import { pushBundle, registryProblem } from "../../pipeline/push";
+import { pushBundle } from "../../pipeline/push";
+import { registryProblem } from "../../pipeline/push-refs";
 import { RegistryError } from "../../pipeline/registry-error";
 import { checkSkopeo, classify, isTransient } from "../../pipeline/skopeo";
 

@@ -9,7 +9,7 @@ import { stackInventory } from "../../pipeline/inventory";
 import { stackImages } from "../../platform/inventory";
 import { parseManifest } from "../../pipeline/manifest";
 import { pluginFile, pluginNeeds, pluginUrl } from "../../pipeline/plugins";
-import { pushReference } from "../../pipeline/push";
+import { pushReference } from "../../pipeline/push-refs";
 import { isTransient, registryAccess, skopeoMessage } from "../../pipeline/skopeo";
 import { parseSize, partName } from "../../pipeline/split";
 import { stackConfig } from "../../pipeline/stack";

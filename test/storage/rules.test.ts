@@ -93,7 +93,7 @@ describe("storage naming rules (config/rules-storage.ts)", () => {
             errors.map((p) => p.path),
             ["rook.version"],
         );
-        assert.match(errors[0].text, /^v1\.20\.5 has no image list in artifacts\/catalog\/rook\.ts/);
+        assert.match(errors[0].text, /^v1\.20\.5 has no image list in catalog\/rook\.ts/);
     });
     it("the block class named like the CephFS class or the local class", () => {
         assert.deepEqual(

@@ -4,7 +4,7 @@
  */
 import { isMapping } from "../../../lib/merge";
 import { chartDefaultSecrets } from "../../../modules/aihub/values";
-import type { Finding, Policy } from "../findings";
+import type { Finding, Policy } from "../policy";
 import type { Registration } from "../recorder";
 
 const AIHUB = "aihub-airgap:aihub:AiHub";

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { containerImages } from "../../../modules/aihub/postrender";
 import { isInRegistry } from "../../../lib/imageref";
 import type { PlatformConfig } from "../../contracts";
-import type { Finding } from "../findings";
+import type { Finding } from "../policy";
 import type { Registration } from "../recorder";
 import { renderRelease } from "../render";
 

@@ -9,7 +9,7 @@ import { isQuantity, quantityBytes } from "../../../lib/quantity";
 import type { PlatformConfig } from "../../contracts";
 import { isInRegistry } from "../../../lib/imageref";
 import { containerImages } from "../../../modules/aihub/postrender";
-import type { Finding } from "../findings";
+import type { Finding } from "../policy";
 import type { PostRendered } from "../render";
 import type { Registration } from "../recorder";
 

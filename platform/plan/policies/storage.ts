@@ -7,7 +7,7 @@
 import { isInRegistry, mapImages } from "../../../lib/imageref";
 import { rookImages } from "../../../catalog/rook";
 import type { PlatformConfig } from "../../contracts";
-import type { Finding, Policy } from "../findings";
+import type { Finding, Policy } from "../policy";
 import { stringLeaves } from "../../../lib/leaves";
 import type { Registration } from "../recorder";
 
