@@ -1,5 +1,6 @@
 /** What the cluster commands (backup, restore) share: the validated stack and a kubectl aimed at its cluster. */
-import { Kubectl, stackKubeTarget } from "../lib/kubectl";
+import { Kubectl } from "../lib/kubectl";
+import { clusterAccess } from "../ops/target";
 import { formatProblem } from "../lib/problems";
 import type { PlatformConfig } from "../platform/contracts";
 import { loadStack } from "../config/load";
@@ -26,14 +27,6 @@ export function openStack(args: {
 }): { cfg: PlatformConfig; kubectl: Kubectl } | { errors: string[] } {
     const projectDir = projectDirOf(args.dir);
     const v = loadStack(PLATFORM_SPEC, { projectDir, stack: args.stack });
-    const file = v.file;
     if (!v.config) return { errors: v.errors.map(formatProblem) };
-    const fromStack = stackKubeTarget(file.values);
-    return {
-        cfg: v.config,
-        kubectl: new Kubectl({
-            kubeconfig: args.kubeconfig ?? fromStack.kubeconfig,
-            context: args.context ?? fromStack.context,
-        }),
-    };
+    return { cfg: v.config, kubectl: new Kubectl(clusterAccess(args, v.config)) };
 }

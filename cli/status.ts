@@ -2,13 +2,13 @@
  * `npm run status -- --stack <name> [--json] [--kubeconfig <file>] [--context <name>]`: one screen of health of the
  * live cluster. Exit 0 healthy, 1 anything unhealthy, 2 bad usage.
  */
-import { execFile } from "node:child_process";
 import * as https from "node:https";
 import * as http from "node:http";
 import { collectStatus, statusProblems, type CephHealth, type UrlAnswer } from "../ops/status";
 import { renderStatus } from "../ops/status-render";
 import { clusterAccess, clusterClient, loadOpsTarget } from "../ops/target";
 import { TOOLBOX_NAME } from "../catalog/rook-names";
+import { Kubectl } from "../lib/kubectl";
 import { CLUSTER_OPTIONS, parseCli, projectDirOf, runCli, STACK_OPTIONS, stackUsageExit } from "./run";
 
 const USAGE =
@@ -16,23 +16,12 @@ const USAGE =
 
 /** `ceph health` in the toolbox through kubectl (the API's exec needs a streaming protocol kubectl speaks). */
 function toolboxHealth(access: { kubeconfig: string; context?: string }, namespace: string): Promise<CephHealth> {
-    const args = [
-        "--kubeconfig",
-        access.kubeconfig,
-        ...(access.context ? ["--context", access.context] : []),
-        "-n",
-        namespace,
-        "exec",
-        `deploy/${TOOLBOX_NAME}`,
-        "--",
-        "ceph",
-        "health",
-    ];
-    return new Promise((resolve) =>
-        execFile("kubectl", args, { timeout: 30_000 }, (err, stdout, stderr) =>
-            resolve(err ? { error: (stderr || err.message).trim().split("\n")[0] } : { health: stdout.trim() }),
-        ),
-    );
+    return new Kubectl(access)
+        .run(["-n", namespace, "exec", `deploy/${TOOLBOX_NAME}`, "--", "ceph", "health"], undefined, 30_000)
+        .then(
+            (out) => ({ health: out.trim() }),
+            (e: Error) => ({ error: e.message.split("\n")[0] }),
+        );
 }
 
 /** GET the URL; any HTTP answer counts as answering. */

@@ -1,7 +1,6 @@
 /**
- * kubectl for the backup and restore commands, which run on the admin host inside the gap (design §1: kubectl
- * access to the cluster). The target comes from --kubeconfig/--context, else from the stack's
- * `aihub-airgap:kubernetes: {kubeconfig, context}`, else kubectl's own defaults.
+ * kubectl for the live-cluster commands, which run on the admin host inside the gap (design §1: kubectl access to
+ * the cluster): `KUBECTL` names the binary, else `kubectl` on the PATH. ops/target.ts chooses the target.
  */
 import { execFile } from "node:child_process";
 
@@ -11,16 +10,6 @@ export interface KubeTarget {
     context?: string;
 }
 
-/** The stack's `kubernetes` key when it is there and well formed (flags win over it). */
-export function stackKubeTarget(values: Record<string, unknown>): KubeTarget {
-    const k = values.kubernetes as { kubeconfig?: unknown; context?: unknown } | undefined;
-    if (!k || typeof k !== "object") return {};
-    return {
-        ...(typeof k.kubeconfig === "string" ? { kubeconfig: k.kubeconfig } : {}),
-        ...(typeof k.context === "string" ? { context: k.context } : {}),
-    };
-}
-
 /** Runs kubectl against one target. */
 export class Kubectl {
     constructor(
@@ -28,17 +17,22 @@ export class Kubectl {
         readonly binary = process.env.KUBECTL ?? "kubectl",
     ) {}
 
-    /** Runs kubectl with `args` (stdin from `input`); rejects with kubectl's stderr. */
-    run(args: string[], input?: string): Promise<string> {
+    /** Runs kubectl with `args` (stdin from `input`, killed after `timeoutMs`); rejects with kubectl's stderr. */
+    run(args: string[], input?: string, timeoutMs = 0): Promise<string> {
         const base = [
             ...(this.target.kubeconfig ? ["--kubeconfig", this.target.kubeconfig] : []),
             ...(this.target.context ? ["--context", this.target.context] : []),
         ];
         return new Promise((resolve, reject) => {
-            const child = execFile(this.binary, [...base, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-                if (err) reject(new Error(`kubectl ${args.join(" ")}: ${(stderr || err.message).trim()}`));
-                else resolve(stdout);
-            });
+            const child = execFile(
+                this.binary,
+                [...base, ...args],
+                { maxBuffer: 64 << 20, timeout: timeoutMs },
+                (err, stdout, stderr) => {
+                    if (err) reject(new Error(`kubectl ${args.join(" ")}: ${(stderr || err.message).trim()}`));
+                    else resolve(stdout);
+                },
+            );
             if (input !== undefined) child.stdin?.end(input);
         });
     }

@@ -1,72 +1,51 @@
 /**
- * What the live-cluster commands (`preflight`, `status`) read from a stack file, parsed once: namespaces, the URL,
- * the disk map, and which cluster to talk to (`--kubeconfig`/`--context` flags over the stack's optional
+ * What the live-cluster commands (`preflight`, `status`, `backup`, `restore`) take from a stack: it is read and
+ * validated by the program's own loader and schema (config/load.ts with the platform's spec), and the cluster to
+ * talk to is chosen one way for all of them (`--kubeconfig`/`--context` flags over the stack's
  * `kubernetes: {kubeconfig, context}` over `KUBECONFIG` over ~/.kube/config).
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import { z } from "zod";
-import { publicUrl } from "../modules/aihub/values";
+import { requireStack } from "../config/load";
+import type { CephConfig } from "../config/schema";
 import { ApiClient } from "../lib/kube-api";
-import { cephSchema } from "../config/schema";
-import { readStackFile } from "../config/stackfile";
-import { formatProblem, joinPath } from "../lib/problems";
-
-/** The keys the live-cluster commands use; other keys are left to the program's validation. */
-const opsSchema = z.looseObject({
-    rook: z.looseObject({ namespace: z.string().default("rook-ceph") }).prefault({}),
-    ceph: cephSchema.pick({ image: true, nodes: true }).loose(),
-    aihub: z.looseObject({
-        namespace: z.string().default("aihub"),
-        domain: z.string({ error: "is required (the FQDN users open)" }),
-        running: z.boolean({ error: "must be true or false" }).default(true),
-    }),
-    registry: z.looseObject({
-        server: z.string({ error: "is required (the private registry host)" }),
-        username: z.string().default(""),
-        pullSecretName: z.string().default("airgap-registry"),
-    }),
-    ingress: z.looseObject({ mode: z.enum(["http", "https", "https-custom-ca"]).default("https") }).prefault({}),
-    backup: z.unknown().optional(),
-    kubernetes: z.strictObject({ kubeconfig: z.string().optional(), context: z.string().optional() }).optional(),
-});
+import { publicUrl } from "../modules/aihub/values";
+import type { PlatformConfig } from "../platform/contracts";
+import { PLATFORM_SPEC } from "../platform/spec";
 
 /** A stack as the live-cluster commands see it. */
 export interface OpsTarget {
     stack: string;
+    /** The whole validated config. */
+    cfg: PlatformConfig;
     rookNamespace: string;
     aihubNamespace: string;
     url: string;
     running: boolean;
     backupConfigured: boolean;
-    ceph: z.output<typeof opsSchema>["ceph"];
+    ceph: CephConfig;
     registry: { server: string; username: string; pullSecretName: string };
     kubernetes: { kubeconfig?: string; context?: string };
 }
 
-/** Reads and checks the stack file; throws one line per problem, each naming the key. */
+/** Reads and validates the stack file (secure values stay encrypted); throws a ConfigError naming every problem. */
 export function loadOpsTarget(projectDir: string, stack: string): OpsTarget {
-    const file = readStackFile(projectDir, stack);
-    const r = opsSchema.safeParse(file.values);
-    if (!r.success) {
-        const lines = r.error.issues.map((i) => formatProblem({ path: joinPath(i.path), text: i.message }));
-        throw new Error(`${file.file}:\n  ${lines.join("\n  ")}`);
-    }
-    const v = r.data;
+    const cfg = requireStack(PLATFORM_SPEC, { projectDir, stack }).config;
     return {
         stack,
-        rookNamespace: v.rook.namespace,
-        aihubNamespace: v.aihub.namespace,
-        url: publicUrl(v.aihub.domain, v.ingress.mode),
-        running: v.aihub.running,
-        backupConfigured: v.backup !== undefined,
-        ceph: v.ceph,
+        cfg,
+        rookNamespace: cfg.rook.namespace,
+        aihubNamespace: cfg.aihub.namespace,
+        url: publicUrl(cfg.aihub.domain, cfg.ingress.mode),
+        running: cfg.aihub.running,
+        backupConfigured: cfg.backup !== undefined,
+        ceph: cfg.ceph,
         registry: {
-            server: v.registry.server,
-            username: v.registry.username,
-            pullSecretName: v.registry.pullSecretName,
+            server: cfg.registry.server,
+            username: cfg.registry.username,
+            pullSecretName: cfg.registry.pullSecretName,
         },
-        kubernetes: v.kubernetes ?? {},
+        kubernetes: cfg.kubernetes,
     };
 }
 

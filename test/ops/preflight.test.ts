@@ -13,22 +13,16 @@ import { engineBinDir } from "../../testing/engine/paths";
 import { renderPreflight } from "../../ops/preflight";
 import { missingBinaries, startSim, type SimHandle } from "../../testing/sim";
 import { SIM_DISKS_ANNOTATION } from "../../testing/sim/preflight";
+import { stackProject } from "../helpers/stack-project";
 
 const missing = missingBinaries();
 const skip = missing.length ? `sim binaries missing from ${engineBinDir()}: ${missing.join(", ")}` : false;
 
-const STACK = `config:
-  aihub-airgap:registry: { server: registry.lab.internal:5000, username: lab }
-  aihub-airgap:ceph:
-    image: quay.io/ceph/ceph:v19.2.3
-    nodes:
-      - hostname: lab1
-        monDisk: { path: /dev/vdb, size: 10Gi }
-        osdDisks: [{ path: /dev/vdc, size: 50Gi }]
-      - hostname: lab9
-        osdDisks: [{ path: /dev/vdc, size: 50Gi }]
-  aihub-airgap:aihub: { domain: aihub.lab.internal }
-`;
+/** The lab stack with a second Ceph host that the cluster does not have. */
+const NODES = [
+    { hostname: "lab1", monDisk: { path: "/dev/vdb", size: "10Gi" }, osdDisks: [{ path: "/dev/vdc", size: "50Gi" }] },
+    { hostname: "lab9", osdDisks: [{ path: "/dev/vdc", size: "50Gi" }] },
+];
 
 describe("preflight on the simulated cluster", { skip, timeout: 300_000 }, () => {
     let tmp: string;
@@ -39,9 +33,7 @@ describe("preflight on the simulated cluster", { skip, timeout: 300_000 }, () =>
         async () => {
             tmp = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-test-"));
             sim = await startSim({ hostnames: ["lab1"], dir: path.join(tmp, "sim"), killOnExit: true });
-            project = path.join(tmp, "project");
-            fs.mkdirSync(project);
-            fs.writeFileSync(path.join(project, "Pulumi.lab.yaml"), STACK);
+            project = stackProject(path.join(tmp, "project"), "lab", [[["ceph", "nodes"], NODES]]);
             const fake = {
                 "/dev/vdb": {
                     lsblk: {

@@ -16,6 +16,7 @@ import { collectStatus, statusProblems, type StatusDeps, type StatusTarget } fro
 import { renderStatus } from "../../ops/status-render";
 import { missingBinaries, startSim, type ApiClient, type SimHandle } from "../../testing/sim";
 import { eventually } from "../helpers/eventually";
+import { stackProject } from "../helpers/stack-project";
 
 const missing = missingBinaries();
 const skip = missing.length ? `sim binaries missing from ${engineBinDir()}: ${missing.join(", ")}` : false;
@@ -81,6 +82,10 @@ describe("status on the simulated cluster", { skip, timeout: 300_000 }, () => {
                 metadata: { name: "aihub-backup", labels: { "app.kubernetes.io/component": "backup" } },
                 spec: {
                     schedule: "0 2 * * *",
+                    // The real CronJob controller would start the runs missed since the status times below (the
+                    // test's clock is fixed, the controller's is not) and mark them active; suspended, it leaves the
+                    // status as the test sets it.
+                    suspend: true,
                     jobTemplate: {
                         spec: {
                             template: {
@@ -167,20 +172,9 @@ describe("status on the simulated cluster", { skip, timeout: 300_000 }, () => {
     });
 
     it("the CLI: --json through the stack's aihub-airgap:kubernetes, exit 1 when unhealthy; bad input named", () => {
-        const stackFile = (extra: string) =>
-            [
-                "config:",
-                "  aihub-airgap:registry: { server: r.example }",
-                "  aihub-airgap:ceph: { image: quay.io/ceph/ceph:v19.2.3, nodes: [{ hostname: lab1 }] }",
-                "  aihub-airgap:aihub: { domain: aihub.lab.internal }",
-                extra,
-            ].join("\n");
-        const project = path.join(tmp, "project");
-        fs.mkdirSync(project, { recursive: true });
-        fs.writeFileSync(
-            path.join(project, "Pulumi.lab.yaml"),
-            stackFile(`  aihub-airgap:kubernetes: { kubeconfig: ${sim.kubeconfig} }`),
-        );
+        const project = stackProject(path.join(tmp, "project"), "lab", [
+            [["kubernetes"], { kubeconfig: sim.kubeconfig }],
+        ]);
         const cli = path.resolve(__dirname, "..", "..", "cli", "status.ts");
         const run = (...args: string[]) =>
             spawnSync(process.execPath, ["--import", "tsx", cli, "--dir", project, ...args], {
@@ -193,10 +187,7 @@ describe("status on the simulated cluster", { skip, timeout: 300_000 }, () => {
         assert.equal(doc.healthy, false);
         assert.match(doc.problems[0], /^ceph: the toolbox did not answer/);
         assert.equal(doc.rook[0].phase, "Ready");
-        fs.writeFileSync(
-            path.join(project, "Pulumi.lab.yaml"),
-            stackFile("  aihub-airgap:kubernetes: { kubeconfig: 3 }"),
-        );
+        stackProject(project, "lab", [[["kubernetes"], { kubeconfig: 3 }]]);
         const bad = run("--stack", "lab");
         assert.equal(bad.status, 1);
         assert.match(bad.stderr, /aihub-airgap:kubernetes\.kubeconfig: /);
