@@ -4,10 +4,7 @@
  * mode `altair_one` by default, or the legacy `rapidminer` type), so one rule serves every generation. `altair_one`
  * signs in to Altair One on the internet and cannot work in an air gap.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { Problem } from "../lib/problems";
-import { readValuesFile } from "./rules";
 import type { CoreConfig } from "./schema";
 import { getPath as get } from "../lib/merge";
 
@@ -100,16 +97,17 @@ export function licenseProblems(l: Layers, hasLicense: boolean): { errors: Probl
     return { errors, warnings };
 }
 
-/** Licence problems of the `aihub` section; skipped while the values file is missing or invalid (reported elsewhere). */
-export function checkLicense(aihub: CoreConfig["aihub"], baseDir: string): { errors: Problem[]; warnings: Problem[] } {
-    let vendor: Record<string, unknown> = {};
-    if (aihub.valuesFile) {
-        if (!fs.existsSync(path.resolve(baseDir, aihub.valuesFile))) return { errors: [], warnings: [] };
-        try {
-            vendor = readValuesFile(aihub.valuesFile, baseDir);
-        } catch {
-            return { errors: [], warnings: [] };
-        }
-    }
-    return licenseProblems({ vendor, inline: aihub.values, valuesFile: aihub.valuesFile }, aihub.license !== undefined);
+/**
+ * Licence problems of the `aihub` section over the parsed values file (`vendor`, undefined while the file is
+ * missing or invalid, which is reported elsewhere: the check is then skipped).
+ */
+export function checkLicense(
+    aihub: Pick<CoreConfig["aihub"], "values" | "valuesFile" | "license">,
+    vendor: Record<string, unknown> | undefined,
+): { errors: Problem[]; warnings: Problem[] } {
+    if (aihub.valuesFile && !vendor) return { errors: [], warnings: [] };
+    return licenseProblems(
+        { vendor: vendor ?? {}, inline: aihub.values, valuesFile: aihub.valuesFile },
+        aihub.license !== undefined,
+    );
 }

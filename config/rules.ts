@@ -30,6 +30,8 @@ export interface FileCheck {
 export interface RuleResult {
     errors: Problem[];
     warnings: Problem[];
+    /** `aihub.valuesFile` parsed, when it is set and could be read (the one read of it). */
+    vendorValues?: Record<string, unknown>;
 }
 
 /** Runs every cross-field rule. */
@@ -233,7 +235,7 @@ function checkAiHub(aihub: CoreConfig["aihub"], files: FileCheck, r: RuleResult)
         return;
     }
     checkChartFile("aihub.chart", aihub.chart, aihub.version, `rapidminer-aihub-${aihub.version}.tgz`, files, r);
-    if (aihub.valuesFile) checkValuesFile(aihub.valuesFile, files.baseDir, r);
+    if (aihub.valuesFile) r.vendorValues = checkValuesFile(aihub.valuesFile, files.baseDir, r);
 }
 
 /** Largest vendor values file read, in bytes. */
@@ -253,16 +255,20 @@ export function readValuesFile(file: string, baseDir: string): Record<string, un
     return doc as Record<string, unknown>;
 }
 
-/** The values file must be there and readable for `plan` too: it is the admin's own file, not part of the bundle. */
-function checkValuesFile(file: string, baseDir: string, r: RuleResult): void {
+/**
+ * The values file must be there and readable for `plan` too: it is the admin's own file, not part of the bundle.
+ * Returns its contents when it could be read.
+ */
+function checkValuesFile(file: string, baseDir: string, r: RuleResult): Record<string, unknown> | undefined {
     try {
-        readValuesFile(file, baseDir);
+        return readValuesFile(file, baseDir);
     } catch (e) {
         if (!(e instanceof YamlFileError)) throw e;
         r.errors.push({
             path: "aihub.valuesFile",
             text: `"${file}${e.position}" ${e.reason} (give a readable YAML file of at most ${MAX_VALUES_FILE_BYTES / 2 ** 20} MiB, or remove aihub.valuesFile)`,
         });
+        return undefined;
     }
 }
 

@@ -377,7 +377,12 @@ export type SectionName = keyof typeof sectionSchemas;
 export type CoreConfig = {
     [K in SectionName]: K extends "ingress"
         ? z.output<typeof ingressSchema> & { mode: (typeof INGRESS_MODES)[number] }
-        : z.output<(typeof sectionSchemas)[K]>;
+        : K extends "aihub"
+          ? z.output<typeof aihubSchema> & {
+                /** `aihub.valuesFile` parsed, read once by validation; `{}` without one. */
+                vendorValues: Record<string, unknown>;
+            }
+          : z.output<(typeof sectionSchemas)[K]>;
 };
 
 /**

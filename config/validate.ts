@@ -256,7 +256,9 @@ export function validateConfig<C extends StackConfig<object>>(
     const tlsKey = (raw.values.ingress as { tlsKey?: unknown } | undefined)?.tlsKey;
     const tls = checkTls({ ...(sections as Sections), tlsKey });
     errors.push(...tls.errors);
-    const license = sections.aihub ? checkLicense(sections.aihub as CoreConfig["aihub"], files.baseDir) : undefined;
+    const aihub = sections.aihub as CoreConfig["aihub"] | undefined;
+    if (aihub) aihub.vendorValues = rules.vendorValues ?? {};
+    const license = aihub ? checkLicense(aihub, rules.vendorValues) : undefined;
     errors.push(...(license?.errors ?? []));
     const unique = [...new Map(errors.map((e) => [formatProblem(e), e])).values()];
     const config = unique.length === 0 ? (sections as C) : undefined;

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { addOnPullSecret } from "./namespaced-pull-secret";
+import { namespaceWithPullSecret } from "./namespaced-pull-secret";
 import type { RegistryConfig } from "../config/schema";
 
 /** Arguments of {@link AddOnRelease}. */
@@ -32,13 +32,12 @@ export class AddOnRelease extends pulumi.ComponentResource {
 
     constructor(name: string, args: AddOnReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aihub-airgap:addons:AddOnRelease", name, {}, opts);
-        const ns = new k8s.core.v1.Namespace(
-            `${name}-ns`,
-            { metadata: { name: args.namespace, ...(args.namespaceLabels ? { labels: args.namespaceLabels } : {}) } },
-            { parent: this },
-        );
-        this.namespace = ns.metadata.name;
-        const pull = addOnPullSecret(this, name, this.namespace, args.registry);
+        const { namespace, pull } = namespaceWithPullSecret(this, name, {
+            namespace: args.namespace,
+            labels: args.namespaceLabels,
+            registry: args.registry,
+        });
+        this.namespace = namespace.metadata.name;
         this.release = new k8s.helm.v3.Release(
             name,
             {

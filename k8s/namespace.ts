@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { addOnPullSecret } from "./namespaced-pull-secret";
+import { namespacePullSecret } from "./namespaced-pull-secret";
 
 /** Arguments of {@link AddOnNamespace}. */
 export interface AddOnNamespaceArgs {
@@ -35,7 +35,7 @@ export class AddOnNamespace extends pulumi.ComponentResource {
             { parent: this, dependsOn: args.dependsOn },
         );
         this.name = ns.metadata.name;
-        const pull = addOnPullSecret(this, name, this.name, args.registry);
+        const pull = namespacePullSecret(this, name, this.name, args.registry);
         this.pullSecret = pull.secret;
         this.pullSecretName = pull.secretName;
         this.registerOutputs({ name: this.name, pullSecretName: this.pullSecretName });

@@ -13,9 +13,9 @@ import { deepMerge } from "../lib/merge";
 import { aihubWorkloads } from "../modules/aihub/scale";
 import type { Provided } from "./contracts";
 import { ConfigError } from "../lib/problems";
-import { readValuesFile } from "../config/rules";
 import type { PlatformConfig } from "./contracts";
 import type { Storage } from "./contracts";
+import { writePostRenderScript } from "../modules/aihub/postrender-script";
 
 /** What the application half returns. */
 export interface Application {
@@ -44,7 +44,6 @@ export function buildApplication(
     const problems = credentialNameProblems(Object.keys(cfg.aihub.credentials));
     if (problems.length > 0) throw new ConfigError(problems);
     const { aihub: a, ingress: i } = cfg;
-    const vendorValues = a.valuesFile ? readValuesFile(a.valuesFile, baseDir) : {};
     const issuer = deps.provided?.issuer;
     const issued =
         issuer && i.mode !== "http" && !i.tlsCert
@@ -66,12 +65,12 @@ export function buildApplication(
             tlsKey: i.tlsKey,
             caCert: i.caCert,
             issued,
-            vendorValues,
+            vendorValues: a.vendorValues,
             inlineValues: a.values,
             credentials: a.credentials,
             license: a.license,
-            running: a.running,
-            projectDir: baseDir,
+            // Written here, by the composition, so that the component only names it.
+            postRenderer: writePostRenderScript(baseDir, { registry: cfg.registry.server, stopped: !a.running }),
             protect: cfg.protectData,
             storage: deps.storage.storageClasses,
             dependsOn: [...deps.storage.storageClasses, ...(deps.mirror ? [deps.mirror] : [])],
@@ -82,7 +81,7 @@ export function buildApplication(
         "aihub-scale",
         {
             namespace: aihub.namespace,
-            workloads: aihubWorkloads(aihubLayout(a.version), deepMerge(vendorValues, a.values)),
+            workloads: aihubWorkloads(aihubLayout(a.version), deepMerge(a.vendorValues, a.values)),
             running: a.running,
             release: aihub.release,
         },

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { addOnPullSecret } from "../../k8s/namespaced-pull-secret";
+import { namespacePullSecret } from "../../k8s/namespaced-pull-secret";
 import type { RegistryConfig } from "../../config/schema";
 import type { Provided } from "../../platform/contracts";
 import { localStorageClassSpec } from "../../modules/ceph/cluster-manifests";
@@ -52,7 +52,7 @@ export class Aistore extends pulumi.ComponentResource {
             // AIS targets run privileged (raw disks, hostPorts).
             const labels = { "pod-security.kubernetes.io/enforce": "privileged" };
             const created = new k8s.core.v1.Namespace(id, { metadata: { name: ns, labels } }, { parent: this });
-            const pull = addOnPullSecret(this, id, created.metadata.name, args.registry);
+            const pull = namespacePullSecret(this, id, created.metadata.name, args.registry);
             return { name: created.metadata.name, pull: pull.secret };
         };
         const op = namespace(`${name}-operator-ns`, s.operatorNamespace);

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { tlsSecretArgs } from "../../modules/aihub/ingress";
 import { issuedCertificate } from "../../k8s/certificate";
-import { addOnPullSecret } from "../../k8s/namespaced-pull-secret";
+import { namespacePullSecret } from "../../k8s/namespaced-pull-secret";
 import type { GatewayImages } from "./catalog";
 import { gatewayClassSpec, gatewaySpec, HTTP_LISTENER, HTTPS_LISTENER, redirectRouteSpec } from "./manifests";
 import type { GatewaySection } from "./schema";
@@ -55,7 +55,7 @@ export class SharedGateway extends pulumi.ComponentResource {
         const s = args.section;
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: s.namespace } }, { parent: this });
         const namespace = ns.metadata.name;
-        const pull = addOnPullSecret(this, name, namespace, args.registry);
+        const pull = namespacePullSecret(this, name, namespace, args.registry);
         const release = new k8s.helm.v3.Release(
             `${name}-envoy-gateway`,
             {

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryConfig } from "../../config/schema";
-import { addOnPullSecret } from "../../k8s/namespaced-pull-secret";
+import { namespacePullSecret } from "../../k8s/namespaced-pull-secret";
 import type { GpuConfig } from "./schema";
 import { GPU_NODE_LABEL, gpuValues } from "./values";
 
@@ -33,7 +33,7 @@ export class GpuOperator extends pulumi.ComponentResource {
             { metadata: { name: s.namespace, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
             { parent: this },
         );
-        const pull = addOnPullSecret(this, name, ns.metadata.name, args.registry);
+        const pull = namespacePullSecret(this, name, ns.metadata.name, args.registry);
         const labels = s.nodes.map(
             (node) =>
                 new k8s.core.v1.NodePatch(

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryConfig } from "../../config/schema";
-import { addOnPullSecret } from "../../k8s/namespaced-pull-secret";
+import { namespacePullSecret } from "../../k8s/namespaced-pull-secret";
 import { ExposedService, type Exposure } from "../shared/exposed-service";
 import type { JupyterHubConfig } from "./schema";
 import { AUTH_SECRET, SITE_CA, jupyterhubValues } from "./values";
@@ -37,7 +37,7 @@ export class JupyterHub extends pulumi.ComponentResource {
         super("aihub-airgap:addons:JupyterHub", name, {}, opts);
         const s = args.section;
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: s.namespace } }, { parent: this });
-        const pull = addOnPullSecret(this, name, ns.metadata.name, args.registry);
+        const pull = namespacePullSecret(this, name, ns.metadata.name, args.registry);
         const deps: pulumi.Resource[] = [pull, ...(args.after ?? [])];
         const auth = s.auth;
         const secretValue =

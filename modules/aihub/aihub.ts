@@ -11,10 +11,9 @@ import {
 } from "./values";
 import { certMode, type IngressConfig } from "../../config/schema";
 import { issuedCertificate } from "../../k8s/certificate";
-import { writePostRenderScript } from "./postrender-script";
 import { AiHubCredentials } from "./aihub-credentials";
 import { SelfSignedCertificate } from "../../k8s/self-signed-certificate";
-import { ImagePullSecret } from "../../k8s/pull-secret";
+import { namespaceWithPullSecret } from "../../k8s/namespaced-pull-secret";
 
 /** Helm's wait for the first start (image pulls, Keycloak and database init), in seconds. */
 export const RELEASE_TIMEOUT_SECONDS = 1800;
@@ -68,10 +67,12 @@ export interface AiHubArgs {
     credentials?: Record<string, pulumi.Input<string>>;
     /** License value (secret), when given. */
     license?: pulumi.Input<string>;
-    /** Project directory, where the post-renderer script is written. @default process.cwd() */
-    projectDir?: string;
-    /** `aihub.running`; false renders the chart without its init Job (see modules/aihub/postrender.ts). @default true */
-    running?: boolean;
+    /**
+     * Path of the release's Helm post-renderer, the script `writePostRenderScript` (postrender-script.ts) wrote for
+     * this stack: it relocates hard-coded images, renames the init Job, leaves replicas to the scale steps and, with
+     * `aihub.running` false, drops the init Job.
+     */
+    postRenderer: string;
     /** Protect the release (its PVCs hold the data). @default true */
     protect?: boolean;
     /**
@@ -102,22 +103,12 @@ export class AiHub extends pulumi.ComponentResource {
     constructor(name: string, args: AiHubArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aihub-airgap:aihub:AiHub", name, {}, opts);
         const layout = aihubLayout(args.version);
-        const ns = new k8s.core.v1.Namespace(
-            `${name}-ns`,
-            { metadata: { name: args.namespace, labels: { "app.kubernetes.io/part-of": "aihub" } } },
-            { parent: this, dependsOn: args.storage ?? [] },
-        );
-        const pull = new ImagePullSecret(
-            `${name}-pull`,
-            {
-                namespace: ns.metadata.name,
-                secretName: args.registry.pullSecretName,
-                server: args.registry.server,
-                username: args.registry.username,
-                password: args.registry.password,
-            },
-            { parent: this },
-        );
+        const { namespace: ns, pull } = namespaceWithPullSecret(this, name, {
+            namespace: args.namespace,
+            labels: { "app.kubernetes.io/part-of": "aihub" },
+            registry: args.registry,
+            dependsOn: args.storage ?? [],
+        });
         const creds = new AiHubCredentials(`${name}-creds`, { overrides: args.credentials }, { parent: this });
         const certs = this.certificateSecrets(name, args, layout.publicCert, ns.metadata.name);
 
@@ -153,11 +144,7 @@ export class AiHub extends pulumi.ComponentResource {
                 createNamespace: false,
                 values: pulumi.secret(values),
                 timeout: RELEASE_TIMEOUT_SECONDS,
-                // Relocates hard-coded images, renames the init Job, leaves replicas to the scale steps.
-                postrender: writePostRenderScript(args.projectDir ?? process.cwd(), {
-                    registry: args.registry.server,
-                    stopped: !(args.running ?? true),
-                }),
+                postrender: args.postRenderer,
                 maxHistory: 10,
             },
             {

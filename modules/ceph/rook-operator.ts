@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parseSemver, rookLayout, rookNeedsCsiDrivers } from "../../catalog/versions";
 import { csiDriversValues, rookOperatorValues, type RookValuesInput } from "./rook-values";
-import { ImagePullSecret } from "../../k8s/pull-secret";
+import { namespaceWithPullSecret } from "../../k8s/namespaced-pull-secret";
 
 /** Arguments of {@link RookOperator}. */
 export interface RookOperatorArgs {
@@ -54,26 +54,18 @@ export class RookOperator extends pulumi.ComponentResource {
         super("aihub-airgap:storage:RookOperator", name, {}, opts);
         const v = parseSemver(args.version);
         if (!v) throw new Error(`rook.version "${args.version}" is not x.y.z`);
-        const ns = new k8s.core.v1.Namespace(
-            `${name}-ns`,
-            {
-                // Ceph daemons and CSI plugins run privileged.
-                metadata: { name: args.namespace, labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
-            },
-            { parent: this },
-        );
-        this.namespace = ns.metadata.name;
-        const pull = new ImagePullSecret(
-            `${name}-pull`,
-            {
-                namespace: this.namespace,
-                secretName: args.pullSecretName,
+        const { namespace, pull } = namespaceWithPullSecret(this, name, {
+            namespace: args.namespace,
+            // Ceph daemons and CSI plugins run privileged.
+            labels: { "pod-security.kubernetes.io/enforce": "privileged" },
+            registry: {
                 server: args.registry,
                 username: args.username,
                 password: args.password,
+                pullSecretName: args.pullSecretName,
             },
-            { parent: this },
-        );
+        });
+        this.namespace = namespace.metadata.name;
         this.pullSecretName = pull.secretName;
         const input: RookValuesInput = {
             version: args.version,

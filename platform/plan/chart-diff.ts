@@ -13,7 +13,6 @@ import { CREDENTIALS } from "../../catalog/aihub-credentials";
 import { aihubLayout } from "../../catalog/aihub-layout";
 import { isMapping } from "../../lib/merge";
 import { releaseValues } from "../../modules/aihub/values";
-import { readValuesFile } from "../../config/rules";
 import type { PlatformConfig } from "../contracts";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- rendered YAML
@@ -157,13 +156,7 @@ export function chartVersion(helm: string, chart: string): string {
 }
 
 /** Renders a chart (without the post-renderer: the chart's own Job names) with the values the program computes. */
-export function renderForStack(
-    helm: string,
-    cfg: PlatformConfig,
-    chart: string,
-    version: string,
-    baseDir: string,
-): Obj[] {
+export function renderForStack(helm: string, cfg: PlatformConfig, chart: string, version: string): Obj[] {
     const credentials = Object.fromEntries(CREDENTIALS.map((c) => [c.name, "[secret]"]));
     const values = releaseValues(
         {
@@ -177,7 +170,7 @@ export function renderForStack(
             mode: cfg.ingress.mode,
             credentials,
         },
-        cfg.aihub.valuesFile ? readValuesFile(cfg.aihub.valuesFile, baseDir) : {},
+        cfg.aihub.vendorValues,
         cfg.aihub.values,
     );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-diff-"));
@@ -212,10 +205,9 @@ export function chartDiffForStack(helm: string, cfg: PlatformConfig, newChart: s
     const side = (chart: string) => {
         const version = chartVersion(helm, chart);
         const defaults = YAML.parse(execFileSync(helm, ["show", "values", chart], { encoding: "utf8" }));
-        return { version, defaults, objects: renderForStack(helm, cfg, chart, version, baseDir) };
+        return { version, defaults, objects: renderForStack(helm, cfg, chart, version) };
     };
-    const vendor = cfg.aihub.valuesFile ? readValuesFile(cfg.aihub.valuesFile, baseDir) : {};
-    const userKeys = [...valuesKeys(vendor), ...valuesKeys(cfg.aihub.values)];
+    const userKeys = [...valuesKeys(cfg.aihub.vendorValues), ...valuesKeys(cfg.aihub.values)];
     return diffRendered(side(oldChart), side(newChart), userKeys);
 }
 

@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AiHub } from "../../modules/aihub/aihub";
 import { AiHubIngress } from "../../modules/aihub/aihub-ingress";
+import { writePostRenderScript } from "../../modules/aihub/postrender-script";
 import { Recorder, settle, type Registration } from "../harness";
 import { REGISTRY } from "./fixtures";
 
@@ -46,6 +47,7 @@ export async function scenario(
             caCert: mode === "https-custom-ca" ? CA : undefined,
             vendorValues: { common: { timeZone: "Europe/Berlin" } },
             credentials,
+            postRenderer: writePostRenderScript(process.cwd(), { registry: REGISTRY, stopped: false }),
             dependsOn: [rwx, rwo],
         });
         new AiHubIngress("aihub-ingress", {
