@@ -10,7 +10,7 @@ import { extraFileName } from "../lib/bundle-layout";
 import { devicePathProblem } from "../lib/devices";
 import { isQuantity, MAX_DISK_BYTES, quantityBytes } from "../lib/quantity";
 import { cronProblem } from "../lib/cron";
-import { parseCertificates } from "./tls";
+import { parseCertificates } from "../lib/pem";
 
 /** Paths of secret values; `*` matches one key. Any of these given in plain text is a config error. */
 export const SECRET_PATHS = [
@@ -399,12 +399,3 @@ export type IngressConfig = CoreConfig["ingress"];
 export type KubernetesConfig = CoreConfig["kubernetes"];
 export type BackupConfig = NonNullable<CoreConfig["backup"]>;
 export type DiskConfig = z.output<typeof disk>;
-
-/**
- * The certificate mode AI Hub runs in: `gateway` behaves like `https-custom-ca` when the site certificate comes from a
- * private CA (`ingress.caCert`, or cert-manager's issuer), else like `https` (a publicly trusted certificate).
- */
-export function certMode(mode: IngressConfig["mode"], privateCa: boolean): Exclude<IngressConfig["mode"], "gateway"> {
-    if (mode !== "gateway") return mode;
-    return privateCa ? "https-custom-ca" : "https";
-}

@@ -11,7 +11,7 @@ import { parseImageRef } from "../lib/imageref";
 import { blobPath } from "./layout";
 import { IMAGES_DIR, imageArtifacts, type ImageArtifact } from "./manifest";
 import { Progress } from "./progress";
-import { type PushOptions, type PushResult } from "./push";
+import type { PushOptions, PushResult } from "./push-refs";
 import { pushReference, registryProblem } from "./push-refs";
 import { pool, retry as retryWithBackoff } from "../lib/async";
 import { isTransientFailure, RegistryError } from "./registry-error";

@@ -1,5 +1,9 @@
-/** What both push paths (skopeo and the distribution API) share: the target reference and the admin's error. */
+/**
+ * What both push paths (skopeo and the distribution API) share: their options and result, the target reference and
+ * the admin's error.
+ */
 import { formatImageRef, mapImage, parseImageRef } from "../lib/imageref";
+import type { BundleManifest } from "./manifest";
 import { RegistryError } from "./registry-error";
 import { classify, type AccessOptions } from "./skopeo";
 
@@ -40,4 +44,30 @@ export function registryProblem(e: unknown, r: AccessOptions, ref: string): Erro
         default:
             return undefined;
     }
+}
+
+/** Options of {@link pushBundle}. */
+export interface PushOptions {
+    /** The bundle directory. */
+    dir: string;
+    manifest: BundleManifest;
+    /** The registry and its credentials (server may carry a project path, e.g. `harbor.local/aihub`). */
+    registry: AccessOptions;
+    /** Images copied at once. @default 4 */
+    parallel?: number;
+    /** Retries per image after a transient failure. @default 3 */
+    retries?: number;
+    /** First backoff; doubles per retry. @default 1000 */
+    backoffMs?: number;
+    /** Where progress lines go. @default stdout */
+    write?: (line: string) => void;
+}
+
+/** What a push did. */
+export interface PushResult {
+    /** Targets copied by this run. */
+    copied: string[];
+    /** Targets already present with the same digest. */
+    skipped: string[];
+    failed: { target: string; error: string }[];
 }

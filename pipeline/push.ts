@@ -8,41 +8,15 @@ import * as path from "node:path";
 import { mapLimit } from "../lib/async";
 import { sha256 } from "../lib/digest";
 import { dirView, isIndex } from "./layout";
-import { IMAGES_DIR, imageArtifacts, type BundleManifest, type ImageArtifact } from "./manifest";
+import { IMAGES_DIR, imageArtifacts, type ImageArtifact } from "./manifest";
 import { Progress } from "./progress";
 import { proxyFor } from "./proxy";
 import { pushDirect } from "./push-direct";
 import { scratchDir } from "./scratch";
 import { retry } from "../lib/async";
 import { isTransientFailure, RegistryError } from "./registry-error";
-import { checkSkopeo, classify, registryAccess, registryHost, skopeo, type AccessOptions } from "./skopeo";
-import { pushReference, registryProblem } from "./push-refs";
-
-/** Options of {@link pushBundle}. */
-export interface PushOptions {
-    /** The bundle directory. */
-    dir: string;
-    manifest: BundleManifest;
-    /** The registry and its credentials (server may carry a project path, e.g. `harbor.local/aihub`). */
-    registry: AccessOptions;
-    /** Images copied at once. @default 4 */
-    parallel?: number;
-    /** Retries per image after a transient failure. @default 3 */
-    retries?: number;
-    /** First backoff; doubles per retry. @default 1000 */
-    backoffMs?: number;
-    /** Where progress lines go. @default stdout */
-    write?: (line: string) => void;
-}
-
-/** What a push did. */
-export interface PushResult {
-    /** Targets copied by this run. */
-    copied: string[];
-    /** Targets already present with the same digest. */
-    skipped: string[];
-    failed: { target: string; error: string }[];
-}
+import { checkSkopeo, classify, registryAccess, registryHost, skopeo } from "./skopeo";
+import { pushReference, registryProblem, type PushOptions, type PushResult } from "./push-refs";
 
 /** The digest of what the registry holds at `ref`, or undefined when it holds nothing there. */
 async function remoteDigest(ref: string, flags: string[]): Promise<string | undefined> {

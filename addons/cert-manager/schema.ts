@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { k8sName, MAX_SECRET_CHARS, pem } from "../../config/schema";
 import { SECRET_PLACEHOLDER } from "../../config/stackfile";
-import { parseCertificates, parsePrivateKey } from "../../config/tls";
+import { parseCertificates, parsePrivateKey } from "../../lib/pem";
 import { CERT_MANAGER_CATALOG } from "./catalog";
 
 const AT = "addons.certManager.ca";

@@ -12,7 +12,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { parse, parseAllDocuments } from "yaml";
 import { aihubTlsSecret } from "../../modules/aihub/ingress";
 import { aihubLayout } from "../../catalog/aihub-layout";
-import { certMode } from "../../config/schema";
+import { certMode } from "../../config/tls";
 import { computedValues } from "../../modules/aihub/values";
 import type { Storage } from "../../platform/contracts";
 import { airgap, check, section } from "../../test/config/helpers";

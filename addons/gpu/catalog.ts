@@ -4,7 +4,6 @@
  * The driver tag gets the nodes' OS appended by the operator at run time (595.91.07 → 595.91.07-ubuntu24.04), so
  * the bundle carries that tag.
  */
-import type { GpuConfig } from "./schema";
 
 /** One operand image split the way the ClusterPolicy takes it. */
 export interface OperandImage {
@@ -69,8 +68,14 @@ export function gpuCatalog(v: string): Record<string, OperandImage> {
     return c;
 }
 
-/** Every upstream image the operator starts, the driver's OS-specific tag included unless preinstalled. */
-export function gpuImages(s: GpuConfig): string[] {
+/**
+ * Every upstream image the operator starts, the driver's OS-specific tag included unless preinstalled. Takes the
+ * fields of the validated section (schema.ts) it reads, so the catalog does not depend on the schema that reads it.
+ */
+export function gpuImages(s: {
+    version: string;
+    driver: { preinstalled: true } | { preinstalled: false; version: string; os: string };
+}): string[] {
     const refs = Object.values(gpuCatalog(s.version))
         .filter((i) => i.started)
         .map((i) => `${i.repository}/${i.image}:${i.version}`);

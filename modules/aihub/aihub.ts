@@ -9,7 +9,8 @@ import {
     publicUrl,
     releaseValues,
 } from "./values";
-import { certMode, type IngressConfig } from "../../config/schema";
+import type { IngressConfig } from "../../config/schema";
+import { certMode } from "../../config/tls";
 import { issuedCertificate } from "../../k8s/certificate";
 import { AiHubCredentials } from "./aihub-credentials";
 import { SelfSignedCertificate } from "../../k8s/self-signed-certificate";

@@ -9,7 +9,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { checkTls, MAX_PEM_BYTES, parseCertificates } from "../../config/tls";
+import { checkTls } from "../../config/tls";
+import { MAX_PEM_BYTES, parseCertificates } from "../../lib/pem";
 import { makeCertificates } from "../helpers/registry";
 import { airgap, check, section } from "./helpers";
 

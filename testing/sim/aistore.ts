@@ -4,7 +4,7 @@
  * check passes and the cluster map holds every proxy and target; no AIS daemon, PVC or Service is made here.
  */
 import type { ApiClient } from "../../lib/kube-api";
-import type { Log } from "./controller";
+import type { Log } from "./log";
 
 /** The AIStore resources' API path. */
 export const AISTORE_PATH = "/apis/ais.nvidia.com/v1beta1";

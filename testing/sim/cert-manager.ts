@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ApiClient, KubeObject } from "../../lib/kube-api";
-import type { Log } from "./controller";
+import type { Log } from "./log";
 
 const API = "/apis/cert-manager.io/v1";
 

@@ -17,6 +17,7 @@ import { reconcileGateways } from "./gateway";
 import { reconcileMetalLb } from "./metallb";
 import { reconcileMonitoring } from "./monitoring";
 import { reconcilePreflight } from "./preflight";
+import type { Log } from "./log";
 
 /** The Rook API group and version whose CRs get a status here. */
 export const ROOK_GROUP = "ceph.rook.io";
@@ -36,7 +37,6 @@ export const PROVISIONED_LABEL = "sim.aihub-airgap/provisioned";
 export const LOOPBACK_IP = "127.0.0.1";
 
 /** Writes one line per action or error. */
-export type Log = (line: string) => void;
 
 /** The API path of a namespaced or cluster-scoped object. */
 function objectPath(base: string, plural: string, obj: KubeObject): string {

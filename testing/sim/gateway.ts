@@ -7,7 +7,7 @@
  */
 import { parse } from "yaml";
 import type { ApiClient, KubeObject } from "../../lib/kube-api";
-import type { Log } from "./controller";
+import type { Log } from "./log";
 
 /** Envoy Gateway's controller name. */
 export const EG_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller";

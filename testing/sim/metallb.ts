@@ -7,7 +7,7 @@
  */
 import { ipNumber, ipText, parseAddressBlock, type AddressBlock } from "../../lib/ip-blocks";
 import type { ApiClient, KubeObject } from "../../lib/kube-api";
-import type { Log } from "./controller";
+import type { Log } from "./log";
 
 const POOLS = "/apis/metallb.io/v1beta1/ipaddresspools";
 const WEBHOOK_SECRET = "metallb-webhook-cert";

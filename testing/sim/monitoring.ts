@@ -5,7 +5,7 @@
  * runs Prometheus here, only its storage request is shown.
  */
 import type { ApiClient, KubeObject } from "../../lib/kube-api";
-import type { Log } from "./controller";
+import type { Log } from "./log";
 
 /** The operator kinds with storage, as plural resource name and the prefix of their StatefulSets. */
 export const MONITORING_KINDS = [
