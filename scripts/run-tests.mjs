@@ -1,7 +1,10 @@
-// Runs every test file under test/ and addons/ with Node's test runner (Node 20 has no glob support for --test).
+// Runs every test file under the source folders and test/ with Node's test runner (Node 20 has no glob support for
+// --test), inside a network namespace of its own with only loopback up (scripts/loopback-only.mjs): a test, the
+// simulated cluster's API server or a chart's webhook can reach nothing but this machine's loopback.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { loopbackOnly } from "./loopback-only.mjs";
 
 function find(dir, suffix) {
     return readdirSync(dir).flatMap((f) => {
@@ -18,7 +21,13 @@ const files = ["test", "lib", "catalog", "config", "k8s", "modules", "addons", "
     .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
     .sort();
 const concurrency = engine ? 1 : 2;
-const r = spawnSync(process.execPath, ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...files], {
-    stdio: "inherit",
-});
+const [cmd, ...args] = loopbackOnly([
+    process.execPath,
+    "--import",
+    "tsx",
+    "--test",
+    `--test-concurrency=${concurrency}`,
+    ...files,
+]);
+const r = spawnSync(cmd, args, { stdio: "inherit" });
 process.exit(r.status ?? 1);

@@ -1,7 +1,8 @@
 /**
  * Stands in for what a real cluster runs but the sim does not: the Rook operator (Ceph CR status and, after an armed
  * CephCluster is deleted, its cleanup Jobs), a CSI provisioner (PVs for PVCs), an ingress / load-balancer controller
- * (loopback addresses) and the disk check containers (testing/sim/preflight.ts). Polls the API once a
+ * (loopback addresses), the disk check containers (testing/sim/preflight.ts) and the routing of webhook calls to
+ * loopback servers (testing/sim/webhooks.ts). Polls the API once a
  * second. Kept out of kwok because kwok reads its Stage files once at start-up and fails on a kind whose CRD does
  * not exist yet (the Rook CRDs arrive later, with the chart), and because a Stage selector cannot compare two
  * fields (generation vs observedGeneration).
@@ -18,6 +19,7 @@ import { reconcileMetalLb } from "./metallb";
 import { reconcileMonitoring } from "./monitoring";
 import { reconcilePreflight } from "./preflight";
 import type { Log } from "./log";
+import { reconcileWebhooks } from "./webhooks";
 
 /** The Rook API group and version whose CRs get a status here. */
 export const ROOK_GROUP = "ceph.rook.io";
@@ -294,6 +296,7 @@ export async function reconcileOnce(
         ["gateways", reconcileGateways],
         ["monitoring storage", reconcileMonitoring],
         ["aistore", reconcileAistore],
+        ["webhooks", reconcileWebhooks],
     ];
     for (const [name, part] of parts) {
         try {

@@ -1,0 +1,131 @@
+/**
+ * The tests run in a network namespace of their own with only loopback (scripts/loopback-only.mjs): a dial to any
+ * other address fails at once instead of leaving the machine. Shown here for a plain socket and for the simulated
+ * cluster's real API server calling an admission webhook by Service, which it dials at the Service's ClusterIP.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ApiClient, missingBinaries, startSim, stopSim, type SimHandle } from "../../testing/sim";
+import { SERVICE_CIDR } from "../../testing/sim/components";
+import { ipNumber, parseAddressBlock } from "../../lib/ip-blocks";
+
+/** The first host address of the sim's Service range (the `kubernetes` Service's ClusterIP). */
+const SERVICE_IP = SERVICE_CIDR.replace(/\.0\/\d+$/, ".1");
+
+/** Connects to `host:port`; resolves with the error code and how long the attempt took. */
+function dial(host: string, port: number): Promise<{ code: string; ms: number }> {
+    const start = Date.now();
+    return new Promise((resolve) => {
+        const s = net.connect({ host, port, timeout: 10_000 });
+        const done = (code: string) => {
+            s.destroy();
+            resolve({ code, ms: Date.now() - start });
+        };
+        s.on("connect", () => done("CONNECTED"));
+        s.on("timeout", () => done("TIMEOUT"));
+        s.on("error", (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+    });
+}
+
+describe("the tests' network namespace", () => {
+    it("has loopback as its only interface", () => {
+        assert.equal(process.env.AIHUB_NETNS, "loopback", "run the tests with npm test (scripts/run-tests.mjs)");
+        const links = spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8" });
+        assert.equal(links.status, 0, links.stderr);
+        const names = links.stdout
+            .trim()
+            .split("\n")
+            .map((l) => l.split(":")[1].trim());
+        assert.deepEqual(names, ["lo"]);
+    });
+
+    it("fails a dial to an address of the Service range at once", async () => {
+        const r = await dial(SERVICE_IP, 443);
+        assert.equal(r.code, "ENETUNREACH");
+        assert.ok(r.ms < 1000, `took ${r.ms} ms`);
+    });
+});
+
+const missing = missingBinaries();
+if (missing.length && process.env.CI === "true") {
+    throw new Error(`sim binaries missing: ${missing.join(", ")} (npm run engine:build before the tests)`);
+}
+
+describe(
+    "the simulated API server in the namespace",
+    { skip: missing.length > 0 && `sim binaries missing: ${missing.join(", ")}`, timeout: 300_000 },
+    () => {
+        let tmp: string;
+        let sim: SimHandle;
+        let client: ApiClient;
+
+        before(async () => {
+            tmp = fs.mkdtempSync(path.join(os.tmpdir(), "netns-test-"));
+            sim = await startSim({ hostnames: ["w1"], dir: path.join(tmp, "sim"), killOnExit: true });
+            client = sim.client;
+        });
+        after(async () => {
+            client?.close();
+            if (sim) await stopSim(path.join(tmp, "sim"));
+            fs.rmSync(tmp, { recursive: true, force: true });
+        });
+
+        it("refuses an object whose webhook Service it cannot reach, at once and naming the network", async () => {
+            const ns = "netns-guarded";
+            await client.create("/api/v1/namespaces", { metadata: { name: ns, labels: { guarded: "yes" } } });
+            await client.create(`/api/v1/namespaces/${ns}/services`, {
+                metadata: { name: "webhook" },
+                spec: { ports: [{ port: 443, targetPort: 9443 }] },
+            });
+            const svc = await client.get(`/api/v1/namespaces/${ns}/services/webhook`);
+            const clusterIp = (svc?.spec as { clusterIP?: string }).clusterIP ?? "";
+            const range = parseAddressBlock(SERVICE_CIDR);
+            const ip = ipNumber(clusterIp);
+            assert.ok(
+                "first" in range && ip !== undefined && ip.value >= range.first && ip.value <= range.last,
+                `ClusterIP ${clusterIp} in ${SERVICE_CIDR}`,
+            );
+            await client.create("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", {
+                metadata: { name: "netns-test" },
+                webhooks: [
+                    {
+                        name: "guard.netns.test",
+                        clientConfig: { service: { namespace: ns, name: "webhook", path: "/validate" } },
+                        rules: [
+                            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["configmaps"] },
+                        ],
+                        namespaceSelector: { matchLabels: { guarded: "yes" } },
+                        failurePolicy: "Fail",
+                        sideEffects: "None",
+                        admissionReviewVersions: ["v1"],
+                        timeoutSeconds: 10,
+                    },
+                ],
+            });
+            // The webhook configuration takes effect once the API server's informer has it; retry until it answers.
+            const deadline = Date.now() + 30_000;
+            let message = "";
+            let ms = 0;
+            while (Date.now() < deadline) {
+                const start = Date.now();
+                try {
+                    await client.create(`/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: `c${start}` } });
+                } catch (e) {
+                    message = (e as Error).message;
+                    ms = Date.now() - start;
+                    if (message.includes("guard.netns.test")) break;
+                }
+                await new Promise((r) => setTimeout(r, 250));
+            }
+            assert.match(message, /failed calling webhook "guard\.netns\.test"/);
+            assert.match(message, /network is unreachable/);
+            assert.ok(message.includes(clusterIp), `the API server dialled the ClusterIP: ${message}`);
+            assert.ok(ms < 5000, `refused after ${ms} ms, not at the webhook's 10 s time-out`);
+        });
+    },
+);
