@@ -36,7 +36,6 @@ interface ServiceRef {
     port?: number;
 }
 
-
 const CONFIGMAP_PATH = `/api/v1/namespaces/${LOOPBACK_ENDPOINTS.namespace}/configmaps/${LOOPBACK_ENDPOINTS.name}`;
 
 /** The ConfigMap key of a Service port (443 when the reference names none, as the API server assumes). */
