@@ -1,7 +1,7 @@
 // Runs every test file under the source folders and test/ with Node's test runner (Node 20 has no glob support for
 // --test), inside a network namespace of its own with only loopback up (scripts/loopback-only.mjs): a test, the
 // simulated cluster's API server or a chart's webhook can reach nothing but this machine's loopback.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { loopbackOnly } from "./loopback-only.mjs";
@@ -26,8 +26,29 @@ const [cmd, ...args] = loopbackOnly([
     "--import",
     "tsx",
     "--test",
+    "--test-reporter=tap",
     `--test-concurrency=${concurrency}`,
     ...files,
 ]);
-const r = spawnSync(cmd, args, { stdio: "inherit" });
-process.exit(r.status ?? 1);
+// Every skipped test or suite is counted from the TAP stream; with CI=true a skip fails the run (a missing tool must
+// not turn into a green run), and the count is printed either way.
+const child = spawn(cmd, args, {
+    stdio: ["inherit", "pipe", "inherit"],
+});
+const skipped = [];
+let partial = "";
+child.stdout.on("data", (chunk) => {
+    process.stdout.write(chunk);
+    const lines = (partial + chunk).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) if (/^\s*(?:not )?ok \d+ - .*# SKIP\b/.test(line)) skipped.push(line.trim());
+});
+child.on("close", (code) => {
+    console.log(`# skipped tests and suites: ${skipped.length}`);
+    for (const line of skipped) console.log(`#   ${line}`);
+    if (skipped.length > 0 && process.env.CI === "true") {
+        console.error("CI=true: a skipped test fails the run (build what it needs before the tests: see .ci/run)");
+        process.exit(1);
+    }
+    process.exit(code ?? 1);
+});
