@@ -42,12 +42,14 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 
 describe("property: device paths", () => {
     it("an accepted path is canonical, under /dev, of plain characters and bounded length", () => {
+        let accepted = 0;
         fc.assert(
             fc.property(
                 fc.oneof(sloppy(40), fc.string({ maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 20 })),
                 (tail) => {
                     const p = `/dev/${tail}`;
                     if (devicePathProblem(p) !== undefined) return;
+                    accepted++;
                     assert.match(p, /^\/dev(\/[A-Za-z0-9._:+-]+)+$/);
                     assert.equal(canonicalDevicePath(p), p);
                     assert.ok(!p.split("/").includes(".."));
@@ -56,6 +58,7 @@ describe("property: device paths", () => {
             ),
             { numRuns: 400 },
         );
+        assert.ok(accepted > 0, "no generated case was accepted: the property checked nothing");
     });
     it("a config with a generated hostname and device is accepted only when every PV name is a valid Kubernetes name", () => {
         let accepted = 0;
@@ -110,6 +113,7 @@ describe("property: sizes", () => {
         fc.double({ min: 0, max: 3000, noNaN: true }).map(String),
     );
     it("an accepted disk size has a unit and lies between the role's minimum and 1Pi", () => {
+        let accepted = 0;
         fc.assert(
             fc.property(number, units, fc.boolean(), (n, u, mon) => {
                 const size = `${n}${u}`;
@@ -119,12 +123,14 @@ describe("property: sizes", () => {
                 else node.osdDisks[0].size = size;
                 const r = check(values);
                 if (!r.config) return;
+                accepted++;
                 assert.notEqual(u, "");
                 const bytes = quantityBytes(size);
                 assert.ok(bytes >= (mon ? MIN_MON_BYTES : MIN_OSD_BYTES) && bytes <= MAX_DISK_BYTES, size);
             }),
             RUNS,
         );
+        assert.ok(accepted > 0, "no generated case was accepted: the property checked nothing");
     });
 });
 
@@ -137,9 +143,11 @@ describe("property: registry addresses and domains", () => {
         )
         .map(([h, port, project]) => `${h}${port === null ? "" : `:${port}`}${project === null ? "" : `/${project}`}`);
     it("an accepted registry.server gives image references that parse and count as inside it", () => {
+        let accepted = 0;
         fc.assert(
             fc.property(hostish, (server) => {
                 if (registryServerProblem(server) !== undefined) return;
+                accepted++;
                 const [hostPort] = server.split("/");
                 const host = hostPort.replace(/:\d+$/, "");
                 assert.ok(!host.endsWith(".") && !host.split(".").includes(""), server);
@@ -151,11 +159,14 @@ describe("property: registry addresses and domains", () => {
             }),
             { numRuns: 400 },
         );
+        assert.ok(accepted > 0, "no generated case was accepted: the property checked nothing");
     });
     it("an accepted domain is a DNS name with labels of at most 63 characters and not an IP address", () => {
+        let accepted = 0;
         fc.assert(
             fc.property(fc.oneof(hostish, fc.ipV4(), fc.domain()), (d) => {
                 if (domainProblem(d) !== undefined) return;
+                accepted++;
                 assert.ok(d.length <= 253 && DNS_SUBDOMAIN.test(d), d);
                 assert.ok(
                     d.split(".").every((l) => l.length <= 63),
@@ -165,6 +176,7 @@ describe("property: registry addresses and domains", () => {
             }),
             { numRuns: 400 },
         );
+        assert.ok(accepted > 0, "no generated case was accepted: the property checked nothing");
     });
 });
 
