@@ -11,6 +11,23 @@
 # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION from a Secret.
 set -euo pipefail
 
+# Name of the clone claim and copy Job of claim $2 in backup $1: a DNS label of at most 63 characters, unique per
+# backup and claim: `bk-<claim>-<hash>`, the claim cut to 49 characters (dots made dashes, no trailing dash) and the
+# first 10 hex digits of sha256("<backup>/<claim>"), as the disk preflight names its Jobs. Cutting alone left a
+# trailing `-` (webapi-agent-default-queue-home-pvc-webapi-agent-default-queue-0) and made replicas -0/-1 collide.
+copy_name() {
+    local hash stem
+    hash=$(printf '%s/%s' "$1" "$2" | sha256sum | cut -c1-10)
+    stem=$(printf '%s' "$2" | tr -c 'a-z0-9-' '-' | cut -c1-49)
+    while [ "${stem%-}" != "$stem" ]; do stem=${stem%-}; done
+    echo "bk-${stem}-${hash}"
+}
+# `snapshot.sh copy-names <backup id>`: the copy name of each claim name on stdin, one a line (for the tests).
+if [ "${1:-}" = copy-names ]; then
+    while read -r pvc; do copy_name "$2" "$pvc"; done
+    exit 0
+fi
+
 LABEL=aihub-airgap/backup
 DIR="$WORK/$BACKUP_ID"
 log() { echo "snapshot.sh: $*"; }
@@ -80,8 +97,7 @@ done
 
 # 3. Copy each snapshot's contents out through a clone PVC, one at a time.
 while IFS=$'\t' read -r pvc snap class size mode; do
-    clone="bk-${BACKUP_ID: -10}-${pvc}"
-    clone=${clone:0:63}
+    clone=$(copy_name "$BACKUP_ID" "$pvc")
     if [ "$TARGET_KIND" = pvc ]; then
         dest="mkdir -p /target/$BACKUP_ID/volumes && tar -C /src -czf /target/$BACKUP_ID/volumes/$pvc.tar.gz.partial . && mv /target/$BACKUP_ID/volumes/$pvc.tar.gz.partial /target/$BACKUP_ID/volumes/$pvc.tar.gz"
         targetVolume="{ name: target, persistentVolumeClaim: { claimName: $TARGET_PVC } }"
