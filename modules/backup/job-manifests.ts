@@ -144,7 +144,9 @@ export function backupCronJobSpec(
                             { name: "scripts", configMap: { name: BACKUP_NAME } },
                             { name: "pgpass", secret: { secretName: DB_SECRET, defaultMode: 0o440 } },
                         ],
-                        securityContext: { fsGroup: 999 },
+                        // fsGroup lets postgres (uid 999) write the dumps; OnRootMismatch re-owns the target only
+                        // when its root is not the group's yet, not every retained backup at each start.
+                        securityContext: { fsGroup: 999, fsGroupChangePolicy: "OnRootMismatch" },
                     },
                 },
             },

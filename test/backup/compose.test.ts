@@ -75,6 +75,8 @@ describe("backup on the airgap stack (PVC target)", () => {
             ],
         );
         assert.equal(pod.initContainers, undefined, "an init container would delay the other half");
+        // Without OnRootMismatch the kubelet re-owns every file of every retained backup on the target at each start.
+        assert.deepEqual(pod.securityContext, { fsGroup: 999, fsGroupChangePolicy: "OnRootMismatch" });
         const env = Object.fromEntries(pod.containers[1].env.map((e: any) => [e.name, e.value]));
         assert.equal(env.RETENTION, "5");
         // The run timeout is a real deadline (Kubernetes ends the run), so a run older than it that never completed
