@@ -11,6 +11,7 @@ import { ApiClient } from "../lib/kube-api";
 import {
     CLEANUP_JOB_SELECTOR,
     cleanupProgress,
+    expectedCleanupJobs,
     manualWipeMessage,
     type CleanupNode,
     type JobView,
@@ -45,6 +46,7 @@ export async function waitForCleanup(
     pollMs = 2000,
 ): Promise<string | undefined> {
     const t0 = Date.now();
+    log(`rook cleanup: ${expectedCleanupJobs(input.nodes)}`);
     let last = "";
     for (;;) {
         // A failed poll (API server busy, connection reset) counts as no progress, not as the end of the wait.

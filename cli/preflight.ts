@@ -15,6 +15,7 @@ import { CLUSTER_OPTIONS, parseCli, projectDirOf, runCli, STACK_OPTIONS, stackUs
 const USAGE =
     "usage: npm run preflight -- --stack <name> [--kubeconfig <file>] [--context <name>] [--password-stdin] [--dir <project dir>]";
 const TEMP_NAMESPACE = "aihub-airgap-preflight";
+const POD_SECURITY_ENFORCE = "pod-security.kubernetes.io/enforce";
 
 /** The namespace and pull Secret to run in; `cleanup` removes what this run created. */
 async function placeToRun(
@@ -34,7 +35,12 @@ async function placeToRun(
         );
     }
     await client.create("/api/v1/namespaces", {
-        metadata: { name: TEMP_NAMESPACE, labels: { "app.kubernetes.io/name": "aihub-airgap" } },
+        metadata: {
+            name: TEMP_NAMESPACE,
+            // The check pod is privileged with the host's PID namespace and /dev, which a baseline or restricted
+            // cluster default refuses; the Rook namespace is labelled the same way.
+            labels: { "app.kubernetes.io/name": "aihub-airgap", [POD_SECURITY_ENFORCE]: "privileged" },
+        },
     });
     const cleanup = () => client.delete(`/api/v1/namespaces/${TEMP_NAMESPACE}`);
     try {

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { parseImageRef, registryHostProblem, registryServerProblem } from "../lib/imageref";
+import { imageRefProblem, registryHostProblem, registryServerProblem } from "../lib/imageref";
 import { extraFileName } from "../lib/bundle-layout";
 import { devicePathProblem } from "../lib/devices";
 import { isQuantity, MAX_DISK_BYTES, quantityBytes } from "../lib/quantity";
@@ -75,17 +75,8 @@ export const quantity = z
     .union([z.number(), z.string()], { error: `must be a size (${SIZE_FIX})` })
     .transform(String)
     .pipe(checkedString(sizeProblem, `must be a size (${SIZE_FIX})`));
-export const imageRef = z.string().refine(
-    (v) => {
-        try {
-            parseImageRef(v);
-            return true;
-        } catch {
-            return false;
-        }
-    },
-    { error: "is not an image reference (write it like quay.io/ceph/ceph:v19.2.3)" },
-);
+/** An image reference: the image rule's syntax and the distribution spec's limits (lib/imageref.ts). */
+export const imageRef = checkedString(imageRefProblem, "must be an image reference (e.g. quay.io/ceph/ceph:v19.2.3)");
 /** PEM certificates, parsed as X.509 (tls.ts); `keyHome` is the secret a private key pasted here belongs in. */
 export const pem = (keyHome?: string) =>
     z.string().superRefine((v, ctx) => {
@@ -96,6 +87,9 @@ export const version = z
     .string()
     .regex(/^v?\d+\.\d+\.\d+$/, { error: "is not a full version (write all three numbers, e.g. v1.20.6 or 2026.0.2)" });
 const devicePath = checkedString(devicePathProblem, "must be a device path (write it like /dev/nvme1n1)");
+
+/** Linux's PATH_MAX (linux/limits.h): the longest path a host path may be. */
+export const PATH_MAX = 4096;
 
 /** A raw disk on a worker. */
 export const disk = z.strictObject({
@@ -196,6 +190,7 @@ export const cephSchema = z.strictObject({
     image: imageRef,
     dataDirHostPath: z
         .string()
+        .max(PATH_MAX, { error: `is longer than ${PATH_MAX} characters, Linux's PATH_MAX (use e.g. /var/lib/rook)` })
         .regex(/^\/\S+$/, { error: "must be an absolute path (e.g. /var/lib/rook)" })
         .refine((p) => !["/etc/ceph", "/rook", "/var/log/ceph"].includes(p.replace(/\/+$/, "")), {
             error: "is a path Rook reserves (use /var/lib/rook)",
@@ -299,40 +294,47 @@ export const kubernetesSchema = z.strictObject({
         .optional(),
 });
 
+/** The choices of `backup.target`, named when it is missing or names neither or both. */
+const BACKUP_TARGET_CHOICES =
+    "pvc: {size} for a claim in the AI Hub namespace, or s3: {endpoint, bucket, accessKeyId, secretAccessKey}; e.g. target: { pvc: { size: 500Gi } }";
+
 /** Where backups are copied: a PVC in the AI Hub namespace, or an S3-compatible bucket. */
 const backupTargetSchema = z
-    .strictObject({
-        pvc: z
-            .strictObject({
-                /** Claim name; created by the program with `size` unless `existing` is true. */
-                name: k8sName.default("aihub-backup"),
-                size: quantity.default("200Gi"),
-                /** StorageClass of the claim (ReadWriteMany); defaults to `ceph.storageClass`. */
-                storageClass: k8sName.optional(),
-                existing: z.boolean().default(false),
-            })
-            .optional(),
-        s3: z
-            .strictObject({
-                endpoint: z.url({
-                    protocol: /^https?$/,
-                    error: "is not an http(s) URL (write it like https://minio.airgap.internal:9000)",
-                }),
-                bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
-                    error: "is not an S3 bucket name (3-63 lower-case characters)",
-                }),
-                prefix: z
-                    .string()
-                    .regex(/^[A-Za-z0-9._/-]*$/, { error: "may only hold letters, digits and . _ / -" })
-                    .default("aihub"),
-                region: z.string().min(1).default("us-east-1"),
-                accessKeyId: secret,
-                secretAccessKey: secret,
-            })
-            .optional(),
-    })
+    .strictObject(
+        {
+            pvc: z
+                .strictObject({
+                    /** Claim name; created by the program with `size` unless `existing` is true. */
+                    name: k8sName.default("aihub-backup"),
+                    size: quantity.default("200Gi"),
+                    /** StorageClass of the claim (ReadWriteMany); defaults to `ceph.storageClass`. */
+                    storageClass: k8sName.optional(),
+                    existing: z.boolean().default(false),
+                })
+                .optional(),
+            s3: z
+                .strictObject({
+                    endpoint: z.url({
+                        protocol: /^https?$/,
+                        error: "is not an http(s) URL (write it like https://minio.airgap.internal:9000)",
+                    }),
+                    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+                        error: "is not an S3 bucket name (3-63 lower-case characters)",
+                    }),
+                    prefix: z
+                        .string()
+                        .regex(/^[A-Za-z0-9._/-]*$/, { error: "may only hold letters, digits and . _ / -" })
+                        .default("aihub"),
+                    region: z.string().min(1).default("us-east-1"),
+                    accessKeyId: secret,
+                    secretAccessKey: secret,
+                })
+                .optional(),
+        },
+        { error: (iss) => (iss.input === undefined ? `is missing (set ${BACKUP_TARGET_CHOICES})` : undefined) },
+    )
     .refine((t) => (t.pvc === undefined) !== (t.s3 === undefined), {
-        error: "must name exactly one target: pvc or s3 (e.g. target: { pvc: { size: 500Gi } })",
+        error: `must name exactly one target: pvc or s3 (${BACKUP_TARGET_CHOICES})`,
     });
 
 /** Scheduled consistent backups: CSI snapshots of every AI Hub volume and dumps of its databases. */

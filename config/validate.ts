@@ -75,6 +75,8 @@ function valueAt(root: unknown, segs: readonly PropertyKey[]): unknown {
     return cur;
 }
 
+const MISSING = "is missing (set it in Pulumi.<stack>.yaml)";
+
 /** Turns zod's issues into problems with a key path and a fix. */
 function zodProblems(section: string, input: unknown, error: z.ZodError): Problem[] {
     return error.issues.flatMap((issue): Problem[] => {
@@ -85,7 +87,11 @@ function zodProblems(section: string, input: unknown, error: z.ZodError): Proble
         }
         if (issue.code === "invalid_type") {
             const got = valueAt(input, issue.path);
-            if (got === undefined) return [{ path: at, text: `is missing (set it in Pulumi.<stack>.yaml)` }];
+            // A schema may say what to set (backup.target names its choices); else the generic fix.
+            if (got === undefined) {
+                const text = issue.message.startsWith("is missing (") ? issue.message : MISSING;
+                return [{ path: at, text }];
+            }
             if (issue.message.includes("(")) return [{ path: at, text: issue.message }];
             return [{ path: at, text: `must be ${issue.expected}, not ${describe(got)} (fix the value's type)` }];
         }

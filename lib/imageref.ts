@@ -22,6 +22,49 @@ const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/**
+ * The distribution spec's limits on a reference: a repository name (host and path) of at most 255 characters
+ * (distribution/reference reference.go `RepositoryNameTotalLengthMax`; the OCI distribution spec notes that clients
+ * limit `host[:port]/name` to 255) and a tag of at most 128 (the tag grammar `[\w][\w.-]{0,127}`).
+ */
+export const REPOSITORY_NAME_MAX = 255;
+export const TAG_MAX = 128;
+
+/** A reference shortened for a message: a hostile value may be megabytes long. */
+function quoted(ref: string): string {
+    return JSON.stringify(ref.length > 80 ? `${ref.slice(0, 60)}…` : ref);
+}
+
+/** A reference over one of the distribution spec's length limits; `problem` names the part and the limit. */
+export class ImageRefLimitError extends Error {
+    constructor(
+        ref: string,
+        public readonly problem: string,
+    ) {
+        super(`invalid image reference ${quoted(ref)}: ${problem}`);
+    }
+}
+
+const nameTooLong = (n: number, normalised: boolean) =>
+    `has a repository name (host and path) of ${n} characters${normalised ? " once normalised" : ""}; the distribution spec allows at most ${REPOSITORY_NAME_MAX}`;
+
+/**
+ * Why a reference breaks the distribution spec's length limits as written (its tag, its repository name), or
+ * undefined. Measured before any pattern is tried, so a megabyte-long value is refused by its length.
+ */
+export function imageRefLimitProblem(ref: string): string | undefined {
+    const input = ref.trim();
+    const at = input.indexOf("@");
+    const rest = at >= 0 ? input.slice(0, at) : input;
+    const colon = rest.lastIndexOf(":");
+    const tagged = colon > rest.lastIndexOf("/");
+    const tagLength = tagged ? rest.length - colon - 1 : 0;
+    if (tagLength > TAG_MAX)
+        return `has a tag of ${tagLength} characters; the distribution spec allows at most ${TAG_MAX}`;
+    const name = tagged ? colon : rest.length;
+    return name > REPOSITORY_NAME_MAX ? nameTooLong(name, false) : undefined;
+}
+
 /** A string safe to print in a message: anything outside printable ASCII is shown as `\u{…}`. */
 export function printable(s: string): string {
     return [...s].map((c) => (/^[\x20-\x7e]$/.test(c) ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`)).join("");
@@ -79,6 +122,8 @@ function looksLikeHost(first: string): boolean {
 
 /** Parses and normalises a reference; Docker Hub short names gain `docker.io/library/`. Throws on bad input. */
 export function parseImageRef(ref: string): ImageRef {
+    const limit = imageRefLimitProblem(ref);
+    if (limit) throw new ImageRefLimitError(ref, limit);
     const input = ref.trim();
     if (input === "" || /\s/.test(input)) throw new Error(`invalid image reference "${ref}"`);
     let rest = input;
@@ -108,7 +153,26 @@ export function parseImageRef(ref: string): ImageRef {
     const hostProblem = registryHostProblem(host);
     if (hostProblem) throw new Error(`invalid registry in image reference "${ref}": ${hostProblem}`);
     if (!tag && !digest) tag = "latest";
-    return { host, path: parts.join("/"), tag, digest };
+    const path = parts.join("/");
+    // A Docker Hub short name gains docker.io/library/, which may take it over the limit.
+    const name = `${host}/${path}`.length;
+    if (name > REPOSITORY_NAME_MAX) throw new ImageRefLimitError(ref, nameTooLong(name, true));
+    return { host, path, tag, digest };
+}
+
+/**
+ * Why a configured image reference is refused, or undefined: a length limit of the distribution spec (named with the
+ * limit), else any other fault as one line.
+ */
+export function imageRefProblem(ref: string): string | undefined {
+    try {
+        parseImageRef(ref);
+        return undefined;
+    } catch (e) {
+        return e instanceof ImageRefLimitError
+            ? `${e.problem} (use the image's real name, e.g. quay.io/ceph/ceph:v19.2.3)`
+            : "is not an image reference (write it like quay.io/ceph/ceph:v19.2.3)";
+    }
 }
 
 /** Formats a reference as `host/path[:tag][@digest]`. */

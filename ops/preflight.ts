@@ -72,12 +72,38 @@ function pullProblem(pod: KubeObject | undefined): string | undefined {
         : undefined;
 }
 
+/**
+ * Why the Job has no pod, when that is final: the Job controller could not create it (a `FailedCreate` event on this
+ * Job, e.g. Pod Security admission refusing a privileged pod with the host's PID namespace and /dev), or the Job
+ * failed (its `Failed` condition).
+ */
+async function jobProblem(client: ApiClient, namespace: string, job: KubeObject): Promise<string | undefined> {
+    const events = await client.list<{ reason?: string; message?: string }>(
+        `/api/v1/namespaces/${namespace}/events?fieldSelector=${encodeURIComponent(
+            `involvedObject.uid=${job.metadata.uid},reason=FailedCreate`,
+        )}`,
+    );
+    if (events.length) return `FailedCreate: ${events[events.length - 1].message ?? ""}`;
+    const now = await client.get(`/apis/batch/v1/namespaces/${namespace}/jobs/${job.metadata.name}`);
+    const failed = (now?.status?.conditions as { type: string; status: string; reason?: string; message?: string }[])
+        ?.filter((c) => c.type === "Failed" && c.status === "True")
+        .pop();
+    return failed ? `the Job failed: ${failed.reason ?? ""}: ${failed.message ?? ""}` : undefined;
+}
+
+/** The fix of a Job whose pod cannot be created. */
+function createFix(namespace: string, problem: string, name: string): string {
+    return /PodSecurity/.test(problem)
+        ? `the check runs privileged with the host's PID namespace and /dev; label the namespace privileged, as the Rook namespace is: kubectl label namespace ${namespace} pod-security.kubernetes.io/enforce=privileged --overwrite`
+        : `kubectl -n ${namespace} describe job/${name}`;
+}
+
 /** Runs the check of one disk and returns its problem lines. */
 async function checkDisk(client: ApiClient, disk: NodeDisk, input: PreflightInput): Promise<string[]> {
     const name = preflightJobName(disk, CLI_PREFIX);
     const base = `/apis/batch/v1/namespaces/${input.namespace}/jobs`;
     const manifest = preflightJob(disk, { ...input, cephImage: input.ceph.image, prefix: CLI_PREFIX });
-    await client.create(base, { apiVersion: "batch/v1", kind: "Job", ...manifest });
+    const job = (await client.create(base, { apiVersion: "batch/v1", kind: "Job", ...manifest }))!;
     const deadline = Date.now() + (input.timeoutMs ?? 300_000);
     try {
         for (;;) {
@@ -92,6 +118,13 @@ async function checkDisk(client: ApiClient, disk: NodeDisk, input: PreflightInpu
                 return phase === "Failed" && lines.length === 0
                     ? [`check failed without a report (kubectl -n ${input.namespace} logs job/${name})`]
                     : lines;
+            }
+            if (!pod) {
+                const problem = await jobProblem(client, input.namespace, job);
+                if (problem)
+                    return [
+                        `${disk.hostname} ${disk.path}: the check pod cannot be created in namespace ${input.namespace}: ${problem} (${createFix(input.namespace, problem, name)})`,
+                    ];
             }
             const pull = pullProblem(pod);
             if (pull)

@@ -11,7 +11,7 @@ export const KEY_DOCS: Record<string, string> = {
 
     registry: "the private registry inside the gap; every image is pulled from it",
     "registry.server":
-        'private registry `host[:port][/project]`, no scheme, at most 255 characters; every image is pulled from it. The host is a DNS name (lower-case labels of 1–63 characters, no leading or trailing `-`, no empty label, no trailing dot, at most 253 characters; a single label needs a port, or `registry/x` would mean Docker Hub, `localhost` excepted), an IPv4 address or a bracketed IPv6 address; the port 1–65535; each project component follows the image path rule (`[a-z0-9]` with inner `.`, `_`, `__`, `-`). Image references in config (`ceph.image`, `bundle.extraImages`) follow the same host and port rules. Harbor and Artifactory keep images in projects (repositories): use `host/project`, e.g. `harbor.local/aihub`, and create the project first — for a missing project they answer "denied" (Harbor: "project … not found"), which push reports as such, not as bad credentials',
+        'private registry `host[:port][/project]`, no scheme, at most 255 characters; every image is pulled from it. The host is a DNS name (lower-case labels of 1–63 characters, no leading or trailing `-`, no empty label, no trailing dot, at most 253 characters; a single label needs a port, or `registry/x` would mean Docker Hub, `localhost` excepted), an IPv4 address or a bracketed IPv6 address; the port 1–65535; each project component follows the image path rule (`[a-z0-9]` with inner `.`, `_`, `__`, `-`). Image references in config (`ceph.image`, `bundle.extraImages`, the JupyterHub notebook images) follow the same host and port rules, and the limits of the distribution spec: a repository name (host and path, a Docker Hub short name counted as `docker.io/library/<name>`) of at most 255 characters, a tag of at most 128. Harbor and Artifactory keep images in projects (repositories): use `host/project`, e.g. `harbor.local/aihub`, and create the project first — for a missing project they answer "denied" (Harbor: "project … not found"), which push reports as such, not as bad credentials',
     "registry.username": "registry credentials: the user name, 1–255 characters without `:` or control characters",
     "registry.password":
         "registry credentials: the password, which feeds the image pull Secrets; at most 1024 characters (it is written twice into each pull Secret, which stays far below Kubernetes' 1 MiB)",
@@ -40,7 +40,7 @@ export const KEY_DOCS: Record<string, string> = {
     ceph: "the Ceph cluster, filesystem and classes",
     "ceph.image":
         "upstream Ceph image with a pinned `vX.Y.Z` tag (mapped to the private registry); v19–v20 for Rook 1.20, v15–v17 for Rook 1.9",
-    "ceph.dataDirHostPath": "absolute; not `/etc/ceph`, `/rook`, `/var/log/ceph`",
+    "ceph.dataDirHostPath": "absolute; not `/etc/ceph`, `/rook`, `/var/log/ceph`; at most 4096 characters (PATH_MAX)",
     "ceph.monCount": "odd, 1–9, at most the nodes that have a `monDisk`",
     "ceph.allowMultiplePerNode": "let mons and MDS share a node (labs)",
     "ceph.nodes":
@@ -108,7 +108,8 @@ export const KEY_DOCS: Record<string, string> = {
     backup: "scheduled consistent backups: CSI snapshots of every AI Hub volume and dumps of its databases (see [Day 2](day-2.md))",
     "backup.schedule": 'cron schedule of the consistent backup (five fields or `@daily`…), e.g. `"0 2 * * *"`',
     "backup.retention": "complete backups kept (older snapshots and copies are removed by the next run)",
-    "backup.target": "where backups are copied: exactly one of `pvc` or `s3`",
+    "backup.target":
+        "where backups are copied: exactly one of `pvc: {size}` (a claim in the AI Hub namespace) or `s3: {endpoint, bucket, accessKeyId, secretAccessKey}`",
     "backup.target.pvc": "a ReadWriteMany claim in the AI Hub namespace, created (and protected) unless `existing`",
     "backup.target.pvc.name": "name of the claim",
     "backup.target.pvc.size": "size of the claim the program creates",

@@ -56,7 +56,15 @@ export interface BackupPodInputs {
     /** Name of the target PVC (PVC targets). */
     targetPvc?: string;
     snapshotTimeoutSeconds?: number;
+    /**
+     * Longest a run may take (the Job's `activeDeadlineSeconds`); a run that never completed is removed by the first
+     * run after it is this old. @default 86400
+     */
+    runTimeoutSeconds?: number;
 }
+
+/** Default run timeout: a day, the period of a daily schedule (with `Forbid`, a longer run would skip the next). */
+export const RUN_TIMEOUT_SECONDS = 86400;
 
 /** The CronJob spec: one pod, dump and snapshot containers started together; never two runs at once. */
 export function backupCronJobSpec(
@@ -72,6 +80,7 @@ export function backupCronJobSpec(
         valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } },
     };
     const env = (vars: Record<string, string>) => Object.entries(vars).map(([name, value]) => ({ name, value }));
+    const runTimeout = inputs.runTimeoutSeconds ?? RUN_TIMEOUT_SECONDS;
     return {
         schedule: backup.schedule,
         timeZone: backup.timeZone,
@@ -82,6 +91,7 @@ export function backupCronJobSpec(
         jobTemplate: {
             spec: {
                 backoffLimit: 0,
+                activeDeadlineSeconds: runTimeout,
                 template: {
                     metadata: { labels: { app: BACKUP_NAME } },
                     spec: {
@@ -119,6 +129,7 @@ export function backupCronJobSpec(
                                         TOOLS_IMAGE: inputs.toolsImage,
                                         PULL_SECRET: inputs.pullSecretName,
                                         SNAPSHOT_TIMEOUT: String(inputs.snapshotTimeoutSeconds ?? 3600),
+                                        RUN_TIMEOUT: String(runTimeout),
                                         ...(s3 ? { S3_ENDPOINT: s3.endpoint, S3_URL: s3Url(s3) } : {}),
                                     }),
                                 ],
@@ -133,7 +144,9 @@ export function backupCronJobSpec(
                             { name: "scripts", configMap: { name: BACKUP_NAME } },
                             { name: "pgpass", secret: { secretName: DB_SECRET, defaultMode: 0o440 } },
                         ],
-                        securityContext: { fsGroup: 999 },
+                        // fsGroup lets postgres (uid 999) write the dumps; OnRootMismatch re-owns the target only
+                        // when its root is not the group's yet, not every retained backup at each start.
+                        securityContext: { fsGroup: 999, fsGroupChangePolicy: "OnRootMismatch" },
                     },
                 },
             },

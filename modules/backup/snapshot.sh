@@ -2,13 +2,31 @@
 # The snapshot half of one backup run (the tools image: bash, kubectl, aws CLI). It runs beside the dump container
 # in the same pod, so the CSI snapshots start within seconds of the dumps. Then it waits for the dumps, copies each
 # snapshot's contents to the target through a clone PVC and a copy Job, uploads to S3 when that is the target, and
-# keeps the newest $RETENTION complete backups.
+# keeps the newest $RETENTION complete backups. Runs that never completed go once they are older than RUN_TIMEOUT.
 #
 # Environment (set by the CronJob): NAMESPACE, BACKUP_ID, RETENTION, CLASS_MAP (file of `<storageClass> <snapshotClass>`),
 # TARGET_KIND (pvc|s3), TARGET_PVC, WORK (the backup's directory root: /target on a PVC, a scratch dir for S3),
-# TOOLS_IMAGE, PULL_SECRET, SNAPSHOT_TIMEOUT (seconds), and for S3: S3_ENDPOINT, S3_URL (s3://bucket/prefix),
+# TOOLS_IMAGE, PULL_SECRET, SNAPSHOT_TIMEOUT (seconds), RUN_TIMEOUT (seconds: the Job's activeDeadlineSeconds, after
+# which Kubernetes has ended a run), and for S3: S3_ENDPOINT, S3_URL (s3://bucket/prefix),
 # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION from a Secret.
 set -euo pipefail
+
+# Name of the clone claim and copy Job of claim $2 in backup $1: a DNS label of at most 63 characters, unique per
+# backup and claim: `bk-<claim>-<hash>`, the claim cut to 49 characters (dots made dashes, no trailing dash) and the
+# first 10 hex digits of sha256("<backup>/<claim>"), as the disk preflight names its Jobs. Cutting alone left a
+# trailing `-` (webapi-agent-default-queue-home-pvc-webapi-agent-default-queue-0) and made replicas -0/-1 collide.
+copy_name() {
+    local hash stem
+    hash=$(printf '%s/%s' "$1" "$2" | sha256sum | cut -c1-10)
+    stem=$(printf '%s' "$2" | tr -c 'a-z0-9-' '-' | cut -c1-49)
+    while [ "${stem%-}" != "$stem" ]; do stem=${stem%-}; done
+    echo "bk-${stem}-${hash}"
+}
+# `snapshot.sh copy-names <backup id>`: the copy name of each claim name on stdin, one a line (for the tests).
+if [ "${1:-}" = copy-names ]; then
+    while read -r pvc; do copy_name "$2" "$pvc"; done
+    exit 0
+fi
 
 LABEL=aihub-airgap/backup
 DIR="$WORK/$BACKUP_ID"
@@ -44,6 +62,24 @@ YAML
         printf '%s\t%s\t%s\t%s\t%s\n' "$pvc" "${pvc}-${BACKUP_ID}" "$class" "$size" "$mode" >>"$DIR/snapshots.tsv"
     done
 echo "snapshots-created $(now_ms)" >>"$DIR/timeline"
+
+# 1b. Runs that never completed (a snapshot that never became ready, a failed dump or copy): once one is older than
+# RUN_TIMEOUT, Kubernetes has ended it (activeDeadlineSeconds), so its snapshots, copy claims and Jobs and partial files
+# go. A younger one may still be running (an on-demand run beside a scheduled one) and stays. Done here, after this
+# run's snapshots exist (so they start with the dumps) and before anything of this run can fail.
+cutoff=$(date -u -d "@$(($(date +%s) - RUN_TIMEOUT))" +%Y-%m-%dT%H:%M:%SZ)
+kubectl -n "$NAMESPACE" get volumesnapshot -l "$LABEL" \
+    -o jsonpath='{range .items[*]}{.metadata.labels.aihub-airgap/backup} {.metadata.creationTimestamp} {.metadata.labels.aihub-airgap/complete}{"\n"}{end}' |
+    awk -v cutoff="$cutoff" -v self="$BACKUP_ID" '
+        $3 == "true" { done[$1] = 1 }
+        !($1 in newest) || $2 > newest[$1] { newest[$1] = $2 }
+        END { for (id in newest) if (!(id in done) && id != self && newest[id] < cutoff) print id }' |
+    while read -r old; do
+        log "removing backup $old: it never completed and started more than ${RUN_TIMEOUT}s ago"
+        kubectl -n "$NAMESPACE" delete volumesnapshot -l "$LABEL=$old" --wait=false
+        kubectl -n "$NAMESPACE" delete job,pvc -l "aihub-airgap/backup-copy=$old" --wait=false
+        if [ "$TARGET_KIND" = pvc ]; then rm -rf "${WORK:?}/$old"; else s3 rm --recursive "$S3_URL/$old/"; fi
+    done
 if [ -s "$DIR/snapshots.tsv" ]; then
     kubectl -n "$NAMESPACE" wait volumesnapshot -l "$LABEL=$BACKUP_ID" \
         --for=jsonpath='{.status.readyToUse}'=true --timeout="${SNAPSHOT_TIMEOUT}s"
@@ -61,8 +97,7 @@ done
 
 # 3. Copy each snapshot's contents out through a clone PVC, one at a time.
 while IFS=$'\t' read -r pvc snap class size mode; do
-    clone="bk-${BACKUP_ID: -10}-${pvc}"
-    clone=${clone:0:63}
+    clone=$(copy_name "$BACKUP_ID" "$pvc")
     if [ "$TARGET_KIND" = pvc ]; then
         dest="mkdir -p /target/$BACKUP_ID/volumes && tar -C /src -czf /target/$BACKUP_ID/volumes/$pvc.tar.gz.partial . && mv /target/$BACKUP_ID/volumes/$pvc.tar.gz.partial /target/$BACKUP_ID/volumes/$pvc.tar.gz"
         targetVolume="{ name: target, persistentVolumeClaim: { claimName: $TARGET_PVC } }"

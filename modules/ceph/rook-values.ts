@@ -83,6 +83,15 @@ export function rookOperatorValues(input: RookValuesInput): Values {
     return values;
 }
 
+/**
+ * The CSI snapshot policy of the RBD and CephFS drivers. The ceph-csi-drivers 1.0.4 chart defaults
+ * `drivers.rbd.snapshotPolicy` to `none` (only cephfs and nfs default to `volumeSnapshot`), and ceph-csi-operator adds the
+ * `csi-snapshotter` sidecar to a driver's controller plugin only when the policy is not `none`
+ * (ceph/ceph-csi-operator v1.0.4 internal/controller/driver_controller.go, reconcileControllerPluginDeployment): without
+ * it an RBD VolumeSnapshot is never cut and never becomes ready. Both are set here, so neither rests on a chart default.
+ */
+export const CSI_SNAPSHOT_POLICY = "volumeSnapshot";
+
 /** Values of the ceph-csi-drivers chart (Rook >= 1.20): Rook's driver names and ImageSet, our pull secret. */
 export function csiDriversValues(input: RookValuesInput): Values {
     const ns = input.namespace;
@@ -97,8 +106,8 @@ export function csiDriversValues(input: RookValuesInput): Values {
             },
         },
         drivers: {
-            cephfs: { enabled: true, name: csiDriverName(ns, "cephfs") },
-            rbd: { enabled: input.rbd, name: csiDriverName(ns, "rbd") },
+            cephfs: { enabled: true, name: csiDriverName(ns, "cephfs"), snapshotPolicy: CSI_SNAPSHOT_POLICY },
+            rbd: { enabled: input.rbd, name: csiDriverName(ns, "rbd"), snapshotPolicy: CSI_SNAPSHOT_POLICY },
             nfs: { enabled: false, name: `${ns}.nfs.csi.ceph.com` },
             nvmeof: { enabled: false, name: `${ns}.nvmeof.csi.ceph.com` },
         },

@@ -75,8 +75,14 @@ describe("backup on the airgap stack (PVC target)", () => {
             ],
         );
         assert.equal(pod.initContainers, undefined, "an init container would delay the other half");
+        // Without OnRootMismatch the kubelet re-owns every file of every retained backup on the target at each start.
+        assert.deepEqual(pod.securityContext, { fsGroup: 999, fsGroupChangePolicy: "OnRootMismatch" });
         const env = Object.fromEntries(pod.containers[1].env.map((e: any) => [e.name, e.value]));
         assert.equal(env.RETENTION, "5");
+        // The run timeout is a real deadline (Kubernetes ends the run), so a run older than it that never completed
+        // is dead and the next run may remove it.
+        assert.equal(spec.jobTemplate.spec.activeDeadlineSeconds, 86400);
+        assert.equal(env.RUN_TIMEOUT, "86400");
         assert.equal(env.TARGET_KIND, "pvc");
         assert.equal(env.TARGET_PVC, "aihub-backup");
         assert.deepEqual(pod.volumes[0], { name: "work", persistentVolumeClaim: { claimName: "aihub-backup" } });

@@ -334,3 +334,55 @@ describe("issue 10.8 and 10.9: valid configs the README documents", () => {
         );
     });
 });
+
+describe("issue 24: length limits of image references and host paths", () => {
+    const REPO = "the distribution spec allows at most 255 (use the image's real name, e.g. quay.io/ceph/ceph:v19.2.3)";
+    const TAG = "the distribution spec allows at most 128 (use the image's real name, e.g. quay.io/ceph/ceph:v19.2.3)";
+    const withImage = (image: string) => edited((v) => (section(v, "ceph").image = image));
+    const withExtra = (...images: string[]) => edited((v) => (section(v, "bundle").extraImages = images));
+
+    it("rejects a ceph.image of 318 characters and one of 1 MiB, naming the key and the limit", () => {
+        const long = `quay.io/ceph/${"c".repeat(297)}:v19.2.3`;
+        assert.equal(long.length, 318);
+        assertLines(withImage(long), [
+            `aihub-airgap:ceph.image: has a repository name (host and path) of 310 characters; ${REPO}`,
+        ]);
+        const huge = `quay.io/ceph/${"c".repeat(1 << 20)}:v19.2.3`;
+        const t0 = Date.now();
+        const lines = check(withImage(huge)).lines;
+        assert.ok(Date.now() - t0 < 5000);
+        assert.deepEqual(lines, [
+            `aihub-airgap:ceph.image: has a repository name (host and path) of ${(1 << 20) + 13} characters; ${REPO}`,
+        ]);
+    });
+    it("takes a repository name of 255 characters and a tag of 128, not one more", () => {
+        const name255 = `quay.io/x/${"n".repeat(245)}`;
+        assert.equal(name255.length, 255);
+        ok(withExtra(`${name255}:1`, `quay.io/x/y:${"t".repeat(128)}`));
+        assertLines(withExtra(`${name255}n:1`, `quay.io/x/y:${"t".repeat(129)}`), [
+            `aihub-airgap:bundle.extraImages[0]: has a repository name (host and path) of 256 characters; ${REPO}`,
+            `aihub-airgap:bundle.extraImages[1]: has a tag of 129 characters; ${TAG}`,
+        ]);
+    });
+    it("counts a Docker Hub short name as pulled: docker.io/library/<name>", () => {
+        assertLines(withExtra(`${"n".repeat(240)}:1`), [
+            `aihub-airgap:bundle.extraImages[0]: has a repository name (host and path) of 258 characters once normalised; ${REPO}`,
+        ]);
+    });
+    it("rejects a ceph.dataDirHostPath longer than PATH_MAX (4096), and takes one of 4096", () => {
+        const at = (n: number) => edited((v) => (section(v, "ceph").dataDirHostPath = `/${"d".repeat(n - 1)}`));
+        ok(at(4096));
+        const line =
+            "aihub-airgap:ceph.dataDirHostPath: is longer than 4096 characters, Linux's PATH_MAX (use e.g. /var/lib/rook)";
+        assertLines(at(4097), [line]);
+        assertLines(at(1 << 20), [line]);
+    });
+    it("a missing backup.target names its choices", () => {
+        assertLines(
+            edited((v) => (v.backup = { schedule: "@daily" })),
+            [
+                "aihub-airgap:backup.target: is missing (set pvc: {size} for a claim in the AI Hub namespace, or s3: {endpoint, bucket, accessKeyId, secretAccessKey}; e.g. target: { pvc: { size: 500Gi } })",
+            ],
+        );
+    });
+});

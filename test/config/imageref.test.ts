@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isInRegistry, mapImage, mapImages, mapRepository, normaliseImageRef, parseImageRef } from "../../lib/imageref";
+import {
+    ImageRefLimitError,
+    imageRefProblem,
+    isInRegistry,
+    mapImage,
+    mapImages,
+    mapRepository,
+    normaliseImageRef,
+    parseImageRef,
+} from "../../lib/imageref";
 
 const R = "registry.airgap.internal:5000";
 
@@ -56,6 +65,31 @@ describe("image rule (design §5)", () => {
         assert.throws(
             () => mapImages(["quay.io/x/y:1", "docker.io/x/y:1"], R),
             /image collision: "quay.io\/x\/y:1" and "docker.io\/x\/y:1" both map to "registry.airgap.internal:5000\/x\/y:1"/,
+        );
+    });
+});
+
+describe("the distribution spec's length limits (issue 24)", () => {
+    it("refuses a long repository name or tag without echoing the whole value", () => {
+        const huge = `quay.io/x/${"a".repeat(1 << 20)}:1`;
+        assert.throws(
+            () => parseImageRef(huge),
+            (e: Error) =>
+                e instanceof ImageRefLimitError &&
+                e.message.length < 300 &&
+                /has a repository name \(host and path\) of 1048586 characters; the distribution spec allows at most 255/.test(
+                    e.message,
+                ),
+        );
+        assert.throws(() => parseImageRef(`quay.io/x/y:${"t".repeat(129)}`), /has a tag of 129 characters/);
+        assert.equal(parseImageRef(`quay.io/x/y:${"t".repeat(128)}`).tag!.length, 128);
+    });
+    it("names the limit, or the generic fault", () => {
+        assert.equal(imageRefProblem("quay.io/ceph/ceph:v19.2.3"), undefined);
+        assert.match(imageRefProblem(`${"a".repeat(250)}`)!, /of 268 characters once normalised/);
+        assert.equal(
+            imageRefProblem("Quay.io/Ceph"),
+            "is not an image reference (write it like quay.io/ceph/ceph:v19.2.3)",
         );
     });
 });

@@ -1,7 +1,9 @@
 /**
  * `npm run preflight` on the simulated cluster (its stand-in ends the check pods from the node's fake disks):
  * before `pulumi up` it runs in a temporary namespace with a pull Secret from the password, prints one row per disk
- * and one line per problem (a missing node, a used OSD disk), exits 1, and removes its namespace.
+ * and one line per problem (a missing node, a used OSD disk), exits 1, and removes its namespace. The sim's API server
+ * defaults namespaces to Pod Security `restricted`, as hardened clusters do, and enforces it: the temporary namespace
+ * must say `privileged`, and a namespace that refuses the check pods is reported as such, not as a time-out.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -32,7 +34,12 @@ describe("preflight on the simulated cluster", { skip, timeout: 300_000 }, () =>
     before(
         async () => {
             tmp = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-test-"));
-            sim = await startSim({ hostnames: ["lab1"], dir: path.join(tmp, "sim"), killOnExit: true });
+            sim = await startSim({
+                hostnames: ["lab1"],
+                dir: path.join(tmp, "sim"),
+                killOnExit: true,
+                podSecurityDefault: "restricted",
+            });
             project = stackProject(path.join(tmp, "project"), "lab", [[["ceph", "nodes"], NODES]]);
             const fake = {
                 "/dev/vdb": {
@@ -75,7 +82,8 @@ describe("preflight on the simulated cluster", { skip, timeout: 300_000 }, () =>
         spawnSync(
             process.execPath,
             ["--import", "tsx", path.resolve(__dirname, "..", "..", "cli", "preflight.ts"), "--dir", project, ...args],
-            { encoding: "utf8", env: { ...process.env, AIHUB_REGISTRY_PASSWORD: "", ...env } },
+            // Well below the command's own 300 s per check: a refused pod must not end as that time-out.
+            { encoding: "utf8", env: { ...process.env, AIHUB_REGISTRY_PASSWORD: "", ...env }, timeout: 90_000 },
         );
 
     it("without the rook namespace and without a password: says how to give the password", () => {
@@ -102,6 +110,34 @@ describe("preflight on the simulated cluster", { skip, timeout: 300_000 }, () =>
         );
         const ns = await sim.client.get("/api/v1/namespaces/aihub-airgap-preflight");
         assert.ok(!ns || ns.metadata.deletionTimestamp, "the temporary namespace is left behind");
+    });
+
+    it("a namespace whose Pod Security refuses the check pods: names the reason and the fix at once, no time-out", async () => {
+        // After `pulumi up` the command runs in the Rook namespace (its pull Secret exists); here someone made that
+        // namespace `restricted`.
+        await sim.client.create("/api/v1/namespaces", {
+            metadata: { name: "rook-ceph", labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+        });
+        await sim.client.create("/api/v1/namespaces/rook-ceph/secrets", {
+            metadata: { name: "airgap-registry" },
+            type: "kubernetes.io/dockerconfigjson",
+            stringData: { ".dockerconfigjson": JSON.stringify({ auths: {} }) },
+        });
+        const t0 = Date.now();
+        const r = run({}, "--stack", "lab", "--kubeconfig", sim.kubeconfig);
+        assert.equal(r.status, 1, `${r.error ?? ""} ${r.stderr}`);
+        assert.ok(Date.now() - t0 < 60_000, `took ${Date.now() - t0} ms`);
+        const lines = r.stdout.trimEnd().split("\n");
+        assert.match(lines[1], /^lab1\s+\/dev\/vdb\s+mon\s+ceph\.nodes\[0\]\.monDisk\s+1 problem\(s\)$/);
+        const refused = lines.filter((l) => l.includes("cannot be created"));
+        assert.equal(refused.length, 2, r.stdout);
+        for (const l of refused) {
+            assert.match(
+                l,
+                /^lab1 \/dev\/vd[bc]: the check pod cannot be created in namespace rook-ceph: FailedCreate: Error creating: pods "preflight-cli-.*" is forbidden: violates PodSecurity "restricted:latest": .*privileged.*\(the check runs privileged with the host's PID namespace and \/dev; label the namespace privileged, as the Rook namespace is: kubectl label namespace rook-ceph pod-security\.kubernetes\.io\/enforce=privileged --overwrite\)$/,
+            );
+        }
+        assert.doesNotMatch(r.stdout, /no result within/);
     });
 
     it("renders a clean run", () => {

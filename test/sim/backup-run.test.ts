@@ -20,6 +20,8 @@ import { postgresBinDir, startPostgres, type PgServer } from "../helpers/postgre
 
 const SCRIPTS = path.resolve(__dirname, "..", "..", "modules", "backup");
 const NS = "aihub";
+/** Label of the test's snapshots that never become ready (the stand-in snapshotter leaves them alone). */
+const NEVER_READY = "test/never-ready";
 const pg = postgresBinDir();
 const missing = missingBinaries();
 const skip = missing.length
@@ -85,13 +87,14 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
                 },
             });
         }
-        // Stands in for the CSI snapshotter: every snapshot becomes ready shortly after it is created.
+        // Stands in for the CSI snapshotter: every snapshot becomes ready shortly after it is created (but those
+        // labelled NEVER_READY, which stand for a driver without a snapshotter).
         void (async () => {
             while (marking) {
                 const snaps = await api
                     .list<any>(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`)
                     .catch(() => []);
-                for (const s of snaps.filter((x) => !x.status?.readyToUse)) {
+                for (const s of snaps.filter((x) => !x.status?.readyToUse && !x.metadata.labels?.[NEVER_READY])) {
                     await api
                         .mergePatch(
                             `/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots/${s.metadata.name}/status`,
@@ -124,6 +127,7 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
             TOOLS_IMAGE: "r/alpine/k8s:1.34.3",
             PULL_SECRET: "airgap-registry",
             SNAPSHOT_TIMEOUT: "120",
+            RUN_TIMEOUT: "3600",
         };
     });
 
@@ -137,8 +141,8 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
         }
     });
 
-    const backup = async (id: string) => {
-        const e = { ...env, BACKUP_ID: id };
+    const backup = async (id: string, extra: NodeJS.ProcessEnv = {}) => {
+        const e = { ...env, ...extra, BACKUP_ID: id };
         const [snap, dump] = await Promise.all([
             runScript("snapshot.sh", [], e),
             runScript("pg.sh", ["dump", path.join(env.WORK!, id, "db")], e),
@@ -195,5 +199,67 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
         assert.deepEqual(ids, ["aihub-backup-1002", "aihub-backup-1003"]);
         assert.ok(!fs.existsSync(path.join(env.WORK!, "aihub-backup-1001")), "the old backup's copies must go with it");
         assert.ok(fs.existsSync(path.join(env.WORK!, "aihub-backup-1002", "COMPLETE")));
+    });
+
+    /** What a run that failed after its snapshots left behind: snapshots that never became ready, a copy, files. */
+    const failedRun = async (id: string) => {
+        for (const pvc of ["aihub-db-pvc", "aihub-home-pvc"]) {
+            await api.create(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`, {
+                apiVersion: "snapshot.storage.k8s.io/v1",
+                kind: "VolumeSnapshot",
+                metadata: {
+                    name: `${pvc}-${id}`,
+                    labels: { "aihub-airgap/backup": id, "aihub-airgap/pvc": pvc, [NEVER_READY]: "true" },
+                },
+                spec: {
+                    volumeSnapshotClassName: "csi-rbdplugin-snapclass",
+                    source: { persistentVolumeClaimName: pvc },
+                },
+            });
+        }
+        const copy = { name: `bk-copy-${id.slice(-4)}`, labels: { "aihub-airgap/backup-copy": id } };
+        await api.create(`/api/v1/namespaces/${NS}/persistentvolumeclaims`, {
+            apiVersion: "v1",
+            kind: "PersistentVolumeClaim",
+            metadata: copy,
+            spec: {
+                storageClassName: "rook-ceph-block",
+                accessModes: ["ReadWriteOnce"],
+                resources: { requests: { storage: "1Gi" } },
+            },
+        });
+        await api.create(`/apis/batch/v1/namespaces/${NS}/jobs`, {
+            apiVersion: "batch/v1",
+            kind: "Job",
+            metadata: copy,
+            spec: {
+                template: {
+                    spec: { restartPolicy: "Never", containers: [{ name: "copy", image: "r/alpine/k8s:1.34.3" }] },
+                },
+            },
+        });
+        fs.mkdirSync(path.join(env.WORK!, id, "db"), { recursive: true });
+        fs.writeFileSync(path.join(env.WORK!, id, "db", "aihub.dump"), "partial");
+    };
+    const live = async (p: string) =>
+        (await api.list<any>(p)).filter((o) => !o.metadata.deletionTimestamp).map((o) => o.metadata.name);
+
+    it("removes a run that never completed once it is older than RUN_TIMEOUT, and keeps a younger one", async () => {
+        const runTimeout = 8;
+        await failedRun("aihub-backup-0990");
+        await new Promise((r) => setTimeout(r, (runTimeout + 1) * 1000));
+        await failedRun("aihub-backup-0995");
+        const out = await backup("aihub-backup-1004", { RUN_TIMEOUT: String(runTimeout) });
+        assert.match(out, /removing backup aihub-backup-0990: it never completed/);
+        assert.doesNotMatch(out, /removing backup aihub-backup-0995/);
+        const snaps = await live(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`);
+        assert.ok(!snaps.some((n) => n.endsWith("-aihub-backup-0990")), snaps.join(" "));
+        assert.equal(snaps.filter((n) => n.endsWith("-aihub-backup-0995")).length, 2, "a younger run may be running");
+        assert.ok(!(await live(`/api/v1/namespaces/${NS}/persistentvolumeclaims`)).includes("bk-copy-0990"));
+        assert.ok(!(await live(`/apis/batch/v1/namespaces/${NS}/jobs`)).includes("bk-copy-0990"));
+        assert.ok((await live(`/apis/batch/v1/namespaces/${NS}/jobs`)).includes("bk-copy-0995"));
+        assert.ok(!fs.existsSync(path.join(env.WORK!, "aihub-backup-0990")), "its partial files go with it");
+        assert.ok(fs.existsSync(path.join(env.WORK!, "aihub-backup-0995", "db", "aihub.dump")));
+        assert.ok(fs.existsSync(path.join(env.WORK!, "aihub-backup-1004", "COMPLETE")));
     });
 });

@@ -9,10 +9,12 @@ import { csiDriversValues, rookOperatorValues, type RookValuesInput } from "../.
 import { helm } from "../helpers/helm";
 
 const CHARTS = path.resolve(__dirname, "..", "fixtures", "charts");
+/** The real vendor charts (../shared/charts; never committed). */
+const VENDOR = path.resolve(__dirname, "..", "..", "..", "shared", "charts");
 const R = "registry.airgap.internal:5000";
 
 function render(chart: string, values?: object): any[] {
-    const args = ["template", "rel", path.join(CHARTS, chart), "--namespace", "rook-ceph"];
+    const args = ["template", "rel", path.resolve(CHARTS, chart), "--namespace", "rook-ceph"];
     const out = values ? helm([...args, "--values", "-"], { input: JSON.stringify(values) }) : helm(args);
     return parseAllDocuments(out)
         .map((d) => d.toJS())
@@ -122,6 +124,32 @@ describe("ceph-csi-drivers values rendered by helm", () => {
             docs.filter((d) => d.kind === "Driver").map((d) => d.metadata.name),
             ["rook-ceph.cephfs.csi.ceph.com"],
         );
+    });
+});
+
+describe("the real ceph-csi-drivers 1.0.4 chart: snapshot policy of the Driver CRs", () => {
+    // ceph-csi-operator v1.0.4 (commit 29a66b68) internal/controller/driver_controller.go,
+    // reconcileControllerPluginDeployment: `if snPolicy != csiv1.NoneSnapshotPolicy { … "csi-snapshotter" … }` — a
+    // driver whose spec says `none` gets no snapshotter sidecar, so its VolumeSnapshots never become ready.
+    const chart = path.join(VENDOR, "ceph-csi-drivers-1.0.4.tgz");
+    const policies = (values?: object) =>
+        Object.fromEntries(
+            render(chart, values)
+                .filter((d) => d.kind === "Driver")
+                .map((d) => [d.metadata.name, d.spec.snapshotPolicy]),
+        );
+
+    it("without our values the chart leaves RBD at none (the defect the values fix)", () => {
+        const p = policies({ drivers: { rbd: { enabled: true }, cephfs: { enabled: true } } });
+        assert.equal(p["rbd.csi.ceph.com"], "none");
+        assert.equal(p["cephfs.csi.ceph.com"], "volumeSnapshot");
+    });
+
+    it("with our values both the RBD and the CephFS driver render snapshotPolicy volumeSnapshot", () => {
+        assert.deepEqual(policies(csiDriversValues(input("v1.20.6"))), {
+            "rook-ceph.rbd.csi.ceph.com": "volumeSnapshot",
+            "rook-ceph.cephfs.csi.ceph.com": "volumeSnapshot",
+        });
     });
 });
 

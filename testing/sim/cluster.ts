@@ -12,6 +12,7 @@ import { absentBinaries, engineBinDir } from "../engine/paths";
 import { ApiClient } from "../../lib/kube-api";
 import { createPki, type Pki } from "./certs";
 import {
+    admissionConfig,
     apiserverArgs,
     apiserverUrl,
     controllerArgs,
@@ -23,6 +24,7 @@ import {
     schedulerArgs,
     schedulerConfig,
     simLayout,
+    type PodSecurityLevel,
     type SimLayout,
     type SimPorts,
 } from "./components";
@@ -57,6 +59,11 @@ export interface SimOptions {
      * crashed test leaves nothing behind (default false: the CLI's sim outlives `up`).
      */
     killOnExit?: boolean;
+    /**
+     * The cluster-wide Pod Security default for namespaces without an enforce label (default: Kubernetes' own,
+     * `privileged`), as a hardened cluster sets it.
+     */
+    podSecurityDefault?: PodSecurityLevel;
 }
 
 /** The state file's content. */
@@ -243,6 +250,7 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
         writeKubeconfig(l.kubeconfigs.scheduler, SIM_CONTEXT, server, pki.ca.cert, pki.scheduler);
         writeKubeconfig(l.kubeconfigs.kwok, SIM_CONTEXT, server, pki.ca.cert, pki.kwok);
         fs.writeFileSync(l.schedulerConfig, schedulerConfig(l));
+        if (opts.podSecurityDefault) fs.writeFileSync(l.admissionConfig, admissionConfig(opts.podSecurityDefault));
         fs.mkdirSync(l.kwokWorkdir, { recursive: true });
         step(`certificates and kubeconfigs in ${l.dir}`);
 
@@ -256,7 +264,9 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
         );
         step(`etcd ready on ${LOOPBACK}:${etcdClient}`);
 
-        started.push(startProcess(l.dir, "kube-apiserver", apiserverArgs(binDir, l, pki, ports)));
+        started.push(
+            startProcess(l.dir, "kube-apiserver", apiserverArgs(binDir, l, pki, ports, !!opts.podSecurityDefault)),
+        );
         client = ApiClient.fromKubeconfig(l.kubeconfig);
         const api = client;
         await waitFor(

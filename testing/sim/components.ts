@@ -40,6 +40,8 @@ export interface SimLayout {
     /** Per-component kubeconfigs. */
     kubeconfigs: { controllerManager: string; scheduler: string; kwok: string };
     schedulerConfig: string;
+    /** The API server's AdmissionConfiguration (written only when the sim has a Pod Security default). */
+    admissionConfig: string;
     kwokWorkdir: string;
     /** The state file: also marks the directory as a sim's (stopSim removes only such directories). */
     state: string;
@@ -59,6 +61,7 @@ export function simLayout(dir: string): SimLayout {
             kwok: path.join(d, "kubeconfigs", "kwok.kubeconfig"),
         },
         schedulerConfig: path.join(d, "scheduler-config.yaml"),
+        admissionConfig: path.join(d, "admission-config.yaml"),
         kwokWorkdir: path.join(d, "kwok"),
         state: path.join(d, "sim.json"),
     };
@@ -89,8 +92,37 @@ export function etcdArgs(bin: string, l: SimLayout, p: SimPorts): string[] {
     ];
 }
 
-/** kube-apiserver: TLS with client-certificate auth, Node+RBAC authorisation, service-account tokens. */
-export function apiserverArgs(bin: string, l: SimLayout, pki: Pki, p: SimPorts): string[] {
+/** A Pod Security Standard level. */
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+/**
+ * The API server's AdmissionConfiguration with a cluster-wide Pod Security default: what a namespace without a
+ * `pod-security.kubernetes.io/enforce` label gets (Kubernetes' own default is `privileged`; hardened distributions
+ * set `baseline` or `restricted`). kube-system is exempt, as those distributions leave it.
+ */
+export function admissionConfig(level: PodSecurityLevel): string {
+    return toYaml({
+        apiVersion: "apiserver.config.k8s.io/v1",
+        kind: "AdmissionConfiguration",
+        plugins: [
+            {
+                name: "PodSecurity",
+                configuration: {
+                    apiVersion: "pod-security.admission.config.k8s.io/v1",
+                    kind: "PodSecurityConfiguration",
+                    defaults: { enforce: level, "enforce-version": "latest" },
+                    exemptions: { usernames: [], runtimeClasses: [], namespaces: ["kube-system"] },
+                },
+            },
+        ],
+    });
+}
+
+/**
+ * kube-apiserver: TLS with client-certificate auth, Node+RBAC authorisation, service-account tokens; with
+ * `admission`, the AdmissionConfiguration file written from {@link admissionConfig}.
+ */
+export function apiserverArgs(bin: string, l: SimLayout, pki: Pki, p: SimPorts, admission = false): string[] {
     return [
         path.join(bin, "kube-apiserver"),
         `--etcd-servers=http://${LOOPBACK}:${p.etcdClient}`,
@@ -116,6 +148,7 @@ export function apiserverArgs(bin: string, l: SimLayout, pki: Pki, p: SimPorts):
         "--allow-privileged=true",
         "--endpoint-reconciler-type=none",
         "--profiling=false",
+        ...(admission ? [`--admission-control-config-file=${l.admissionConfig}`] : []),
         "--v=1",
     ];
 }
