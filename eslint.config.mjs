@@ -60,6 +60,7 @@ export default tseslint.config(
             "bin/",
             ".cache/",
             "bundle/",
+            ".pulumi-tmp/",
             "test/fixtures/**/templates/",
             "addons/*/fixture/**/templates/",
         ],

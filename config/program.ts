@@ -4,13 +4,15 @@
  * registered when anything is wrong.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, formatProblem } from "../lib/problems";
 import { parseConfigValue, parseStackFile, stackFilePath } from "./stackfile";
 import type { FileCheck } from "./rules";
 import { requireValidConfig, type StackSpec } from "./validate";
 import { readRegularFile } from "../lib/yamlfile";
-import type { StackConfig } from "./schema";
+import { inPrivateTmpdir } from "../lib/private-tmp";
+import type { KubernetesConfig, StackConfig } from "./schema";
 
 /** Options for loading config. */
 export interface LoadOptions {
@@ -44,6 +46,30 @@ export function loadConfig<C extends StackConfig<object>>(spec: StackSpec<C>, op
         { baseDir: projectDir, missing: opts.missingFiles ?? "error" },
         spec,
     );
-    if (opts.logWarnings !== false) for (const w of v.warnings) pulumi.log.warn(formatProblem(w));
+    if (opts.logWarnings !== false) {
+        for (const w of v.warnings) pulumi.log.warn(formatProblem(w));
+        const copy = kubeconfigCopyWarning(v.config.kubernetes);
+        if (copy) pulumi.log.warn(copy);
+    }
     return v.config;
+}
+
+/**
+ * The warning for a run with an explicit kubeconfig outside a private temporary folder: the kubernetes provider
+ * (4.25.0) writes a copy of that kubeconfig, client key included, into the temporary folder every time it is
+ * configured and never removes it. `npm run pulumi` (cli/pulumi.ts) gives the run a folder of its own and removes it.
+ */
+export function kubeconfigCopyWarning(
+    kubernetes: KubernetesConfig,
+    env: NodeJS.ProcessEnv = process.env,
+    tmpdir: string = os.tmpdir(),
+): string | undefined {
+    if (kubernetes.kubeconfig === undefined || inPrivateTmpdir(env, tmpdir)) return undefined;
+    return (
+        `${CONFIG_NAMESPACE}:kubernetes.kubeconfig is set and this run's temporary folder ${tmpdir} is not private: ` +
+        "the kubernetes provider leaves a copy of the kubeconfig, client key included, in it on every run " +
+        "(kubeconfig<digits>, never removed). Run pulumi as `npm run pulumi -- <command>` (e.g. `npm run pulumi -- up " +
+        "--stack <stack>`), which gives each run a private folder and removes it, or with TMPDIR set to a folder only " +
+        `you can read that you remove afterwards; delete the kubeconfig<digits> files earlier runs left in ${tmpdir}.`
+    );
 }

@@ -70,10 +70,12 @@ function nextSteps(p: PlanResult): string[] {
             "Next: build the bundle on the bastion and carry it here (docs/install-and-runbook.md):",
             `  npm run bundle -- --stack ${s} --out bundle    # on the bastion`,
             "  npm run verify -- bundle                        # inside the gap",
-            `  pulumi preview --stack ${s}`,
+            `  npm run pulumi -- preview --stack ${s}`,
         ];
     }
-    return [`Next: pulumi preview --stack ${s}, then pulumi up --stack ${s} (docs/install-and-runbook.md).`];
+    return [
+        `Next: npm run pulumi -- preview --stack ${s}, then npm run pulumi -- up --stack ${s} (docs/install-and-runbook.md).`,
+    ];
 }
 
 /** The JSON document of a plan that could not run (bad usage, unreadable stack file): the same keys, empty. */

@@ -4,11 +4,13 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
-import { loadConfig } from "../../config/program";
+import { kubeconfigCopyWarning, loadConfig } from "../../config/program";
+import { PRIVATE_TMPDIR_ENV } from "../../lib/private-tmp";
 import { buildPlatform } from "../../platform/platform";
 import { defaultProviderName, KUBERNETES_PROVIDER_NAME } from "../../k8s/provider";
 import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder } from "../harness";
@@ -58,6 +60,39 @@ describe("explicit Kubernetes provider", () => {
         assert.match(lines.join("\n"), /aihub-airgap:kubernetes\.kubeconfig: must be a path/);
         assert.match(lines.join("\n"), /aihub-airgap:kubernetes\.context: must not be empty/);
         assert.match(lines.join("\n"), /server/);
+    });
+
+    it("warns once when an explicit kubeconfig runs outside a private temporary folder (the provider copies it there)", async () => {
+        const w = kubeconfigCopyWarning({ kubeconfig: "./kube/airgap.yaml" }, {}, "/tmp");
+        assert.match(w ?? "", /kubernetes\.kubeconfig is set .* \/tmp is not private/);
+        assert.match(w ?? "", /client key included/);
+        assert.match(w ?? "", /npm run pulumi -- up --stack <stack>/);
+        assert.match(w ?? "", /TMPDIR set to a folder only you can read/);
+        // No file without an explicit kubeconfig; none outside the private folder the launcher made.
+        assert.equal(kubeconfigCopyWarning({ context: "airgap-admin" }, {}, "/tmp"), undefined);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "private-"));
+        try {
+            assert.equal(kubeconfigCopyWarning({ kubeconfig: "k" }, { [PRIVATE_TMPDIR_ENV]: dir }, dir), undefined);
+            assert.notEqual(
+                kubeconfigCopyWarning({ kubeconfig: "k" }, { [PRIVATE_TMPDIR_ENV]: dir }, "/tmp"),
+                undefined,
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true });
+        }
+        // The program logs it once, beside the config warnings.
+        const warnings: string[] = [];
+        const warn = pulumi.log.warn;
+        (pulumi.log as { warn: (m: string) => Promise<void> }).warn = async (m: string) => void warnings.push(m);
+        try {
+            const values = stackValues("airgap");
+            values.kubernetes = { kubeconfig: "./kube/airgap.yaml" };
+            await mockStack("airgap", values, ["registry", "aihub", "ingress"]);
+            loadConfig(PLATFORM_SPEC, { projectDir: PROJECT_DIR, missingFiles: "warn" });
+        } finally {
+            (pulumi.log as { warn: typeof warn }).warn = warn;
+        }
+        assert.equal(warnings.filter((m) => m.includes("copy of the kubeconfig")).length, 1, warnings.join("\n"));
     });
 
     it("aliases the default provider a stack made before it used (default_4_25_0), so nothing is replaced", () => {

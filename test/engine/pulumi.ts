@@ -1,9 +1,13 @@
 /**
  * The real Pulumi CLI (built by `npm run engine:build`) run against a project directory: offline settings, the
- * engine's own PULUMI_HOME, a passphrase from the environment, never a secret in a process argument.
+ * engine's own PULUMI_HOME, a passphrase from the environment, never a secret in a process argument. It runs the
+ * way the runbook says, through `npm run pulumi`'s launcher (cli/pulumi.ts, `PULUMI` naming the engine's binary),
+ * with the test's own directory as the "system" temporary folder around it.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import * as os from "node:os";
 import * as path from "node:path";
+import { launcherCommand } from "../../cli/pulumi";
 import { DYNAMIC_PROVIDER_HOST } from "../../testing/engine/build";
 import { absentBinaries, engineBinDir, engineBinary } from "../../testing/engine/paths";
 import { kubernetesPluginInstalled, pulumiHome } from "../../testing/engine/plugin";
@@ -25,15 +29,36 @@ export function engineMissing(): string | undefined {
     return undefined;
 }
 
+/** Options of one run. */
+export interface RunOptions {
+    /** Text for stdin (how secrets are set). */
+    input?: string;
+    /** Run the engine's `pulumi` itself, without the launcher (how the tests show what the launcher prevents). */
+    direct?: boolean;
+    /** Start it as the leader of a process group of its own (to kill the whole group). @default false */
+    ownGroup?: boolean;
+}
+
+/** A run that was started and not awaited (to be killed mid-run). */
+export interface StartedRun {
+    /** The launcher (or the CLI). */
+    child: ChildProcessWithoutNullStreams;
+    /** What was printed so far. */
+    output(): string;
+    done: Promise<RunResult>;
+}
+
 /** A Pulumi CLI bound to one project directory, passphrase and environment KUBECONFIG (a decoy in the tests). */
 export class PulumiCli {
     /** Everything the engine printed, for the output secret check. */
     readonly outputLog: string[] = [];
 
+    /** `tmpdir`: the temporary folder of the environment the launcher starts in (the machine's shared one). */
     constructor(
         readonly projectDir: string,
         private readonly passphrase: string,
         private readonly kubeconfig: string,
+        readonly tmpdir: string = os.tmpdir(),
     ) {}
 
     /**
@@ -53,30 +78,46 @@ export class PulumiCli {
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             KUBECONFIG: this.kubeconfig,
             NO_COLOR: "1",
+            // The launcher runs this binary; the temporary folder is the one it starts from.
+            PULUMI: engineBinary("pulumi"),
+            TMPDIR: this.tmpdir,
+            TMP: this.tmpdir,
+            TEMP: this.tmpdir,
         };
     }
 
-    /** Runs `pulumi <args>`; `input` goes to stdin (how secrets are set). Never throws on a non-zero exit. */
-    run(args: string[], input?: string): Promise<RunResult> {
+    /** Starts `npm run pulumi -- <args>` (the launcher; `direct`: the CLI itself) without waiting for it. */
+    start(args: string[], opts: RunOptions = {}): StartedRun {
         const t0 = Date.now();
-        return new Promise((resolve, reject) => {
-            const p = spawn(engineBinary("pulumi"), [...args, "--non-interactive", "--color", "never"], {
-                cwd: this.projectDir,
-                env: this.env(),
-                stdio: ["pipe", "pipe", "pipe"],
-            });
-            let stdout = "";
-            let stderr = "";
-            p.stdout.on("data", (d) => (stdout += d));
-            p.stderr.on("data", (d) => (stderr += d));
-            p.on("error", reject);
-            p.on("close", (code) => {
+        const full = [...args, "--non-interactive", "--color", "never"];
+        const [node, pre] = launcherCommand();
+        const [cmd, argv] = opts.direct ? [engineBinary("pulumi"), full] : [node, [...pre, ...full]];
+        const child = spawn(cmd, argv, {
+            cwd: this.projectDir,
+            env: this.env(),
+            stdio: ["pipe", "pipe", "pipe"],
+            detached: opts.ownGroup ?? false,
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        const done = new Promise<RunResult>((resolve, reject) => {
+            child.on("error", reject);
+            child.on("close", (code, signal) => {
                 // The test's own `stack export --show-secrets` prints secrets by request; the scan covers the rest.
                 if (!args.includes("--show-secrets")) this.outputLog.push(stdout, stderr);
-                resolve({ code: code ?? -1, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
+                const c = code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : -1);
+                resolve({ code: c, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
             });
-            p.stdin.end(input ?? "");
         });
+        child.stdin.end(opts.input ?? "");
+        return { child, output: () => stdout + stderr, done };
+    }
+
+    /** Runs `pulumi <args>` through the launcher (`direct`: the CLI itself). Never throws on a non-zero exit. */
+    run(args: string[], input?: string, opts: RunOptions = {}): Promise<RunResult> {
+        return this.start(args, { ...opts, input }).done;
     }
 
     /** Runs and fails with the engine's own output when the exit code is not 0. */

@@ -82,7 +82,12 @@ export class EngineScenario {
             path.join(work, "stack-kubeconfig.yaml"),
             path.join(work, "env-kubeconfig.yaml"),
         );
-        const cli = new PulumiCli(makeProject(work), `pass-${Math.random().toString(36).slice(2)}`, kube.envKubeconfig);
+        // The "system" temporary folder of every Pulumi run: the launcher makes the run's own folder elsewhere, so
+        // anything found here leaked past it (and is removed with the work directory either way).
+        const tmp = path.join(work, "tmp");
+        fs.mkdirSync(tmp, { mode: 0o700 });
+        const pass = `pass-${Math.random().toString(36).slice(2)}`;
+        const cli = new PulumiCli(makeProject(work), pass, kube.envKubeconfig, tmp);
         const s = new EngineScenario(
             work,
             sim,

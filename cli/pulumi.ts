@@ -1,0 +1,151 @@
+/**
+ * `npm run pulumi -- <pulumi arguments>` (e.g. `npm run pulumi -- up --stack airgap`): runs the Pulumi CLI with a
+ * temporary folder of its own, so the copy of the kubeconfig (client key included) that the kubernetes provider
+ * writes into `$TMPDIR` on every run, and every other temporary file of the run, never lands in a shared `/tmp` and
+ * is gone when the run ends.
+ *
+ * The folder is `<project>/.pulumi-tmp/run-<pid>-<random>` (mode 0700, git-ignored, on the project's file system);
+ * `TMPDIR`, `TMP` and `TEMP` point at it and `AIHUB_PRIVATE_TMPDIR` names it (the program warns without it). The
+ * compile cache of Pulumi's TypeScript runner, which lived in `/tmp`, goes to `.pulumi-tmp/ts-node-cache` and is kept
+ * (`TS_NODE_CACHE_DIRECTORY`, unless set). The CLI is `$PULUMI`, else `pulumi` from PATH; stdin, stdout and stderr
+ * are the launcher's, the exit code is the CLI's.
+ * The folder is removed when the CLI exits (success, failure, Ctrl-C, SIGTERM, SIGHUP); a detached reaper
+ * (cli/pulumi-reaper.ts) removes it when the launcher is killed outright (kill -9 of the process group); each start
+ * also removes the folders of runs that are over.
+ *
+ * Signals: SIGTERM, SIGHUP, and SIGINT or SIGQUIT sent to the launcher go to the CLI once. A key pressed in the
+ * terminal (Ctrl-C) already reaches the CLI, which is in the same process group, so the launcher does not repeat it
+ * there: Pulumi counts a second Ctrl-C as "terminate immediately".
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+    PRIVATE_TMPDIR_ENV,
+    TS_NODE_CACHE,
+    inForegroundOfTerminal,
+    makeRunDir,
+    removeDir,
+    sweepStale,
+    watched,
+    type Watched,
+} from "../lib/private-tmp";
+
+const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
+/** Signals a terminal sends to its whole foreground process group. */
+const FROM_TERMINAL = new Set<NodeJS.Signals>(["SIGINT", "SIGQUIT"]);
+/** One signal relayed by several parents (npm forwards SIGINT and SIGTERM to its script) counts once. */
+const SAME_SIGNAL_MS = 300;
+
+/** The project directory: where `Pulumi.yaml` is, from `--cwd`/`-C` or the working directory up; else that directory. */
+export function projectDirFor(args: string[], cwd = process.cwd()): string {
+    let start = cwd;
+    for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (a === "--") break;
+        if ((a === "--cwd" || a === "-C") && args[i + 1]) start = path.resolve(cwd, args[i + 1]);
+        else if (a.startsWith("--cwd=")) start = path.resolve(cwd, a.slice("--cwd=".length));
+    }
+    for (let d = start; ; d = path.dirname(d)) {
+        if (fs.existsSync(path.join(d, "Pulumi.yaml")) || fs.existsSync(path.join(d, "Pulumi.yml"))) return d;
+        if (path.dirname(d) === d) return start;
+    }
+}
+
+/** How to run one of these TypeScript entry points with Node.js from any directory: `[node, ...arguments]`. */
+function nodeCommand(script: string): [string, string[]] {
+    return [process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(__dirname, script)]];
+}
+
+/** The launcher as a command, `[node, ...arguments]` (the engine tests run Pulumi through it). */
+export function launcherCommand(): [string, string[]] {
+    return nodeCommand("pulumi.ts");
+}
+
+/** Starts the reaper, detached in a session of its own, so a kill of the launcher's process group spares it. */
+function startReaper(dir: string, watch: Watched[]): void {
+    const [node, args] = nodeCommand("pulumi-reaper.ts");
+    args.push(dir, ...watch.map((w) => `${w.pid}:${w.start ?? ""}`));
+    try {
+        const r = spawn(node, args, {
+            detached: true,
+            stdio: "ignore",
+            cwd: path.dirname(__dirname),
+        });
+        r.on("error", () => undefined);
+        r.unref();
+    } catch {
+        // Without a reaper only a kill -9 leaves the folder, and the next start removes it.
+    }
+}
+
+function main(): void {
+    const args = process.argv.slice(2);
+    const projectDir = projectDirFor(args);
+    sweepStale(projectDir);
+    let dir: string;
+    try {
+        dir = makeRunDir(projectDir);
+    } catch (e) {
+        console.error(`cannot make a private temporary folder under ${projectDir}: ${(e as Error).message}`);
+        process.exit(1);
+    }
+    const pulumi = process.env.PULUMI || "pulumi";
+    // Signals are handled from the start (none is lost to Node's default, which would end the launcher at once);
+    // they are acted on once the CLI runs, as they are delivered through the event loop after this function returns.
+    const run: { child?: ChildProcess; exited: boolean } = { exited: false };
+    process.on("exit", () => {
+        // A launcher that fails while the CLI runs leaves the folder to the reaper, which waits for the CLI.
+        if (!run.child || run.exited) removeDir(dir);
+    });
+    const last = new Map<NodeJS.Signals, number>();
+    const forward = (sig: NodeJS.Signals) => {
+        if (!run.child || run.exited) return;
+        if (FROM_TERMINAL.has(sig) && inForegroundOfTerminal()) return;
+        const now = Date.now();
+        if (now - (last.get(sig) ?? 0) < SAME_SIGNAL_MS) return;
+        last.set(sig, now);
+        run.child.kill(sig);
+    };
+    for (const sig of FORWARDED) process.on(sig, forward);
+    // A hung-up terminal: our own error messages have nowhere to go, which must not end the launcher early.
+    process.stderr.on("error", () => undefined);
+
+    const tsNodeCache = process.env.TS_NODE_CACHE_DIRECTORY || path.join(projectDir, TS_NODE_CACHE);
+    const child = spawn(pulumi, args, {
+        stdio: "inherit",
+        env: {
+            ...process.env,
+            TMPDIR: dir,
+            TMP: dir,
+            TEMP: dir,
+            [PRIVATE_TMPDIR_ENV]: dir,
+            TS_NODE_CACHE_DIRECTORY: tsNodeCache,
+        },
+    });
+    run.child = child;
+    if (child.pid !== undefined) startReaper(dir, [watched(process.pid), watched(child.pid)]);
+    child.on("error", (e: NodeJS.ErrnoException) => {
+        run.exited = true;
+        removeDir(dir);
+        const why =
+            e.code === "ENOENT" ? "not found (install the Pulumi CLI, or set PULUMI=/path/to/pulumi)" : e.message;
+        console.error(`${pulumi}: ${why}`);
+        process.exit(127);
+    });
+    child.on("exit", (code, signal) => {
+        run.exited = true;
+        removeDir(dir);
+        if (signal) {
+            // Die of the same signal, so a calling shell sees an interrupted command.
+            for (const sig of FORWARDED) process.removeAllListeners(sig);
+            process.kill(process.pid, signal);
+            setTimeout(() => process.exit(128 + (os.constants.signals[signal] ?? 0)), 1000);
+            return;
+        }
+        process.exit(code ?? 1);
+    });
+}
+
+if (require.main === module) main();
