@@ -1,5 +1,5 @@
 /**
- * Manifests that put an add-on's web UI under a path of the AI Hub host (`https://<aihub.domain>/grafana`): same
+ * Manifests that put an add-on's web UI under a path of the AI Hub host (`https://<aihub.domain>/addons/grafana`): same
  * host, same certificate and the same way in as AI Hub, so no extra DNS record or certificate is needed.
  */
 
@@ -7,7 +7,7 @@
 export interface RouteTarget {
     /** Host users open (`aihub.domain`). */
     host: string;
-    /** Path prefix, e.g. `/grafana` (the UI must be configured to serve under it). */
+    /** Path prefix, e.g. `/addons/grafana` (the UI must be configured to serve under it). */
     path: string;
     /** Service and port in the route's namespace. */
     service: string;

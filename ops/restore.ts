@@ -60,6 +60,27 @@ export async function runningWorkloads(kc: Kubectl, ns: string): Promise<string[
         .map((w) => `${w.kind.toLowerCase()}/${w.metadata.name} (${w.spec.replicas ?? 1})`);
 }
 
+/**
+ * Pods of the namespace, bare or owned, that mount one of `claims` and have not ended (phase Succeeded or Failed):
+ * `pod/<name> (claim <claim>)`. Besides the Deployments and StatefulSets, AI Hub's JupyterHub (KubeSpawner) starts
+ * notebook pods straight in the namespace that mount the coding-environment and per-user claims; a claim such a pod
+ * mounts cannot be replaced under it (the delete would hang on kubernetes.io/pvc-protection, or the pod would write
+ * into a claim about to go).
+ */
+export async function podsMountingClaims(kc: Kubectl, ns: string, claims: Iterable<string>): Promise<string[]> {
+    const wanted = new Set(claims);
+    const list = await kc.json<{ items: Obj[] }>(["-n", ns, "get", "pods"]);
+    const found: string[] = [];
+    for (const p of list.items) {
+        if (p.status?.phase === "Succeeded" || p.status?.phase === "Failed") continue;
+        const mounted = ((p.spec?.volumes ?? []) as Obj[])
+            .map((v) => v.persistentVolumeClaim?.claimName as string | undefined)
+            .filter((c): c is string => c !== undefined && wanted.has(c));
+        for (const c of [...new Set(mounted)].sort()) found.push(`pod/${p.metadata.name} (claim ${c})`);
+    }
+    return found.sort();
+}
+
 /** The claim to create in place of `live`: same name, labels, kept annotations, class, size, modes; from the snapshot. */
 export function claimFromSnapshot(live: Obj, snapshot: string): Obj {
     const annotations = Object.fromEntries(
@@ -155,6 +176,18 @@ export async function restore(kc: Kubectl, opts: RestoreOptions): Promise<void> 
         throw new RestoreRefused(
             `AI Hub is running in namespace ${ns}: ${running.join(", ")}. A restore replaces its volumes and databases: ` +
                 `scale it down first (set aihub-airgap:aihub.running to false and run pulumi up, or kubectl scale --replicas=0 each of them), then run the restore again`,
+        );
+    }
+    const mounting = await podsMountingClaims(
+        kc,
+        ns,
+        volumes.map((v) => v.pvc),
+    );
+    if (mounting.length > 0) {
+        throw new RestoreRefused(
+            `pods in namespace ${ns} mount claims the restore replaces: ${mounting.join(", ")}. ` +
+                `Stop them first (a notebook server: stop it in JupyterHub, or kubectl -n ${ns} delete pod <name>; ` +
+                `or scale AI Hub down: set aihub-airgap:aihub.running to false and run pulumi up), then run the restore again`,
         );
     }
     const cron = await kc.json<Obj>(["-n", ns, "get", "cronjob", BACKUP_NAME]);

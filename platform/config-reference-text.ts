@@ -227,7 +227,8 @@ export const KEY_DOCS: Record<string, string> = {
         "how long silences and the notification log are kept (hours at most, e.g. `120h`)",
     "addons.monitoring.grafana": "Grafana's volume and path",
     "addons.monitoring.grafana.storage": "volume size (dashboards, users, plugins state; at least 1Gi)",
-    "addons.monitoring.grafana.path": "path under `https://<aihub.domain>` where Grafana is served",
+    "addons.monitoring.grafana.path":
+        "path under `https://<aihub.domain>` where Grafana is served (`root_url`, `serve_from_sub_path`); refused when it is, contains or lies under a path the AI Hub chart serves (its own Grafana at `/grafana`, JupyterHub at `/jupyter`, Keycloak at `/auth`, …)",
     "addons.monitoring.ceph": "scrape the Ceph mgr and alert on health and full OSDs/pools",
 
     // addons.kepler
@@ -257,7 +258,7 @@ export const KEY_DOCS: Record<string, string> = {
     "addons.jupyterhub.chart": "path of `jupyterhub-4.4.0.tgz`",
     "addons.jupyterhub.namespace": "namespace of the hub",
     "addons.jupyterhub.path":
-        "served at `https://<aihub.domain>/jupyter` (`hub.baseUrl`), through the shared Gateway (`ingress.mode: gateway`) or an Ingress with the site certificate (`ExposedService`); the chart's proxy stays a ClusterIP Service, autohttps off",
+        "served at `https://<aihub.domain>/addons/jupyterhub` (`hub.baseUrl`), through the shared Gateway (`ingress.mode: gateway`) or an Ingress with the site certificate (`ExposedService`); the chart's proxy stays a ClusterIP Service, autohttps off; refused when it is, contains or lies under a path the AI Hub chart serves (its own JupyterHub at `/jupyter`, Grafana at `/grafana`, Keycloak at `/auth`, …)",
     "addons.jupyterhub.storage": "user homes: PVCs on the CephFS class (`ceph.storageClass`, ReadWriteMany)",
     "addons.jupyterhub.storage.capacity": "size of each home",
     "addons.jupyterhub.images":
@@ -278,7 +279,7 @@ export const KEY_DOCS: Record<string, string> = {
     "addons.jupyterhub.cull.every": "seconds between checks",
     "addons.jupyterhub.auth": "who may log in: `native`, `ldap` or `oidc`",
     "addons.jupyterhub.auth.type":
-        "`native`: NativeAuthenticator (sign-up, admins approve); `ldap`: LDAPAuthenticator with a search bind; `oidc`: GenericOAuthenticator against AI Hub's Keycloak (`https://<aihub.domain>/auth/realms/<realm>`, callback `https://<aihub.domain>/jupyter/hub/oauth_callback`)",
+        "`native`: NativeAuthenticator (sign-up, admins approve); `ldap`: LDAPAuthenticator with a search bind; `oidc`: GenericOAuthenticator against AI Hub's Keycloak (`https://<aihub.domain>/auth/realms/<realm>`, callback `https://<aihub.domain>/addons/jupyterhub/hub/oauth_callback`)",
     "addons.jupyterhub.auth.admins": "admin user names",
     "addons.jupyterhub.auth.server": "the LDAP server",
     "addons.jupyterhub.auth.port": "LDAP port",
@@ -289,7 +290,7 @@ export const KEY_DOCS: Record<string, string> = {
     "addons.jupyterhub.auth.userAttribute": "attribute holding the user name",
     "addons.jupyterhub.auth.realm": "Keycloak realm (AI Hub's `common.defaultSSORealm`)",
     "addons.jupyterhub.auth.clientId":
-        "a confidential client in AI Hub's Keycloak with the redirect URI `https://<aihub.domain>/jupyter/hub/oauth_callback`",
+        "a confidential client in AI Hub's Keycloak with the redirect URI `https://<aihub.domain>/addons/jupyterhub/hub/oauth_callback`",
     "addons.jupyterhub.auth.clientSecret": "the client's secret; set with `pulumi config set --secret --path`",
     "addons.jupyterhub.auth.adminGroups": "users of these Keycloak groups are admins",
 };

@@ -1,7 +1,7 @@
 /**
  * JupyterHub under the real engine: the fixture z2jh chart (its pre-install image-awaiter hook included) on the lab
  * stack; the checks read the hub's values as the chart got them (homes on the CephFS class, the notebook image from
- * the private registry, OIDC against AI Hub's Keycloak with the site CA trusted) and the route under /jupyter.
+ * the private registry, OIDC against AI Hub's Keycloak with the site CA trusted) and the route under /addons/jupyterhub.
  */
 import assert from "node:assert/strict";
 import * as path from "node:path";
@@ -24,9 +24,9 @@ export const fixture: AddOnEngineFixture = {
         s.view.refresh();
         const domain = String(s.plain.aihub.domain);
         const route = await exposedRoute(s, NS, "jupyterhub-route");
-        assert.deepEqual([route.host, route.path, route.service], [domain, "/jupyter", "proxy-public"]);
+        assert.deepEqual([route.host, route.path, route.service], [domain, "/addons/jupyterhub", "proxy-public"]);
         const out = JSON.parse((await s.pulumiOk(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
-        assert.equal(out.jupyterhubUrl, `https://${domain}/jupyter`);
+        assert.equal(out.jupyterhubUrl, `https://${domain}/addons/jupyterhub`);
         const cm = await s.view.get("v1", "ConfigMap", "hub-values", NS);
         assert.ok(cm, "ConfigMap jupyterhub/hub-values is missing");
         const values = JSON.parse((cm.data as Record<string, string>)["values.json"]) as {

@@ -63,13 +63,13 @@ test("every rendered image is private, notebook images of the profiles included,
     assert.equal(jupyterhubImages(section()).length, 8);
 });
 
-test("homes on the CephFS class, RWX; the proxy stays ClusterIP; served under /jupyter; GPU profile requests GPUs", () => {
+test("homes on the CephFS class, RWX; the proxy stays ClusterIP; served under /addons/jupyterhub; GPU profile requests GPUs", () => {
     const objs = render(jupyterhubValues(input()));
     const hub = JSON.parse(objs.find((o) => o.kind === "ConfigMap")!.data!["values.json"]) as {
         baseUrl: string;
         singleuser: { storage: unknown; profileList: { kubespawner_override: Record<string, unknown> }[] };
     };
-    assert.equal(hub.baseUrl, "/jupyter");
+    assert.equal(hub.baseUrl, "/addons/jupyterhub");
     assert.deepEqual(hub.singleuser.storage, {
         type: "dynamic",
         capacity: "10Gi",
@@ -103,7 +103,7 @@ test("authenticator secrets reach the hub through a Secret reference, never the 
     const oidc = (jupyterhubValues(input()).hub as { config: { GenericOAuthenticator: Record<string, string> } }).config
         .GenericOAuthenticator;
     assert.equal(oidc.token_url, "https://aihub.example.com/auth/realms/master/protocol/openid-connect/token");
-    assert.equal(oidc.oauth_callback_url, "https://aihub.example.com/jupyter/hub/oauth_callback");
+    assert.equal(oidc.oauth_callback_url, "https://aihub.example.com/addons/jupyterhub/hub/oauth_callback");
 });
 
 test("OIDC behind a private CA: the hub trusts the site CA from its ConfigMap (SSL_CERT_FILE), and only then", () => {
@@ -130,6 +130,32 @@ test("OIDC behind a private CA: the hub trusts the site CA from its ConfigMap (S
     const publicCa = hub(false);
     assert.equal((publicCa.extraEnv as Record<string, unknown>).SSL_CERT_FILE, undefined);
     assert.equal(publicCa.extraVolumes, undefined);
+});
+
+test("the hub's path must not be, contain or lie under a path AI Hub serves (its JupyterHub at /jupyter)", () => {
+    const all = (values: Record<string, unknown> = {}) =>
+        ({ addons: { gpu: {} }, aihub: { version: "2026.0.2", values, vendorValues: {} } }) as never;
+    assert.equal(section().path, "/addons/jupyterhub");
+    assert.deepEqual(jupyterhubRules(section(), all()).errors, []);
+    assert.deepEqual(jupyterhubRules(section({ path: "/jupyter" }), all()).errors, [
+        {
+            path: "addons.jupyterhub.path",
+            text:
+                "/jupyter collides with /jupyter, where AI Hub's JupyterHub (its notebooks) is served " +
+                "(jupyterHub.proxyURLSuffix of the AI Hub 2026.0.2 chart); on one host the longer path prefix wins, " +
+                "so one would hide the other (choose a path that is neither /jupyter, nor above or under it, " +
+                "e.g. /addons/jupyterhub)",
+        },
+    ]);
+    const text = (p: string, v?: Record<string, unknown>) =>
+        jupyterhubRules(section({ path: p }), all(v)).errors.map((e) => e.text);
+    assert.match(text("/jupyter/hub")[0], /^\/jupyter\/hub collides with \/jupyter,/);
+    assert.match(text("/auth/jupyter")[0], /collides with \/auth, where AI Hub's Keycloak/);
+    assert.match(text("/rts")[0], /scoringAgent\.proxyURLSuffix/);
+    assert.deepEqual(text("/jupyterhub"), []);
+    // Moved by the stack's AI Hub values: /jupyter is free, the new suffix is not.
+    assert.deepEqual(text("/jupyter", { jupyterHub: { proxyURLSuffix: "/notebooks" } }), []);
+    assert.match(text("/notebooks", { jupyterHub: { proxyURLSuffix: "/notebooks" } })[0], /collides with \/notebooks/);
 });
 
 test("GPU profiles need the gpu add-on; missing authenticator keys are named", () => {

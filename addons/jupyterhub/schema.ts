@@ -62,11 +62,13 @@ export const jupyterhubSchema = z.strictObject({
     chart: z.string().min(1),
     /** @default jupyterhub */
     namespace: k8sName.default("jupyterhub"),
-    /** Path under aihub.domain. @default /jupyter */
+    /** Path under aihub.domain; not one AI Hub serves (its own JupyterHub is at /jupyter). @default /addons/jupyterhub */
     path: z
         .string()
-        .regex(/^\/[a-z0-9][-a-z0-9/]*[a-z0-9]$/, { error: "must be a path like /jupyter (no trailing slash)" })
-        .default("/jupyter"),
+        .regex(/^\/[a-z0-9][-a-z0-9/]*[a-z0-9]$/, {
+            error: "must be a path like /addons/jupyterhub (no trailing slash)",
+        })
+        .default("/addons/jupyterhub"),
     /** Per-user home volume on the CephFS (RWX) class. @default 10Gi */
     storage: z.strictObject({ capacity: quantity.default("10Gi") }).default({ capacity: "10Gi" }),
     /** Notebook images users may run (upstream names; the bundle carries them). The first is the default. */

@@ -45,12 +45,12 @@ export const fixture: AddOnEngineFixture = {
     async check(s) {
         s.view.refresh();
         const domain = String(s.plain.aihub.domain);
-        // Grafana under /grafana of the AI Hub host: an HTTPRoute on the shared Gateway, or an Ingress with the site
+        // Grafana under /addons/grafana of the AI Hub host: an HTTPRoute on the shared Gateway, or an Ingress with the site
         // certificate (lab without the gateway add-on: https-custom-ca).
         const route = await exposedRoute(s, NS, "monitoring-grafana");
-        assert.deepEqual([route.host, route.path, route.service], [domain, "/grafana", GRAFANA_SERVICE]);
+        assert.deepEqual([route.host, route.path, route.service], [domain, "/addons/grafana", GRAFANA_SERVICE]);
         const out = JSON.parse((await s.pulumiOk(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
-        assert.equal(out.monitoringGrafanaUrl, `https://${domain}/grafana`);
+        assert.equal(out.monitoringGrafanaUrl, `https://${domain}/addons/grafana`);
         assert.equal(out.monitoringGrafanaAdminPassword, "[secret]");
         // The admin password lives in our Secret, which the Grafana container reads; the chart made none of its own.
         const admin = await must(s, "v1", "Secret", "grafana-admin");

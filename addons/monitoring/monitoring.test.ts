@@ -54,7 +54,7 @@ function values(section: Record<string, unknown> = {}) {
         pullSecretName: "airgap-registry",
         storageClass: "rook-ceph-block",
         adminSecretName: "grafana-admin",
-        grafanaUrl: "https://aihub.airgap.internal/grafana",
+        grafanaUrl: "https://aihub.airgap.internal/addons/grafana",
     });
 }
 
@@ -66,6 +66,36 @@ function withMonitoring(section: Record<string, unknown>, edit?: (v: Record<stri
 }
 
 describe("monitoring config", () => {
+    it("refuses a Grafana path that is, contains or lies under a path AI Hub serves, naming key, path and fix", () => {
+        const lines = (p: string) => withMonitoring({ grafana: { path: p } }).lines;
+        // AI Hub's own Grafana: grafana.proxyURLSuffix of the 2026.0.2 chart (GF_SERVER_ROOT_URL is built from it).
+        assert.deepEqual(lines("/grafana"), [
+            "aihub-airgap:addons.monitoring.grafana.path: /grafana collides with /grafana, where AI Hub's Grafana " +
+                "(its dashboards and sign-in callback) is served (grafana.proxyURLSuffix of the AI Hub 2026.0.2 chart); " +
+                "on one host the longer path prefix wins, so one would hide the other (choose a path that is neither " +
+                "/grafana, nor above or under it, e.g. /addons/grafana)",
+        ]);
+        assert.match(lines("/grafana/addon")[0], /grafana\.path: \/grafana\/addon collides with \/grafana,/);
+        assert.match(lines("/auth")[0], /grafana\.path: \/auth collides with \/auth, where AI Hub's Keycloak/);
+        assert.match(lines("/jupyter")[0], /jupyterHub\.proxyURLSuffix of the AI Hub 2026\.0\.2 chart/);
+        // A path that only starts with the same letters is another path.
+        assert.deepEqual(lines("/grafana-addon"), []);
+        assert.deepEqual(lines("/addons/grafana"), []);
+        // AI Hub's values move its Grafana: the stack's values decide.
+        const moved = withMonitoring({ grafana: { path: "/grafana" } }, (v) => {
+            (v["aihub"] as { values: Record<string, unknown> }).values = {
+                grafana: { proxyURLSuffix: "/aihub-grafana" },
+            };
+        });
+        assert.deepEqual(moved.lines, []);
+        const onIt = withMonitoring({ grafana: { path: "/aihub-grafana" } }, (v) => {
+            (v["aihub"] as { values: Record<string, unknown> }).values = {
+                grafana: { proxyURLSuffix: "/aihub-grafana" },
+            };
+        });
+        assert.match(onIt.lines[0], /\/aihub-grafana collides with \/aihub-grafana/);
+    });
+
     it("takes the defaults, and names every wrong size, retention and path by key", () => {
         const ok = withMonitoring({});
         assert.deepEqual(ok.lines, []);
@@ -75,7 +105,7 @@ describe("monitoring config", () => {
             namespace: "monitoring",
             prometheus: { storage: "50Gi", retention: "15d" },
             alertmanager: { storage: "5Gi", retention: "120h" },
-            grafana: { storage: "10Gi", path: "/grafana" },
+            grafana: { storage: "10Gi", path: "/addons/grafana" },
             ceph: true,
         });
         const bad = withMonitoring({
@@ -191,7 +221,7 @@ describe("monitoring values on the fixture chart", () => {
 
     it("serves Grafana under the path, with the admin password from our Secret only", () => {
         const ini = (one("ConfigMap", GRAFANA_SERVICE).data as Record<string, string>)["grafana.ini"];
-        assert.match(ini, /root_url = https:\/\/aihub\.airgap\.internal\/grafana\n/);
+        assert.match(ini, /root_url = https:\/\/aihub\.airgap\.internal\/addons\/grafana\n/);
         assert.match(ini, /serve_from_sub_path = true/);
         assert.match(ini, /domain = aihub\.airgap\.internal/);
         assert.equal(objs.filter((o) => o.kind === "Secret").length, 0, "the chart makes no admin Secret");
@@ -251,7 +281,7 @@ describe("monitoring in the platform (mock runtime)", () => {
             secret.secretInputs.some((p) => p.startsWith("stringData")),
             secret.secretInputs.join(","),
         );
-        assert.equal(stack.outputs?.monitoringGrafanaUrl, "https://aihub.airgap.internal/grafana");
+        assert.equal(stack.outputs?.monitoringGrafanaUrl, "https://aihub.airgap.internal/addons/grafana");
         const rules = getPath(custom(rec, "monitoring-grafana").inputs, "spec.rules") as {
             host: string;
             http: { paths: { path: string; backend: { service: { name: string } } }[] };
@@ -259,7 +289,7 @@ describe("monitoring in the platform (mock runtime)", () => {
         assert.equal(rules[0].host, "aihub.airgap.internal");
         assert.deepEqual(
             [rules[0].http.paths[0].path, rules[0].http.paths[0].backend.service.name],
-            ["/grafana", GRAFANA_SERVICE],
+            ["/addons/grafana", GRAFANA_SERVICE],
         );
     });
 });

@@ -2,6 +2,7 @@
 import type { PlatformConfig } from "../../platform/contracts";
 import { quantityBytes } from "../../lib/quantity";
 import type { AddOnProblems } from "../../platform/contracts";
+import { aihubPathProblems } from "../shared/aihub-paths";
 import { chartVersionProblems } from "../shared/chart";
 import type { MonitoringConfig } from "./schema";
 
@@ -14,10 +15,14 @@ export function byteSizeBytes(v: string): number {
     return Number(m[1]) * 1024 ** POWERS[(m[4] ?? "") as keyof typeof POWERS];
 }
 
-/** The add-on's rules: chart file and version agree, retention fits the volume, which class holds the volumes. */
+/**
+ * The add-on's rules: chart file and version agree, Grafana's path is not one AI Hub serves, retention fits the
+ * volume, which class holds the volumes.
+ */
 export function monitoringRules(s: MonitoringConfig, all: Partial<PlatformConfig>): AddOnProblems {
     const at = "addons.monitoring";
     const errors = chartVersionProblems(`${at}.chart`, s.chart, s.version, `kube-prometheus-stack-${s.version}.tgz`);
+    errors.push(...aihubPathProblems(`${at}.grafana.path`, s.grafana.path, all, "/addons/grafana"));
     const size = s.prometheus.retentionSize;
     if (size !== undefined && byteSizeBytes(size) >= quantityBytes(s.prometheus.storage)) {
         errors.push({

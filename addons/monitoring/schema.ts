@@ -23,7 +23,7 @@ const BYTE_SIZE = /^(0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$/;
 
 /** A URL path prefix: `/name`, lower-case letters, digits and '-', no trailing slash. */
 export const uiPath = z.string().regex(/^(\/[a-z0-9][a-z0-9-]*)+$/, {
-    error: "must be a path under the AI Hub host like /grafana (a leading '/', no trailing '/', no '/' alone: AI Hub owns the root)",
+    error: "must be a path under the AI Hub host like /addons/grafana (a leading '/', no trailing '/', no '/' alone: AI Hub owns the root)",
 });
 
 export const monitoringSchema = z.strictObject({
@@ -70,8 +70,11 @@ export const monitoringSchema = z.strictObject({
         .strictObject({
             /** Volume size (dashboards, users, plugins state). @default 10Gi */
             storage: sizeAtLeast("1Gi", "for Grafana's database").default("10Gi"),
-            /** Path under `https://<aihub.domain>` where Grafana is served. @default /grafana */
-            path: uiPath.default("/grafana"),
+            /**
+             * Path under `https://<aihub.domain>` where Grafana is served; not one AI Hub serves (its own Grafana is at
+             * /grafana). @default /addons/grafana
+             */
+            path: uiPath.default("/addons/grafana"),
         })
         .prefault({}),
     /** Scrape the Ceph mgr's metrics and alert on Ceph health and full pools/OSDs. @default true */

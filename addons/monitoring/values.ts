@@ -64,7 +64,7 @@ export interface MonitoringValuesInput {
     storageClass: string;
     /** Secret holding Grafana's admin user and password (keys {@link GRAFANA_ADMIN_KEYS}). */
     adminSecretName: string;
-    /** Where users open Grafana, e.g. https://aihub.example.com/grafana. */
+    /** Where users open Grafana, e.g. https://aihub.example.com/addons/grafana. */
     grafanaUrl: string;
 }
 

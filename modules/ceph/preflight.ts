@@ -1,6 +1,7 @@
 /**
  * The disk preflight: before Rook touches a disk, a short-lived check on its node confirms that the declared device
- * exists, is at least the declared size, is not mounted and (OSD disks) carries no partition table or filesystem.
+ * exists, is at least the declared size, is not mounted, (OSD disks) carries no partition table or filesystem, and (mon
+ * disks) is blank or carries only a filesystem the kubelet mounts as is (see {@link MON_FS_MOUNTED_AS_IS}).
  *
  * Two halves share one message format: `diskProblems` (a pure function of the tools' real output: `lsblk -J -b`,
  * `blkid -p -o export`, the host's mountinfo) and `checkScript` (the POSIX shell the check container runs, since the
@@ -95,7 +96,24 @@ const FIX = {
     mounted: "unmount it and remove it from /etc/fstab, or declare another disk",
     signature: "if its data is not needed, wipe it on the node: wipefs -a <device>; sgdisk --zap-all <device>",
     children: "if its data is not needed, remove them (wipefs -a, sgdisk --zap-all) on the node",
+    monSignature:
+        "the kubelet formats only a blank disk and mounts it as ext4; if its data is not needed, wipe it on the node: wipefs -a <device>; sgdisk --zap-all <device>",
+    monOldStore:
+        "the kubelet mounts it as is; if it holds an old mon store (a store.db directory) the mon joins with stale data: wipe it (wipefs -a <device>) unless it is this cluster's mon",
 };
+
+/**
+ * What the kubelet does with a mon disk. A mon disk is a local PV with `volumeMode: Filesystem` on a raw device and no
+ * `local.fsType`, so the kubelet's local volume plugin (kubernetes `pkg/volume/local/local.go`, `mountLocalBlockDevice`)
+ * mounts it with `SafeFormatAndMount.FormatAndMount(device, dir, "", …)`, i.e. as ext4. That function (kubernetes
+ * `staging/src/k8s.io/mount-utils/mount_linux.go`, `formatAndMountSensitive` and `getDiskFormat`) runs
+ * `blkid -p -s TYPE -s PTTYPE -o export`: exit 2 (no signature) means blank and it runs mkfs.ext4; a PTTYPE makes it
+ * return "unknown data, probably partitions" and any TYPE is taken as an existing format — in both cases it does not
+ * format, fscks the device and mounts it as ext4, which fails for a partition table, LVM2_member, ceph_bluestore, xfs…
+ * So a mon disk must be blank or carry an ext2/3/4 filesystem (the ext4 driver mounts those as is); that filesystem
+ * may still hold an old mon store (mons that never reach quorum), hence a warning.
+ */
+export const MON_FS_MOUNTED_AS_IS = ["ext4", "ext3", "ext2"];
 
 /** The start of every message about a disk: `aihub-airgap:<key>.<field>: <device> on node <host>`. */
 function head(disk: NodeDisk, field: "path" | "size"): string {
@@ -112,6 +130,23 @@ export function diskProblems(disk: NodeDisk, r: DeviceReport): string[] {
         out.push(`${head(disk, "size")} is ${real}, less than the declared ${disk.size} (${FIX.small})`);
     }
     for (const m of r.mounts) out.push(`${head(disk, "path")} is mounted at ${m} (${FIX.mounted})`);
+    if (disk.role === "mon") {
+        const sig = [
+            ...(r.blkid.PTTYPE ? [`PTTYPE=${r.blkid.PTTYPE}`] : []),
+            ...(r.blkid.TYPE && !MON_FS_MOUNTED_AS_IS.includes(r.blkid.TYPE) ? [`TYPE=${r.blkid.TYPE}`] : []),
+        ];
+        if (sig.length > 0) {
+            out.push(
+                `${head(disk, "path")} carries ${sig.join(" ")}; a mon disk must be blank or carry an ext4 filesystem (${FIX.monSignature})`,
+            );
+        }
+        const kids = flatten(r.tree)
+            .slice(1)
+            .map((c) => c.name);
+        if (kids.length > 0) {
+            out.push(`${head(disk, "path")} has partitions or holders: ${kids.join(" ")} (${FIX.children})`);
+        }
+    }
     if (disk.role === "osd") {
         const sig = ["PTTYPE", "TYPE"].filter((k) => r.blkid[k]).map((k) => `${k}=${r.blkid[k]}`);
         if (sig.length > 0) {
@@ -125,6 +160,17 @@ export function diskProblems(disk: NodeDisk, r: DeviceReport): string[] {
         }
     }
     return out;
+}
+
+/**
+ * Warnings that do not stop the install, one line each: a mon disk with an ext2/3/4 filesystem (and nothing refused
+ * about its signature) is mounted as is and may hold an old mon store.
+ */
+export function diskWarnings(disk: NodeDisk, r: DeviceReport): string[] {
+    if (disk.role !== "mon" || !r.tree || r.blkid.PTTYPE) return [];
+    const type = r.blkid.TYPE;
+    if (!type || !MON_FS_MOUNTED_AS_IS.includes(type)) return [];
+    return [`warning: ${head(disk, "path")} carries a ${type} filesystem (${FIX.monOldStore})`];
 }
 
 /** Quotes a string for POSIX sh. */
@@ -158,6 +204,19 @@ export function checkScript(disk: NodeDisk): string {
         `  done`,
         `done`,
     ];
+    if (disk.role === "mon") {
+        const asIs = MON_FS_MOUNTED_AS_IS.join("|");
+        lines.push(
+            `pt=$(blkid -p -o export "$dev" 2>/dev/null | sed -n 's/^PTTYPE=//p' | head -n 1)`,
+            `ty=$(blkid -p -o export "$dev" 2>/dev/null | sed -n 's/^TYPE=//p' | head -n 1)`,
+            `sig=""; [ -n "$pt" ] && sig="PTTYPE=$pt"`,
+            `case "$ty" in ""|${asIs}) ;; *) sig="\${sig:+$sig }TYPE=$ty" ;; esac`,
+            `if [ -n "$sig" ]; then say "${head(disk, "path")} carries $sig; a mon disk must be blank or carry an ext4 filesystem (${FIX.monSignature})"; fi`,
+            `kids=$(lsblk -n -r -o NAME "$dev" | tail -n +2 | tr '\\n' ' ' | sed 's/ $//')`,
+            `if [ -n "$kids" ]; then say "${head(disk, "path")} has partitions or holders: $kids (${FIX.children})"; fi`,
+            `if [ -z "$pt" ]; then case "$ty" in ${asIs}) echo "warning: ${head(disk, "path")} carries a $ty filesystem (${FIX.monOldStore})" >&2 ;; esac; fi`,
+        );
+    }
     if (disk.role === "osd") {
         lines.push(
             `sig=$(blkid -p -o export "$dev" 2>/dev/null | grep -E '^(PTTYPE|TYPE)=' | sort | tr '\\n' ' ' | sed 's/ $//')`,

@@ -196,6 +196,12 @@ describe("backup objects and the restore sequence on the simulated cluster", { s
         await assert.rejects(restore(kc, { ...opts, backupId: "aihub-backup-1" }), /no such backup/);
         for (const d of ["aihub-db", "aihub-backend"])
             await kc.run(["-n", NS, "scale", `deployment/${d}`, "--replicas=0"]);
+        // Their pods mount the claims too; the restore waits for nobody, so let them go first.
+        await eventually(
+            "the scaled-down pods are gone",
+            async () => (await api.list<any>(`/api/v1/namespaces/${NS}/pods`)).length === 0,
+            60_000,
+        );
         const uid = (await api.get<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims/aihub-db-pvc`))!.metadata.uid;
         await assert.rejects(restore(kc, { ...opts, replaceData: false }), (e: Error) => {
             assert.match(e.message, /replace pvc\/aihub-db-pvc by a claim from volumesnapshot\/aihub-db-pvc-/);
@@ -205,6 +211,48 @@ describe("backup objects and the restore sequence on the simulated cluster", { s
         });
         const still = await api.get<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims/aihub-db-pvc`);
         assert.equal(still.metadata.uid, uid, "a refused restore must not touch the claims");
+    });
+
+    it("refuses while a bare pod (a KubeSpawner notebook server) mounts a claim it replaces, naming pod and claim", async () => {
+        // KubeSpawner creates notebook pods directly, with no Deployment or StatefulSet over them.
+        await api.create(`/api/v1/namespaces/${NS}/pods`, {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "jupyter-alice", labels: { component: "singleuser-server" } },
+            spec: {
+                nodeName: "w1",
+                containers: [{ name: "notebook", image: "registry.airgap.internal:5000/rapidminer/nb:1" }],
+                volumes: [
+                    { name: "home", persistentVolumeClaim: { claimName: "aihub-home-pvc" } },
+                    { name: "scratch", emptyDir: {} },
+                ],
+            },
+        });
+        await eventually(
+            "kwok runs the notebook pod",
+            async () =>
+                (await api.get<any>(`/api/v1/namespaces/${NS}/pods/jupyter-alice`))?.status?.phase === "Running",
+            60_000,
+        );
+        const uid = (await api.get<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims/aihub-home-pvc`))!.metadata
+            .uid;
+        const opts = { namespace: NS, backupId: ID, timeoutSeconds: 60, log: (l: string) => logs.push(l) };
+        for (const replaceData of [true, false]) {
+            await assert.rejects(restore(kc, { ...opts, replaceData }), (e: Error) => {
+                assert.ok(e instanceof RestoreRefused, String(e));
+                assert.match(e.message, /pod\/jupyter-alice \(claim aihub-home-pvc\)/);
+                assert.match(e.message, /Stop them first.*aihub\.running to false/);
+                return true;
+            });
+        }
+        const still = await api.get<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims/aihub-home-pvc`);
+        assert.equal(still.metadata.uid, uid, "a refused restore must not touch the claims");
+        await kc.run(["-n", NS, "delete", "pod", "jupyter-alice", "--grace-period=0", "--force", "--wait=true"]);
+        await eventually(
+            "the notebook pod is gone",
+            async () => (await api.list<any>(`/api/v1/namespaces/${NS}/pods`)).length === 0,
+            60_000,
+        );
     });
 
     it("replaces the claims from the snapshots, runs the restore Job with the databases only, and stops them", async () => {

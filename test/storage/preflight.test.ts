@@ -4,7 +4,7 @@
  * exactly the lines the TypeScript rules report.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,6 +13,7 @@ import type { NodeDisk } from "../../config/disks";
 import {
     checkScript,
     diskProblems,
+    diskWarnings,
     flatten,
     formatBytes,
     mountsOf,
@@ -175,16 +176,59 @@ describe("disk preflight: rules", () => {
         assert.match(lines[3], /has partitions or holders: sdb1 sdb2/);
     });
 
-    it("a mon disk may carry a filesystem (kubelet formats it) but not be mounted", () => {
+    it("a mounted, partitioned mon disk: mounted, partition table, partitions — one line each", () => {
         const disk = { ...mon, path: "/dev/sdb", size: "10Gi" };
         const lines = diskProblems(disk, report(PARTITIONED, "PTTYPE=gpt\n"));
-        assert.deepEqual(lines.length, 1);
+        assert.equal(lines.length, 3);
         assert.match(lines[0], /monDisk.path: \/dev\/sdb on node worker1 is mounted at \/data/);
+        assert.match(lines[1], /monDisk.path: \/dev\/sdb on node worker1 carries PTTYPE=gpt; a mon disk must be blank/);
+        assert.match(lines[2], /has partitions or holders: sdb1 sdb2/);
+    });
+
+    it("a mon disk with a partition table or a non-filesystem signature is refused (the kubelet will not format it)", () => {
+        const disk = { ...mon, path: "/dev/nvme2n1", size: "10Gi" };
+        for (const [blkid, sig] of [
+            ["PTUUID=5b1f\nPTTYPE=gpt\n", "PTTYPE=gpt"],
+            ["PTTYPE=dos\n", "PTTYPE=dos"],
+            ["UUID=Xq1\nVERSION=LVM2 001\nTYPE=LVM2_member\nUSAGE=raid\n", "TYPE=LVM2_member"],
+            ["UUID=5a3e\nTYPE=ceph_bluestore\nUSAGE=other\n", "TYPE=ceph_bluestore"],
+            ["UUID=77f1\nTYPE=xfs\nUSAGE=filesystem\n", "TYPE=xfs"],
+        ]) {
+            const lines = diskProblems(disk, report(EMPTY, blkid));
+            assert.equal(lines.length, 1, blkid);
+            assert.equal(
+                lines[0],
+                `aihub-airgap:ceph.nodes[0].monDisk.path: /dev/nvme2n1 on node worker1 carries ${sig}; a mon disk must be ` +
+                    "blank or carry an ext4 filesystem (the kubelet formats only a blank disk and mounts it as ext4; " +
+                    "if its data is not needed, wipe it on the node: wipefs -a <device>; sgdisk --zap-all <device>)",
+            );
+            assert.deepEqual(diskWarnings(disk, report(EMPTY, blkid)), []);
+        }
+    });
+
+    it("a mon disk with an ext4 filesystem passes with a warning (it may hold an old mon store); a blank one without", () => {
+        const disk = { ...mon, path: "/dev/nvme2n1", size: "10Gi" };
+        const ext4 = "UUID=ff52\nBLOCK_SIZE=4096\nTYPE=ext4\nUSAGE=filesystem\n";
+        assert.deepEqual(diskProblems(disk, report(EMPTY, ext4)), []);
+        const w = diskWarnings(disk, report(EMPTY, ext4));
+        assert.equal(w.length, 1);
+        assert.match(
+            w[0],
+            /^warning: aihub-airgap:ceph.nodes\[0\].monDisk.path: \/dev\/nvme2n1 on node worker1 carries a ext4 filesystem \(.*old mon store.*wipefs -a/,
+        );
+        assert.deepEqual(diskProblems(disk, report(EMPTY, "")), []);
+        assert.deepEqual(diskWarnings(disk, report(EMPTY, "")), []);
+        // OSD disks are not warned about: an ext4 signature there is a problem already.
+        assert.deepEqual(diskWarnings({ ...osd, path: "/dev/nvme2n1", size: "10Gi" }, report(EMPTY, ext4)), []);
     });
 });
 
 /** Runs the check script with stub lsblk/blkid answering from the given output; returns its problem lines. */
-function runScript(disk: NodeDisk, lsblkJson: string, blkid: string): { code: number; lines: string[] } {
+function runScript(
+    disk: NodeDisk,
+    lsblkJson: string,
+    blkid: string,
+): { code: number; lines: string[]; warnings: string[] } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-"));
     try {
         const tree = parseLsblk(lsblkJson);
@@ -211,14 +255,11 @@ function runScript(disk: NodeDisk, lsblkJson: string, blkid: string): { code: nu
             MOUNTINFO: path.join(dir, "mountinfo"),
             TERMLOG: path.join(dir, "termlog"),
         };
-        let code = 0;
-        try {
-            execFileSync("sh", ["-c", checkScript(disk)], { env, stdio: "pipe" });
-        } catch (e) {
-            code = (e as { status: number }).status;
-        }
+        const run = spawnSync("sh", ["-c", checkScript(disk)], { env, encoding: "utf8" });
+        const code = run.status ?? -1;
         const lines = fs.readFileSync(env.TERMLOG, "utf8").split("\n").filter(Boolean);
-        return { code, lines };
+        const warnings = run.stderr.split("\n").filter((l) => l.startsWith("warning: "));
+        return { code, lines, warnings };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -236,6 +277,32 @@ describe("disk preflight: the check script reports what the rules report", () =>
             "UUID=ff52\nTYPE=ext4\nUSAGE=filesystem\n",
         ],
         ["mounted mon disk", { ...mon, path: "/dev/sdb", size: "10Gi" }, PARTITIONED, "PTTYPE=gpt\n"],
+        ["gpt mon disk", { ...mon, path: "/dev/nvme2n1", size: "10Gi" }, EMPTY, "PTUUID=5b1f\nPTTYPE=gpt\n"],
+        [
+            "LVM2_member mon disk",
+            { ...mon, path: "/dev/nvme2n1", size: "10Gi" },
+            EMPTY,
+            "UUID=Xq1\nVERSION=LVM2 001\nTYPE=LVM2_member\nUSAGE=raid\n",
+        ],
+        [
+            "ceph_bluestore mon disk",
+            { ...mon, path: "/dev/nvme2n1", size: "10Gi" },
+            EMPTY,
+            "UUID=5a3e\nTYPE=ceph_bluestore\nUSAGE=other\n",
+        ],
+        [
+            "xfs mon disk",
+            { ...mon, path: "/dev/nvme2n1", size: "10Gi" },
+            EMPTY,
+            "UUID=77f1\nTYPE=xfs\nUSAGE=filesystem\n",
+        ],
+        [
+            "ext4 mon disk (warning only)",
+            { ...mon, path: "/dev/nvme2n1", size: "10Gi" },
+            EMPTY,
+            "UUID=ff52\nTYPE=ext4\nUSAGE=filesystem\n",
+        ],
+        ["blank mon disk", { ...mon, path: "/dev/nvme2n1", size: "10Gi" }, EMPTY, ""],
     ];
     for (const [name, disk, lsblk, blkid] of cases) {
         it(name, () => {
@@ -243,6 +310,7 @@ describe("disk preflight: the check script reports what the rules report", () =>
             const got = runScript(disk, lsblk, blkid);
             assert.deepEqual(got.lines, expected);
             assert.equal(got.code, expected.length > 0 ? 1 : 0);
+            assert.deepEqual(got.warnings, diskWarnings(disk, report(lsblk, blkid)));
         });
     }
 });
