@@ -63,7 +63,7 @@ export const KEY_DOCS: Record<string, string> = {
     "ceph.storageClass": "CephFS (RWX) StorageClass name",
     "ceph.blockStorageClass": "optional RBD (RWO) StorageClass name; enables the CephBlockPool",
     "ceph.snapshotClass":
-        "create a VolumeSnapshotClass per Ceph StorageClass (CephFS, and RBD when set); implied by `backup`",
+        "create a VolumeSnapshotClass per Ceph StorageClass (CephFS, and RBD when set) and the StorageClass `<storageClass>-snapshot-ro` of shallow read-only volumes from CephFS snapshots; implied by `backup`",
     "ceph.snapshotController":
         "with snapshot classes, also install the CSI snapshot CRDs and snapshot-controller; false when the cluster already runs them",
     "ceph.dashboard": "the Ceph dashboard; see [Storage](storage.md) for its password and port-forward outputs",
