@@ -23,6 +23,7 @@ export function buildBackup(
             toolsImage: mapImage(BACKUP_TOOLS_IMAGE, cfg.registry.server),
             pullSecretName: cfg.registry.pullSecretName,
             snapshotClasses: deps.storage.snapshotClasses,
+            shallowClasses: deps.storage.shallowClasses,
             defaultTargetClass: deps.storage.rwxStorageClass,
             after: [deps.app.aihub.release, ...deps.storage.snapshotClassResources],
             protect: cfg.protectData,

@@ -63,7 +63,7 @@ export const KEY_DOCS: Record<string, string> = {
     "ceph.storageClass": "CephFS (RWX) StorageClass name",
     "ceph.blockStorageClass": "optional RBD (RWO) StorageClass name; enables the CephBlockPool",
     "ceph.snapshotClass":
-        "create a VolumeSnapshotClass per Ceph StorageClass (CephFS, and RBD when set); implied by `backup`",
+        "create a VolumeSnapshotClass per Ceph StorageClass (CephFS, and RBD when set) and the StorageClass `<storageClass>-snapshot-ro` of shallow read-only volumes from CephFS snapshots; implied by `backup`",
     "ceph.snapshotController":
         "with snapshot classes, also install the CSI snapshot CRDs and snapshot-controller; false when the cluster already runs them",
     "ceph.dashboard": "the Ceph dashboard; see [Storage](storage.md) for its password and port-forward outputs",
@@ -246,11 +246,16 @@ export const KEY_DOCS: Record<string, string> = {
     "addons.gpu.namespace": "namespace (privileged: driver and toolkit pods)",
     "addons.gpu.nodes": "the GPU workers' `kubernetes.io/hostname`; duplicates are errors. They need not be Ceph nodes",
     "addons.gpu.driver":
-        '`{ version: "595.91.07", os: ubuntu24.04 }`: the driver container; or `{ preinstalled: true }` for drivers installed on the hosts (`driver.enabled: false`, no driver image carried)',
-    "addons.gpu.driver.preinstalled": "true: drivers installed on the hosts",
-    "addons.gpu.driver.version": "driver branch version, e.g. `595.91.07`",
+        "the kernel driver, exactly one of: `{ preinstalled: true }` (drivers installed on the hosts, no driver image carried); a precompiled driver image `{ version, os, kernelVersion }`; the driver container with a local package mirror `{ version, os, repoConfigMap }`. The plain driver container downloads OS packages before it installs, so in an air gap it never loads a driver; none or two of these is an error at `addons.gpu.driver` naming the three keys",
+    "addons.gpu.driver.preinstalled": "true: drivers installed on the hosts (`driver.enabled: false`)",
+    "addons.gpu.driver.version":
+        "driver version, e.g. `595.91.07` (not with preinstalled); with `kernelVersion` only its branch (`595`) names the image",
     "addons.gpu.driver.os":
-        "the nodes' OS as the driver image tag names it, e.g. `ubuntu24.04`; all GPU nodes must run the same OS",
+        "the nodes' OS as the driver image tag names it, e.g. `ubuntu24.04` (not with preinstalled); all GPU nodes must run the same OS",
+    "addons.gpu.driver.kernelVersion":
+        "the GPU nodes' kernel (`uname -r`, e.g. `6.8.0-60-generic`): `driver.usePrecompiled`, the bundle carries `nvcr.io/nvidia/driver:<branch>-<kernel>-<os>` (e.g. `595-6.8.0-60-generic-ubuntu24.04`); all GPU nodes must run this kernel",
+    "addons.gpu.driver.repoConfigMap":
+        "a ConfigMap the admin creates in the operator's namespace with the package-manager configuration of a local OS package mirror (`driver.repoConfig.configMapName`); the bundle carries `nvcr.io/nvidia/driver:<version>-<os>`",
 
     // addons.jupyterhub
     "addons.jupyterhub": "[JupyterHub](addons/jupyterhub.md) for notebooks next to AI Hub, homes on CephFS",

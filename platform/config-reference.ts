@@ -125,8 +125,8 @@ function propertiesOf(s: JsonSchema): {
 }
 
 /**
- * The key that tells a union's forms apart (a constant in every form), e.g. `type` of `addons.jupyterhub.auth` or
- * `preinstalled` of `addons.gpu.driver`, or none.
+ * The key that tells a union's forms apart (a constant in every form), e.g. `type` of `addons.jupyterhub.auth`,
+ * or none.
  */
 function discriminator(s: JsonSchema): string | undefined {
     const union = variants(s);

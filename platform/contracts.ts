@@ -30,7 +30,12 @@ export interface Storage {
     snapshotController?: SnapshotController;
     /** Names of the VolumeSnapshotClass per StorageClass name, when snapshots are enabled. */
     snapshotClasses: Record<string, string>;
-    /** The VolumeSnapshotClass resources, for `dependsOn` of the backup. */
+    /**
+     * Per StorageClass name, the class of shallow read-only volumes from its snapshots (CephFS only: RBD has none),
+     * when snapshots are enabled; the backup copies through them instead of full clones.
+     */
+    shallowClasses: Record<string, string>;
+    /** The VolumeSnapshotClass resources (and the shallow StorageClass), for `dependsOn` of the backup. */
     snapshotClassResources: pulumi.Resource[];
     /** The CephFS (RWX) StorageClass name. */
     rwxStorageClass: pulumi.Output<string>;

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CephBlockPool } from "../modules/ceph/ceph-block-pool";
 import { CephCluster } from "../modules/ceph/ceph-cluster";
 import { CephFilesystem } from "../modules/ceph/ceph-filesystem";
+import { cephfsShallowStorageClassName } from "../modules/ceph/fs-manifests";
 import { DiskPreflight } from "../modules/ceph/disk-preflight";
 import { RookOperator } from "../modules/ceph/rook-operator";
 import { SnapshotController } from "../modules/ceph/snapshot-controller";
@@ -107,18 +108,26 @@ export function buildStorage(
         filesystem,
         blockPool,
         snapshotController,
-        snapshotClassResources: [filesystem.snapshotClass, blockPool?.snapshotClass].filter(
-            (r): r is NonNullable<typeof r> => r !== undefined,
-        ),
+        snapshotClassResources: [
+            filesystem.snapshotClass,
+            filesystem.shallowStorageClass,
+            blockPool?.snapshotClass,
+        ].filter((r): r is NonNullable<typeof r> => r !== undefined),
         snapshotClasses: snapshots
             ? {
                   [cfg.ceph.storageClass]: snapshotClassName("cephfs"),
                   ...(cfg.ceph.blockStorageClass ? { [cfg.ceph.blockStorageClass]: snapshotClassName("rbd") } : {}),
               }
             : {},
+        shallowClasses: snapshots ? { [cfg.ceph.storageClass]: cephfsShallowStorageClassName(cfg.ceph) } : {},
         rwxStorageClass: filesystem.storageClassName,
         rwoStorageClass,
-        storageClasses: [filesystem.storageClass, ...(blockPool ? [blockPool.storageClass] : [])],
+        // The shallow class too: the backup's copy claims in the AI Hub namespace use it, so it goes after them.
+        storageClasses: [
+            filesystem.storageClass,
+            ...(filesystem.shallowStorageClass ? [filesystem.shallowStorageClass] : []),
+            ...(blockPool ? [blockPool.storageClass] : []),
+        ],
         outputs: {
             rwxStorageClass: filesystem.storageClassName,
             rwoStorageClass,

@@ -1,8 +1,8 @@
 /**
  * Images of the NVIDIA GPU operator per version: the chart's operator and NFD images, and the operands the operator
  * starts from its ClusterPolicy, keyed by the chart's value path (repository/image/version as the chart takes them).
- * The driver tag gets the nodes' OS appended by the operator at run time (595.91.07 → 595.91.07-ubuntu24.04), so
- * the bundle carries that tag.
+ * The driver tag gets the nodes' OS (and for a precompiled driver the kernel) appended by the operator at run time,
+ * so the bundle carries that tag ({@link driverImage}).
  */
 
 /** One operand image split the way the ClusterPolicy takes it. */
@@ -68,18 +68,42 @@ export function gpuCatalog(v: string): Record<string, OperandImage> {
     return c;
 }
 
+/** The driver branch of a driver version (595.91.07 → 595): the precompiled images are built per branch. */
+export function driverBranch(version: string): string {
+    return version.split(".")[0];
+}
+
 /**
- * Every upstream image the operator starts, the driver's OS-specific tag included unless preinstalled. Takes the
- * fields of the validated section (schema.ts) it reads, so the catalog does not depend on the schema that reads it.
+ * The driver image the operator starts on the GPU nodes, or undefined without one (preinstalled drivers, or a section
+ * the rules refuse). The operator appends to `driver.version` at run time: the OS for the driver container
+ * (595.91.07 → 595.91.07-ubuntu24.04), the kernel and the OS for a precompiled one, whose version is the branch
+ * (595 → 595-6.8.0-60-generic-ubuntu24.04, NVIDIA's `<driver-branch>-<linux-kernel-version>-<os-tag>`).
  */
-export function gpuImages(s: {
-    version: string;
-    driver: { preinstalled: true } | { preinstalled: false; version: string; os: string };
-}): string[] {
+export function driverImage(d: {
+    preinstalled: boolean;
+    version?: string;
+    os?: string;
+    kernelVersion?: string;
+}): string | undefined {
+    if (d.preinstalled || d.version === undefined || d.os === undefined) return undefined;
+    const tag =
+        d.kernelVersion !== undefined
+            ? `${driverBranch(d.version)}-${d.kernelVersion}-${d.os}`
+            : `${d.version}-${d.os}`;
+    return `${DRIVER.repository}/${DRIVER.image}:${tag}`;
+}
+
+/**
+ * Every upstream image the operator starts, the driver's (see {@link driverImage}) included unless preinstalled.
+ * Takes the fields of the validated section (schema.ts) it reads, so the catalog does not depend on the schema that
+ * reads it.
+ */
+export function gpuImages(s: { version: string; driver: Parameters<typeof driverImage>[0] }): string[] {
     const refs = Object.values(gpuCatalog(s.version))
         .filter((i) => i.started)
         .map((i) => `${i.repository}/${i.image}:${i.version}`);
     refs.push(`${NFD_IMAGE.repository}:${NFD_IMAGE.tag}`);
-    if (!s.driver.preinstalled) refs.push(`${DRIVER.repository}/${DRIVER.image}:${s.driver.version}-${s.driver.os}`);
+    const driver = driverImage(s.driver);
+    if (driver) refs.push(driver);
     return [...new Set(refs)];
 }

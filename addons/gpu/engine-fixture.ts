@@ -13,7 +13,7 @@ export const fixture: AddOnEngineFixture = {
     section: (stage) => ({
         chart: stage.charts["gpu-operator"],
         nodes: [stage.nodes[0]],
-        driver: { version: "595.91.07", os: "ubuntu24.04" },
+        driver: { version: "595.91.07", os: "ubuntu24.04", kernelVersion: "6.8.0-60-generic" },
     }),
     releases: ["gpu-operator/gpu-operator"],
     async check(s) {

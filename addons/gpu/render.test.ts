@@ -1,4 +1,4 @@
-/** The gpu-operator fixture chart rendered with real helm and the generated values. */
+/** The gpu-operator fixture chart and NVIDIA's real v26.7.0 chart rendered with real helm and the generated values. */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -6,9 +6,11 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { containerImages } from "../../modules/aihub/postrender";
-import { isInRegistry } from "../../lib/imageref";
+import { isInRegistry, mapImage } from "../../lib/imageref";
 import { crdErrors, refFile } from "../../test/helpers/crd";
 import { helm } from "../../test/helpers/helm";
+import { VENDOR_CHARTS } from "../../test/helpers/vendor-charts";
+import { gpuImages } from "./catalog";
 import { gpuSchema } from "./schema";
 import { gpuValues } from "./values";
 
@@ -18,12 +20,12 @@ const CRD = refFile("gpu-operator", "nvidia.com_clusterpolicies-v26.7.0.yaml");
 
 type Obj = { kind: string; metadata: { name: string }; spec: Record<string, unknown> };
 
-function render(driver: unknown, monitorLabels?: Record<string, string>): Obj[] {
+function render(driver: unknown, monitorLabels?: Record<string, string>, chart = CHART): Obj[] {
     const section = gpuSchema.parse({ chart: "x", nodes: ["gpu1"], driver });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gpu-values-"));
     const file = path.join(dir, "values.json");
     fs.writeFileSync(file, JSON.stringify(gpuValues({ section, registry: R, pullSecretName: "pull", monitorLabels })));
-    const out = helm(["template", "gpu-operator", CHART, "-n", "gpu-operator", "-f", file]);
+    const out = helm(["template", "gpu-operator", chart, "-n", "gpu-operator", "-f", file]);
     fs.rmSync(dir, { recursive: true });
     return parseAllDocuments(out)
         .map((d) => d.toJS() as Obj | null)
@@ -75,5 +77,43 @@ test("the rendered ClusterPolicy is valid against the v26.7.0 CRD, with and with
             honorLabels: false,
             interval: "15s",
         });
+    }
+});
+
+/** NVIDIA's real chart, as the bundle carries it. */
+const REAL = path.join(VENDOR_CHARTS, "gpu-operator-v26.7.0.tgz");
+
+/** The image the operator starts from the ClusterPolicy's driver section on a node with `kernel` and `os`. */
+function operatorDriverImage(d: Record<string, unknown>, kernel: string, os: string): string {
+    const tag = d.usePrecompiled ? `${String(d.version)}-${kernel}-${os}` : `${String(d.version)}-${os}`;
+    return `${String(d.repository)}/${String(d.image)}:${tag}`;
+}
+
+test("the real v26.7.0 chart: a precompiled driver image, or the driver container with a package mirror, carried and private", () => {
+    const cases = [
+        { driver: { version: "595.91.07", os: "ubuntu24.04", kernelVersion: "6.8.0-60-generic" }, precompiled: true },
+        { driver: { version: "595.91.07", os: "ubuntu24.04", repoConfigMap: "local-apt" }, precompiled: false },
+    ];
+    for (const { driver, precompiled } of cases) {
+        const objs = render(driver, { release: "kps" }, REAL);
+        const policy = objs.find((o) => o.kind === "ClusterPolicy")!;
+        assert.deepEqual(crdErrors(CRD, policy as never), []);
+        const d = policy.spec.driver as Record<string, unknown>;
+        assert.equal(d.enabled, true);
+        assert.equal(d.usePrecompiled, precompiled);
+        if (precompiled) assert.equal(d.version, "595");
+        assert.deepEqual(d.repoConfig, { configMapName: precompiled ? "" : "local-apt" });
+        // What the operator pulls on a GPU node is the private copy of what the bundle carries.
+        const started = operatorDriverImage(d, "6.8.0-60-generic", "ubuntu24.04");
+        const carried = gpuImages(gpuSchema.parse({ chart: "x", nodes: ["gpu1"], driver })).map((i) => mapImage(i, R));
+        assert.ok(carried.includes(started), `${started} is not carried (${carried.join(", ")})`);
+        assert.equal(started, `${R}/nvidia/driver:${precompiled ? "595-6.8.0-60-generic" : "595.91.07"}-ubuntu24.04`);
+        // Every image the chart names, pods and ClusterPolicy operands, is in the private registry.
+        const images = [...objs.flatMap((o) => containerImages(o)), ...operandImages(policy.spec)];
+        assert.ok(images.length >= 20, `only ${images.length} images`);
+        assert.deepEqual(
+            images.filter((i) => !isInRegistry(i.image, R)),
+            [],
+        );
     }
 });

@@ -13,6 +13,20 @@ const driverOs = checkedString(
     "must be the nodes' OS as the driver image tags it (e.g. ubuntu24.04)",
 );
 
+/** A kernel release as `uname -r` prints it and the precompiled image tag carries it, e.g. 6.8.0-60-generic. */
+const kernelVersion = checkedString(
+    (v) =>
+        /^\d+\.\d+(\.\d+)?[-._a-zA-Z0-9]*$/.test(v) && v.length <= 64
+            ? undefined
+            : "is not a kernel version (write the nodes' `uname -r`, e.g. 6.8.0-60-generic)",
+    "must be the GPU nodes' kernel version (`uname -r`, e.g. 6.8.0-60-generic)",
+);
+/** A ConfigMap name (DNS-1123 subdomain). */
+const configMapName = checkedString(
+    (v) => (HOSTNAME.test(v) ? undefined : "is not a ConfigMap name (lower-case letters, digits, '-' and '.')"),
+    "must be the name of a ConfigMap in the operator's namespace",
+);
+
 /** `addons.gpu`: the NVIDIA GPU operator on the listed GPU workers. */
 export const gpuSchema = z.strictObject({
     /** Operator version; selects the image catalog. */
@@ -27,17 +41,27 @@ export const gpuSchema = z.strictObject({
     namespace: z.string().default("gpu-operator"),
     /** GPU workers (kubernetes.io/hostname); only these get the operands. */
     nodes: z.array(hostname).min(1, { error: "must list at least one GPU node" }),
-    /** The kernel driver: a container built for the nodes' OS, or the one installed on the hosts. */
-    driver: z.union([
-        z.strictObject({ preinstalled: z.literal(true) }),
-        z.strictObject({
-            preinstalled: z.literal(false).default(false),
-            /** Driver branch version, e.g. 595.91.07. */
-            version: z.string().regex(/^\d+\.\d+(\.\d+)?$/, { error: "is not a driver version (e.g. 595.91.07)" }),
-            /** The nodes' OS as the image tag names it, e.g. ubuntu24.04. */
-            os: driverOs,
-        }),
-    ]),
+    /**
+     * The kernel driver. In an air gap the ordinary driver container cannot start (it downloads OS packages first),
+     * so exactly one of three is chosen (config rules, addons/gpu/rules.ts): drivers installed on the hosts
+     * (`preinstalled: true`), a precompiled driver image for the nodes' kernel (`kernelVersion`), or the driver
+     * container with a local package mirror (`repoConfigMap`).
+     */
+    driver: z.strictObject({
+        /** True: drivers installed on the hosts (no driver container, no driver image carried). @default false */
+        preinstalled: z.boolean().default(false),
+        /** Driver version, e.g. 595.91.07; with `kernelVersion` only its branch (595) names the image. */
+        version: z
+            .string()
+            .regex(/^\d+\.\d+(\.\d+)?$/, { error: "is not a driver version (e.g. 595.91.07)" })
+            .optional(),
+        /** The nodes' OS as the image tag names it, e.g. ubuntu24.04. */
+        os: driverOs.optional(),
+        /** The GPU nodes' kernel (`uname -r`, e.g. 6.8.0-60-generic): use the precompiled driver image. */
+        kernelVersion: kernelVersion.optional(),
+        /** Name of a ConfigMap in the operator's namespace with the package-manager config of a local mirror. */
+        repoConfigMap: configMapName.optional(),
+    }),
 });
 
 export type GpuConfig = z.output<typeof gpuSchema>;

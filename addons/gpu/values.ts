@@ -3,7 +3,7 @@
  * operand, started or not) in the private registry, NFD workers only on the labelled GPU nodes, the DCGM exporter's
  * ServiceMonitor carrying the monitoring add-on's labels when it is on.
  */
-import { DRIVER, gpuCatalog, NFD_IMAGE } from "./catalog";
+import { DRIVER, driverBranch, gpuCatalog, NFD_IMAGE } from "./catalog";
 import type { GpuConfig } from "./schema";
 
 /** Label the add-on puts on the configured GPU nodes; NFD workers run only there, so only they get operands. */
@@ -68,13 +68,18 @@ export function gpuValues(i: GpuValuesInput): Values {
         });
     }
     const drv = i.section.driver;
-    if (!drv.preinstalled) {
-        // The operator appends the node OS (-ubuntu24.04) to the version itself.
+    if (!drv.preinstalled && drv.version !== undefined) {
+        const precompiled = drv.kernelVersion !== undefined;
+        // The operator appends the node OS (-ubuntu24.04) to the version itself, and for a precompiled image the
+        // kernel before it (595-6.8.0-60-generic-ubuntu24.04): a precompiled image is named by the branch.
         put(v, "driver", {
             repository: privateRepo(DRIVER.repository, R),
             image: DRIVER.image,
-            version: drv.version,
+            version: precompiled ? driverBranch(drv.version) : drv.version,
+            usePrecompiled: precompiled,
             imagePullSecrets: pull,
+            // The driver container installs its OS packages from the admin's mirror, not the internet.
+            ...(drv.repoConfigMap !== undefined ? { repoConfig: { configMapName: drv.repoConfigMap } } : {}),
         });
     }
     return v;

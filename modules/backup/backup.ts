@@ -29,6 +29,11 @@ export interface BackupArgs {
     pullSecretName: string;
     /** VolumeSnapshotClass name per StorageClass name. */
     snapshotClasses: Record<string, string>;
+    /**
+     * Per StorageClass name, the class of shallow read-only volumes from its snapshots (the CephFS one); a volume of
+     * such a class is copied through a ReadOnlyMany snapshot-backed volume instead of a full clone. @default {}
+     */
+    shallowClasses?: Record<string, string>;
     /** StorageClass of a created target PVC when `target.pvc.storageClass` is not set (the CephFS class). */
     defaultTargetClass: pulumi.Input<string>;
     /** Resources to wait for: the AI Hub release and the snapshot classes. */
@@ -76,7 +81,7 @@ export class Backup extends pulumi.ComponentResource {
                     databases: dbList,
                     // The restore starts only the workloads that mount these.
                     "database-pvcs": dbPvcs,
-                    "snapshot-classes": snapshotClassMap(args.snapshotClasses),
+                    "snapshot-classes": snapshotClassMap(args.snapshotClasses, args.shallowClasses),
                 },
             },
             child,

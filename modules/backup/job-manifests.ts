@@ -154,10 +154,13 @@ export function backupCronJobSpec(
     };
 }
 
-/** The `<storageClass> <snapshotClass>` map snapshot.sh reads. */
-export function snapshotClassMap(classes: Record<string, string>): string {
+/**
+ * The `<storageClass> <snapshotClass> [<shallowClass>]` map snapshot.sh reads: the third column, when the class has
+ * one, is the StorageClass of shallow read-only volumes from its snapshots, which the copy uses instead of a clone.
+ */
+export function snapshotClassMap(classes: Record<string, string>, shallow: Record<string, string> = {}): string {
     return Object.entries(classes)
-        .map(([sc, vsc]) => `${sc} ${vsc}`)
+        .map(([sc, vsc]) => (shallow[sc] ? `${sc} ${vsc} ${shallow[sc]}` : `${sc} ${vsc}`))
         .join("\n")
         .concat("\n");
 }

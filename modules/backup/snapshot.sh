@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The snapshot half of one backup run (the tools image: bash, kubectl, aws CLI). It runs beside the dump container
 # in the same pod, so the CSI snapshots start within seconds of the dumps. Then it waits for the dumps, copies each
-# snapshot's contents to the target through a clone PVC and a copy Job, uploads to S3 when that is the target, and
-# keeps the newest $RETENTION complete backups. Runs that never completed go once they are older than RUN_TIMEOUT.
+# snapshot's contents to the target through a copy PVC and a copy Job, uploads to S3 when that is the target, and
+# keeps the newest $RETENTION complete backups. The copy PVC of a CephFS volume is a shallow snapshot-backed volume
+# (ReadOnlyMany, the class's shallow class from CLASS_MAP): ceph-csi mounts the snapshot itself, in constant time and
+# with no data copied. A class without a shallow class (RBD) gets a clone of the snapshot in the source's class.
+# Runs that never completed go once they are older than RUN_TIMEOUT.
 #
-# Environment (set by the CronJob): NAMESPACE, BACKUP_ID, RETENTION, CLASS_MAP (file of `<storageClass> <snapshotClass>`),
+# Environment (set by the CronJob): NAMESPACE, BACKUP_ID, RETENTION, CLASS_MAP (file of
+# `<storageClass> <snapshotClass> [<shallowClass>]`),
 # TARGET_KIND (pvc|s3), TARGET_PVC, WORK (the backup's directory root: /target on a PVC, a scratch dir for S3),
 # TOOLS_IMAGE, PULL_SECRET, SNAPSHOT_TIMEOUT (seconds), RUN_TIMEOUT (seconds: the Job's activeDeadlineSeconds, after
 # which Kubernetes has ended a run), and for S3: S3_ENDPOINT, S3_URL (s3://bucket/prefix),
 # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION from a Secret.
 set -euo pipefail
 
-# Name of the clone claim and copy Job of claim $2 in backup $1: a DNS label of at most 63 characters, unique per
+# Name of the copy claim and copy Job of claim $2 in backup $1: a DNS label of at most 63 characters, unique per
 # backup and claim: `bk-<claim>-<hash>`, the claim cut to 49 characters (dots made dashes, no trailing dash) and the
 # first 10 hex digits of sha256("<backup>/<claim>"), as the disk preflight names its Jobs. Cutting alone left a
 # trailing `-` (webapi-agent-default-queue-home-pvc-webapi-agent-default-queue-0) and made replicas -0/-1 collide.
@@ -36,6 +40,7 @@ s3() { aws --endpoint-url "$S3_ENDPOINT" s3 "$@"; }
 
 mkdir -p "$DIR"
 snapclass_of() { awk -v c="$1" '$1 == c { print $2 }' "$CLASS_MAP"; }
+shallow_of() { awk -v c="$1" '$1 == c { print $3 }' "$CLASS_MAP"; }
 
 # 1. Snapshots of every claim whose StorageClass has a snapshot class (our own clones and the target excluded).
 echo "snapshots-started $(now_ms)" >>"$DIR/timeline"
@@ -95,9 +100,16 @@ for _ in $(seq 1 "$SNAPSHOT_TIMEOUT"); do
 done
 [ -f "$DIR/db/complete" ] || { log "no complete dump after ${SNAPSHOT_TIMEOUT}s"; exit 1; }
 
-# 3. Copy each snapshot's contents out through a clone PVC, one at a time.
+# 3. Copy each snapshot's contents out through a copy PVC, one at a time: a shallow read-only volume where the class
+# has a shallow class (CephFS), else a clone in the source's class and access mode.
 while IFS=$'\t' read -r pvc snap class size mode; do
     clone=$(copy_name "$BACKUP_ID" "$pvc")
+    shallow=$(shallow_of "$class")
+    if [ -n "$shallow" ]; then
+        copyClass=$shallow copyMode=ReadOnlyMany
+    else
+        copyClass=$class copyMode=$mode
+    fi
     if [ "$TARGET_KIND" = pvc ]; then
         dest="mkdir -p /target/$BACKUP_ID/volumes && tar -C /src -czf /target/$BACKUP_ID/volumes/$pvc.tar.gz.partial . && mv /target/$BACKUP_ID/volumes/$pvc.tar.gz.partial /target/$BACKUP_ID/volumes/$pvc.tar.gz"
         targetVolume="{ name: target, persistentVolumeClaim: { claimName: $TARGET_PVC } }"
@@ -114,8 +126,8 @@ metadata:
   name: ${clone}
   labels: { aihub-airgap/backup-copy: "${BACKUP_ID}" }
 spec:
-  storageClassName: ${class}
-  accessModes: [ ${mode} ]
+  storageClassName: ${copyClass}
+  accessModes: [ ${copyMode} ]
   resources: { requests: { storage: ${size} } }
   dataSource: { apiGroup: snapshot.storage.k8s.io, kind: VolumeSnapshot, name: ${snap} }
 ---
@@ -143,7 +155,7 @@ spec:
 YAML
     kubectl -n "$NAMESPACE" wait "job/$clone" --for=condition=complete --timeout="${SNAPSHOT_TIMEOUT}s"
     kubectl -n "$NAMESPACE" delete "job/$clone" "pvc/$clone" --wait=false
-    log "copied $pvc"
+    log "copied $pvc (${shallow:+shallow }$copyMode volume of class $copyClass)"
 done <"$DIR/snapshots.tsv"
 echo "copied $(now_ms)" >>"$DIR/timeline"
 

@@ -2,7 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CephConfig } from "../../config/schema";
 import { snapshotClassSpec } from "./snapshot-manifests";
-import { cephfsStorageClassSpec, cephFilesystemSpec, subVolumeGroupSpec, type CsiScope } from "./fs-manifests";
+import {
+    cephfsShallowStorageClassSpec,
+    cephfsStorageClassSpec,
+    cephFilesystemSpec,
+    subVolumeGroupSpec,
+    type CsiScope,
+} from "./fs-manifests";
 import { usesSubVolumeGroupCr, readyAnnotations } from "../../catalog/rook-names";
 
 /** Arguments of {@link CephFilesystem}. */
@@ -25,7 +31,8 @@ export interface CephFilesystemArgs {
 
 /**
  * CephFS: the CephFilesystem CR (awaited until Ready), the CSI subvolume group where Rook expects one, the RWX
- * StorageClass, and the VolumeSnapshotClass when enabled.
+ * StorageClass, and when snapshots are enabled the VolumeSnapshotClass and the StorageClass of shallow read-only
+ * volumes from snapshots.
  */
 export class CephFilesystem extends pulumi.ComponentResource {
     /** Name of the CephFS StorageClass. */
@@ -34,6 +41,8 @@ export class CephFilesystem extends pulumi.ComponentResource {
     public readonly storageClass: k8s.storage.v1.StorageClass;
     /** The CephFS VolumeSnapshotClass, when enabled. */
     public readonly snapshotClass?: k8s.apiextensions.CustomResource;
+    /** The StorageClass of shallow read-only volumes from snapshots (what the backup copies through), when enabled. */
+    public readonly shallowStorageClass?: k8s.storage.v1.StorageClass;
     /** The CephFilesystem CR. */
     public readonly filesystem: k8s.apiextensions.CustomResource;
 
@@ -90,6 +99,11 @@ export class CephFilesystem extends pulumi.ComponentResource {
                 `${name}-snapclass`,
                 snapshotClassSpec("cephfs", args.scope),
                 { parent: this, dependsOn: [this.storageClass, ...args.snapshotClassAfter] },
+            );
+            this.shallowStorageClass = new k8s.storage.v1.StorageClass(
+                `${name}-snapshot-ro-sc`,
+                cephfsShallowStorageClassSpec(args.ceph, args.scope),
+                { parent: this, dependsOn: ready },
             );
         }
         this.storageClassName = this.storageClass.metadata.name;

@@ -92,6 +92,33 @@ export function cephfsStorageClassSpec(ceph: CephConfig, scope: CsiScope): k8s.s
     };
 }
 
+/** Name of the CephFS class for snapshot-backed (shallow, read-only) volumes: `<ceph.storageClass>-snapshot-ro`. */
+export function cephfsShallowStorageClassName(ceph: CephConfig): string {
+    return `${ceph.storageClass}-snapshot-ro`;
+}
+
+/**
+ * The CephFS StorageClass for snapshot-backed volumes (ceph-csi docs/cephfs-snapshot-backed-volumes.md): a
+ * ReadOnlyMany PVC of this class with a VolumeSnapshot as its dataSource mounts the snapshot itself, made in constant
+ * time with no data copied, instead of a full clone into a new subvolume. `backingSnapshot: "true"` (ceph-csi reads
+ * the string parameter as a boolean; shallow volumes came in ceph-csi 3.7 and are the default for ReadOnlyMany claims
+ * from a snapshot since 3.10; set here so the class means the same on any version), no `pool` (a shallow volume has no subvolume of its own, so there is no data pool to place it in), no
+ * expansion (it is read-only). The backup copies volumes through it (modules/backup/snapshot.sh). ceph-csi 3.6 (Rook v1.9.8) predates shallow
+ * volumes and makes a full (read-only) clone from this class instead.
+ */
+export function cephfsShallowStorageClassSpec(ceph: CephConfig, scope: CsiScope): k8s.storage.v1.StorageClassArgs {
+    const base = cephfsStorageClassSpec(ceph, scope);
+    const parameters = Object.fromEntries(
+        Object.entries(base.parameters as Record<string, string>).filter(([k]) => k !== "pool"),
+    );
+    return {
+        ...base,
+        metadata: { name: cephfsShallowStorageClassName(ceph) },
+        parameters: { ...parameters, backingSnapshot: "true" },
+        allowVolumeExpansion: false,
+    };
+}
+
 /** The replicated RBD pool `spec`. */
 export function blockPoolSpec(ceph: CephConfig): Obj {
     return { failureDomain: "host", replicated: replicated(ceph) };

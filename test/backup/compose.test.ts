@@ -91,6 +91,23 @@ describe("backup on the airgap stack (PVC target)", () => {
         for (const c of rec.ofType("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass")) {
             assert.ok(rec.dependsOn(cron, c));
         }
+        // The class of the shallow read-only copies exists before a run needs it: ceph-csi's snapshot-backed volumes
+        // (backingSnapshot "true", no pool), the CephFS class's driver, filesystem and secrets otherwise.
+        const shallow = rec.byName("cephfs-snapshot-ro-sc");
+        assert.ok(rec.dependsOn(cron, shallow));
+        // Destroy removes the AI Hub namespace (where the copy claims live) before the class.
+        assert.ok(
+            rec.dependsOn(rec.byName("aihub-ns"), shallow),
+            "the AI Hub namespace must depend on the shallow class",
+        );
+        const params = shallow.inputs.parameters as Record<string, string>;
+        assert.equal((shallow.inputs.metadata as any).name, "rook-cephfs-snapshot-ro");
+        assert.equal(params.backingSnapshot, "true");
+        assert.equal(params.pool, undefined);
+        const cephfs = rec.byName("cephfs-sc").inputs.parameters as Record<string, string>;
+        const without = (o: Record<string, string>, k: string) =>
+            Object.fromEntries(Object.entries(o).filter(([x]) => x !== k));
+        assert.deepEqual(without(params, "backingSnapshot"), without(cephfs, "pool"));
         // No password in the pod spec: the dump reads it from the Secret's file.
         assert.doesNotMatch(JSON.stringify(spec), /dbPass|PGPASSWORD/);
     });
@@ -110,7 +127,8 @@ describe("backup on the airgap stack (PVC target)", () => {
         );
         assert.equal(
             data["snapshot-classes"],
-            "rook-cephfs csi-cephfsplugin-snapclass\nrook-ceph-block csi-rbdplugin-snapclass\n",
+            // CephFS copies go through shallow read-only volumes of the third column's class; RBD has none.
+            "rook-cephfs csi-cephfsplugin-snapclass rook-cephfs-snapshot-ro\nrook-ceph-block csi-rbdplugin-snapclass\n",
         );
         assert.match(data["pg.sh"], /pg_dump/);
         const secret = rec.byName("backup-db");

@@ -54,7 +54,7 @@ describe("the research-cluster stack", () => {
         assert.deepEqual(releases.sort(), ["gpu-gpu-operator", "jupyterhub-jupyterhub"]);
         const sources = plan.images.map((i) => i.source);
         for (const img of [
-            "nvcr.io/nvidia/driver:595.91.07-ubuntu24.04",
+            "nvcr.io/nvidia/driver:595-6.8.0-60-generic-ubuntu24.04",
             "quay.io/jupyter/pytorch-notebook:cuda12-2026-01-05",
             "quay.io/jupyterhub/k8s-hub:4.4.0",
         ])

@@ -12,7 +12,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { snapshotCrds } from "../../modules/ceph/snapshot-crds";
-import { snapshotClassSpec } from "../../modules/ceph/snapshot-manifests";
+import { snapshotClassMap } from "../../modules/backup/job-manifests";
+import { cephfsShallowStorageClassSpec, cephfsStorageClassSpec } from "../../modules/ceph/fs-manifests";
+import { snapshotClassName, snapshotClassSpec } from "../../modules/ceph/snapshot-manifests";
 import { engineBinDir } from "../../testing/engine/paths";
 import { missingBinaries, startSim, stopSim, type ApiClient, type SimHandle } from "../../testing/sim";
 import { kubectlBinary } from "../helpers/kubectl";
@@ -22,6 +24,9 @@ const SCRIPTS = path.resolve(__dirname, "..", "..", "modules", "backup");
 const NS = "aihub";
 /** Label of the test's snapshots that never become ready (the stand-in snapshotter leaves them alone). */
 const NEVER_READY = "test/never-ready";
+/** The CephFS part of the `ceph` section the StorageClass specs read. */
+const CEPH = { storageClass: "rook-cephfs", filesystem: { name: "rmcephfs" } } as never;
+const SHALLOW = "rook-cephfs-snapshot-ro";
 const pg = postgresBinDir();
 const missing = missingBinaries();
 const skip = missing.length
@@ -47,6 +52,8 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
     let server: PgServer;
     let env: NodeJS.ProcessEnv;
     let marking = true;
+    /** Every copy PVC (label aihub-airgap/backup-copy) seen while the runs went, by name. */
+    const copies = new Map<string, any>();
 
     before(async () => {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "backup-run-"));
@@ -69,10 +76,19 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
         });
         const scope = { operatorNamespace: "rook-ceph", clusterNamespace: "rook-ceph", rookVersion: "v1.20.6" };
         await api.create("/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses", snapshotClassSpec("rbd", scope));
+        // The CephFS class and its shallow (snapshot-backed, read-only) class as modules/ceph builds them.
+        for (const sc of [cephfsStorageClassSpec(CEPH, scope), cephfsShallowStorageClassSpec(CEPH, scope)])
+            await api.create("/apis/storage.k8s.io/v1/storageclasses", {
+                apiVersion: "storage.k8s.io/v1",
+                kind: "StorageClass",
+                ...sc,
+            });
+        await api.create("/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses", snapshotClassSpec("cephfs", scope));
         await api.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
-        for (const [pvc, cls] of [
+        for (const [pvc, cls, mode = "ReadWriteOnce"] of [
             ["aihub-db-pvc", "rook-ceph-block"],
             ["aihub-home-pvc", "rook-ceph-block"],
+            ["aihub-shared-pvc", "rook-cephfs", "ReadWriteMany"],
             ["aihub-backup", "rook-ceph-block"],
             ["scratch", "other-class"],
         ]) {
@@ -82,7 +98,7 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
                 metadata: { name: pvc },
                 spec: {
                     storageClassName: cls,
-                    accessModes: ["ReadWriteOnce"],
+                    accessModes: [mode],
                     resources: { requests: { storage: "1Gi" } },
                 },
             });
@@ -104,12 +120,23 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
                         )
                         .catch(() => undefined);
                 }
-                await new Promise((r) => setTimeout(r, 200));
+                const copyClaims = await api
+                    .list<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims`)
+                    .catch(() => []);
+                for (const c of copyClaims.filter((x) => x.metadata.labels?.["aihub-airgap/backup-copy"]))
+                    copies.set(c.metadata.name, c);
+                await new Promise((r) => setTimeout(r, 100));
             }
         })();
         fs.writeFileSync(path.join(tmp, "pgpass"), `127.0.0.1:${server.port}:aihub:aihub:pw-aihub\n`, { mode: 0o600 });
         fs.writeFileSync(path.join(tmp, "dbs"), `aihub 127.0.0.1 ${server.port} aihub aihub\n`);
-        fs.writeFileSync(path.join(tmp, "classes"), "rook-ceph-block csi-rbdplugin-snapclass\n");
+        fs.writeFileSync(
+            path.join(tmp, "classes"),
+            snapshotClassMap(
+                { "rook-ceph-block": snapshotClassName("rbd"), "rook-cephfs": snapshotClassName("cephfs") },
+                { "rook-cephfs": SHALLOW },
+            ),
+        );
         fs.mkdirSync(path.join(tmp, "work"));
         env = {
             PATH: `${path.dirname(kubectlBinary())}:${pg}:${process.env.PATH}`,
@@ -155,12 +182,13 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
     it("snapshots every PVC with a snapshot class within the dumps' start, copies, and marks the backup complete", async () => {
         const t0 = Date.now();
         const out = await backup("aihub-backup-1001");
-        console.log(`# backup run (2 volumes, 1 database) on the sim: ${Date.now() - t0} ms`);
+        console.log(`# backup run (3 volumes, 1 database) on the sim: ${Date.now() - t0} ms`);
         assert.match(out, /skipping PVC scratch: StorageClass other-class has no snapshot class/);
         const snaps = await api.list<any>(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`);
         assert.deepEqual(snaps.map((s) => s.metadata.name).sort(), [
             "aihub-db-pvc-aihub-backup-1001",
             "aihub-home-pvc-aihub-backup-1001",
+            "aihub-shared-pvc-aihub-backup-1001",
         ]);
         for (const s of snaps) assert.equal(s.metadata.labels["aihub-airgap/complete"], "true");
         const dir = path.join(env.WORK!, "aihub-backup-1001");
@@ -182,9 +210,34 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
             `# snapshot start vs dump start: ${snapStart - dumpStart} ms; all snapshots created ${created - dumpStart} ms after the dump started`,
         );
         assert.ok(Math.abs(snapStart - dumpStart) < 5000);
-        // Each snapshot went through a clone PVC and a copy Job, which kwok completed.
-        assert.match(out, /copied aihub-db-pvc\n/);
-        assert.match(out, /copied aihub-home-pvc\n/);
+        // The CephFS volume's copy is a shallow snapshot-backed volume (ReadOnlyMany, the class without a pool, data
+        // source the VolumeSnapshot): no full clone. The RBD ones are clones in the source's class and mode.
+        const copyOf = (pvc: string) =>
+            [...copies.values()].find(
+                (c) =>
+                    c.metadata.labels["aihub-airgap/backup-copy"] === "aihub-backup-1001" &&
+                    c.spec.dataSource?.name === `${pvc}-aihub-backup-1001`,
+            );
+        const shared = copyOf("aihub-shared-pvc");
+        assert.ok(shared, `no copy PVC of aihub-shared-pvc seen (${[...copies.keys()].join(", ")})`);
+        assert.deepEqual(shared.spec.accessModes, ["ReadOnlyMany"]);
+        assert.equal(shared.spec.storageClassName, SHALLOW);
+        assert.deepEqual(shared.spec.dataSource, {
+            apiGroup: "snapshot.storage.k8s.io",
+            kind: "VolumeSnapshot",
+            name: "aihub-shared-pvc-aihub-backup-1001",
+        });
+        const cls = await api.get<any>(`/apis/storage.k8s.io/v1/storageclasses/${SHALLOW}`);
+        assert.equal(cls.parameters.backingSnapshot, "true");
+        assert.equal(cls.parameters.pool, undefined);
+        assert.equal(cls.parameters.fsName, "rmcephfs");
+        const db = copyOf("aihub-db-pvc");
+        assert.deepEqual(db.spec.accessModes, ["ReadWriteOnce"]);
+        assert.equal(db.spec.storageClassName, "rook-ceph-block");
+        // Each snapshot went through a copy PVC and a copy Job, which kwok completed.
+        assert.match(out, /copied aihub-db-pvc \(ReadWriteOnce volume of class rook-ceph-block\)\n/);
+        assert.match(out, /copied aihub-home-pvc \(ReadWriteOnce volume of class rook-ceph-block\)\n/);
+        assert.match(out, /copied aihub-shared-pvc \(shallow ReadOnlyMany volume of class rook-cephfs-snapshot-ro\)\n/);
     });
 
     it("keeps the newest RETENTION complete backups", async () => {

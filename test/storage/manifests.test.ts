@@ -11,6 +11,7 @@ import {
 } from "../../modules/ceph/cluster-manifests";
 import {
     blockPoolSpec,
+    cephfsShallowStorageClassSpec,
     cephfsStorageClassSpec,
     cephFilesystemSpec,
     subVolumeGroupSpec,
@@ -278,6 +279,23 @@ describe("CephFilesystem and StorageClasses", () => {
             allowVolumeExpansion: true,
             volumeBindingMode: "Immediate",
         });
+    });
+
+    it("the shallow CephFS class: backingSnapshot as ceph-csi reads it, no pool, the CephFS class otherwise", () => {
+        const cfg = stackConfig("airgap");
+        const scope = { operatorNamespace: "rook-ceph", clusterNamespace: "rook-ceph", rookVersion: "v1.20.6" };
+        const base = cephfsStorageClassSpec(cfg.ceph, scope) as any;
+        const sc = cephfsShallowStorageClassSpec(cfg.ceph, scope) as any;
+        assert.equal(sc.metadata.name, "rook-cephfs-snapshot-ro");
+        assert.equal(sc.provisioner, base.provisioner);
+        // ceph-csi parses the parameter string as a boolean; the PVC's dataSource then names the snapshot it mounts.
+        assert.equal(sc.parameters.backingSnapshot, "true");
+        assert.equal("pool" in sc.parameters, false);
+        const { pool, ...rest } = base.parameters;
+        assert.equal(pool, "rmcephfs-data0");
+        assert.deepEqual(sc.parameters, { ...rest, backingSnapshot: "true" });
+        assert.equal(sc.allowVolumeExpansion, false);
+        assert.equal(sc.reclaimPolicy, "Delete");
     });
 
     it("the data pool parameter is the filesystem name + '-' + the data pool's name (Rook's rule), in another namespace too", () => {
