@@ -257,15 +257,14 @@ export function validateConfig<C extends StackConfig<object>>(
         for (const check of spec.checks ?? []) errors.push(...check(sections as C));
     }
     // The add-on rules read the AI Hub values (the paths the chart serves), the values file's included.
-    const aihubSection = sections.aihub as CoreConfig["aihub"] | undefined;
-    if (aihubSection) aihubSection.vendorValues = rules.vendorValues ?? {};
+    const aihub = sections.aihub as CoreConfig["aihub"] | undefined;
+    if (aihub) aihub.vendorValues = rules.vendorValues ?? {};
     const addonRules = addOnRules(sections as Sections, table);
     errors.push(...addonRules.errors);
     // The TLS key is read here, before the schema turns it into a secret Output; it never enters a message.
     const tlsKey = (raw.values.ingress as { tlsKey?: unknown } | undefined)?.tlsKey;
     const tls = checkTls({ ...(sections as Sections), tlsKey });
     errors.push(...tls.errors);
-    const aihub = aihubSection;
     const license = aihub ? checkLicense(aihub, rules.vendorValues) : undefined;
     errors.push(...(license?.errors ?? []));
     const unique = [...new Map(errors.map((e) => [formatProblem(e), e])).values()];
