@@ -13,7 +13,33 @@ import type { CephFilesystem } from "../modules/ceph/ceph-filesystem";
 import type { DiskPreflight } from "../modules/ceph/disk-preflight";
 import type { RookOperator } from "../modules/ceph/rook-operator";
 import type { SnapshotController } from "../modules/ceph/snapshot-controller";
-import type { AddOnsConfig } from "./registry";
+import type { aistoreSchema } from "../addons/aistore/schema";
+import type { certManagerSchema } from "../addons/cert-manager/schema";
+import type { gatewaySchema } from "../addons/gateway/schema";
+import type { gpuSchema } from "../addons/gpu/schema";
+import type { jupyterhubSchema } from "../addons/jupyterhub/schema";
+import type { keplerSchema } from "../addons/kepler/schema";
+import type { metallbSchema } from "../addons/metallb/schema";
+import type { monitoringSchema } from "../addons/monitoring/schema";
+
+/**
+ * The schema of each add-on's section, by its key under `aihub-airgap:addons`. Taken from the add-ons' schema files
+ * (which import no contract), not from the table, so no import circle runs through the contracts;
+ * platform/registry.test.ts checks that the table registers exactly these.
+ */
+interface AddOnSchemas {
+    metallb: typeof metallbSchema;
+    certManager: typeof certManagerSchema;
+    gateway: typeof gatewaySchema;
+    aistore: typeof aistoreSchema;
+    monitoring: typeof monitoringSchema;
+    kepler: typeof keplerSchema;
+    gpu: typeof gpuSchema;
+    jupyterhub: typeof jupyterhubSchema;
+}
+
+/** The validated `addons` section: one key per enabled add-on. */
+export type AddOnsConfig = { [K in keyof AddOnSchemas]?: z.output<AddOnSchemas[K]> };
 
 /** The validated config of a stack: the core sections and the enabled add-ons' sections, typed by the table. */
 export type PlatformConfig = StackConfig<AddOnsConfig>;

@@ -2,8 +2,17 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import type { Provided } from "./contracts";
+import type { z } from "zod";
+import type { AddOnsConfig, Provided } from "./contracts";
 import { ADDONS, enabledAddOns } from "./registry";
+import { aistoreSchema } from "../addons/aistore/schema";
+import { certManagerSchema } from "../addons/cert-manager/schema";
+import { gatewaySchema } from "../addons/gateway/schema";
+import { gpuSchema } from "../addons/gpu/schema";
+import { jupyterhubSchema } from "../addons/jupyterhub/schema";
+import { keplerSchema } from "../addons/kepler/schema";
+import { metallbSchema } from "../addons/metallb/schema";
+import { monitoringSchema } from "../addons/monitoring/schema";
 
 test("an addons section that did not parse turns nothing on (the image check then reports no TypeError)", () => {
     assert.deepEqual(enabledAddOns(undefined), []);
@@ -42,4 +51,25 @@ test("each add-on declares in `requires` exactly the add-ons its sources read, p
             assert.ok(names.indexOf(p) < i, `${addon.name} reads what ${p} provides, so ${p} must come earlier`);
         }
     }
+});
+
+/** The sections the table registers, typed from the table itself. */
+type TableSections = { [A in (typeof ADDONS)[number] as A["name"]]?: z.output<A["schema"]> };
+/** Compiles only when the two types are the same (tsc checks the tests too). */
+const sameType = <A, B>(check: [A] extends [B] ? ([B] extends [A] ? true : never) : never) => check;
+
+test("the table registers exactly the add-on sections platform/contracts.ts types, with the same schemas", () => {
+    sameType<TableSections, AddOnsConfig>(true);
+    const contracts: Record<keyof AddOnsConfig, z.ZodType> = {
+        metallb: metallbSchema,
+        certManager: certManagerSchema,
+        gateway: gatewaySchema,
+        aistore: aistoreSchema,
+        monitoring: monitoringSchema,
+        kepler: keplerSchema,
+        gpu: gpuSchema,
+        jupyterhub: jupyterhubSchema,
+    };
+    assert.deepEqual(ADDONS.map((a) => a.name).sort(), Object.keys(contracts).sort());
+    for (const a of ADDONS) assert.equal(a.schema, contracts[a.name], `${a.name}: the table's schema`);
 });

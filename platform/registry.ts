@@ -2,7 +2,6 @@
  * The add-on table: every optional component the stack can turn on under `aihub-airgap:addons`, in build order
  * (an add-on may use what an earlier one provides). Adding an add-on means adding its folder and one line here.
  */
-import type { z } from "zod";
 import { aistore } from "../addons/aistore";
 import { certManager } from "../addons/cert-manager";
 import { gateway } from "../addons/gateway/addon";
@@ -29,9 +28,6 @@ type Registered = (typeof ADDONS)[number];
 
 /** The name of a registered add-on. */
 export type AddOnName = Registered["name"];
-
-/** The validated `addons` section: one key per enabled add-on. */
-export type AddOnsConfig = { [A in Registered as A["name"]]?: z.output<A["schema"]> };
 
 /** An add-on of the table with its section, for code that iterates without knowing which add-on it holds. */
 export interface EnabledAddOn {
