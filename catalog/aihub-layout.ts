@@ -18,6 +18,11 @@ export interface AiHubLayout {
     publicCert: boolean;
     /** Name of the chart's proxy Service (the Ingress backend). */
     proxyService: string;
+    /**
+     * StatefulSet names of the chart's own `agents[]` per list key, i.e. the agents that run when the values give no
+     * list (the chart's values.yaml): 2025.0.x ships a second web API agent, `webapi-agent-second-queue`.
+     */
+    defaultAgents: Partial<Record<"jobagents" | "webApiAgents", string[]>>;
 }
 
 const at = (v: Semver, s: string): boolean => compareSemver(v, parseSemver(s)!) >= 0;
@@ -37,5 +42,15 @@ export function aihubLayout(version: string): AiHubLayout {
         perAgentImages: at(v, "2025.1.0"),
         publicCert: at(v, "2025.0.0"),
         proxyService: "proxy-svc-pub",
+        defaultAgents: {
+            ...(at(v, "2024.0.1") ? { jobagents: ["job-agents-default-queue"] } : {}),
+            ...(at(v, "2025.0.0")
+                ? {
+                      webApiAgents: at(v, "2025.1.0")
+                          ? ["webapi-agent-default-queue"]
+                          : ["webapi-agent-default-queue", "webapi-agent-second-queue"],
+                  }
+                : {}),
+        },
     };
 }

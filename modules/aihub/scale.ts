@@ -58,20 +58,20 @@ function count(v: unknown): number {
     return Number.isInteger(n) && n >= 0 ? n : 1;
 }
 
-/** The chart's default agent of the list layouts (`jobagents`, `webApiAgents`). */
-const DEFAULT_AGENT: Record<string, string> = {
-    jobagents: "job-agents-default-queue",
-    webApiAgents: "webapi-agent-default-queue",
-};
-
-/** The agent StatefulSets: `<key>.agents[]` from the values or the chart's default, else the single block's. */
-function agents(values: Record<string, unknown>, key: string, single: string, field: string): Workload[] {
+/**
+ * The agent StatefulSets: `<key>.agents[]` from the values or the chart's own list (`layout.defaultAgents`), else the
+ * single block's.
+ */
+function agents(
+    values: Record<string, unknown>,
+    layout: AiHubLayout,
+    key: AiHubLayout["jobAgentKey"] | AiHubLayout["webApiAgentKey"],
+    single: string,
+    field: string,
+): Workload[] {
     const given = at(values, `${key}.agents`);
-    const list = Array.isArray(given)
-        ? given
-        : DEFAULT_AGENT[key]
-          ? [{ statefulsetName: DEFAULT_AGENT[key] }]
-          : undefined;
+    const chart = key === "jobagents" || key === "webApiAgents" ? layout.defaultAgents[key] : undefined;
+    const list = Array.isArray(given) ? given : chart?.map((statefulsetName) => ({ statefulsetName }));
     if (Array.isArray(list)) {
         return list.filter(isMapping).map((a) => ({
             kind: "StatefulSet",
@@ -95,8 +95,10 @@ export function aihubWorkloads(layout: AiHubLayout, values: Record<string, unkno
     const all: Workload[] = [
         ...FIXED.flatMap(fixed("Deployment")),
         ...STATEFUL.flatMap(fixed("StatefulSet")),
-        ...(on("aihub-job-agent") ? agents(values, layout.jobAgentKey, "job-agents", "replicas") : []),
-        ...(on("aihub-webapi-agent") ? agents(values, layout.webApiAgentKey, "webapi-agents", "replicasNumber") : []),
+        ...(on("aihub-job-agent") ? agents(values, layout, layout.jobAgentKey, "job-agents", "replicas") : []),
+        ...(on("aihub-webapi-agent")
+            ? agents(values, layout, layout.webApiAgentKey, "webapi-agents", "replicasNumber")
+            : []),
     ];
     return TIERS.flatMap((t) => all.filter((w) => w.tier === t));
 }

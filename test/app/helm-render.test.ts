@@ -11,21 +11,19 @@ import { aihubLayout } from "../../catalog/aihub-layout";
 import { releaseValues } from "../../modules/aihub/values";
 import { readValuesFile } from "../../config/rules";
 import { helm, postRendered } from "../helpers/helm";
+import { aihubVendorChart } from "../helpers/vendor-charts";
 import { PROJECT_DIR } from "../harness";
 import { REGISTRY, valuesInput } from "./fixtures";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const FIXTURES = path.join(PROJECT_DIR, "test", "fixtures", "charts");
-
-/** Renders a fixture chart with the generated values and the release's post-renderer; returns the objects. */
+/** Renders the real vendor chart with the generated values and the release's post-renderer; returns the objects. */
 function render(version: string, mode: "http" | "https" | "https-custom-ca", vendor: Obj): Obj[] {
     const values = releaseValues(valuesInput(version, { mode, license: "LICENSE-TEXT" }), vendor, {});
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-values-"));
     const file = path.join(dir, "values.yaml");
     fs.writeFileSync(file, YAML.stringify(values));
-    const chart = path.join(FIXTURES, `rapidminer-aihub-${version}`);
-    const raw = helm(["template", "rapidminer-aihub", chart, "--namespace", "aihub", "-f", file]);
+    const raw = helm(["template", "rapidminer-aihub", aihubVendorChart(version), "--namespace", "aihub", "-f", file]);
     fs.rmSync(dir, { recursive: true });
     const out = postRendered(raw, { registry: REGISTRY });
     return YAML.parseAllDocuments(out, { uniqueKeys: false })
@@ -49,6 +47,13 @@ function images(objs: Obj[]): string[] {
     return [...new Set([...fromPods, ...notebook])].sort();
 }
 
+/** The data of the rendered ConfigMap `name`. */
+function configMap(objs: Obj[], name: string): Record<string, string> {
+    const cm = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === name);
+    assert.ok(cm, `no ConfigMap ${name}`);
+    return cm.data;
+}
+
 function claims(objs: Obj[]): { name: string; mode: string; cls: string }[] {
     const pvcs = objs.filter((o) => o.kind === "PersistentVolumeClaim");
     const templates = objs.filter((o) => o.kind === "StatefulSet").flatMap((o) => o.spec.volumeClaimTemplates ?? []);
@@ -61,40 +66,35 @@ function claims(objs: Obj[]): { name: string; mode: string; cls: string }[] {
 
 const vendorFile = readValuesFile("values/aihub.yaml", PROJECT_DIR);
 
-for (const version of ["10.3.2", "2026.0.2"]) {
-    describe(`helm template of the ${version}-style fixture chart with the generated values`, () => {
-        const vendor = {
-            ...vendorFile,
-            ...(version === "2026.0.2"
-                ? {
-                      jobagents: {
-                          agents: [
-                              {
-                                  statefulsetName: "job-agents-default-queue",
-                                  imageName: "rapidminer-jobagent",
-                                  homeStorageSize: "10Gi",
-                              },
-                              {
-                                  statefulsetName: "job-agents-gpu",
-                                  imageName: "rapidminer-jobagent",
-                                  repoName: "rapidminer/",
-                                  homeStorageSize: "20Gi",
-                              },
-                          ],
-                      },
-                  }
-                : {}),
-        };
-        const objs = render(version, version === "10.3.2" ? "https-custom-ca" : "https", vendor);
-        const catalog = new Set(mapImages(aihubImages(version), REGISTRY).map((m) => m.target));
+/**
+ * A vendor values file that lists two job agents, as a site with a GPU queue writes it: each entry is the chart's own
+ * default agent (a list replaces the chart's list whole, so an entry must carry every key the templates read), one
+ * of them naming Docker Hub's `rapidminer/`, which the generated values must point at the private registry.
+ */
+function twoAgents(version: string): Obj {
+    const defaults = YAML.parse(helm(["show", "values", aihubVendorChart(version)])) as Obj;
+    const agent = defaults.jobagents.agents[0] as Obj;
+    return {
+        jobagents: {
+            agents: [
+                { ...agent, statefulsetName: "job-agents-default-queue", homeStorageSize: "10Gi" },
+                { ...agent, statefulsetName: "job-agents-gpu", repoName: "rapidminer/", homeStorageSize: "20Gi" },
+            ],
+        },
+    };
+}
 
-        it("every rendered image is in the private registry and in the catalog", () => {
+for (const version of ["10.3.2", "2026.0.2"]) {
+    describe(`helm template of the real ${version} chart with the generated values`, () => {
+        const vendor = { ...vendorFile, ...(version === "2026.0.2" ? twoAgents(version) : {}) };
+        const objs = render(version, version === "10.3.2" ? "https-custom-ca" : "https", vendor);
+        const catalog = mapImages(aihubImages(version), REGISTRY).map((m) => m.target);
+
+        it("every rendered image is in the private registry, and they are exactly the catalog's", () => {
             const found = images(objs);
-            assert.equal(found.length, version === "10.3.2" ? 13 : 26);
-            for (const image of found) {
-                assert.ok(image.startsWith(`${REGISTRY}/`), `${image} is outside ${REGISTRY}`);
-                assert.ok(catalog.has(image), `${image} is not in aihubImages(${version}) mapped to the registry`);
-            }
+            for (const image of found) assert.ok(image.startsWith(`${REGISTRY}/`), `${image} is outside ${REGISTRY}`);
+            assert.deepEqual(found, [...catalog].sort());
+            assert.equal(found.length, version === "10.3.2" ? 26 : 27);
         });
 
         it("every pod pulls with the registry secret", () => {
@@ -106,14 +106,19 @@ for (const version of ["10.3.2", "2026.0.2"]) {
 
         it("every PVC: RWX on the CephFS class, RWO on the RBD class", () => {
             const c = claims(objs);
-            assert.equal(c.length, version === "10.3.2" ? 8 : 9);
+            // 21 claims, and the StatefulSets' templates: 10.3.2 job (2), scoring and web API agents (1 each);
+            // 2026.0.2 the same with two job agents.
+            assert.equal(c.length, version === "10.3.2" ? 25 : 27);
             for (const claim of c) {
                 const want = claim.mode === "ReadWriteMany" ? "rook-cephfs" : "rook-ceph-block";
                 assert.equal(claim.cls, want, `${claim.name} (${claim.mode})`);
             }
             assert.deepEqual(
-                c.filter((x) => x.mode === "ReadWriteMany").map((x) => x.name),
-                ["proxy-pvc", "coding-environment-storage", "platform-admin-webui-uploaded-pvc"],
+                c
+                    .filter((x) => x.mode === "ReadWriteMany")
+                    .map((x) => x.name)
+                    .sort(),
+                ["coding-environment-storage", "platform-admin-webui-uploaded-pvc", "proxy-pvc"],
             );
         });
 
@@ -122,12 +127,13 @@ for (const version of ["10.3.2", "2026.0.2"]) {
             assert.ok(!text.includes("PLACEHOLDER"));
             // Exact values: the vendor's JAVA_OPTS names Java's default trust-store password (-…Password=changeit).
             for (const bad of ['"changeit"', '"changit"']) assert.ok(!text.includes(bad), bad);
-            const cm = objs.find((o) => o.kind === "ConfigMap")!.data;
-            assert.equal(cm.ALLOW_LETSENCRYPT, "false");
-            assert.equal(cm.PUBLIC_URL, "https://aihub.airgap.internal");
-            assert.equal(cm.TZ, "Europe/Berlin");
-            assert.match(cm.JUPYTERHUB_CRYPT_KEY, /^[0-9a-f]{64}$/);
-            assert.equal(cm.JUPYTERHUB_NOTEBOOK_IMAGE_PULL_SECRET, "airgap-registry");
+            const proxy = configMap(objs, "proxy-config");
+            assert.equal(proxy.ALLOW_LETSENCRYPT, "false");
+            assert.equal(proxy.PUBLIC_URL, "https://aihub.airgap.internal");
+            assert.equal(proxy.TZ, "Europe/Berlin");
+            const hub = configMap(objs, "jupyterhub-config");
+            assert.match(hub.JUPYTERHUB_CRYPT_KEY, /^[0-9a-f]{64}$/);
+            assert.equal(hub.JUPYTERHUB_NOTEBOOK_IMAGE_PULL_SECRET, "airgap-registry");
         });
 
         it("the proxy Service is ClusterIP on the port the Ingress targets", () => {
@@ -152,24 +158,25 @@ for (const version of ["10.3.2", "2026.0.2"]) {
     });
 }
 
-describe("fixture charts: version-specific wiring", () => {
+describe("real charts: version-specific wiring", () => {
     it("2026.0.2: the proxy mounts the public certificate and its password Secret", () => {
         const objs = render("2026.0.2", "https", vendorFile);
         const proxy = objs.find((o) => o.kind === "Deployment" && o.metadata.name === "proxy-dep")!;
+        // The chart mounts the certificate Secret twice (its crt and its key, as two volumes).
         assert.deepEqual(
             proxy.spec.template.spec.volumes.filter((v: Obj) => v.secret).map((v: Obj) => v.secret.secretName),
-            ["aihub-public-tls", "aihub-public-tls-password"],
+            ["aihub-public-tls", "aihub-public-tls", "aihub-public-tls-password"],
         );
     });
 
     it("10.3.2 http: the proxy Service listens on 80 only, which is the Ingress backend port", () => {
         const objs = render("10.3.2", "http", vendorFile);
-        const svc = objs.find((o) => o.kind === "Service")!;
+        const svc = objs.find((o) => o.kind === "Service" && o.metadata.name === "proxy-svc-pub")!;
         assert.deepEqual(
             svc.spec.ports.map((p: Obj) => p.port),
             [proxyBackend(aihubLayout("10.3.2"), "http").port],
         );
-        assert.equal(objs.find((o) => o.kind === "ConfigMap")!.data.PUBLIC_URL, "http://aihub.airgap.internal");
+        assert.equal(configMap(objs, "proxy-config").PUBLIC_URL, "http://aihub.airgap.internal");
     });
 
     it("the init Job's name changes with the chart version and stays put otherwise", () => {

@@ -1,6 +1,6 @@
 /**
- * `aihub.running`: the workload list matches what the chart renders (real helm, fixture chart with the vendor's
- * workload names), the post-renderer takes `spec.replicas` away from Helm (and the init Job while stopped), and the
+ * `aihub.running`: the workload list matches what the chart renders (real helm, every real vendor chart in
+ * ../shared/charts), the post-renderer takes `spec.replicas` away from Helm (and the init Job while stopped), and the
  * scale steps under the mock runtime: one patch per workload, in tier order per direction, after the release.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered, untyped objects */
@@ -17,8 +17,11 @@ import { loadConfig } from "../../config/program";
 import { PLATFORM_SPEC } from "../../platform/spec";
 import { buildPlatform } from "../../platform/platform";
 import { postRenderScript } from "../../modules/aihub/postrender-script";
+import { releaseValues } from "../../modules/aihub/values";
 import { helm, postRendered } from "../helpers/helm";
+import { aihubVendorChart, aihubVendorVersions } from "../helpers/vendor-charts";
 import { mockStack, PROJECT_DIR, settle, stackValues, type Recorder } from "../harness";
+import { REGISTRY, valuesInput } from "./fixtures";
 
 /** The whole lab platform under the recording mocks. */
 async function composeLab(values: Record<string, unknown>): Promise<Recorder> {
@@ -30,15 +33,14 @@ async function composeLab(values: Record<string, unknown>): Promise<Recorder> {
     return rec;
 }
 
-const CHART = path.join(PROJECT_DIR, "test", "fixtures", "charts", "rapidminer-aihub-2026.0.2");
-
-function render(values: Record<string, unknown>, stopped: boolean): any[] {
+/** The real chart of `version` rendered with the release values over `vendor`, then post-rendered. */
+function render(vendor: Record<string, unknown>, stopped: boolean, version = "2026.0.2"): any[] {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-scale-"));
     const file = path.join(dir, "values.yaml");
-    fs.writeFileSync(file, YAML.stringify({ common: { productNS: "aihub", imagePullSecret: "s" }, ...values }));
-    const raw = helm(["template", "rapidminer-aihub", CHART, "--namespace", "aihub", "-f", file]);
+    fs.writeFileSync(file, YAML.stringify(releaseValues(valuesInput(version), vendor, {})));
+    const raw = helm(["template", "rapidminer-aihub", aihubVendorChart(version), "--namespace", "aihub", "-f", file]);
     fs.rmSync(dir, { recursive: true });
-    const out = postRendered(raw, { registry: "registry.example:5000", stopped });
+    const out = postRendered(raw, { registry: REGISTRY, stopped });
     return YAML.parseAllDocuments(out)
         .map((d) => d.toJSON())
         .filter((o) => o);
@@ -46,19 +48,33 @@ function render(values: Record<string, unknown>, stopped: boolean): any[] {
 
 const scaled = (objs: any[]) => objs.filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet");
 
+/** The chart's own default job agent (an entry of a list must carry every key the templates read). */
+function chartAgent(version: string): Record<string, unknown> {
+    return (YAML.parse(helm(["show", "values", aihubVendorChart(version)])) as any).jobagents.agents[0];
+}
+
 describe("aihub.running: workloads and post-renderer", () => {
     const values = {
         jobagents: {
             agents: [
-                {
-                    statefulsetName: "job-agents-gpu",
-                    imageName: "rapidminer-jobagent",
-                    replicas: 2,
-                    homeStorageSize: "1Gi",
-                },
+                { ...chartAgent("2026.0.2"), statefulsetName: "job-agents-gpu", replicas: 2, homeStorageSize: "1Gi" },
             ],
         },
     };
+
+    for (const version of aihubVendorVersions()) {
+        it(`${version}: the workload list is exactly what the real chart renders with the chart's own agents`, () => {
+            const objs = render({}, false, version);
+            assert.deepEqual(
+                aihubWorkloads(aihubLayout(version), {})
+                    .map((w) => `${w.kind}/${w.name}`)
+                    .sort(),
+                scaled(objs)
+                    .map((o) => `${o.kind}/${o.metadata.name}`)
+                    .sort(),
+            );
+        });
+    }
 
     it("lists exactly the workloads the chart renders, front ends first and databases last", () => {
         const objs = render(values, false);

@@ -18,6 +18,18 @@ export const VENDOR_CHARTS = path.resolve(__dirname, "..", "..", "..", "shared",
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
+/** The path of a packaged vendor chart in {@link VENDOR_CHARTS}, e.g. `rook-ceph-v1.20.6.tgz`; throws when absent. */
+export function vendorChart(file: string): string {
+    const p = path.join(VENDOR_CHARTS, file);
+    if (!fs.existsSync(p)) throw new Error(`vendor chart ${file} is not in ${VENDOR_CHARTS} (see its README.md)`);
+    return p;
+}
+
+/** The real AI Hub chart of `version`. */
+export function aihubVendorChart(version: string): string {
+    return vendorChart(`rapidminer-aihub-${version}.tgz`);
+}
+
 /** The versions of the real AI Hub charts (`rapidminer-aihub-<version>.tgz`), oldest first. */
 export function aihubVendorVersions(): string[] {
     return fs
@@ -38,8 +50,7 @@ export function renderAihubVendorChart(version: string): Obj[] {
     try {
         const file = path.join(dir, "values.yaml");
         fs.writeFileSync(file, YAML.stringify(values));
-        const chart = path.join(VENDOR_CHARTS, `rapidminer-aihub-${version}.tgz`);
-        const out = helm(["template", "rapidminer-aihub", chart, "--namespace", "aihub", "-f", file]);
+        const out = helm(["template", "rapidminer-aihub", aihubVendorChart(version), "--namespace", "aihub", "-f", file]);
         return YAML.parseAllDocuments(out, { uniqueKeys: false })
             .map((d) => d.toJSON() as Obj)
             .filter((o) => o);
