@@ -59,8 +59,16 @@ export function siteDefaults(): Record<string, unknown> {
         jupyterDB: { dbName: "jupyterhub", dbUser: "jupyterhub" },
         activemq: { broker: { username: "aihub" } },
         webApiGateway: { webapiRegistryUsername: "webapi" },
-        // Altair One is refused in the gap, yet Panopticon renders its credentials whatever the mode: blank them.
-        license: { altair: { altairOne: { credentials: { username: "", password: "" }, authCode: { code: "" } } } },
+        // Panopticon renders the Altair One credentials and the License Manager's host and port whatever the licence
+        // type and mode: blank them. Altair One is refused in the gap; mode on_prem without a host and port is refused
+        // by validation (config/license.ts reads the chart's defaults, the values file and inline values, not these),
+        // and a legacy `rapidminer` licence never uses them.
+        license: {
+            altair: {
+                altairOne: { credentials: { username: "", password: "" }, authCode: { code: "" } },
+                onPrem: { host: "", port: "" },
+            },
+        },
         // Let's Encrypt is off; its mail and the 2026 chart's sample nginx snippet would keep chart placeholders.
         letsEncrypt: { webMasterEmail: "" },
         proxy: { customNginxConfig: "" },

@@ -1,10 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered, untyped manifests */
 /**
- * `plan` renders the AI Hub release with real helm against the fixture chart (issue 9.7: no chart placeholder
+ * `plan` renders the AI Hub release with real helm against the real vendor charts (issue 9.7: no chart placeholder
  * survives into a rendered object; 9.18: the volumes it claims against what Ceph holds).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,33 +13,49 @@ import { parse, parseAllDocuments, stringify } from "yaml";
 import { aihubLayout } from "../../catalog/aihub-layout";
 import { survivingPlaceholders } from "../../modules/aihub/placeholders";
 import { releaseValues } from "../../modules/aihub/values";
+import { readValuesFile } from "../../config/rules";
 import { cephCapacity, claimedBytes } from "../../platform/plan/policies/render";
 import { valuesInput } from "../app/fixtures";
 import { PROJECT_DIR } from "../harness";
 import { helm, helmBinary } from "../helpers/helm";
+import { aihubVendorChart } from "../helpers/vendor-charts";
 import { stackConfig } from "../storage/helpers";
 
-const FIXTURE = path.join(PROJECT_DIR, "test", "fixtures", "charts", "rapidminer-aihub-2026.0.2");
+const CHART = aihubVendorChart("2026.0.2");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "render-plan-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-/** A project directory with the airgap stack (edited) and the packaged fixture chart where the stack names it. */
+/**
+ * A project directory with the airgap stack (edited) and the real chart of `version` where the stack names it;
+ * `values` is appended to the project's copy of the vendor values file.
+ */
 function project(
     name: string,
     edit: (cfg: Record<string, any>) => void = () => {},
-    chart: (dir: string) => void = () => {},
+    opts: { version?: string; values?: string; chart?: (src: string) => void } = {},
 ): string {
+    const version = opts.version ?? "2026.0.2";
     const dir = path.join(work, name);
     fs.mkdirSync(path.join(dir, "bundle", "charts"), { recursive: true });
     fs.cpSync(path.join(PROJECT_DIR, "values"), path.join(dir, "values"), { recursive: true });
+    if (opts.values) fs.appendFileSync(path.join(dir, "values", "aihub.yaml"), opts.values);
     fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.airgap.yaml"), "utf8"));
+    const file = `rapidminer-aihub-${version}.tgz`;
+    doc.config["aihub-airgap:aihub"].version = version;
+    doc.config["aihub-airgap:aihub"].chart = `./bundle/charts/${file}`;
     edit(doc.config);
     fs.writeFileSync(path.join(dir, "Pulumi.airgap.yaml"), stringify(doc));
-    const src = path.join(dir, "chart-src");
-    fs.cpSync(FIXTURE, src, { recursive: true });
-    chart(src);
-    helm(["package", src, "--destination", path.join(dir, "bundle", "charts")]);
+    if (opts.chart) {
+        // The real chart unpacked, changed and packaged again under its own name and version.
+        const src = path.join(dir, "chart-src");
+        fs.mkdirSync(src);
+        execFileSync("tar", ["-xzf", aihubVendorChart(version), "-C", src]);
+        opts.chart(path.join(src, "rapidminer-aihub"));
+        helm(["package", path.join(src, "rapidminer-aihub"), "--destination", path.join(dir, "bundle", "charts")]);
+    } else {
+        fs.copyFileSync(aihubVendorChart(version), path.join(dir, "bundle", "charts", file));
+    }
     return dir;
 }
 
@@ -58,22 +74,41 @@ describe("plan renders the AI Hub release", () => {
         assert.equal(r.code, 0, r.err + JSON.stringify(r.doc.findings));
         const findings = r.doc.findings.map((f: any) => `${f.level} ${f.rule}: ${f.text}`);
         assert.deepEqual(findings, [
-            "warning ceph-over-committed: the AI Hub release claims 810.0 GiB in 8 volumes on Ceph, but Ceph holds about 217.6 GiB (768.0 GiB raw OSD ÷ 3 replicas × 0.85 near-full ratio); largest: PersistentVolumeClaim/aihub-home-pvc:aihub-home-pvc 500.0 GiB, PersistentVolumeClaim/coding-environment-storage:coding-environment-storage 250.0 GiB, PersistentVolumeClaim/proxy-pvc:proxy-pvc 10.0 GiB (add OSD disks, or lower the sizes in aihub.values, e.g. aihubBackend.storageSize and ces.storageSize)",
+            "warning ceph-over-committed: the AI Hub release claims 891.4 GiB in 25 volumes on Ceph, but Ceph holds about 217.6 GiB (768.0 GiB raw OSD ÷ 3 replicas × 0.85 near-full ratio); largest: PersistentVolumeClaim/aihub-home-pvc:aihub-home-pvc 500.0 GiB, PersistentVolumeClaim/coding-environment-storage:coding-environment-storage 250.0 GiB, PersistentVolumeClaim/panopticon-monetdb-pvc:panopticon-monetdb-pvc 10.0 GiB (add OSD disks, or lower the sizes in aihub.values, e.g. aihubBackend.storageSize and ces.storageSize)",
         ]);
     });
 
-    it("a placeholder in the render fails the plan, naming the value path", () => {
-        // A chart value no computed value covers (inline aihub.values refuses a plain password before any render,
-        // and the generated credentials override the vendor values file's).
-        const dir = project("placeholder", undefined, (src) => {
-            fs.appendFileSync(
-                path.join(src, "values.yaml"),
-                '\nextraSidecar:\n  dbPass: "<SIDECAR-DB-PASS-PLACEHOLDER>"\n',
-            );
-            fs.writeFileSync(
-                path.join(src, "templates", "sidecar.yml"),
-                "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: sidecar }\ndata:\n  DB_PASS: {{ .Values.extraSidecar.dbPass | quote }}\n",
-            );
+    it("a placeholder the values file keeps is a warning naming the key", () => {
+        // A vendor values file copied from the chart's values.yaml keeps its placeholders; one no computed value covers
+        // (the site defaults sit below the file) reaches a rendered ConfigMap.
+        const r = plan(
+            project("kept", undefined, { values: 'letsEncrypt:\n  webMasterEmail: "<WEBMASTER-EMAIL-PLACEHOLDER>"\n' }),
+        );
+        assert.equal(r.code, 0, r.err + JSON.stringify(r.doc.findings));
+        assert.deepEqual(
+            r.doc.findings
+                .filter((f: any) => f.rule === "aihub-placeholder-rendered")
+                .map((f: any) => `${f.level} ${f.text}`),
+            [
+                `warning values.letsEncrypt.webMasterEmail still holds the chart's placeholder "<WEBMASTER-EMAIL-PLACEHOLDER>", rendered into ConfigMap/letsencrypt-client-config data.WEBMASTER_MAIL (set letsEncrypt.webMasterEmail in aihub.valuesFile or aihub.values)`,
+            ],
+        );
+    });
+
+    it("a secret placeholder in the render fails the plan, naming the value path", () => {
+        // No real chart has a secret placeholder that the computed values leave (each one is a generated credential),
+        // so the real chart gets one more value and template, as a later chart version could add them.
+        const dir = project("placeholder", undefined, {
+            chart: (src) => {
+                fs.appendFileSync(
+                    path.join(src, "values.yaml"),
+                    '\nextraSidecar:\n  dbPass: "<SIDECAR-DB-PASS-PLACEHOLDER>"\n',
+                );
+                fs.writeFileSync(
+                    path.join(src, "templates", "sidecar.yml"),
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: sidecar }\ndata:\n  DB_PASS: {{ .Values.extraSidecar.dbPass | quote }}\n",
+                );
+            },
         });
         const r = plan(dir);
         assert.equal(r.code, 1, JSON.stringify(r.doc.findings));
@@ -88,19 +123,19 @@ describe("plan renders the AI Hub release", () => {
         );
     });
 
-    it("a hard-coded image is relocated by the post-renderer; one it cannot relocate fails the plan, named", () => {
-        const hardcoded = (image: string) => (src: string) =>
-            fs.writeFileSync(
-                path.join(src, "templates", "hardcoded.yml"),
-                `apiVersion: v1\nkind: Pod\nmetadata: { name: volume-fix }\nspec:\n  containers:\n    - { name: c, image: "${image}" }\n`,
-            );
-        const ok = plan(project("hardcoded", undefined, hardcoded("busybox:latest")));
+    it("chart 2025.1.1's hard-coded busybox:latest is relocated by the post-renderer; an image it cannot relocate fails the plan, named", () => {
+        const ok = plan(project("hardcoded", undefined, { version: "2025.1.1" }));
         assert.equal(ok.code, 0, ok.err + JSON.stringify(ok.doc.findings));
         assert.deepEqual(
             ok.doc.findings.filter((f: any) => f.rule === "aihub-image-not-relocated"),
             [],
         );
-        const bad = plan(project("unrelocatable", undefined, hardcoded("Busy Box::latest")));
+        // A typo in the inline values: the chart then names an image no rule can bring into the registry.
+        const bad = plan(
+            project("unrelocatable", (cfg) => {
+                cfg["aihub-airgap:aihub"].values = { grafana: { repoName: "Busy Box/" } };
+            }),
+        );
         assert.equal(bad.code, 1);
         assert.deepEqual(
             bad.doc.findings.filter((f: any) => f.rule === "aihub-image-not-relocated").map((f: any) => f.level),
@@ -109,7 +144,7 @@ describe("plan renders the AI Hub release", () => {
         const text = bad.doc.findings.find((f: any) => f.rule === "aihub-image-not-relocated").text;
         assert.match(
             text,
-            /images that cannot be relocated into registry\.airgap\.internal:5000:\n {2}Pod volume-fix: .*Busy Box::latest/,
+            /images that cannot be relocated into registry\.airgap\.internal:5000:\n {2}Deployment grafana-dep: .*Busy Box\/grafana/,
         );
     });
 
@@ -127,35 +162,29 @@ describe("plan renders the AI Hub release", () => {
 });
 
 describe("placeholders traced from the render to their values path", () => {
-    const defaults = parse(fs.readFileSync(path.join(FIXTURE, "values.yaml"), "utf8"));
+    const defaults = parse(helm(["show", "values", CHART]));
     const layout = aihubLayout("2026.0.2");
+    const vendorFile = readValuesFile("values/aihub.yaml", PROJECT_DIR);
     const render = (values: Record<string, unknown>) =>
-        parseAllDocuments(helm(["template", "r", FIXTURE, "-n", "aihub", "-f", "-"], { input: stringify(values) }))
+        parseAllDocuments(helm(["template", "r", CHART, "-n", "aihub", "-f", "-"], { input: stringify(values) }))
             .map((d) => d.toJS())
             .filter(Boolean);
 
     it("the chart's Altair One credentials reach Panopticon's ConfigMap unless the site defaults blank them", () => {
-        const values = releaseValues(valuesInput("2026.0.2"), {}, {});
+        const values = releaseValues(valuesInput("2026.0.2"), vendorFile, {});
         assert.deepEqual(survivingPlaceholders(defaults, values, render(values), layout), []);
         const unblanked = structuredClone(values) as any;
         delete unblanked.license.altair.altairOne;
         const found = survivingPlaceholders(defaults, unblanked, render(unblanked), layout);
-        // Without a licence block the chart's default mode, altair_one, also renders the Altair One Secret (base64).
+        // Mode on_prem (the vendor file's): Panopticon's ConfigMap and its container's environment still carry them.
         const panopticon = "ConfigMap/panopticon-properties data.Panopticon.properties.template";
+        const env = "StatefulSet/panopticon-vizapp env LICENSE_HWU_HOSTED_AUTHORIZATION_";
         assert.deepEqual(
             found.map((p) => [p.valuePath, p.secret, p.where.join(" | ")]),
             [
-                [
-                    "license.altair.altairOne.credentials.username",
-                    false,
-                    `Secret/license-proxy-secret data.username | ${panopticon}`,
-                ],
-                [
-                    "license.altair.altairOne.credentials.password",
-                    true,
-                    `Secret/license-proxy-secret data.password | ${panopticon}`,
-                ],
-                ["license.altair.altairOne.authCode.code", false, panopticon],
+                ["license.altair.altairOne.credentials.username", false, `${panopticon} | ${env}USERNAME`],
+                ["license.altair.altairOne.credentials.password", true, `${panopticon} | ${env}PASSWORD`],
+                ["license.altair.altairOne.authCode.code", false, `${panopticon} | ${env}AUTHCODE`],
             ],
         );
     });
