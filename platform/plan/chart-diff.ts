@@ -66,6 +66,19 @@ function claims(objs: Obj[]): Map<string, string> {
     return out;
 }
 
+/**
+ * What becomes of a claim of the old release that the new one no longer makes: a StatefulSet's claims are never
+ * deleted by Helm (the StatefulSet controller keeps them: `persistentVolumeClaimRetentionPolicy` defaults to Retain),
+ * a PVC object stays only with `helm.sh/resource-policy: keep` (chart 10.3.x sets none), else the upgrade deletes it.
+ */
+function claimFate(objs: Obj[], claim: string): string {
+    const pvc = objs.find((o) => o.kind === "PersistentVolumeClaim" && o.metadata.name === claim);
+    if (!pvc) return "the StatefulSet controller keeps the claims it made";
+    return pvc.metadata.annotations?.["helm.sh/resource-policy"] === "keep"
+        ? "helm.sh/resource-policy: keep"
+        : "deleted";
+}
+
 function configKeys(objs: Obj[]): Map<string, string> {
     const out = new Map<string, string>();
     for (const o of objs.filter((x) => x.kind === "ConfigMap")) {
@@ -117,9 +130,14 @@ export function diffRendered(
         );
     }
     for (const c of setDiff(oldClaims.keys(), newClaims.keys()).removed) {
+        const fate = claimFate(from.objects, c);
         manualSteps.push(
-            `claim ${c} is no longer made by chart ${to.version}: its data stays (helm.sh/resource-policy: keep) but ` +
-                `nothing mounts it; copy what it holds to its successor after the upgrade, then delete it`,
+            fate === "deleted"
+                ? `claim ${c} is no longer made by chart ${to.version} and has no helm.sh/resource-policy: keep, so the ` +
+                      `upgrade deletes it with its data; take a backup (npm run backup) first and restore what it holds ` +
+                      `into its successor after the upgrade`
+                : `claim ${c} is no longer made by chart ${to.version}: its data stays (${fate}) but nothing mounts it; ` +
+                      `copy what it holds to its successor after the upgrade, then delete it`,
         );
     }
     const userSet = userKeys.filter((k) => removedValuesKeys.some((r) => k === r || k.startsWith(`${r}.`)));

@@ -1,30 +1,18 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- stack values are untyped */
 /**
- * `plan --diff-chart`: real helm renders the fixture charts (mirroring the vendor's value paths) with the values the
- * program computes, 10.3.2 -> 2026.0.2; the Postgres 14 -> 17 move, the changed deployment-init Job and a removed
+ * `plan --diff-chart`: real helm renders the real vendor charts with the values the program computes,
+ * 10.3.2 -> 2026.0.2; the Postgres 14 -> 17 move, the changed deployment-init Job and a removed
  * values key the stack still sets are flagged as manual steps.
  */
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { chartDiffForStack, diffRendered, renderChartDiff } from "../../platform/plan/chart-diff";
 import { check } from "../config/helpers";
-import { helm, helmBinary } from "../helpers/helm";
+import { helmBinary } from "../helpers/helm";
+import { aihubVendorChart as tgz } from "../helpers/vendor-charts";
 import { PROJECT_DIR, stackValues } from "../harness";
 
-const FIXTURES = path.join(PROJECT_DIR, "test", "fixtures", "charts");
 const R = "registry.airgap.internal:5000";
-let charts: string;
-const tgz = (version: string) => path.join(charts, `rapidminer-aihub-${version}.tgz`);
-
-before(() => {
-    charts = fs.mkdtempSync(path.join(os.tmpdir(), "diff-charts-"));
-    for (const v of ["10.3.2", "2026.0.2"])
-        helm(["package", path.join(FIXTURES, `rapidminer-aihub-${v}`), "-d", charts]);
-});
-after(() => fs.rmSync(charts, { recursive: true, force: true }));
 
 function stackOn(version: string, inline: Record<string, unknown> = {}) {
     const values = stackValues("airgap") as any;
@@ -38,7 +26,7 @@ function stackOn(version: string, inline: Record<string, unknown> = {}) {
 
 describe("plan --diff-chart", () => {
     it("shows the image, PVC, Job and config changes of 10.3.2 -> 2026.0.2 and flags the manual steps", () => {
-        const cfg = stackOn("10.3.2", { jobagent: { replicas: 2 } });
+        const cfg = stackOn("10.3.2", { jobagent: { containerCount: "2" } });
         const d = chartDiffForStack(helmBinary(), cfg, tgz("2026.0.2"), PROJECT_DIR);
         console.log(renderChartDiff(d).replace(/^/gm, "# "));
         assert.equal(d.from, "10.3.2");
@@ -48,13 +36,21 @@ describe("plan --diff-chart", () => {
         assert.deepEqual(d.jobs.changed, ["deployment-init-job"]);
         assert.ok(d.manualSteps.some((s) => /PostgreSQL moves from 14 to 17/.test(s)));
         assert.ok(d.manualSteps.some((s) => /Job deployment-init-job changes its pod template/.test(s)));
-        assert.ok(d.removedValuesKeys.includes("jobagent.replicas"));
-        assert.ok(d.manualSteps.some((s) => /values key jobagent\.replicas is gone from chart 2026\.0\.2/.test(s)));
+        assert.ok(d.removedValuesKeys.includes("jobagent.containerCount"));
+        assert.ok(
+            d.manualSteps.some((s) => /values key jobagent\.containerCount is gone from chart 2026\.0\.2/.test(s)),
+        );
+        // The agents' StatefulSets are renamed; their claims stay (the StatefulSet controller never deletes them).
         assert.deepEqual(d.pvcs.removed, [
-            "job-agents-home-pvc-job-agents-<n>",
-            "webapi-agent-home-pvc-webapi-agent-<n>",
+            "jobagent-home-pvc-job-agents-<n>",
+            "jobagent-huggingface-job-agents-<n>",
+            "webapi-agent-home-pvc-webapi-agents-<n>",
         ]);
-        assert.ok(d.manualSteps.some((s) => /claim job-agents-home-pvc-job-agents-<n> is no longer made/.test(s)));
+        assert.ok(
+            d.manualSteps.includes(
+                "claim jobagent-home-pvc-job-agents-<n> is no longer made by chart 2026.0.2: its data stays (the StatefulSet controller keeps the claims it made) but nothing mounts it; copy what it holds to its successor after the upgrade, then delete it",
+            ),
+        );
         assert.doesNotMatch(JSON.stringify(d), /\[secret\]/, "no value of a config key is shown");
     });
 
@@ -90,6 +86,27 @@ describe("plan --diff-chart", () => {
             removed: [],
             changed: ["db: c 10Gi ReadWriteOnce -> c 20Gi ReadWriteOnce"],
         });
+    });
+
+    it("a dropped PVC without helm.sh/resource-policy keep (chart 10.3.x sets none) is deleted by the upgrade: back it up", () => {
+        const pvc = (name: string, keep: boolean) => ({
+            kind: "PersistentVolumeClaim",
+            metadata: { name, ...(keep ? { annotations: { "helm.sh/resource-policy": "keep" } } : {}) },
+            spec: {
+                storageClassName: "c",
+                accessModes: ["ReadWriteOnce"],
+                resources: { requests: { storage: "1Gi" } },
+            },
+        });
+        const d = diffRendered(
+            { version: "a", objects: [pvc("plain", false), pvc("kept", true)], defaults: {} },
+            { version: "b", objects: [], defaults: {} },
+            [],
+        );
+        assert.deepEqual(d.manualSteps, [
+            "claim kept is no longer made by chart b: its data stays (helm.sh/resource-policy: keep) but nothing mounts it; copy what it holds to its successor after the upgrade, then delete it",
+            "claim plain is no longer made by chart b and has no helm.sh/resource-policy: keep, so the upgrade deletes it with its data; take a backup (npm run backup) first and restore what it holds into its successor after the upgrade",
+        ]);
     });
 
     it("names a missing chart", () => {
