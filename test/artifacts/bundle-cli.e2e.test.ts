@@ -17,7 +17,8 @@ import { parseImageRef } from "../../lib/imageref";
 import { stackImages } from "../../platform/inventory";
 import { stackConfig } from "../../pipeline/stack";
 import { generateImages } from "../fixtures/images/generate";
-import { fixtureProject, helmBinary } from "../helpers/helm";
+import { helmBinary } from "../helpers/helm";
+import { vendorProject } from "../helpers/vendor-charts";
 import { checksumsFor, makeCliArchive } from "../helpers/pulumi-cli";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 import { PROJECT_DIR } from "../harness";
@@ -50,7 +51,7 @@ before(async () => {
     const mirrors = Object.fromEntries(
         ["docker.io", "quay.io", "registry.k8s.io"].map((h) => [h, `${upstream.host}/${h}`]),
     );
-    project = fixtureProject(path.join(work, "project"), (doc) => {
+    project = vendorProject(path.join(work, "project"), (doc) => {
         doc.setIn(["config", "aihub-airgap:bundle"], {
             path: "./bundle",
             platforms: ["linux/amd64"],

@@ -1,5 +1,5 @@
 /**
- * The bundle inventory renders the releases with the stack's values (real helm, fixture charts): an image chosen in
+ * The bundle inventory renders the releases with the stack's values (real helm, the real vendor charts): an image chosen in
  * the vendor values file and one chosen in inline `aihub.values` are found; rendering the chart with its defaults
  * (what the inventory did before) finds neither.
  */
@@ -10,7 +10,8 @@ import * as path from "node:path";
 import { after, before, test } from "node:test";
 import { renderChartImages } from "../../pipeline/charts";
 import { releaseImages } from "../../pipeline/rendered";
-import { fixtureProject, helmBinary } from "../helpers/helm";
+import { helmBinary } from "../helpers/helm";
+import { vendorProject } from "../helpers/vendor-charts";
 import { PROJECT_DIR } from "../harness";
 
 let work: string;
@@ -18,7 +19,7 @@ let project: string;
 
 before(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-rendered-"));
-    project = fixtureProject(path.join(work, "project"), (doc) => {
+    project = vendorProject(path.join(work, "project"), (doc) => {
         doc.setIn(["config", "aihub-airgap:aihub", "valuesFile"], "./values/aihub.yaml");
         doc.setIn(["config", "aihub-airgap:aihub", "values"], { grafana: { repoName: "quay.io/grafana-mirror/" } });
         doc.deleteIn(["config", "aihub-airgap:bundle"]);

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseAllDocuments, parseDocument, type Document } from "yaml";
+import { parseAllDocuments } from "yaml";
 import type { PostRenderOptions } from "../../modules/aihub/postrender";
 import { writePostRenderScript } from "../../modules/aihub/postrender-script";
 
@@ -63,26 +63,6 @@ export function renderChart(
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
-}
-
-/**
- * A project dir for the airgap stack with the fixture charts packaged into `charts/` and the stack file's chart
- * paths pointing at them; `edit` changes the stack document before it is written.
- */
-export function fixtureProject(dir: string, edit: (doc: Document) => void): string {
-    const root = path.resolve(__dirname, "..", "..");
-    const charts = path.join(dir, "charts");
-    fs.mkdirSync(charts, { recursive: true });
-    for (const c of ["rook-ceph-v1.20.6", "ceph-csi-drivers", "rapidminer-aihub-2026.0.2"]) {
-        helm(["package", path.join(root, "test/fixtures/charts", c), "-d", charts]);
-    }
-    const doc = parseDocument(fs.readFileSync(path.join(root, "Pulumi.airgap.yaml"), "utf8"));
-    doc.setIn(["config", "aihub-airgap:rook", "chart"], "./charts/rook-ceph-v1.20.6.tgz");
-    doc.setIn(["config", "aihub-airgap:rook", "csiDriversChart"], "./charts/ceph-csi-drivers-1.0.4.tgz");
-    doc.setIn(["config", "aihub-airgap:aihub", "chart"], "./charts/rapidminer-aihub-2026.0.2.tgz");
-    edit(doc);
-    fs.writeFileSync(path.join(dir, "Pulumi.airgap.yaml"), doc.toString());
-    return dir;
 }
 
 /**

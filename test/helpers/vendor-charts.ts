@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import type { Document } from "yaml";
 import { readValuesFile } from "../../config/rules";
 import { releaseValues } from "../../modules/aihub/values";
 import { valuesInput } from "../app/fixtures";
@@ -50,7 +51,15 @@ export function renderAihubVendorChart(version: string): Obj[] {
     try {
         const file = path.join(dir, "values.yaml");
         fs.writeFileSync(file, YAML.stringify(values));
-        const out = helm(["template", "rapidminer-aihub", aihubVendorChart(version), "--namespace", "aihub", "-f", file]);
+        const out = helm([
+            "template",
+            "rapidminer-aihub",
+            aihubVendorChart(version),
+            "--namespace",
+            "aihub",
+            "-f",
+            file,
+        ]);
         return YAML.parseAllDocuments(out, { uniqueKeys: false })
             .map((d) => d.toJSON() as Obj)
             .filter((o) => o);
@@ -71,4 +80,24 @@ export function claimNames(objs: Obj[], maxOrdinal = 2): string[] {
         }
     }
     return names;
+}
+
+/**
+ * A project dir for the airgap stack with the real vendor charts it names (rook-ceph v1.20.6, ceph-csi-drivers 1.0.4,
+ * AI Hub 2026.0.2) copied into `charts/` and the stack file's chart paths pointing at them; `edit` changes the stack
+ * document before it is written.
+ */
+export function vendorProject(dir: string, edit: (doc: Document) => void): string {
+    const charts = path.join(dir, "charts");
+    fs.mkdirSync(charts, { recursive: true });
+    for (const file of ["rook-ceph-v1.20.6.tgz", "ceph-csi-drivers-1.0.4.tgz", "rapidminer-aihub-2026.0.2.tgz"]) {
+        fs.copyFileSync(vendorChart(file), path.join(charts, file));
+    }
+    const doc = YAML.parseDocument(fs.readFileSync(path.join(ROOT, "Pulumi.airgap.yaml"), "utf8"));
+    doc.setIn(["config", "aihub-airgap:rook", "chart"], "./charts/rook-ceph-v1.20.6.tgz");
+    doc.setIn(["config", "aihub-airgap:rook", "csiDriversChart"], "./charts/ceph-csi-drivers-1.0.4.tgz");
+    doc.setIn(["config", "aihub-airgap:aihub", "chart"], "./charts/rapidminer-aihub-2026.0.2.tgz");
+    edit(doc);
+    fs.writeFileSync(path.join(dir, "Pulumi.airgap.yaml"), doc.toString());
+    return dir;
 }

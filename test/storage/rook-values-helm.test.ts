@@ -1,25 +1,26 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered, untyped manifests */
 import assert from "node:assert/strict";
-import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { isInRegistry, mapImages } from "../../lib/imageref";
 import { rookImages } from "../../catalog/rook";
 import { csiDriversValues, rookOperatorValues, type RookValuesInput } from "../../modules/ceph/rook-values";
 import { helm } from "../helpers/helm";
+import { vendorChart } from "../helpers/vendor-charts";
 
-const CHARTS = path.resolve(__dirname, "..", "fixtures", "charts");
-/** The real vendor charts (../shared/charts; never committed). */
-const VENDOR = path.resolve(__dirname, "..", "..", "..", "shared", "charts");
 const R = "registry.airgap.internal:5000";
 
-function render(chart: string, values?: object): any[] {
-    const args = ["template", "rel", path.resolve(CHARTS, chart), "--namespace", "rook-ceph"];
+/** The real vendor chart `<name>.tgz` (../shared/charts) rendered by helm, with `values` when given. */
+function render(name: string, values?: object): any[] {
+    const args = ["template", "rel", vendorChart(`${name}.tgz`), "--namespace", "rook-ceph"];
     const out = values ? helm([...args, "--values", "-"], { input: JSON.stringify(values) }) : helm(args);
     return parseAllDocuments(out)
         .map((d) => d.toJS())
         .filter(Boolean);
 }
+
+/** The rendered objects other than CustomResourceDefinitions. */
+const notCrds = (docs: any[]) => docs.filter((d) => d.kind !== "CustomResourceDefinition");
 
 /** Every image a render asks for: container images and the CSI image entries of the operator ConfigMaps. */
 function renderedImages(docs: any[]): string[] {
@@ -51,7 +52,7 @@ const mapped = (version: string) =>
         .sort();
 
 describe("rook-ceph values rendered by helm (v1.20.6 layout: repository + tag, ceph-csi-operator subchart)", () => {
-    it("without our values the fixture renders the 9 upstream images (the fixture templates them)", () => {
+    it("without our values the chart renders the 9 upstream images", () => {
         const images = renderedImages(render("rook-ceph-v1.20.6"));
         assert.equal(images.length, 9);
         assert.ok(images.every((i) => !i.startsWith(R)));
@@ -62,7 +63,8 @@ describe("rook-ceph values rendered by helm (v1.20.6 layout: repository + tag, c
         const images = renderedImages(docs);
         assert.deepEqual(images, mapped("v1.20.6"));
         assert.ok(images.every((i) => isInRegistry(i, R)));
-        assert.doesNotMatch(JSON.stringify(docs), /quay\.io|registry\.k8s\.io|docker\.io/);
+        // No upstream host anywhere but in the CRDs' descriptions (prose such as "docker.io/…" examples).
+        assert.doesNotMatch(JSON.stringify(notCrds(docs)), /quay\.io|registry\.k8s\.io|docker\.io/);
     });
 
     it("puts the pull secret on all 9 Rook service accounts, the ceph-csi SA and the CSI operator pod", () => {
@@ -88,7 +90,8 @@ describe("rook-ceph values rendered by helm (v1.9.8 layout: single image strings
         assert.equal(images.length, 10);
         assert.deepEqual(images, mapped("v1.9.8"));
         assert.ok(!docs.some((d) => d.kind === "PodSecurityPolicy"));
-        assert.doesNotMatch(JSON.stringify(docs), /quay\.io|registry\.k8s\.io|docker\.io/);
+        // No upstream host anywhere but in the CRDs' descriptions (prose such as "docker.io/…" examples).
+        assert.doesNotMatch(JSON.stringify(notCrds(docs)), /quay\.io|registry\.k8s\.io|docker\.io/);
         const sas = docs.filter((d) => d.kind === "ServiceAccount");
         assert.equal(sas.length, 10);
         for (const sa of sas) assert.deepEqual(sa.imagePullSecrets, [{ name: "airgap-registry" }], sa.metadata.name);
@@ -97,7 +100,7 @@ describe("rook-ceph values rendered by helm (v1.9.8 layout: single image strings
 
 describe("ceph-csi-drivers values rendered by helm", () => {
     it("names the drivers after the operator namespace, points at Rook's ImageSet and puts the pull secret on every driver SA", () => {
-        const docs = render("ceph-csi-drivers", csiDriversValues(input("v1.20.6")));
+        const docs = render("ceph-csi-drivers-1.0.4", csiDriversValues(input("v1.20.6")));
         assert.deepEqual(
             docs
                 .filter((d) => d.kind === "Driver")
@@ -119,7 +122,7 @@ describe("ceph-csi-drivers values rendered by helm", () => {
     });
 
     it("renders only the CephFS driver when no block StorageClass is configured", () => {
-        const docs = render("ceph-csi-drivers", csiDriversValues({ ...input("v1.20.6"), rbd: false }));
+        const docs = render("ceph-csi-drivers-1.0.4", csiDriversValues({ ...input("v1.20.6"), rbd: false }));
         assert.deepEqual(
             docs.filter((d) => d.kind === "Driver").map((d) => d.metadata.name),
             ["rook-ceph.cephfs.csi.ceph.com"],
@@ -131,10 +134,9 @@ describe("the real ceph-csi-drivers 1.0.4 chart: snapshot policy of the Driver C
     // ceph-csi-operator v1.0.4 (commit 29a66b68) internal/controller/driver_controller.go,
     // reconcileControllerPluginDeployment: `if snPolicy != csiv1.NoneSnapshotPolicy { … "csi-snapshotter" … }` — a
     // driver whose spec says `none` gets no snapshotter sidecar, so its VolumeSnapshots never become ready.
-    const chart = path.join(VENDOR, "ceph-csi-drivers-1.0.4.tgz");
     const policies = (values?: object) =>
         Object.fromEntries(
-            render(chart, values)
+            render("ceph-csi-drivers-1.0.4", values)
                 .filter((d) => d.kind === "Driver")
                 .map((d) => [d.metadata.name, d.spec.snapshotPolicy]),
         );
