@@ -61,7 +61,6 @@ export default tseslint.config(
             ".cache/",
             "bundle/",
             ".pulumi-tmp/",
-            "test/fixtures/**/templates/",
             "addons/*/fixture/**/templates/",
         ],
     },

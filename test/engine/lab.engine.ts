@@ -1,5 +1,6 @@
 /**
- * The real engine on the `lab` stack (one worker, https-custom-ca): preview before anything exists, up, a no-change
+ * The real engine on the `lab` stack (one worker, https-custom-ca) with the real AI Hub chart of an older generation,
+ * 10.3.2 (single job and web API agent blocks, Postgres 14, no kept PVCs), and the real rook-ceph v1.20.6: preview before anything exists, up, a no-change
  * preview, a one-key change that previews as exactly one update, destroy refused while data is protected (nothing
  * deleted), then a full destroy that leaves none of our objects; no secret in state, output or process arguments.
  */
@@ -21,7 +22,7 @@ let secrets: string[];
 
 before(async () => {
     requireEngine();
-    s = await EngineScenario.start({ base: "lab" });
+    s = await EngineScenario.start({ base: "lab", aihubVersion: "10.3.2" });
     planned = await s.plannedObjects();
 });
 

@@ -1,5 +1,6 @@
 /**
- * The disk preflight under the real engine (`lab` stack, one worker): used disks stop `pulumi up` before the
+ * The disk preflight under the real engine (`lab` stack, one worker, on the real rook-ceph v1.9.8 chart: its CRDs, a
+ * Ceph 17 image, no CSI drivers release): used disks stop `pulumi up` before the
  * CephCluster exists, with one line per problem naming key, node and device; once the disks are fixed the failed
  * checks run again and `up` goes through; after that the checks are not run again, so disks that now carry Ceph's
  * data do not fail later runs.
@@ -14,7 +15,14 @@ let s: EngineScenario;
 
 before(async () => {
     requireEngine();
-    s = await EngineScenario.start({ base: "lab" });
+    s = await EngineScenario.start({
+        base: "lab",
+        rookVersion: "v1.9.8",
+        // Rook v1.9 runs Ceph 15 to 17 (Rook's pkg/operator/ceph/version/version.go at v1.9.8).
+        adjust: (plain) => {
+            plain.ceph = { ...plain.ceph, image: "quay.io/ceph/ceph:v17.2.6" };
+        },
+    });
 });
 
 after(async () => {

@@ -1,5 +1,5 @@
 /**
- * `aihub.running` under the real engine (`lab` stack): false scales every AI Hub workload to 0 in three steps
+ * `aihub.running` under the real engine (`lab` stack, the real AI Hub chart 2025.1.1, which also hard-codes an image): false scales every AI Hub workload to 0 in three steps
  * (front ends, servers, databases), each step finishing before the next starts, and removes the init Job; a second
  * run changes nothing; a Helm upgrade while stopped starts nothing; true brings every workload back in the reverse
  * order. Prints the time of each switch.
@@ -10,15 +10,17 @@ import { aihubLayout } from "../../catalog/aihub-layout";
 import { aihubWorkloads, TIERS, type Tier } from "../../modules/aihub/scale";
 import { EngineScenario } from "./scenario";
 import { figure, requireEngine, step } from "./steps";
-import { HARDCODED_WORKLOAD } from "./stage";
+import { mapImage } from "../../lib/imageref";
 
 let s: EngineScenario;
-const workloads = aihubWorkloads(aihubLayout("2026.0.2"), {});
+/** The chart whose ActiveMQ Deployment hard-codes `busybox:latest` in its init container `amq-volume-fix`. */
+const VERSION = "2025.1.1";
+const workloads = aihubWorkloads(aihubLayout(VERSION), {});
 const tierOf = new Map(workloads.map((w) => [w.name, w.tier]));
 
 before(async () => {
     requireEngine();
-    s = await EngineScenario.start({ base: "lab" });
+    s = await EngineScenario.start({ base: "lab", aihubVersion: VERSION });
 });
 
 after(async () => {
@@ -30,8 +32,6 @@ async function replicas(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const plural of ["deployments", "statefulsets"]) {
         for (const w of await s.sim.client.list(`/apis/apps/v1/namespaces/aihub/${plural}`)) {
-            // Not a vendor workload: the engine stage's stand-in for a hard-coded image (test/engine/stage.ts).
-            if (w.metadata.name === HARDCODED_WORKLOAD) continue;
             out[w.metadata.name] = Number(w.spec?.replicas);
         }
     }
@@ -75,8 +75,14 @@ async function initJobs(): Promise<string[]> {
 }
 
 describe("aihub.running under the real engine", () => {
-    step("up: every workload at its count, the init Job there", async () => {
+    step("up: every workload at its count, the init Job there, the hard-coded image relocated", async () => {
         await s.pulumiOk(["up", "--yes", "--skip-preview"]);
+        // The provider ran the post-renderer, which moved the chart's hard-coded image into the private registry.
+        const activemq = (await s.podImages()).filter((i) => i.pod.startsWith("aihub/activemq-dep-"));
+        assert.ok(
+            activemq.some((i) => i.image === mapImage("busybox:latest", s.registry.host)),
+            JSON.stringify(activemq),
+        );
         const r = await replicas();
         assert.equal(Object.keys(r).length, workloads.length);
         assert.ok(

@@ -15,7 +15,7 @@ import { engineKubeconfigs } from "./kubeconfigs";
 import { initStack, makeProject, repoStackConfig, writePlain } from "./project";
 import { PulumiCli, succeeded, type RunResult } from "./pulumi";
 import { ArgvSampler } from "./argv";
-import { packageCharts, registryAndBundle, siteCertificate } from "./stage";
+import { registryAndBundle, siteCertificate, stageCharts } from "./stage";
 
 const USER = "engine";
 
@@ -36,6 +36,10 @@ export interface ScenarioOptions {
     adjust?: (plain: Record<string, Record<string, unknown>>, stage: ScenarioStage) => void;
     /** More secrets by config path (`addons.x.key`), set with `pulumi config set --secret`. @default none */
     secrets?: Record<string, string>;
+    /** The real AI Hub chart version to install. @default the stack file's `aihub.version` */
+    aihubVersion?: string;
+    /** The real rook-ceph chart version to install. @default the stack file's `rook.version` */
+    rookVersion?: string;
 }
 
 /** What `adjust` learns of the stage. */
@@ -71,10 +75,18 @@ export class EngineScenario {
     static async start(opts: ScenarioOptions): Promise<EngineScenario> {
         const work = fs.mkdtempSync(path.join(os.tmpdir(), `engine-${opts.base}-`));
         const plain = repoStackConfig(opts.base) as Record<string, Record<string, unknown>>;
-        const charts = packageCharts(path.join(work, "charts"), String(plain.aihub.version));
+        const aihubVersion = opts.aihubVersion ?? String(plain.aihub.version);
+        const rookVersion = opts.rookVersion ?? String(plain.rook.version);
+        const charts = stageCharts(path.join(work, "charts"), aihubVersion, rookVersion);
         const site = siteCertificate(path.join(work, "site"), String(plain.aihub.domain));
         const password = `Reg-${Math.random().toString(36).slice(2)}-pw`;
-        const staged = await registryAndBundle(work, opts.base, USER, password, Object.values(charts));
+        const staged = await registryAndBundle(
+            work,
+            opts.base,
+            USER,
+            password,
+            Object.values(charts).filter((c): c is string => c !== undefined),
+        );
         const hostnames = (plain.ceph.nodes as { hostname: string }[]).map((n) => n.hostname);
         const sim = await startSim({ hostnames, dir: path.join(work, "sim"), killOnExit: true });
         const kube = engineKubeconfigs(
@@ -100,8 +112,14 @@ export class EngineScenario {
         );
         plain.registry = { server: staged.registry.host, username: USER, caCert: staged.registry.caCert };
         plain.bundle = { path: staged.bundle, platforms: ["linux/amd64"] };
-        plain.rook = { ...plain.rook, chart: charts.rook, csiDriversChart: charts.csi };
-        plain.aihub = { ...plain.aihub, chart: charts.aihub };
+        const { csiDriversChart: _unused, ...rook } = plain.rook; // eslint-disable-line @typescript-eslint/no-unused-vars
+        plain.rook = {
+            ...rook,
+            version: rookVersion,
+            chart: charts.rook,
+            ...(charts.csi ? { csiDriversChart: charts.csi } : {}),
+        };
+        plain.aihub = { ...plain.aihub, version: aihubVersion, chart: charts.aihub };
         plain.ingress = { ...plain.ingress, tlsCert: site.cert, caCert: site.ca };
         // The cluster comes from the stack config; the environment's KUBECONFIG names only a decoy.
         plain.kubernetes = kube.kubernetes;

@@ -1,92 +1,40 @@
 /**
- * What an engine test stands on besides the cluster: the fixture charts packaged as an admin's bundle would carry
- * them (with the CRDs the real charts install), a site certificate for the AI Hub domain, a loopback "upstream" and
- * a private TLS+htpasswd registry, and a bundle of generated images that RegistryMirror pushes during `pulumi up`.
+ * What an engine test stands on besides the cluster: the real vendor charts (../shared/charts) copied where an admin's
+ * bundle carries them, a site certificate for the AI Hub domain, a loopback "upstream" and a private TLS+htpasswd
+ * registry, and a bundle of generated images that RegistryMirror pushes during `pulumi up`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseSemver, rookNeedsCsiDrivers } from "../../catalog/versions";
 import { buildBundle } from "../../pipeline/bundle";
 import { startUpstream } from "../fixtures/images/upstream";
-import { helm } from "../helpers/helm";
 import { makeCertificates, startRegistry, type TestRegistry } from "../helpers/registry";
+import { vendorChart } from "../helpers/vendor-charts";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const FIXTURES = path.join(ROOT, "test", "fixtures", "charts");
-const SHARED_ROOK = path.resolve(ROOT, "..", "shared", "ref", "rook", "crds.yaml");
-
-/** The CRDs of ceph-csi-operator (csi.ceph.io) that the csi-drivers chart's resources need; schema left open. */
-function csiOperatorCrds(): string {
-    return ["Driver", "OperatorConfig"]
-        .map((kind) => {
-            const plural = `${kind.toLowerCase()}s`;
-            return [
-                "apiVersion: apiextensions.k8s.io/v1",
-                "kind: CustomResourceDefinition",
-                `metadata: { name: ${plural}.csi.ceph.io }`,
-                "spec:",
-                "  group: csi.ceph.io",
-                `  names: { kind: ${kind}, listKind: ${kind}List, plural: ${plural}, singular: ${kind.toLowerCase()} }`,
-                "  scope: Namespaced",
-                "  versions:",
-                "    - name: v1",
-                "      served: true",
-                "      storage: true",
-                "      subresources: { status: {} }",
-                "      schema:",
-                "        openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true }",
-            ].join("\n");
-        })
-        .join("\n---\n");
+/** The chart files of a scenario: the Rook operator, the CSI drivers (Rook >= 1.20 only) and AI Hub. */
+export interface StagedCharts {
+    rook: string;
+    csi?: string;
+    aihub: string;
 }
 
-/** A workload whose image a chart hard-codes (no registry, no value to change it). */
-export const HARDCODED_WORKLOAD = "hardcoded-image";
-export const HARDCODED_IMAGE = "busybox:latest";
-const HARDCODED_IMAGE_TEMPLATE = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${HARDCODED_WORKLOAD}
-  namespace: {{ .Values.common.productNS }}
-spec:
-  selector: { matchLabels: { app: ${HARDCODED_WORKLOAD} } }
-  template:
-    metadata: { labels: { app: ${HARDCODED_WORKLOAD} } }
-    spec:
-      imagePullSecrets: [{ name: {{ .Values.common.imagePullSecret | quote }} }]
-      initContainers:
-        - { name: volume-fix, image: "${HARDCODED_IMAGE}" }
-      containers:
-        - { name: main, image: "{{ .Values.common.dockerURL }}rapidminer-aihub:{{ .Values.common.mainVersion }}" }
-`;
-
 /**
- * Packages the fixture charts into `dir`: rook-ceph v1.20.6 with Rook's real CRDs (from ../shared/ref, as the
- * vendor chart installs them) and its ceph-csi-operator subchart with csi.ceph.io CRDs, ceph-csi-drivers, and the
- * AI Hub chart of `aihubVersion` plus one workload with a hard-coded image. Returns the .tgz paths by name.
+ * Copies the real vendor charts into `dir`: rook-ceph of `rookVersion` (its CRDs in its templates, and from v1.20 the
+ * ceph-csi-operator subchart with the csi.ceph.io CRDs), ceph-csi-drivers 1.0.4 for Rook >= 1.20, and the AI Hub
+ * chart of `aihubVersion`. Returns the .tgz paths.
  */
-export function packageCharts(dir: string, aihubVersion: string): Record<"rook" | "csi" | "aihub", string> {
-    const src = path.join(dir, "src");
-    fs.mkdirSync(src, { recursive: true });
-    const copy = (name: string) => {
-        fs.cpSync(path.join(FIXTURES, name), path.join(src, name), { recursive: true });
-        return path.join(src, name);
+export function stageCharts(dir: string, aihubVersion: string, rookVersion: string): StagedCharts {
+    fs.mkdirSync(dir, { recursive: true });
+    const copy = (file: string) => {
+        const to = path.join(dir, file);
+        fs.copyFileSync(vendorChart(file), to);
+        return to;
     };
-    const rook = copy("rook-ceph-v1.20.6");
-    fs.mkdirSync(path.join(rook, "crds"));
-    fs.copyFileSync(SHARED_ROOK, path.join(rook, "crds", "crds.yaml"));
-    const operator = path.join(rook, "charts", "ceph-csi-operator", "crds");
-    fs.mkdirSync(operator, { recursive: true });
-    fs.writeFileSync(path.join(operator, "csi-operator.yaml"), csiOperatorCrds());
-    const aihub = copy(`rapidminer-aihub-${aihubVersion}`);
-    // What chart 2025.1.1 does for its ActiveMQ volume fix: an image with no registry, hard-coded in the template.
-    // Only the post-renderer (run by the provider) can bring it into the private registry.
-    fs.writeFileSync(path.join(aihub, "templates", "hardcoded-image.yml"), HARDCODED_IMAGE_TEMPLATE);
-    const charts = [rook, copy("ceph-csi-drivers"), aihub];
-    const out = charts.map((c) => {
-        const line = helm(["package", c, "--destination", dir]).trim();
-        return line.slice(line.lastIndexOf(" ") + 1);
-    });
-    return { rook: out[0], csi: out[1], aihub: out[2] };
+    return {
+        rook: copy(`rook-ceph-${rookVersion}.tgz`),
+        ...(rookNeedsCsiDrivers(parseSemver(rookVersion)!) ? { csi: copy("ceph-csi-drivers-1.0.4.tgz") } : {}),
+        aihub: copy(`rapidminer-aihub-${aihubVersion}.tgz`),
+    };
 }
 
 /** A site CA and a certificate for `domain` signed by it (what an internal CA hands out). */
