@@ -49,7 +49,14 @@ export class AiHubScale extends pulumi.ComponentResource {
                     // defaulted field); it is an instruction, not state. On the engine it sometimes went missing from
                     // the live object read after the create (2 of 3 airgap runs), and the next preview then showed
                     // an update that only re-adds it: ignored, the inputs keep it, so every apply still forces.
-                    const o = { parent: this, dependsOn: previous, ignoreChanges: ["metadata.annotations"] };
+                    // A patch's outputs are the whole live object, and a chart may put a password straight into a
+                    // container's env (10.3.x Panopticon: the MonetDB admin password): its spec is kept secret.
+                    const o = {
+                        parent: this,
+                        dependsOn: previous,
+                        ignoreChanges: ["metadata.annotations"],
+                        additionalSecretOutputs: ["spec"],
+                    };
                     return w.kind === "Deployment"
                         ? new k8s.apps.v1.DeploymentPatch(`${name}-${w.name}`, patch, o)
                         : new k8s.apps.v1.StatefulSetPatch(`${name}-${w.name}`, patch, o);

@@ -134,6 +134,8 @@ describe("aihub.running: the scale steps under the mock runtime", () => {
                 assert.equal((p.inputs.spec as any).replicas, running ? 1 : 0, p.name);
                 assert.equal((p.inputs.metadata as any).annotations["pulumi.com/patchForce"], "true");
                 assert.deepEqual(p.ignoreChanges, ["metadata.annotations"], p.name);
+                // The live object a patch returns holds the chart's plain env values (10.3.x: passwords).
+                assert.deepEqual(p.additionalSecretOutputs, ["spec"], p.name);
             }
             const first = running ? "aihub-scale-aihub-db-dep" : "aihub-scale-proxy-dep";
             const middle = rec.byName("aihub-scale-aihub-backend-dep");
