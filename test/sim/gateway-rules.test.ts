@@ -32,7 +32,7 @@ const k = (kind: string, namespace: string, name: string, rest: Obj = {}): KubeO
 function world(): { gw: KubeObject; w: GatewayWorld } {
     const gw = k("Gateway", GW_NS, "aihub", { spec: gatewaySpec("eg", HOST, "aihub-tls", true) });
     const w: GatewayWorld = {
-        namespaces: new Map([
+        namespaces: new Map<string, Record<string, string>>([
             [GW_NS, {}],
             ["aihub", { team: "ai" }],
             ["monitoring", {}],
@@ -55,7 +55,7 @@ function world(): { gw: KubeObject; w: GatewayWorld } {
 const aihubRoute = (spec: Obj = aihubRouteSpec(ref, HOST, { service: "proxy", port: 443 })) =>
     k("HTTPRoute", "aihub", "aihub", { spec });
 
-function verdict(route: KubeObject, gw: KubeObject, w: GatewayWorld) {
+function verdict(route: KubeObject, gw: KubeObject, w: GatewayWorld): Record<string, string | string[]> {
     const v = routeParentVerdict(route, (route.spec as Obj).parentRefs[0] as ParentRef, gw, w);
     return {
         ...Object.fromEntries(v.conditions.map((c) => [c.type, `${c.status} ${c.reason}`])),
