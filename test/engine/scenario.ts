@@ -9,6 +9,7 @@ import { GENERATED_SECRET_TYPE } from "../../k8s/generated-secret";
 import { SELF_SIGNED_CERTIFICATE_TYPE } from "../../k8s/self-signed-certificate";
 import { runPlan } from "../../platform/plan/run";
 import { startSim, type SimHandle } from "../../testing/sim/cluster";
+import type { DeclaredDisks } from "../../testing/sim/disks";
 import type { TestRegistry } from "../helpers/registry";
 import { ClusterView } from "./cluster";
 import { engineKubeconfigs } from "./kubeconfigs";
@@ -76,7 +77,9 @@ export class EngineScenario {
         const password = `Reg-${Math.random().toString(36).slice(2)}-pw`;
         const staged = await registryAndBundle(work, opts.base, USER, password, Object.values(charts));
         const hostnames = (plain.ceph.nodes as { hostname: string }[]).map((n) => n.hostname);
-        const sim = await startSim({ hostnames, dir: path.join(work, "sim"), killOnExit: true });
+        // Every declared disk as a real blank device recorded for the disk check (testing/sim/disks.ts).
+        const disks = plain.ceph.nodes as DeclaredDisks[];
+        const sim = await startSim({ hostnames, disks, dir: path.join(work, "sim"), killOnExit: true });
         const kube = engineKubeconfigs(
             sim.kubeconfig,
             path.join(work, "stack-kubeconfig.yaml"),
