@@ -16,7 +16,7 @@ import { engineKubeconfigs } from "./kubeconfigs";
 import { initStack, makeProject, repoStackConfig, writePlain } from "./project";
 import { PulumiCli, succeeded, type RunResult } from "./pulumi";
 import { ArgvSampler } from "./argv";
-import { packageCharts, registryAndBundle, siteCertificate } from "./stage";
+import { bundleStackImages, packageCharts, siteCertificate, stackPodImages, startRegistries } from "./stage";
 
 const USER = "engine";
 
@@ -75,7 +75,8 @@ export class EngineScenario {
         const charts = packageCharts(path.join(work, "charts"), String(plain.aihub.version));
         const site = siteCertificate(path.join(work, "site"), String(plain.aihub.domain));
         const password = `Reg-${Math.random().toString(36).slice(2)}-pw`;
-        const staged = await registryAndBundle(work, opts.base, USER, password, Object.values(charts));
+        const staged = await startRegistries(work, USER, password);
+        const bundleDir = path.join(work, "bundle");
         const hostnames = (plain.ceph.nodes as { hostname: string }[]).map((n) => n.hostname);
         // Every declared disk as a real blank device recorded for the disk check (testing/sim/disks.ts).
         const disks = plain.ceph.nodes as DeclaredDisks[];
@@ -102,7 +103,7 @@ export class EngineScenario {
             opts.base,
         );
         plain.registry = { server: staged.registry.host, username: USER, caCert: staged.registry.caCert };
-        plain.bundle = { path: staged.bundle, platforms: ["linux/amd64"] };
+        plain.bundle = { path: bundleDir, platforms: ["linux/amd64"] };
         plain.rook = { ...plain.rook, chart: charts.rook, csiDriversChart: charts.csi };
         plain.aihub = { ...plain.aihub, chart: charts.aihub };
         plain.ingress = { ...plain.ingress, tlsCert: site.cert, caCert: site.ca };
@@ -115,6 +116,9 @@ export class EngineScenario {
         if (plain.ingress.tlsCert) s.secrets["ingress.tlsKey"] = site.key;
         Object.assign(s.secrets, opts.secrets ?? {});
         await initStack(cli, s.stack, plain, s.secrets);
+        // The bundle holds an image under every name the stack's pods use (made once the stack exists to plan).
+        const images = await stackPodImages(cli.projectDir, s.stack, staged.registry.host);
+        await bundleStackImages(bundleDir, s.stack, images, staged.upstream, staged.registry, Object.values(charts));
         return s;
     }
 
