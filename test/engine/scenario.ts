@@ -102,23 +102,36 @@ export class EngineScenario {
             new ArgvSampler(),
             opts.base,
         );
-        plain.registry = { server: staged.registry.host, username: USER, caCert: staged.registry.caCert };
-        plain.bundle = { path: bundleDir, platforms: ["linux/amd64"] };
-        plain.rook = { ...plain.rook, chart: charts.rook, csiDriversChart: charts.csi };
-        plain.aihub = { ...plain.aihub, chart: charts.aihub };
-        plain.ingress = { ...plain.ingress, tlsCert: site.cert, caCert: site.ca };
-        // The cluster comes from the stack config; the environment's KUBECONFIG names only a decoy.
-        plain.kubernetes = kube.kubernetes;
-        opts.adjust?.(plain, { work, domain: String(plain.aihub.domain), siteCa: site.ca, nodes: hostnames });
-        s.plain = plain;
-        s.secrets["registry.password"] = password;
-        // An add-on may drop the site certificate (the certManager add-on then issues one); its key goes with it.
-        if (plain.ingress.tlsCert) s.secrets["ingress.tlsKey"] = site.key;
-        Object.assign(s.secrets, opts.secrets ?? {});
-        await initStack(cli, s.stack, plain, s.secrets);
-        // The bundle holds an image under every name the stack's pods use (made once the stack exists to plan).
-        const images = await stackPodImages(cli.projectDir, s.stack, staged.registry.host);
-        await bundleStackImages(bundleDir, s.stack, images, staged.upstream, staged.registry, Object.values(charts));
+        try {
+            plain.registry = { server: staged.registry.host, username: USER, caCert: staged.registry.caCert };
+            plain.bundle = { path: bundleDir, platforms: ["linux/amd64"] };
+            plain.rook = { ...plain.rook, chart: charts.rook, csiDriversChart: charts.csi };
+            plain.aihub = { ...plain.aihub, chart: charts.aihub };
+            plain.ingress = { ...plain.ingress, tlsCert: site.cert, caCert: site.ca };
+            // The cluster comes from the stack config; the environment's KUBECONFIG names only a decoy.
+            plain.kubernetes = kube.kubernetes;
+            opts.adjust?.(plain, { work, domain: String(plain.aihub.domain), siteCa: site.ca, nodes: hostnames });
+            s.plain = plain;
+            s.secrets["registry.password"] = password;
+            // An add-on may drop the site certificate (the certManager add-on then issues one); its key goes with it.
+            if (plain.ingress.tlsCert) s.secrets["ingress.tlsKey"] = site.key;
+            Object.assign(s.secrets, opts.secrets ?? {});
+            await initStack(cli, s.stack, plain, s.secrets);
+            // The bundle holds an image under every name the stack's pods use (made once the stack exists to plan).
+            const images = await stackPodImages(cli.projectDir, s.stack, staged.registry.host);
+            await bundleStackImages(
+                bundleDir,
+                s.stack,
+                images,
+                staged.upstream,
+                staged.registry,
+                Object.values(charts),
+            );
+        } catch (e) {
+            // Nothing of a half-made scenario may outlive the test (the sim, the registries).
+            await s.stop();
+            throw e;
+        }
         return s;
     }
 

@@ -12,7 +12,7 @@ import { isInRegistry, mapImage } from "../../lib/imageref";
 import { releaseImages } from "../../pipeline/rendered";
 import { runPlan } from "../../platform/plan/run";
 import { generateImages, type ImageSpec } from "../fixtures/images/generate";
-import { helm } from "../helpers/helm";
+import { helm, layerBinary } from "../helpers/helm";
 import { makeCertificates, startRegistry, type TestRegistry } from "../helpers/registry";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -127,7 +127,8 @@ export async function stackPodImages(projectDir: string, stack: string, registry
     const plan = await runPlan({ projectDir, stack });
     if (plan.errors.length)
         throw new Error(`plan failed: ${plan.errors.map((e) => `${e.path}: ${e.text}`).join("; ")}`);
-    const all = [...plan.images.map((i) => i.source), ...(await releaseImages(projectDir, stack))];
+    const rendered = await releaseImages(projectDir, stack, layerBinary("helm"));
+    const all = [...plan.images.map((i) => i.source), ...rendered];
     return [...new Set(all.map((r) => (isInRegistry(r, registry) ? r : mapImage(r, registry))))].sort();
 }
 
@@ -155,7 +156,7 @@ export async function bundleStackImages(
             tag: rest.slice(at + 1),
             layers: [
                 { name: "base", kb: 64 },
-                { name: repo, kb: 4 },
+                { name: repo.replace(/\//g, "_"), kb: 4 },
             ],
         };
     });
