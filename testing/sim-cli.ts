@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { readSimState, simRunning, startSim, stopSim } from "./sim";
-import { stackHostnames } from "./sim/stack";
+import { stackDisks, stackHostnames } from "./sim/stack";
 import { parseCli, runCli } from "../cli/run";
 
 const USAGE = "usage: npm run sim -- up --stack <name> [--dir <sim dir>] | npm run sim -- down [--dir <sim dir>]";
@@ -98,7 +98,8 @@ async function main(): Promise<number> {
         return 0;
     }
     const hostnames = stackHostnames(projectDir, args.stack);
-    const sim = await startSim({ hostnames, dir, log: (line) => console.log(line) });
+    const disks = stackDisks(projectDir, args.stack);
+    const sim = await startSim({ hostnames, disks, dir, log: (line) => console.log(line) });
     sim.client.close();
     console.log(`nodes: ${sim.nodes.join(", ")}; API server ${sim.server}; stop with: npm run sim -- down`);
     console.log(`export KUBECONFIG=${sim.kubeconfig}`);

@@ -162,9 +162,12 @@ export function cephClusterSpec({ ceph, registry, rookVersion = "v1.20.6" }: Clu
         },
         disruptionManagement: { managePodBudgets: true },
     };
-    if (ceph.replicas === 1 && rookLayout(parseSemver(rookVersion)!) !== "v1.9") {
-        // A lab keeps one copy on purpose; Ceph would report POOL_NO_REDUNDANCY (HEALTH_WARN) for every pool.
-        spec.cephConfig = { global: { mon_warn_on_pool_no_redundancy: "false" } };
+    if (ceph.replicas < 3 && rookLayout(parseSemver(rookVersion)!) !== "v1.9") {
+        // Fewer copies on purpose (as Rook's cluster-test.yaml): with fewer OSDs than Ceph's default pool size (3) Ceph
+        // reports TOO_FEW_OSDS, and with one copy POOL_NO_REDUNDANCY for every pool (both HEALTH_WARN, for good).
+        const global: Record<string, string> = { osd_pool_default_size: String(ceph.replicas) };
+        if (ceph.replicas === 1) global.mon_warn_on_pool_no_redundancy = "false";
+        spec.cephConfig = { global };
     }
     if (ceph.wipeDisksOnDestroy) {
         // Design §3: set only when the stack is being torn down; Rook stops orchestrating while it is set.

@@ -3,10 +3,9 @@
  * exists, is at least the declared size, is not mounted, (OSD disks) carries no partition table or filesystem, and (mon
  * disks) is blank or carries only a filesystem the kubelet mounts as is (see {@link MON_FS_MOUNTED_AS_IS}).
  *
- * Two halves share one message format: `diskProblems` (a pure function of the tools' real output: `lsblk -J -b`,
- * `blkid -p -o export`, the host's mountinfo) and `checkScript` (the POSIX shell the check container runs, since the
- * Ceph image has lsblk and blkid but no Node.js). A unit test runs the script against the same tool output and
- * asserts both halves report the same lines.
+ * `checkScript` is the POSIX shell the check container runs (the Ceph image has lsblk and blkid but no Node.js). Its
+ * tests run it against real loop devices (test/storage/preflight.test.ts), and the simulated cluster runs it against
+ * what the real tools said about real devices (testing/sim/disks.ts, testing/sim/preflight.ts).
  */
 import { CONFIG_NAMESPACE } from "../../lib/problems";
 import { quantityBytes } from "../../lib/quantity";
@@ -15,81 +14,7 @@ import type { NodeDisk } from "../../config/disks";
 /** The lsblk columns the report carries. */
 export const LSBLK_COLUMNS = "NAME,PATH,MAJ:MIN,SIZE,TYPE,FSTYPE,PTTYPE,MOUNTPOINT";
 
-/** One device of `lsblk -J -b -o <LSBLK_COLUMNS>`. */
-export interface LsblkDevice {
-    name: string;
-    path?: string;
-    "maj:min": string;
-    size: number;
-    type: string;
-    fstype: string | null;
-    pttype: string | null;
-    mountpoint: string | null;
-    children?: LsblkDevice[];
-}
-
-/** What the tools said about one device. */
-export interface DeviceReport {
-    /** The device tree (the device and its partitions/holders); undefined when lsblk found no such block device. */
-    tree?: LsblkDevice;
-    /** `blkid -p -o export` fields of the whole device (empty when blkid found nothing). */
-    blkid: Record<string, string>;
-    /** Host mount points of the device or any of its children (from the host's mountinfo). */
-    mounts: string[];
-}
-
-/** Parses `lsblk -J -b` output; undefined when it lists no device (lsblk: "not a block device"). */
-export function parseLsblk(json: string): LsblkDevice | undefined {
-    const doc = JSON.parse(json) as { blockdevices?: LsblkDevice[] };
-    const dev = doc.blockdevices?.[0];
-    if (!dev) return undefined;
-    // util-linux before 2.33 printed sizes as strings even with -b.
-    const fix = (d: LsblkDevice): LsblkDevice => ({
-        ...d,
-        size: Number(d.size),
-        ...(d.children ? { children: d.children.map(fix) } : {}),
-    });
-    return fix(dev);
-}
-
-/** Parses `blkid -p -o export` output (KEY=value lines; nothing when blkid found no signature). */
-export function parseBlkid(text: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const line of text.split("\n")) {
-        const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-        if (m) out[m[1]] = m[2];
-    }
-    return out;
-}
-
-/** A device tree flattened the way `lsblk -r` lists it: the device, then every descendant depth-first. */
-export function flatten(tree: LsblkDevice): LsblkDevice[] {
-    return [tree, ...(tree.children ?? []).flatMap(flatten)];
-}
-
-/** Mount points (field 5) of mountinfo lines whose device (field 3) is one of `devices`. */
-export function mountsOf(mountinfo: string, devices: string[]): string[] {
-    const want = new Set(devices);
-    return mountinfo
-        .split("\n")
-        .map((l) => l.split(" "))
-        .filter((f) => f.length > 4 && want.has(f[2]))
-        .map((f) => f[4]);
-}
-
-/** Human size with binary units: 9.3Gi. */
-export function formatBytes(n: number): string {
-    const units = ["", "Ki", "Mi", "Gi", "Ti", "Pi"];
-    let i = 0;
-    let v = n;
-    while (v >= 1024 && i < units.length - 1) {
-        v /= 1024;
-        i++;
-    }
-    return `${Number.isInteger(v) ? v : v.toFixed(1)}${units[i]}`;
-}
-
-/** The fixes, in one place so the script and the TypeScript check print the same words. */
+/** The fixes the script prints, one per kind of problem. */
 const FIX = {
     missing: "fix the path; use the stable /dev/disk/by-id/... name of the disk",
     small: "use a larger disk, or lower the size to at most the real size",
@@ -118,59 +43,6 @@ export const MON_FS_MOUNTED_AS_IS = ["ext4", "ext3", "ext2"];
 /** The start of every message about a disk: `aihub-airgap:<key>.<field>: <device> on node <host>`. */
 function head(disk: NodeDisk, field: "path" | "size"): string {
     return `${CONFIG_NAMESPACE}:${disk.key}.${field}: ${disk.path} on node ${disk.hostname}`;
-}
-
-/** The problems one report shows for one declared disk, one line each; empty when the disk is fit for Ceph. */
-export function diskProblems(disk: NodeDisk, r: DeviceReport): string[] {
-    if (!r.tree) return [`${head(disk, "path")} does not exist (${FIX.missing})`];
-    const out: string[] = [];
-    const declared = quantityBytes(disk.size);
-    if (r.tree.size < declared) {
-        const real = formatBytes(r.tree.size);
-        out.push(`${head(disk, "size")} is ${real}, less than the declared ${disk.size} (${FIX.small})`);
-    }
-    for (const m of r.mounts) out.push(`${head(disk, "path")} is mounted at ${m} (${FIX.mounted})`);
-    if (disk.role === "mon") {
-        const sig = [
-            ...(r.blkid.PTTYPE ? [`PTTYPE=${r.blkid.PTTYPE}`] : []),
-            ...(r.blkid.TYPE && !MON_FS_MOUNTED_AS_IS.includes(r.blkid.TYPE) ? [`TYPE=${r.blkid.TYPE}`] : []),
-        ];
-        if (sig.length > 0) {
-            out.push(
-                `${head(disk, "path")} carries ${sig.join(" ")}; a mon disk must be blank or carry an ext4 filesystem (${FIX.monSignature})`,
-            );
-        }
-        const kids = flatten(r.tree)
-            .slice(1)
-            .map((c) => c.name);
-        if (kids.length > 0) {
-            out.push(`${head(disk, "path")} has partitions or holders: ${kids.join(" ")} (${FIX.children})`);
-        }
-    }
-    if (disk.role === "osd") {
-        const sig = ["PTTYPE", "TYPE"].filter((k) => r.blkid[k]).map((k) => `${k}=${r.blkid[k]}`);
-        if (sig.length > 0) {
-            out.push(`${head(disk, "path")} carries ${sig.join(" ")}; an OSD disk must be empty (${FIX.signature})`);
-        }
-        const kids = flatten(r.tree)
-            .slice(1)
-            .map((c) => c.name);
-        if (kids.length > 0) {
-            out.push(`${head(disk, "path")} has partitions or holders: ${kids.join(" ")} (${FIX.children})`);
-        }
-    }
-    return out;
-}
-
-/**
- * Warnings that do not stop the install, one line each: a mon disk with an ext2/3/4 filesystem (and nothing refused
- * about its signature) is mounted as is and may hold an old mon store.
- */
-export function diskWarnings(disk: NodeDisk, r: DeviceReport): string[] {
-    if (disk.role !== "mon" || !r.tree || r.blkid.PTTYPE) return [];
-    const type = r.blkid.TYPE;
-    if (!type || !MON_FS_MOUNTED_AS_IS.includes(type)) return [];
-    return [`warning: ${head(disk, "path")} carries a ${type} filesystem (${FIX.monOldStore})`];
 }
 
 /** Quotes a string for POSIX sh. */

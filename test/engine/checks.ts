@@ -5,6 +5,7 @@ import YAML from "yaml";
 import { DECOY_CONTEXT } from "./kubeconfigs";
 import type { EngineScenario, PlannedObject } from "./scenario";
 import { figure } from "./steps";
+import { podPullFailures } from "../helpers/kubelet-pull";
 
 /** The Helm releases (namespace/name) of the core: the CSI drivers' only with Rook >= 1.20. */
 function coreReleases(s: EngineScenario): string[] {
@@ -14,7 +15,7 @@ function coreReleases(s: EngineScenario): string[] {
 
 /**
  * `pulumi up`, then: every planned object exists, the releases (the core's and `moreReleases`) are deployed, every
- * pod pulls privately.
+ * pod's image is in the private registry and is pulled from it (manifest and config) with that pod's pull Secrets.
  */
 export async function upCreatesThePlan(
     s: EngineScenario,
@@ -42,6 +43,13 @@ export async function upCreatesThePlan(
     );
     const pushed = s.registry.requests().filter((l) => /^PUT \/v2\/.+\/manifests\//.test(l));
     assert.ok(pushed.length >= 1, "RegistryMirror pushed no image manifest");
+    // kwok pulls nothing: pull every pod's every image as its kubelet would, with the pod's own pull Secrets.
+    const t0 = Date.now();
+    assert.deepEqual(await podPullFailures(s.sim.client, s.registry.caCert), []);
+    figure(
+        `${s.stack} pull of ${new Set(images.map((i) => i.image)).size} images as the kubelets would`,
+        (Date.now() - t0) / 1000,
+    );
 }
 
 /** A second preview must show no change at all: any perpetual diff fails with the engine's diff. */

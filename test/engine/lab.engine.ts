@@ -15,6 +15,12 @@ import {
 } from "./checks";
 import { EngineScenario, type PlannedObject } from "./scenario";
 import { requireEngine, step } from "./steps";
+import { podPullFailures } from "../helpers/kubelet-pull";
+
+/** The user name of a dockerconfigjson `auths` entry (its `username`, or the part of `auth` before the colon). */
+function userOf(entry: Record<string, string>): string {
+    return entry.username ?? Buffer.from(entry.auth, "base64").toString("utf8").split(":")[0];
+}
 
 let s: EngineScenario;
 let planned: PlannedObject[];
@@ -42,6 +48,33 @@ describe("lab stack under the real engine", () => {
     step("up creates every object of the plan, releases deployed, every pod image private, bundle pushed", () =>
         upCreatesThePlan(s, planned),
     );
+
+    step("a pull Secret with a wrong password fails the kubelet-like pull of that namespace's pods", async () => {
+        const pod = (await s.sim.client.list("/api/v1/namespaces/aihub/pods"))[0];
+        const name = (pod.spec?.imagePullSecrets as { name: string }[])[0].name;
+        const path = `/api/v1/namespaces/aihub/secrets/${name}`;
+        const secret = (await s.sim.client.get(path))!;
+        const data = secret.data as Record<string, string>;
+        const config = JSON.parse(Buffer.from(data[".dockerconfigjson"], "base64").toString("utf8"));
+        for (const entry of Object.values(config.auths) as Record<string, string>[]) {
+            entry.auth = Buffer.from(`${userOf(entry)}:wrong-password`).toString("base64");
+            delete entry.password;
+        }
+        const wrong = Buffer.from(JSON.stringify(config)).toString("base64");
+        await s.sim.client.mergePatch(path, { data: { ".dockerconfigjson": wrong } });
+        try {
+            const failures = await podPullFailures(s.sim.client, s.registry.caCert);
+            assert.ok(failures.length > 0, "a wrong password pulled");
+            assert.ok(
+                failures.every((f) => f.startsWith("aihub/")),
+                failures.join("\n"),
+            );
+            assert.match(failures[0], /: manifest .*: HTTP 401/);
+        } finally {
+            await s.sim.client.mergePatch(path, { data: { ".dockerconfigjson": data[".dockerconfigjson"] } });
+        }
+        assert.deepEqual(await podPullFailures(s.sim.client, s.registry.caCert), []);
+    });
 
     step("a second preview reports no changes (no perpetual diff)", () => previewShowsNoChanges(s));
 

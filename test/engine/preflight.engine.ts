@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
-import { SIM_DISKS_ANNOTATION, type FakeDisk } from "../../testing/sim/preflight";
+import { captureDisks, SIM_DISKS_ANNOTATION, type DiskKind } from "../../testing/sim/disks";
 import { EngineScenario } from "./scenario";
 import { figure, requireEngine, step } from "./steps";
 
@@ -23,31 +23,30 @@ before(async () => {
             plain.ceph = { ...plain.ceph, image: "quay.io/ceph/ceph:v17.2.6" };
         },
     });
+    blank = (await s.sim.client.get("/api/v1/nodes/lab1"))!.metadata.annotations![SIM_DISKS_ANNOTATION];
 });
 
 after(async () => {
     await s?.stop();
 });
 
-const GIB = 2 ** 30;
+/** The node's disk records as the scenario made them: real blank devices of every declared size. */
+let blank: string;
 
-/** Sets the fake disks of the lab's worker (see testing/sim/preflight.ts); null removes them (every disk clean). */
-async function fakeDisks(disks: Record<string, FakeDisk> | null): Promise<void> {
-    const value = disks === null ? null : JSON.stringify(disks);
+/** Records real devices for the lab's worker (testing/sim/disks.ts); null restores the blank ones. */
+async function disks(kinds: { vdb: DiskKind; vdbSize: string; vdc: DiskKind } | null): Promise<void> {
+    let value = blank;
+    if (kinds) {
+        const [vdb, vdc] = captureDisks([
+            { kind: kinds.vdb, size: kinds.vdbSize },
+            { kind: kinds.vdc, size: "50Gi" },
+        ]);
+        value = JSON.stringify({ "/dev/vdb": vdb, "/dev/vdc": vdc });
+    }
     await s.sim.client.mergePatch("/api/v1/nodes/lab1", {
         metadata: { annotations: { [SIM_DISKS_ANNOTATION]: value } },
     });
 }
-
-const disk = (name: string, size: number) => ({
-    name,
-    "maj:min": "252:16",
-    size,
-    type: "disk",
-    fstype: null,
-    pttype: null,
-    mountpoint: null,
-});
 
 async function cephClusters(): Promise<number> {
     return (await s.sim.client.list("/apis/ceph.rook.io/v1/cephclusters")).length;
@@ -55,10 +54,8 @@ async function cephClusters(): Promise<number> {
 
 describe("disk preflight under the real engine", () => {
     step("used disks: up fails with one line per problem and creates no CephCluster", async () => {
-        await fakeDisks({
-            "/dev/vdb": { lsblk: disk("vdb", 8 * GIB) },
-            "/dev/vdc": { lsblk: disk("vdc", 50 * GIB), blkid: { PTTYPE: "gpt" } },
-        });
+        // Real devices: a blank 8Gi mon disk (10Gi declared), an OSD disk with a GPT partition table.
+        await disks({ vdb: "blank", vdbSize: "8Gi", vdc: "gpt" });
         const r = await s.pulumi(["up", "--yes", "--skip-preview"]);
         figure("lab up stopped by the disk preflight", r.seconds);
         const out = r.stdout + r.stderr;
@@ -75,7 +72,7 @@ describe("disk preflight under the real engine", () => {
     });
 
     step("fixed disks: the failed checks run again and up creates the CephCluster", async () => {
-        await fakeDisks(null);
+        await disks(null);
         const r = await s.pulumiOk(["up", "--yes", "--skip-preview"]);
         figure("lab up after the disks were fixed", r.seconds);
         assert.match(r.stdout, /replaced/);
@@ -83,10 +80,8 @@ describe("disk preflight under the real engine", () => {
     });
 
     step("disks now owned by Ceph: no change previewed, the checks are not run again", async () => {
-        await fakeDisks({
-            "/dev/vdb": { lsblk: disk("vdb", 10 * GIB), blkid: { TYPE: "ext4" }, mounts: ["/var/lib/kubelet/x"] },
-            "/dev/vdc": { lsblk: disk("vdc", 50 * GIB), blkid: { TYPE: "ceph_bluestore" } },
-        });
+        // What the disks look like once in use: the mon's ext4 mounted, a filesystem on the OSD disk.
+        await disks({ vdb: "mounted", vdbSize: "10Gi", vdc: "ext4" });
         await s.pulumiOk(["preview", "--expect-no-changes", "--diff"]);
         await s.pulumiOk(["up", "--yes", "--skip-preview"]);
         const jobs = await s.sim.client.list("/apis/batch/v1/namespaces/rook-ceph/jobs");

@@ -9,13 +9,14 @@ import { GENERATED_SECRET_TYPE } from "../../k8s/generated-secret";
 import { SELF_SIGNED_CERTIFICATE_TYPE } from "../../k8s/self-signed-certificate";
 import { runPlan } from "../../platform/plan/run";
 import { startSim, type SimHandle } from "../../testing/sim/cluster";
+import type { DeclaredDisks } from "../../testing/sim/disks";
 import type { TestRegistry } from "../helpers/registry";
 import { ClusterView } from "./cluster";
 import { engineKubeconfigs } from "./kubeconfigs";
 import { initStack, makeProject, repoStackConfig, writePlain } from "./project";
 import { PulumiCli, succeeded, type RunResult } from "./pulumi";
 import { ArgvSampler } from "./argv";
-import { registryAndBundle, siteCertificate, stageCharts } from "./stage";
+import { bundleStackImages, siteCertificate, stackPodImages, stageCharts, startRegistries } from "./stage";
 
 const USER = "engine";
 
@@ -80,15 +81,12 @@ export class EngineScenario {
         const charts = stageCharts(path.join(work, "charts"), aihubVersion, rookVersion);
         const site = siteCertificate(path.join(work, "site"), String(plain.aihub.domain));
         const password = `Reg-${Math.random().toString(36).slice(2)}-pw`;
-        const staged = await registryAndBundle(
-            work,
-            opts.base,
-            USER,
-            password,
-            Object.values(charts).filter((c): c is string => c !== undefined),
-        );
+        const staged = await startRegistries(work, USER, password);
+        const bundleDir = path.join(work, "bundle");
         const hostnames = (plain.ceph.nodes as { hostname: string }[]).map((n) => n.hostname);
-        const sim = await startSim({ hostnames, dir: path.join(work, "sim"), killOnExit: true });
+        // Every declared disk as a real blank device recorded for the disk check (testing/sim/disks.ts).
+        const disks = plain.ceph.nodes as DeclaredDisks[];
+        const sim = await startSim({ hostnames, disks, dir: path.join(work, "sim"), killOnExit: true });
         const kube = engineKubeconfigs(
             sim.kubeconfig,
             path.join(work, "stack-kubeconfig.yaml"),
@@ -110,26 +108,42 @@ export class EngineScenario {
             new ArgvSampler(),
             opts.base,
         );
-        plain.registry = { server: staged.registry.host, username: USER, caCert: staged.registry.caCert };
-        plain.bundle = { path: staged.bundle, platforms: ["linux/amd64"] };
-        const { csiDriversChart: _unused, ...rook } = plain.rook; // eslint-disable-line @typescript-eslint/no-unused-vars
-        plain.rook = {
-            ...rook,
-            version: rookVersion,
-            chart: charts.rook,
-            ...(charts.csi ? { csiDriversChart: charts.csi } : {}),
-        };
-        plain.aihub = { ...plain.aihub, version: aihubVersion, chart: charts.aihub };
-        plain.ingress = { ...plain.ingress, tlsCert: site.cert, caCert: site.ca };
-        // The cluster comes from the stack config; the environment's KUBECONFIG names only a decoy.
-        plain.kubernetes = kube.kubernetes;
-        opts.adjust?.(plain, { work, domain: String(plain.aihub.domain), siteCa: site.ca, nodes: hostnames });
-        s.plain = plain;
-        s.secrets["registry.password"] = password;
-        // An add-on may drop the site certificate (the certManager add-on then issues one); its key goes with it.
-        if (plain.ingress.tlsCert) s.secrets["ingress.tlsKey"] = site.key;
-        Object.assign(s.secrets, opts.secrets ?? {});
-        await initStack(cli, s.stack, plain, s.secrets);
+        try {
+            plain.registry = { server: staged.registry.host, username: USER, caCert: staged.registry.caCert };
+            plain.bundle = { path: bundleDir, platforms: ["linux/amd64"] };
+            const { csiDriversChart: _unused, ...rook } = plain.rook; // eslint-disable-line @typescript-eslint/no-unused-vars
+            plain.rook = {
+                ...rook,
+                version: rookVersion,
+                chart: charts.rook,
+                ...(charts.csi ? { csiDriversChart: charts.csi } : {}),
+            };
+            plain.aihub = { ...plain.aihub, version: aihubVersion, chart: charts.aihub };
+            plain.ingress = { ...plain.ingress, tlsCert: site.cert, caCert: site.ca };
+            // The cluster comes from the stack config; the environment's KUBECONFIG names only a decoy.
+            plain.kubernetes = kube.kubernetes;
+            opts.adjust?.(plain, { work, domain: String(plain.aihub.domain), siteCa: site.ca, nodes: hostnames });
+            s.plain = plain;
+            s.secrets["registry.password"] = password;
+            // An add-on may drop the site certificate (the certManager add-on then issues one); its key goes with it.
+            if (plain.ingress.tlsCert) s.secrets["ingress.tlsKey"] = site.key;
+            Object.assign(s.secrets, opts.secrets ?? {});
+            await initStack(cli, s.stack, plain, s.secrets);
+            // The bundle holds an image under every name the stack's pods use (made once the stack exists to plan).
+            const images = await stackPodImages(cli.projectDir, s.stack, staged.registry.host);
+            await bundleStackImages(
+                bundleDir,
+                s.stack,
+                images,
+                staged.upstream,
+                staged.registry,
+                Object.values(charts).filter((c): c is string => c !== undefined),
+            );
+        } catch (e) {
+            // Nothing of a half-made scenario may outlive the test (the sim, the registries).
+            await s.stop();
+            throw e;
+        }
         return s;
     }
 

@@ -1,13 +1,19 @@
 /**
  * What an engine test stands on besides the cluster: the real vendor charts (../shared/charts) copied where an admin's
  * bundle carries them, a site certificate for the AI Hub domain, a loopback "upstream" and a private TLS+htpasswd
- * registry, and a bundle of generated images that RegistryMirror pushes during `pulumi up`.
+ * registry, and a bundle of generated images under every name the stack's pods use, which RegistryMirror pushes
+ * during `pulumi up`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseSemver, rookNeedsCsiDrivers } from "../../catalog/versions";
 import { buildBundle } from "../../pipeline/bundle";
-import { startUpstream } from "../fixtures/images/upstream";
+import { execFileSync } from "node:child_process";
+import { isInRegistry, mapImage } from "../../lib/imageref";
+import { releaseImages } from "../../pipeline/rendered";
+import { runPlan } from "../../platform/plan/run";
+import { generateImages, type ImageSpec } from "../fixtures/images/generate";
+import { layerBinary } from "../helpers/helm";
 import { makeCertificates, startRegistry, type TestRegistry } from "../helpers/registry";
 import { vendorChart } from "../helpers/vendor-charts";
 
@@ -45,26 +51,84 @@ export function siteCertificate(dir: string, domain: string): { cert: string; ke
     return { cert: read("server.crt"), key: read("server.key"), ca };
 }
 
-/** The private registry (TLS with a test CA, htpasswd) and a bundle of generated images addressed to it. */
-export async function registryAndBundle(
+/** The private registry (TLS with a test CA, htpasswd) and a plain loopback "upstream" registry. */
+export async function startRegistries(
     work: string,
-    stack: string,
     user: string,
     password: string,
+): Promise<{ registry: TestRegistry; upstream: TestRegistry }> {
+    const upstream = await startRegistry(work);
+    try {
+        const registry = await startRegistry(work, { tls: true, auth: { username: user, password } });
+        return { registry, upstream };
+    } catch (e) {
+        await upstream.stop();
+        throw e;
+    }
+}
+
+/**
+ * Every image the stack's pods will name, in the private registry's naming: the plan's images (catalogs and config,
+ * run-time images included) and what the stack's releases render with its own values (pipeline/rendered.ts, as the
+ * bundle command finds them), each mapped into `registry`.
+ */
+export async function stackPodImages(projectDir: string, stack: string, registry: string): Promise<string[]> {
+    const plan = await runPlan({ projectDir, stack });
+    if (plan.errors.length)
+        throw new Error(`plan failed: ${plan.errors.map((e) => `${e.path}: ${e.text}`).join("; ")}`);
+    const rendered = await releaseImages(projectDir, stack, layerBinary("helm"));
+    const all = [...plan.images.map((i) => i.source), ...rendered];
+    return [...new Set(all.map((r) => (isInRegistry(r, registry) ? r : mapImage(r, registry))))].sort();
+}
+
+/**
+ * Nothing may be downloaded, so the images are synthetic: one small generated image (a shared base layer and one of
+ * its own) per name in `images` (private-registry references), pushed to the upstream under the same path and tag,
+ * then bundled into `bundleDir` addressed to the private registry — RegistryMirror pushes the bundle during `up`, so
+ * every image a pod names is in the registry under exactly that name.
+ */
+export async function bundleStackImages(
+    bundleDir: string,
+    stack: string,
+    images: string[],
+    upstream: TestRegistry,
+    registry: TestRegistry,
     charts: string[],
-): Promise<{ registry: TestRegistry; upstream: TestRegistry; bundle: string }> {
-    const up = await startUpstream(work, 0.05);
-    const registry = await startRegistry(work, { tls: true, auth: { username: user, password } });
-    const bundle = path.join(work, "bundle");
+): Promise<void> {
+    const work = fs.mkdtempSync(path.join(path.dirname(bundleDir), "images-"));
+    const specs: ImageSpec[] = images.map((ref) => {
+        const rest = ref.slice(registry.host.length + 1);
+        const at = rest.lastIndexOf(":");
+        const repo = rest.slice(0, at);
+        return {
+            repo,
+            tag: rest.slice(at + 1),
+            layers: [
+                { name: "base", kb: 64 },
+                { name: repo.replace(/\//g, "_"), kb: 4 },
+            ],
+        };
+    });
+    const layout = path.join(work, "layout");
+    generateImages(layout, 1, specs);
+    const refs = specs.map((img) => {
+        const ref = `${upstream.host}/${img.repo}:${img.tag}`;
+        execFileSync(
+            "skopeo",
+            ["copy", "-q", "--dest-tls-verify=false", `oci:${layout}:${img.repo}:${img.tag}`, `docker://${ref}`],
+            { stdio: ["ignore", "ignore", "pipe"] },
+        );
+        return ref;
+    });
+    fs.rmSync(work, { recursive: true, force: true });
     await buildBundle({
-        out: bundle,
+        out: bundleDir,
         stack,
         registry: registry.host,
         platforms: ["linux/amd64"],
-        images: up.refs,
+        images: refs,
         charts,
         upstreamTlsVerify: false,
         write: () => {},
     });
-    return { registry, upstream: up.registry, bundle };
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run preflight` on the simulated cluster (its stand-in ends the check pods from the node's fake disks):
+ * `npm run preflight` on the simulated cluster (its stand-in runs the check pods' script against recorded real disks):
  * before `pulumi up` it runs in a temporary namespace with a pull Secret from the password, prints one row per disk
  * and one line per problem (a missing node, a used OSD disk), exits 1, and removes its namespace. The sim's API server
  * defaults namespaces to Pod Security `restricted`, as hardened clusters do, and enforces it: the temporary namespace
@@ -14,7 +14,7 @@ import { after, before, describe, it } from "node:test";
 import { engineBinDir } from "../../testing/engine/paths";
 import { renderPreflight } from "../../ops/preflight";
 import { missingBinaries, startSim, type SimHandle } from "../../testing/sim";
-import { SIM_DISKS_ANNOTATION } from "../../testing/sim/preflight";
+import { captureDisks, SIM_DISKS_ANNOTATION } from "../../testing/sim/disks";
 import { stackProject } from "../helpers/stack-project";
 
 const missing = missingBinaries();
@@ -41,31 +41,12 @@ describe("preflight on the simulated cluster", { skip, timeout: 300_000 }, () =>
                 podSecurityDefault: "restricted",
             });
             project = stackProject(path.join(tmp, "project"), "lab", [[["ceph", "nodes"], NODES]]);
-            const fake = {
-                "/dev/vdb": {
-                    lsblk: {
-                        name: "vdb",
-                        "maj:min": "252:16",
-                        size: 10 * 2 ** 30,
-                        type: "disk",
-                        fstype: null,
-                        pttype: null,
-                        mountpoint: null,
-                    },
-                },
-                "/dev/vdc": {
-                    lsblk: {
-                        name: "vdc",
-                        "maj:min": "252:32",
-                        size: 50 * 2 ** 30,
-                        type: "disk",
-                        fstype: null,
-                        pttype: null,
-                        mountpoint: null,
-                    },
-                    blkid: { TYPE: "ceph_bluestore" },
-                },
-            };
+            // Real loop devices, recorded (testing/sim/disks.ts): a blank mon disk, an OSD disk with ext4 on it.
+            const [vdb, vdc] = captureDisks([
+                { kind: "blank", size: "10Gi" },
+                { kind: "ext4", size: "50Gi" },
+            ]);
+            const fake = { "/dev/vdb": vdb, "/dev/vdc": vdc };
             await sim.client.mergePatch("/api/v1/nodes/lab1", {
                 metadata: { annotations: { [SIM_DISKS_ANNOTATION]: JSON.stringify(fake) } },
             });
@@ -106,7 +87,7 @@ describe("preflight on the simulated cluster", { skip, timeout: 300_000 }, () =>
         );
         assert.match(
             lines[6],
-            /^aihub-airgap:ceph\.nodes\[0\]\.osdDisks\[0\]\.path: \/dev\/vdc on node lab1 carries TYPE=ceph_bluestore/,
+            /^aihub-airgap:ceph\.nodes\[0\]\.osdDisks\[0\]\.path: \/dev\/vdc on node lab1 carries TYPE=ext4; an OSD disk must be empty/,
         );
         const ns = await sim.client.get("/api/v1/namespaces/aihub-airgap-preflight");
         assert.ok(!ns || ns.metadata.deletionTimestamp, "the temporary namespace is left behind");

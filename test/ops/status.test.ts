@@ -17,6 +17,8 @@ import { renderStatus } from "../../ops/status-render";
 import { missingBinaries, startSim, type ApiClient, type SimHandle } from "../../testing/sim";
 import { eventually } from "../helpers/eventually";
 import { stackProject } from "../helpers/stack-project";
+import { cephClusterSpec, localPvs } from "../../modules/ceph/cluster-manifests";
+import { stackConfig } from "../storage/helpers";
 
 const missing = missingBinaries();
 const skip = missing.length ? `sim binaries missing from ${engineBinDir()}: ${missing.join(", ")}` : false;
@@ -68,11 +70,15 @@ describe("status on the simulated cluster", { skip, timeout: 300_000 }, () => {
             for (const ns of ["rook-ceph", "aihub"]) await api.create("/api/v1/namespaces", { metadata: { name: ns } });
             await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", CEPH_CLUSTER_CRD);
             await eventually("CRD served", async () => (await api.get("/apis/ceph.rook.io/v1")) !== undefined);
+            // The lab stack's own CephCluster and local PVs: the sim's Rook (testing/sim/rook.ts) makes only a spec
+            // that Rook would run Ready (an empty one asks for 3 mons on this 2-node cluster and fails).
+            const lab = stackConfig("lab").ceph;
+            for (const pv of localPvs(lab)) await api.create("/api/v1/persistentvolumes", pv.spec);
             await api.create("/apis/ceph.rook.io/v1/namespaces/rook-ceph/cephclusters", {
                 apiVersion: "ceph.rook.io/v1",
                 kind: "CephCluster",
                 metadata: { name: "rook-ceph" },
-                spec: {},
+                spec: cephClusterSpec({ ceph: lab, registry: "r.example:5000" }),
             });
             await api.create("/apis/apps/v1/namespaces/aihub/deployments", deployment("aihub-backend-dep"));
             await api.create("/api/v1/namespaces/rook-ceph/secrets", helmSecret("rook-ceph", 1, "deployed"));

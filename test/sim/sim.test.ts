@@ -13,7 +13,7 @@ import { CEPH_CLUSTER_CRD } from "../helpers/sim-crd";
 import { ApiClient, missingBinaries, startSim, stopSim, type KubeObject, type SimHandle } from "../../testing/sim";
 import { schedulerConfig, simLayout } from "../../testing/sim/components";
 import { volumeFor } from "../../testing/sim/controller";
-import { SIM_DISKS_ANNOTATION } from "../../testing/sim/preflight";
+import { captureDisks, SIM_DISKS_ANNOTATION } from "../../testing/sim/disks";
 import { preflightJob } from "../../modules/ceph/preflight-job";
 import { nodeObjects } from "../../testing/sim/nodes";
 import { isRunning, readPids, startProcess, stopProcesses } from "../../testing/sim/processes";
@@ -149,24 +149,20 @@ describe("sim: a simulated cluster on loopback", { skip, timeout: 600_000 }, () 
         assert.equal(job.status?.failed, undefined);
     });
 
-    it("ends disk preflight pods from the node's fake disks: clean passes, an ext4 OSD disk fails with its line", async () => {
-        const fake = {
-            "/dev/sdb": {
-                lsblk: {
-                    name: "sdb",
-                    "maj:min": "8:16",
-                    size: 2 ** 34,
-                    type: "disk",
-                    fstype: null,
-                    pttype: null,
-                    mountpoint: null,
-                },
-                blkid: { TYPE: "ext4" },
-            },
-        };
-        await api.mergePatch(`/api/v1/nodes/ceph-b`, {
-            metadata: { annotations: { [SIM_DISKS_ANNOTATION]: JSON.stringify(fake) } },
-        });
+    it("runs the disk check script of preflight pods against recorded real disks: blank passes, ext4 fails", async () => {
+        // Real loop devices, recorded (testing/sim/disks.ts): a blank 16Gi disk on ceph-a, an ext4 one on ceph-b.
+        const [blank, ext4] = captureDisks([
+            { kind: "blank", size: "16Gi" },
+            { kind: "ext4", size: "16Gi" },
+        ]);
+        for (const [host, rec] of [
+            ["ceph-a", blank],
+            ["ceph-b", ext4],
+        ] as const) {
+            await api.mergePatch(`/api/v1/nodes/${host}`, {
+                metadata: { annotations: { [SIM_DISKS_ANNOTATION]: JSON.stringify({ "/dev/sdb": rec }) } },
+            });
+        }
         const input = {
             namespace: NS,
             cephImage: "quay.io/ceph/ceph:v19.2.3",

@@ -1,316 +1,179 @@
 /**
- * The disk preflight's parsing and rules on real-shaped tool output (util-linux 2.38 `lsblk -J -b`, `blkid -p -o
- * export`, /proc/1/mountinfo), and the check script run against the same output (stub lsblk/blkid on PATH) reporting
- * exactly the lines the TypeScript rules report.
+ * The disk check's shell script (modules/ceph/preflight.ts `checkScript`, what the check container runs) against real
+ * block devices made here (testing/sim/disks.ts `withLoopDisks`: loop devices, blank, with a GPT partition table, with
+ * an ext4 filesystem, mounted, too small, and a path that does not exist), with the real lsblk, blkid and the
+ * machine's mountinfo. Every expected line is written out here. Needs root (losetup, mount).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import type { NodeDisk } from "../../config/disks";
-import {
-    checkScript,
-    diskProblems,
-    diskWarnings,
-    flatten,
-    formatBytes,
-    mountsOf,
-    parseBlkid,
-    parseLsblk,
-    type DeviceReport,
-} from "../../modules/ceph/preflight";
+import { checkScript } from "../../modules/ceph/preflight";
+import { withLoopDisks, type DiskKind } from "../../testing/sim/disks";
+
+const root = process.getuid?.() === 0;
+const skip = root ? false : "the disk check runs against real loop devices, which need root (losetup, mount)";
 
 const GIB = 2 ** 30;
-
-/** `lsblk -J -b -o NAME,PATH,MAJ:MIN,SIZE,TYPE,FSTYPE,PTTYPE,MOUNTPOINT /dev/nvme2n1` of an empty disk. */
-const EMPTY = `{
-   "blockdevices": [
-      {
-         "name": "nvme2n1",
-         "path": "/dev/nvme2n1",
-         "maj:min": "259:2",
-         "size": 274877906944,
-         "type": "disk",
-         "fstype": null,
-         "pttype": null,
-         "mountpoint": null
-      }
-   ]
-}`;
-
-/** A used disk: GPT, two partitions, the second mounted. */
-const PARTITIONED = `{
-   "blockdevices": [
-      {
-         "name": "sdb",
-         "path": "/dev/sdb",
-         "maj:min": "8:16",
-         "size": 10737418240,
-         "type": "disk",
-         "fstype": null,
-         "pttype": "gpt",
-         "mountpoint": null,
-         "children": [
-            {
-               "name": "sdb1",
-               "path": "/dev/sdb1",
-               "maj:min": "8:17",
-               "size": 1073741824,
-               "type": "part",
-               "fstype": "vfat",
-               "pttype": "gpt",
-               "mountpoint": null
-            },{
-               "name": "sdb2",
-               "path": "/dev/sdb2",
-               "maj:min": "8:18",
-               "size": 9662627840,
-               "type": "part",
-               "fstype": "ext4",
-               "pttype": "gpt",
-               "mountpoint": "/data"
-            }
-         ]
-      }
-   ]
-}`;
-
-/** What lsblk prints (stdout) for a path that is not a block device; it also says so on stderr and exits 32. */
-const MISSING = `{
-   "blockdevices": [
-
-   ]
-}`;
-
-const MOUNTINFO = [
-    "22 27 0:21 / /proc rw,relatime - proc proc rw",
-    "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw",
-    "61 27 8:18 / /data rw,relatime - ext4 /dev/sdb2 rw",
-].join("\n");
-
-const osd: NodeDisk = { key: "ceph.nodes[1].osdDisks[0]", hostname: "worker2", role: "osd", path: "", size: "" };
-const mon: NodeDisk = { key: "ceph.nodes[0].monDisk", hostname: "worker1", role: "mon", path: "", size: "" };
-
-function report(lsblk: string, blkid: string): DeviceReport {
-    const tree = parseLsblk(lsblk);
-    return {
-        tree,
-        blkid: parseBlkid(blkid),
-        mounts: tree
-            ? mountsOf(
-                  MOUNTINFO,
-                  flatten(tree).map((d) => d["maj:min"]),
-              )
-            : [],
-    };
-}
-
-describe("disk preflight: parsing", () => {
-    it("lsblk -J -b: the device with its children; no device for a path that is not a block device", () => {
-        const t = parseLsblk(PARTITIONED)!;
-        assert.equal(t.size, 10 * GIB);
-        assert.deepEqual(
-            flatten(t).map((d) => [d.name, d["maj:min"]]),
-            [
-                ["sdb", "8:16"],
-                ["sdb1", "8:17"],
-                ["sdb2", "8:18"],
-            ],
-        );
-        assert.equal(parseLsblk(MISSING), undefined);
-    });
-
-    it("old lsblk printed sizes as strings: still numbers", () => {
-        assert.equal(parseLsblk(EMPTY.replace("274877906944", '"274877906944"'))!.size, 256 * GIB);
-    });
-
-    it("blkid -p -o export: filesystem and partition-table fields; nothing for an empty disk", () => {
-        const ext4 =
-            "DEVNAME=/dev/loop0\nUUID=ff521b3e-ed32-487a-a67c-5c041ced1efe\nVERSION=1.0\nBLOCK_SIZE=1024\nTYPE=ext4\nUSAGE=filesystem\n";
-        assert.equal(parseBlkid(ext4).TYPE, "ext4");
-        assert.deepEqual(parseBlkid("DEVNAME=/dev/loop1\nPTUUID=1234abcd\nPTTYPE=dos\n"), {
-            DEVNAME: "/dev/loop1",
-            PTUUID: "1234abcd",
-            PTTYPE: "dos",
-        });
-        assert.deepEqual(parseBlkid(""), {});
-    });
-
-    it("host mounts by major:minor from mountinfo", () => {
-        assert.deepEqual(mountsOf(MOUNTINFO, ["8:16", "8:17", "8:18"]), ["/data"]);
-        assert.deepEqual(mountsOf(MOUNTINFO, ["259:2"]), []);
-    });
-
-    it("sizes print in binary units", () => {
-        assert.equal(formatBytes(10 * GIB), "10Gi");
-        assert.equal(formatBytes(9_999_220_736), "9.3Gi");
-    });
+const osd = (p: string, size: string): NodeDisk => ({
+    key: "ceph.nodes[1].osdDisks[0]",
+    hostname: "worker2",
+    role: "osd",
+    path: p,
+    size,
+});
+const mon = (p: string, size: string): NodeDisk => ({
+    key: "ceph.nodes[0].monDisk",
+    hostname: "worker1",
+    role: "mon",
+    path: p,
+    size,
 });
 
-describe("disk preflight: rules", () => {
-    it("an empty disk of the declared size passes", () => {
-        assert.deepEqual(diskProblems({ ...osd, path: "/dev/nvme2n1", size: "256Gi" }, report(EMPTY, "")), []);
+const WIPE = "if its data is not needed, wipe it on the node: wipefs -a <device>; sgdisk --zap-all <device>";
+const KIDS = "if its data is not needed, remove them (wipefs -a, sgdisk --zap-all) on the node";
+
+/** What one run of the script gave: exit code, termination log lines, warnings, and its report (stdout). */
+interface Run {
+    code: number;
+    lines: string[];
+    warnings: string[];
+    stdout: string;
+}
+
+/** The devices of one test file, made once: each kind, its device path, and each script run on it. */
+const WANTS: { name: string; kind: DiskKind; size: string }[] = [
+    { name: "blank", kind: "blank", size: "1Gi" },
+    { name: "small", kind: "blank", size: "64Mi" },
+    { name: "gpt", kind: "gpt", size: "1Gi" },
+    { name: "ext4", kind: "ext4", size: "256Mi" },
+    { name: "mounted", kind: "mounted", size: "256Mi" },
+    { name: "missing", kind: "missing", size: "1Gi" },
+];
+
+/** The runs to make: device name, role, declared size. */
+const RUNS: [string, "mon" | "osd", string][] = [
+    ["blank", "osd", "1Gi"],
+    ["blank", "mon", "1Gi"],
+    ["small", "mon", "10Gi"],
+    ["gpt", "osd", "1Gi"],
+    ["gpt", "mon", "1Gi"],
+    ["ext4", "osd", "256Mi"],
+    ["ext4", "mon", "256Mi"],
+    ["mounted", "mon", "256Mi"],
+    ["mounted", "osd", "256Mi"],
+    ["missing", "mon", "10Gi"],
+];
+
+const results = new Map<string, { device: string; mountDir?: string; run: Run; disk: NodeDisk }>();
+let workDir = "";
+
+describe("disk check script on real block devices", { skip }, () => {
+    before(() => {
+        withLoopDisks(WANTS, (made, work) => {
+            workDir = work;
+            for (const [name, role, size] of RUNS) {
+                const m = made[WANTS.findIndex((w) => w.name === name)];
+                const disk = role === "mon" ? mon(m.device, size) : osd(m.device, size);
+                const termlog = path.join(work, "termlog");
+                const r = spawnSync("sh", ["-c", checkScript(disk)], {
+                    env: { PATH: process.env.PATH, MOUNTINFO: "/proc/self/mountinfo", TERMLOG: termlog },
+                    encoding: "utf8",
+                });
+                const run: Run = {
+                    code: r.status ?? -1,
+                    lines: fs.readFileSync(termlog, "utf8").split("\n").filter(Boolean),
+                    warnings: r.stderr.split("\n").filter((l) => l.startsWith("warning: ")),
+                    stdout: r.stdout,
+                };
+                results.set(`${name}/${role}`, { device: m.device, mountDir: m.mountDir, run, disk });
+            }
+        });
     });
 
-    it("a missing device names the node, the device and the path key", () => {
-        assert.deepEqual(diskProblems({ ...mon, path: "/dev/nvme9n1", size: "10Gi" }, report(MISSING, "")), [
-            "aihub-airgap:ceph.nodes[0].monDisk.path: /dev/nvme9n1 on node worker1 does not exist " +
-                "(fix the path; use the stable /dev/disk/by-id/... name of the disk)",
-        ]);
-    });
+    const get = (k: string) => results.get(k)!;
+    const head = (d: NodeDisk, field = "path") => `aihub-airgap:${d.key}.${field}: ${d.path} on node ${d.hostname}`;
 
-    it("a used OSD disk: too small, mounted, partition table, partitions — one line each", () => {
-        const lines = diskProblems(
-            { ...osd, path: "/dev/sdb", size: "20Gi" },
-            report(PARTITIONED, "DEVNAME=/dev/sdb\nPTUUID=5b1f\nPTTYPE=gpt\n"),
-        );
-        assert.equal(lines.length, 4);
-        assert.match(
-            lines[0],
-            /^aihub-airgap:ceph.nodes\[1\].osdDisks\[0\].size: \/dev\/sdb on node worker2 is 10Gi, less than the declared 20Gi/,
-        );
-        assert.match(lines[1], /osdDisks\[0\].path: \/dev\/sdb on node worker2 is mounted at \/data \(unmount/);
-        assert.match(lines[2], /carries PTTYPE=gpt; an OSD disk must be empty \(.*wipefs -a/);
-        assert.match(lines[3], /has partitions or holders: sdb1 sdb2/);
-    });
-
-    it("a mounted, partitioned mon disk: mounted, partition table, partitions — one line each", () => {
-        const disk = { ...mon, path: "/dev/sdb", size: "10Gi" };
-        const lines = diskProblems(disk, report(PARTITIONED, "PTTYPE=gpt\n"));
-        assert.equal(lines.length, 3);
-        assert.match(lines[0], /monDisk.path: \/dev\/sdb on node worker1 is mounted at \/data/);
-        assert.match(lines[1], /monDisk.path: \/dev\/sdb on node worker1 carries PTTYPE=gpt; a mon disk must be blank/);
-        assert.match(lines[2], /has partitions or holders: sdb1 sdb2/);
-    });
-
-    it("a mon disk with a partition table or a non-filesystem signature is refused (the kubelet will not format it)", () => {
-        const disk = { ...mon, path: "/dev/nvme2n1", size: "10Gi" };
-        for (const [blkid, sig] of [
-            ["PTUUID=5b1f\nPTTYPE=gpt\n", "PTTYPE=gpt"],
-            ["PTTYPE=dos\n", "PTTYPE=dos"],
-            ["UUID=Xq1\nVERSION=LVM2 001\nTYPE=LVM2_member\nUSAGE=raid\n", "TYPE=LVM2_member"],
-            ["UUID=5a3e\nTYPE=ceph_bluestore\nUSAGE=other\n", "TYPE=ceph_bluestore"],
-            ["UUID=77f1\nTYPE=xfs\nUSAGE=filesystem\n", "TYPE=xfs"],
-        ]) {
-            const lines = diskProblems(disk, report(EMPTY, blkid));
-            assert.equal(lines.length, 1, blkid);
-            assert.equal(
-                lines[0],
-                `aihub-airgap:ceph.nodes[0].monDisk.path: /dev/nvme2n1 on node worker1 carries ${sig}; a mon disk must be ` +
-                    "blank or carry an ext4 filesystem (the kubelet formats only a blank disk and mounts it as ext4; " +
-                    "if its data is not needed, wipe it on the node: wipefs -a <device>; sgdisk --zap-all <device>)",
+    it("a blank disk of the declared size passes, for both roles; the report is lsblk's JSON in bytes", () => {
+        for (const role of ["osd", "mon"]) {
+            const { run, device } = get(`blank/${role}`);
+            assert.deepEqual([run.code, run.lines, run.warnings], [0, [], []], role);
+            const json = JSON.parse(run.stdout.slice(0, run.stdout.lastIndexOf("}") + 1)) as {
+                blockdevices: { path: string; size: unknown }[];
+            };
+            // `lsblk -J -b`: the size is a number of bytes (without -b it would be the string "1G").
+            assert.deepEqual(
+                json.blockdevices.map((d) => [d.path, d.size]),
+                [[device, GIB]],
             );
-            assert.deepEqual(diskWarnings(disk, report(EMPTY, blkid)), []);
         }
     });
 
-    it("a mon disk with an ext4 filesystem passes with a warning (it may hold an old mon store); a blank one without", () => {
-        const disk = { ...mon, path: "/dev/nvme2n1", size: "10Gi" };
-        const ext4 = "UUID=ff52\nBLOCK_SIZE=4096\nTYPE=ext4\nUSAGE=filesystem\n";
-        assert.deepEqual(diskProblems(disk, report(EMPTY, ext4)), []);
-        const w = diskWarnings(disk, report(EMPTY, ext4));
-        assert.equal(w.length, 1);
-        assert.match(
-            w[0],
-            /^warning: aihub-airgap:ceph.nodes\[0\].monDisk.path: \/dev\/nvme2n1 on node worker1 carries a ext4 filesystem \(.*old mon store.*wipefs -a/,
-        );
-        assert.deepEqual(diskProblems(disk, report(EMPTY, "")), []);
-        assert.deepEqual(diskWarnings(disk, report(EMPTY, "")), []);
-        // OSD disks are not warned about: an ext4 signature there is a problem already.
-        assert.deepEqual(diskWarnings({ ...osd, path: "/dev/nvme2n1", size: "10Gi" }, report(EMPTY, ext4)), []);
+    it("a disk smaller than declared: its real size in binary units (lsblk -b), and the fix", () => {
+        const { run, disk } = get("small/mon");
+        assert.equal(run.code, 1);
+        assert.deepEqual(run.lines, [
+            `${head(disk, "size")} is 64Mi, less than the declared 10Gi (use a larger disk, or lower the size to at most the real size)`,
+        ]);
     });
-});
 
-/** Runs the check script with stub lsblk/blkid answering from the given output; returns its problem lines. */
-function runScript(
-    disk: NodeDisk,
-    lsblkJson: string,
-    blkid: string,
-): { code: number; lines: string[]; warnings: string[] } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-"));
-    try {
-        const tree = parseLsblk(lsblkJson);
-        const flat = tree ? flatten(tree) : [];
-        const write = (name: string, body: string) => {
-            fs.writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}`, { mode: 0o755 });
-        };
-        fs.writeFileSync(path.join(dir, "lsblk.json"), lsblkJson);
-        fs.writeFileSync(path.join(dir, "blkid.out"), blkid);
-        fs.writeFileSync(path.join(dir, "size"), tree ? `${String(tree.size).padStart(14)}\n` : "");
-        fs.writeFileSync(path.join(dir, "majmin"), flat.map((d) => `${d["maj:min"]}\n`).join(""));
-        fs.writeFileSync(path.join(dir, "names"), flat.map((d) => `${d.name}\n`).join(""));
-        write(
-            "lsblk",
-            `case "$*" in\n` +
-                `*-J*) cat ${dir}/lsblk.json ;;\n*SIZE*) cat ${dir}/size ;;\n` +
-                `*MAJ:MIN\\ *) cat ${dir}/majmin ;;\n*NAME\\ *) cat ${dir}/names ;;\nesac\n` +
-                (tree ? "" : "exit 32\n"),
-        );
-        write("blkid", `cat ${dir}/blkid.out; [ -s ${dir}/blkid.out ] || exit 2\n`);
-        fs.writeFileSync(path.join(dir, "mountinfo"), MOUNTINFO);
-        const env = {
-            PATH: `${dir}:${process.env.PATH}`,
-            MOUNTINFO: path.join(dir, "mountinfo"),
-            TERMLOG: path.join(dir, "termlog"),
-        };
-        const run = spawnSync("sh", ["-c", checkScript(disk)], { env, encoding: "utf8" });
-        const code = run.status ?? -1;
-        const lines = fs.readFileSync(env.TERMLOG, "utf8").split("\n").filter(Boolean);
-        const warnings = run.stderr.split("\n").filter((l) => l.startsWith("warning: "));
-        return { code, lines, warnings };
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
+    it("a disk with a GPT partition table and two partitions: refused for both roles, the partitions named", () => {
+        const { run, disk, device } = get("gpt/osd");
+        const kids = `${path.basename(device)}p1 ${path.basename(device)}p2`;
+        assert.equal(run.code, 1);
+        assert.deepEqual(run.lines, [
+            `${head(disk)} carries PTTYPE=gpt; an OSD disk must be empty (${WIPE})`,
+            `${head(disk)} has partitions or holders: ${kids} (${KIDS})`,
+        ]);
+        const m = get("gpt/mon");
+        assert.deepEqual(m.run.lines, [
+            `${head(m.disk)} carries PTTYPE=gpt; a mon disk must be blank or carry an ext4 filesystem (the kubelet formats only a blank disk and mounts it as ext4; ${WIPE})`,
+            `${head(m.disk)} has partitions or holders: ${kids} (${KIDS})`,
+        ]);
+        assert.deepEqual(m.run.warnings, []);
+    });
 
-describe("disk preflight: the check script reports what the rules report", () => {
-    const cases: [string, NodeDisk, string, string][] = [
-        ["empty OSD disk", { ...osd, path: "/dev/nvme2n1", size: "256Gi" }, EMPTY, ""],
-        ["missing mon disk", { ...mon, path: "/dev/nvme9n1", size: "10Gi" }, MISSING, ""],
-        ["used OSD disk", { ...osd, path: "/dev/sdb", size: "20Gi" }, PARTITIONED, "PTUUID=5b1f\nPTTYPE=gpt\n"],
-        [
-            "ext4 OSD disk, 9.3Gi",
-            { ...osd, path: "/dev/nvme2n1", size: "10Gi" },
-            EMPTY.replace("274877906944", "9999220736"),
-            "UUID=ff52\nTYPE=ext4\nUSAGE=filesystem\n",
-        ],
-        ["mounted mon disk", { ...mon, path: "/dev/sdb", size: "10Gi" }, PARTITIONED, "PTTYPE=gpt\n"],
-        ["gpt mon disk", { ...mon, path: "/dev/nvme2n1", size: "10Gi" }, EMPTY, "PTUUID=5b1f\nPTTYPE=gpt\n"],
-        [
-            "LVM2_member mon disk",
-            { ...mon, path: "/dev/nvme2n1", size: "10Gi" },
-            EMPTY,
-            "UUID=Xq1\nVERSION=LVM2 001\nTYPE=LVM2_member\nUSAGE=raid\n",
-        ],
-        [
-            "ceph_bluestore mon disk",
-            { ...mon, path: "/dev/nvme2n1", size: "10Gi" },
-            EMPTY,
-            "UUID=5a3e\nTYPE=ceph_bluestore\nUSAGE=other\n",
-        ],
-        [
-            "xfs mon disk",
-            { ...mon, path: "/dev/nvme2n1", size: "10Gi" },
-            EMPTY,
-            "UUID=77f1\nTYPE=xfs\nUSAGE=filesystem\n",
-        ],
-        [
-            "ext4 mon disk (warning only)",
-            { ...mon, path: "/dev/nvme2n1", size: "10Gi" },
-            EMPTY,
-            "UUID=ff52\nTYPE=ext4\nUSAGE=filesystem\n",
-        ],
-        ["blank mon disk", { ...mon, path: "/dev/nvme2n1", size: "10Gi" }, EMPTY, ""],
-    ];
-    for (const [name, disk, lsblk, blkid] of cases) {
-        it(name, () => {
-            const expected = diskProblems(disk, report(lsblk, blkid));
-            const got = runScript(disk, lsblk, blkid);
-            assert.deepEqual(got.lines, expected);
-            assert.equal(got.code, expected.length > 0 ? 1 : 0);
-            assert.deepEqual(got.warnings, diskWarnings(disk, report(lsblk, blkid)));
-        });
-    }
+    it("an ext4 filesystem: refused on an OSD disk; on a mon disk a warning only (the kubelet mounts it as is)", () => {
+        const o = get("ext4/osd");
+        assert.equal(o.run.code, 1);
+        assert.deepEqual(o.run.lines, [`${head(o.disk)} carries TYPE=ext4; an OSD disk must be empty (${WIPE})`]);
+        const m = get("ext4/mon");
+        assert.deepEqual([m.run.code, m.run.lines], [0, []]);
+        assert.deepEqual(m.run.warnings, [
+            `warning: ${head(m.disk)} carries a ext4 filesystem (the kubelet mounts it as is; if it holds an old mon store (a store.db directory) the mon joins with stale data: wipe it (wipefs -a <device>) unless it is this cluster's mon)`,
+        ]);
+    });
+
+    it("a mounted disk: the mount point from the host's mountinfo, for both roles", () => {
+        const m = get("mounted/mon");
+        assert.equal(m.run.code, 1);
+        const mounted = `${head(m.disk)} is mounted at ${m.mountDir} (unmount it and remove it from /etc/fstab, or declare another disk)`;
+        assert.deepEqual(m.run.lines, [mounted]);
+        const o = get("mounted/osd");
+        assert.deepEqual(o.run.lines, [
+            `${head(o.disk)} is mounted at ${o.mountDir} (unmount it and remove it from /etc/fstab, or declare another disk)`,
+            `${head(o.disk)} carries TYPE=ext4; an OSD disk must be empty (${WIPE})`,
+        ]);
+    });
+
+    it("a path that is not a block device: does not exist, and nothing else", () => {
+        const { run, disk } = get("missing/mon");
+        assert.equal(run.code, 1);
+        assert.deepEqual(run.lines, [
+            `${head(disk)} does not exist (fix the path; use the stable /dev/disk/by-id/... name of the disk)`,
+        ]);
+    });
+
+    it("leaves no loop device, partition, mount or file behind", () => {
+        const backing = spawnSync("losetup", ["--list", "--noheadings", "--output", "BACK-FILE"], {
+            encoding: "utf8",
+        }).stdout;
+        assert.ok(workDir && !backing.includes(workDir), backing);
+        assert.ok(!fs.readFileSync("/proc/self/mountinfo", "utf8").includes(workDir));
+        assert.equal(fs.existsSync(workDir), false);
+        const gpt = get("gpt/osd").device;
+        assert.equal(fs.existsSync(`/sys/class/block/${path.basename(gpt)}p1`), false);
+    });
 });

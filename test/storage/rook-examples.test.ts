@@ -147,9 +147,12 @@ describe("one-node lab: Ceph's .mgr pool", () => {
         };
         assert.deepEqual(crdErrors(crdFile("v1.20.6"), obj), []);
         assert.deepEqual(crdErrors(crdFile("v1.9.8"), obj), []);
-        // Ceph also warns about every size-1 pool; the lab turns that warning off as cluster-test.yaml does.
+        // Ceph also warns about every size-1 pool, and about fewer OSDs than its default pool size (TOO_FEW_OSDS);
+        // the lab sets both as cluster-test.yaml does (test/sim/rook.test.ts: the lab's health).
         const cluster = cephClusterSpec({ ceph: cfg.ceph, registry: "r:5000", rookVersion: "v1.20.6" }) as any;
-        assert.deepEqual(cluster.cephConfig, { global: { mon_warn_on_pool_no_redundancy: "false" } });
+        assert.deepEqual(cluster.cephConfig, {
+            global: { osd_pool_default_size: "1", mon_warn_on_pool_no_redundancy: "false" },
+        });
         assert.deepEqual(
             crdErrors(crdFile("v1.20.6"), {
                 apiVersion: "ceph.rook.io/v1",
@@ -166,6 +169,9 @@ describe("one-node lab: Ceph's .mgr pool", () => {
             v.ceph.replicas = 2;
         });
         assert.deepEqual((mgrPoolSpec(two.ceph) as any).replicated, { size: 2, requireSafeReplicaSize: true });
+        assert.deepEqual((cephClusterSpec({ ceph: two.ceph, registry: "r:5000" }) as any).cephConfig, {
+            global: { osd_pool_default_size: "2" },
+        });
         assert.equal(mgrPoolSpec(stackConfig("airgap").ceph), undefined);
         assert.equal(mgrPoolSpec(airgapV198().ceph), undefined);
         const airgap = cephClusterSpec({ ceph: stackConfig("airgap").ceph, registry: "r:5000" }) as any;

@@ -30,6 +30,7 @@ import {
 } from "./components";
 import { SIM_CONTEXT, writeKubeconfig } from "./kubeconfig";
 import { createNodes, nodeObjects, nodesNotReady } from "./nodes";
+import { captureBlankDisks, SIM_DISKS_ANNOTATION, type DeclaredDisks } from "./disks";
 import { freePorts, LOOPBACK } from "./ports";
 import { assertRunning, isRunning, readPids, startProcess, stopProcesses, type ProcessRecord } from "./processes";
 import { sleep } from "../../lib/async";
@@ -64,6 +65,12 @@ export interface SimOptions {
      * `privileged`), as a hardened cluster sets it.
      */
     podSecurityDefault?: PodSecurityLevel;
+    /**
+     * The stack's declared disks (`ceph.nodes[]`): each node gets a record of real blank devices of those sizes
+     * (testing/sim/disks.ts; needs root), so the disk check pods of `pulumi up` run their script (default: none; a
+     * check pod of a disk without a record fails saying so).
+     */
+    disks?: DeclaredDisks[];
 }
 
 /** The state file's content. */
@@ -285,6 +292,14 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
         started.push(startProcess(l.dir, "kwok", kwokArgs(binDir, l), { env: kwokEnv(l) }));
         started.push(startProcess(l.dir, "controller", controllerArgs(l)));
         await createNodes(api, nodes);
+        if (opts.disks?.length) {
+            for (const [host, disks] of captureBlankDisks(opts.disks)) {
+                await api.mergePatch(`/api/v1/nodes/${host}`, {
+                    metadata: { annotations: { [SIM_DISKS_ANNOTATION]: JSON.stringify(disks) } },
+                });
+            }
+            step("blank disks recorded for the disk check");
+        }
         step(`controller-manager, scheduler, kwok and the stand-in controller started; ${nodes.length} nodes created`);
 
         const healthy = async (port: number) => (await probe(`https://${LOOPBACK}:${port}/healthz`)).body === "ok";

@@ -1,6 +1,6 @@
 /**
- * Stands in for what a real cluster runs but the sim does not: the Rook operator (Ceph CR status and, after an armed
- * CephCluster is deleted, its cleanup Jobs), a CSI provisioner (PVs for PVCs), an ingress / load-balancer controller
+ * Stands in for what a real cluster runs but the sim does not: the Rook operator (Ceph CR status, held to Rook's rules
+ * in testing/sim/rook.ts, and, after an armed CephCluster is deleted, its cleanup Jobs), a CSI provisioner (PVs for PVCs), an ingress / load-balancer controller
  * (loopback addresses), the disk check containers (testing/sim/preflight.ts) and the routing of webhook calls to
  * loopback servers (testing/sim/webhooks.ts). Polls the API once a
  * second. Kept out of kwok because kwok reads its Stage files once at start-up and fails on a kind whose CRD does
@@ -18,19 +18,10 @@ import { reconcileGateways } from "./gateway";
 import { reconcileMetalLb } from "./metallb";
 import { reconcileMonitoring } from "./monitoring";
 import { reconcilePreflight } from "./preflight";
+import { cleanupArmed, reconcileCeph, ROOK_GROUP } from "./rook";
 import type { Log } from "./log";
 import { reconcileWebhooks } from "./webhooks";
 
-/** The Rook API group and version whose CRs get a status here. */
-export const ROOK_GROUP = "ceph.rook.io";
-/** The Rook kinds (as plural resource names) that become Ready. */
-export const CEPH_RESOURCES = [
-    "cephclusters",
-    "cephfilesystems",
-    "cephfilesystemsubvolumegroups",
-    "cephblockpools",
-    "cephobjectstores",
-];
 /** The provisioner whose StorageClasses mean "pre-made local volumes, nobody provisions". */
 export const NO_PROVISIONER = "kubernetes.io/no-provisioner";
 /** The label on every PV the sim provisions (only those are ever deleted). */
@@ -44,55 +35,6 @@ export const LOOPBACK_IP = "127.0.0.1";
 function objectPath(base: string, plural: string, obj: KubeObject): string {
     const ns = obj.metadata.namespace ? `/namespaces/${obj.metadata.namespace}` : "";
     return `${base}${ns}/${plural}/${obj.metadata.name}`;
-}
-
-/** True when a CephCluster has its cleanup armed (Rook then stops orchestrating that cluster). */
-export function cleanupArmed(cluster: KubeObject): boolean {
-    const policy = cluster.spec?.cleanupPolicy as { confirmation?: string | null } | undefined;
-    return !!policy?.confirmation;
-}
-
-/** Does the served v1 version of a Rook CRD have the status subresource? undefined when the CRD is missing. */
-async function rookStatusSubresource(client: ApiClient, plural: string): Promise<boolean | undefined> {
-    const crd = await client.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${plural}.${ROOK_GROUP}`);
-    if (!crd) return undefined;
-    const versions = (crd.spec?.versions ?? []) as { name: string; subresources?: { status?: unknown } }[];
-    return versions.some((v) => v.name === "v1" && v.subresources?.status !== undefined);
-}
-
-/**
- * Rook's part: every CR of the Rook kinds gets `status.phase: Ready` and `status.observedGeneration` equal to its
- * generation (CephCluster also `state: Created` and `ceph.health: HEALTH_OK`), except in a namespace whose
- * CephCluster has `spec.cleanupPolicy.confirmation` set, where nothing is touched.
- */
-export async function reconcileCeph(client: ApiClient, log: Log): Promise<void> {
-    const base = `/apis/${ROOK_GROUP}/v1`;
-    const clusters = await client.list(`${base}/cephclusters`);
-    const frozen = new Set(clusters.filter(cleanupArmed).map((c) => c.metadata.namespace));
-    for (const plural of CEPH_RESOURCES) {
-        const subresource = await rookStatusSubresource(client, plural);
-        if (subresource === undefined) continue;
-        const items = plural === "cephclusters" ? clusters : await client.list(`${base}/${plural}`);
-        for (const item of items) {
-            if (frozen.has(item.metadata.namespace) || item.metadata.deletionTimestamp) continue;
-            const generation = item.metadata.generation ?? 1;
-            const status = item.status ?? {};
-            if (status.phase === "Ready" && status.observedGeneration === generation) continue;
-            const patch: Record<string, unknown> = { phase: "Ready", observedGeneration: generation };
-            if (plural === "cephclusters") {
-                const message = "Cluster created successfully";
-                patch.state = "Created";
-                patch.message = message;
-                patch.ceph = { health: "HEALTH_OK" };
-                const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-                const ready = { type: "Ready", status: "True", reason: "ClusterCreated", message };
-                patch.conditions = [{ ...ready, lastHeartbeatTime: now, lastTransitionTime: now }];
-            }
-            const path = objectPath(base, plural, item) + (subresource ? "/status" : "");
-            await client.mergePatch(path, { status: patch });
-            log(`${plural} ${item.metadata.namespace}/${item.metadata.name}: Ready, observedGeneration ${generation}`);
-        }
-    }
 }
 
 /** The ServiceAccount Rook's cleanup Jobs run as (created by the rook-ceph chart). */

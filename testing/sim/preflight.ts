@@ -1,43 +1,59 @@
 /**
- * The sim's stand-in for the disk check containers (kwok runs no container): a Running preflight pod ends as the
- * real one would, with the problems `diskProblems` finds in the node's fake disks as its termination message.
- * A node's disks come from its annotation {@link SIM_DISKS_ANNOTATION} (device path → what the tools would say); a
- * node without it has every declared disk present, empty and of the declared size.
+ * The sim's stand-in for the disk check containers (kwok runs no container): a Running preflight pod runs its own
+ * command — the real check script — here, with `lsblk` and `blkid` answering what the real tools answered about a
+ * real device (testing/sim/disks.ts: the node's annotation {@link SIM_DISKS_ANNOTATION}, declared path → record) and
+ * that capture's mountinfo, and ends as the real pod would: Failed with the script's termination log as its
+ * termination message when it exits non-zero, Succeeded otherwise. A disk without a capture on its node cannot be
+ * checked: the pod fails saying so (a test must capture its disks; startSim does for the stack's declared disks).
  */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { NodeDisk } from "../../config/disks";
-import { quantityBytes } from "../../lib/quantity";
 import { DISK_ANNOTATION, PREFLIGHT_COMPONENT } from "../../modules/ceph/preflight-job";
-import { diskProblems, type DeviceReport, type LsblkDevice } from "../../modules/ceph/preflight";
 import type { ApiClient, KubeObject } from "../../lib/kube-api";
+import { keyHash, replayer, SIM_DISKS_ANNOTATION, type CapturedDisk } from "./disks";
 
-/** Node annotation with the node's fake disks: JSON `{ "<path>": FakeDisk }`; a path not listed does not exist. */
-export const SIM_DISKS_ANNOTATION = "sim.aihub-airgap/disks";
+export { SIM_DISKS_ANNOTATION };
 
-/** One fake disk: its lsblk tree, blkid fields and host mount points. */
-export interface FakeDisk {
-    lsblk: LsblkDevice;
-    blkid?: Record<string, string>;
-    mounts?: string[];
-}
-
-/** What the tools would report for a declared disk on a node with the given annotation. */
-export function fakeReport(disk: NodeDisk, annotation: string | undefined): DeviceReport {
-    if (annotation === undefined) {
-        const name = disk.path.split("/").pop() ?? "disk";
-        const lsblk = {
-            name,
-            path: disk.path,
-            "maj:min": "259:0",
-            size: quantityBytes(disk.size),
-            type: "disk",
-            fstype: null,
-            pttype: null,
-            mountpoint: null,
-        };
-        return { tree: lsblk, blkid: {}, mounts: [] };
+/** Runs a check pod's command against a captured disk; the exit code and the termination log. */
+export function runCheck(
+    command: string[],
+    declaredPath: string,
+    disk: CapturedDisk,
+): { code: number; message: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sim-check-"));
+    try {
+        const bin = path.join(dir, "bin");
+        const replay = path.join(dir, "replay");
+        fs.mkdirSync(bin);
+        fs.mkdirSync(replay);
+        for (const tool of ["lsblk", "blkid"]) fs.writeFileSync(path.join(bin, tool), replayer(tool), { mode: 0o755 });
+        for (const [key, call] of Object.entries(disk.calls)) {
+            const base = path.join(replay, keyHash(key));
+            fs.writeFileSync(`${base}.out`, call.out);
+            fs.writeFileSync(`${base}.err`, call.err);
+            fs.writeFileSync(`${base}.code`, `${call.code}\n`);
+        }
+        fs.writeFileSync(path.join(dir, "mountinfo"), disk.mountinfo);
+        const termlog = path.join(dir, "termination-log");
+        const r = spawnSync(command[0], command.slice(1), {
+            env: {
+                PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`,
+                REPLAY: replay,
+                SIM_DEV: declaredPath,
+                MOUNTINFO: path.join(dir, "mountinfo"),
+                TERMLOG: termlog,
+            },
+            encoding: "utf8",
+            timeout: 30_000,
+        });
+        const message = fs.existsSync(termlog) ? fs.readFileSync(termlog, "utf8").trimEnd() : r.stderr.trimEnd();
+        return { code: r.status ?? 1, message };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
     }
-    const fake = (JSON.parse(annotation) as Record<string, FakeDisk>)[disk.path];
-    return fake ? { tree: fake.lsblk, blkid: fake.blkid ?? {}, mounts: fake.mounts ?? [] } : { blkid: {}, mounts: [] };
 }
 
 /** Ends every Running preflight pod: Failed with the problem lines, or Succeeded. */
@@ -51,13 +67,16 @@ export async function reconcilePreflight(client: ApiClient, log: (line: string) 
         if (pod.status?.phase !== "Running" || !nodeName || !raw || pod.metadata.deletionTimestamp) continue;
         if (!nodes.has(nodeName)) nodes.set(nodeName, (await client.get(`/api/v1/nodes/${nodeName}`))!);
         const disk = JSON.parse(raw) as NodeDisk;
-        const problems = diskProblems(
-            disk,
-            fakeReport(disk, nodes.get(nodeName)?.metadata.annotations?.[SIM_DISKS_ANNOTATION]),
-        );
+        const captured = nodes.get(nodeName)?.metadata.annotations?.[SIM_DISKS_ANNOTATION];
+        const record = captured ? (JSON.parse(captured) as Record<string, CapturedDisk>)[disk.path] : undefined;
+        const container = (pod.spec?.containers as { name: string; image: string; command?: string[] }[])[0];
+        const { code: exitCode, message } = record
+            ? runCheck(container.command ?? [], disk.path, record)
+            : {
+                  code: 1,
+                  message: `sim: no captured output of the real tools for ${disk.path} on node ${nodeName} (capture it with testing/sim/disks.ts captureDisks)`,
+              };
         const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-        const exitCode = problems.length > 0 ? 1 : 0;
-        const container = (pod.spec?.containers as { name: string; image: string }[])[0];
         const status = {
             phase: exitCode ? "Failed" : "Succeeded",
             // A merge patch replaces the list: keep the conditions a kubelet keeps (the provider reads them in order).
@@ -89,7 +108,7 @@ export async function reconcilePreflight(client: ApiClient, log: (line: string) 
                         terminated: {
                             exitCode,
                             reason: exitCode ? "Error" : "Completed",
-                            message: problems.join("\n"),
+                            message,
                             startedAt: now,
                             finishedAt: now,
                         },
@@ -97,8 +116,8 @@ export async function reconcilePreflight(client: ApiClient, log: (line: string) 
                 },
             ],
         };
-        const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`;
-        await client.mergePatch(path, { status });
-        log(`preflight ${pod.metadata.name} on ${nodeName}: ${problems.length} problem(s)`);
+        const p = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`;
+        await client.mergePatch(p, { status });
+        log(`preflight ${pod.metadata.name} on ${nodeName}: exit ${exitCode}`);
     }
 }
