@@ -25,6 +25,7 @@ import { aistoreSpec, endpoints, mountPvs, targetMounts } from "./manifests";
 import { aistoreRules } from "./rules";
 import { aistoreSchema, type AistoreConfig } from "./schema";
 import { operatorValues } from "./values";
+import { VENDOR_CHARTS } from "../../test/helpers/vendor-charts";
 
 const REGISTRY = "registry.airgap.internal:5000";
 const CRD = refFile("ais-operator", "ais.nvidia.com_aistores-v3.4.0.yaml");
@@ -154,7 +155,7 @@ describe("ais-operator chart and AIStore resource", () => {
         const out = helm([
             "template",
             "ais-operator",
-            path.join(__dirname, "fixture", "ais-operator"),
+            path.join(VENDOR_CHARTS, "ais-operator-3.4.0.tgz"),
             "-n",
             "ais-operator-system",
             "-f",

@@ -1,14 +1,12 @@
 /**
  * The gateway add-on under the real engine: the core stack in gateway mode (ingress.mode left out, so the default
- * applies), Envoy Gateway from the fixture chart with the real Gateway API CRDs, the stand-in controller
+ * applies), Envoy Gateway's real chart (gateway-helm v1.9.0: its Gateway API and Envoy Gateway CRDs, the certgen hook
+ * Job, the topology-injector webhook, the ValidatingAdmissionPolicy the API server enforces), the stand-in controller
  * (testing/sim/gateway.ts) programming the Gateway. Checks: Gateway Programmed with an address, AI Hub's HTTPRoute accepted,
  * no Ingress, the proxy pod's image relocated, the outputs.
  */
-import * as path from "node:path";
-import { packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+import { vendorChart, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 import type { EngineScenario } from "../../test/engine/scenario";
-
-const KINDS = ["gatewayclasses", "gateways", "httproutes", "referencegrants", "backendtlspolicies", "grpcroutes"];
 
 function condition(obj: { status?: Record<string, unknown> } | undefined, type: string): boolean {
     const cs = (obj?.status?.conditions ?? []) as { type: string; status: string }[];
@@ -37,13 +35,7 @@ async function check(s: EngineScenario): Promise<void> {
 }
 
 export const fixture: AddOnEngineFixture = {
-    packageCharts: (dir) => ({
-        gateway: packageFixture(
-            path.join(__dirname, "fixture", "gateway-helm"),
-            dir,
-            KINDS.map((k) => path.join(SHARED_REF, "gateway-api", `gateway.networking.k8s.io_${k}-v1.6.1.yaml`)),
-        ),
-    }),
+    packageCharts: () => ({ gateway: vendorChart("gateway-helm-v1.9.0.tgz") }),
     adjustCore: (plain) => {
         delete plain.ingress.mode;
     },

@@ -15,7 +15,7 @@ import { gpuSchema } from "./schema";
 import { gpuValues } from "./values";
 
 const R = "registry.airgap.internal:5000";
-const CHART = path.join(__dirname, "fixture", "gpu-operator");
+const CHART = path.join(VENDOR_CHARTS, "gpu-operator-v26.7.0.tgz");
 const CRD = refFile("gpu-operator", "nvidia.com_clusterpolicies-v26.7.0.yaml");
 
 type Obj = { kind: string; metadata: { name: string }; spec: Record<string, unknown> };

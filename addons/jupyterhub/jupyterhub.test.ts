@@ -12,6 +12,7 @@ import { jupyterhubImages } from "./catalog";
 import { jupyterhubRules } from "./rules";
 import { jupyterhubSchema } from "./schema";
 import { jupyterhubValues } from "./values";
+import { VENDOR_CHARTS } from "../../test/helpers/vendor-charts";
 
 const R = "registry.airgap.internal:5000";
 const SCIPY = "quay.io/jupyter/scipy-notebook:2026-01-05";
@@ -42,7 +43,7 @@ function render(values: unknown): Obj[] {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jh-values-"));
     const file = path.join(dir, "values.json");
     fs.writeFileSync(file, JSON.stringify(values));
-    const out = helm(["template", "jupyterhub", path.join(__dirname, "fixture", "jupyterhub"), "-f", file]);
+    const out = helm(["template", "jupyterhub", path.join(VENDOR_CHARTS, "jupyterhub-4.4.0.tgz"), "-f", file]);
     fs.rmSync(dir, { recursive: true });
     return parseAllDocuments(out)
         .map((d) => d.toJS() as Obj | null)
