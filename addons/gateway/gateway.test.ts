@@ -1,5 +1,5 @@
 /**
- * The gateway add-on: its objects against the real Gateway API v1.6.1 schemas, the fixture chart rendered with real
+ * The gateway add-on: its objects against the real Gateway API v1.6.1 schemas, the real gateway-helm chart rendered with real
  * helm (every image, the data-plane one too, in the private registry), `ingress.mode` resolution and the
  * composition in gateway mode.
  */

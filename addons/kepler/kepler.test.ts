@@ -1,6 +1,6 @@
 /**
  * The Kepler add-on: its rule against a stack without monitoring, the values rendered with real helm against the
- * fixture chart, the dashboard's queries against Kepler v0.11's metric names, and the components under the mock
+ * real Kepler chart, the dashboard's queries against Kepler v0.11's metric names, and the components under the mock
  * runtime.
  */
 import * as assert from "node:assert/strict";
@@ -87,7 +87,7 @@ describe("the bundle inventory with both add-ons", () => {
     });
 });
 
-describe("kepler values on the fixture chart", () => {
+describe("kepler values on the real chart", () => {
     const objs = render(
         keplerValues({
             image: keplerImage("0.11.4"),
