@@ -43,6 +43,16 @@ export const fixture: AddOnEngineFixture = {
         assert.equal(values.hub.config.JupyterHub.authenticator_class, "oauthenticator.generic.GenericOAuthenticator");
         // The hub trusts the CA behind AI Hub's certificate for its calls to Keycloak: cert-manager's when it issues
         // that certificate, else the lab's ingress.caCert.
+        // The namespace enforces Pod Security baseline, and the real API server admitted the chart's pods under it.
+        const ns = await s.view.get("v1", "Namespace", NS);
+        assert.equal(ns?.metadata.labels?.["pod-security.kubernetes.io/enforce"], "baseline");
+        const pods = (await s.view.list("v1", "Pod")).filter((p) => p.metadata.namespace === NS);
+        for (const component of ["hub", "proxy", "user-scheduler", "continuous-image-puller"]) {
+            assert.ok(
+                pods.some((p) => p.metadata.labels?.component === component && p.status?.phase === "Running"),
+                `no running ${component} pod in ${NS}`,
+            );
+        }
         const ca = await s.view.get("v1", "ConfigMap", "jupyterhub-site-ca", NS);
         const expected = out.certManagerCaCert ?? s.plain.ingress.caCert;
         assert.equal((ca?.data as Record<string, string> | undefined)?.["ca.crt"], expected);

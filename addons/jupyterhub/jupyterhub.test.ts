@@ -53,16 +53,16 @@ function render(values: unknown): Obj[] {
 test("every rendered image is private, notebook images of the profiles included, and the bundle carries them", async () => {
     const objs = render(jupyterhubValues(input()));
     const images = objs.flatMap((o) => containerImages(o));
-    // Two pullers (the install hook's and the continuous one), each: network tools, the default image, the 2
-    // profile images, pause; then hub, proxy, user scheduler, user placeholder and the hook's image awaiter.
-    assert.equal(images.length, 15);
+    // Two pullers (the install hook's and the continuous one), each: the default image, the 2 profile images, pause;
+    // then hub, proxy, user scheduler, user placeholder and the hook's image awaiter.
+    assert.equal(images.length, 13);
     assert.deepEqual(
         images.filter((i) => !isInRegistry(i.image, R)),
         [],
     );
     assert.ok(images.some((i) => i.image === `${R}/jupyter/pytorch-notebook:cuda12-2026-01-05`));
     assert.deepEqual(jupyterhubImages(section()).slice(-2), [SCIPY, TORCH]);
-    assert.equal(jupyterhubImages(section()).length, 8);
+    assert.equal(jupyterhubImages(section()).length, 7);
 });
 
 test("homes on the CephFS class, RWX; the proxy stays ClusterIP; served under /addons/jupyterhub; GPU profile requests GPUs", () => {
@@ -86,6 +86,19 @@ test("homes on the CephFS class, RWX; the proxy stays ClusterIP; served under /a
     });
     assert.equal(hub.singleuser.profileList[0].kubespawner_override.extra_resource_limits, undefined);
     assert.equal(objs.find((o) => o.kind === "Service" && o.metadata.name === "proxy-public")!.spec.type, "ClusterIP");
+});
+
+test("notebook pods pass Pod Security baseline: no privileged iptables init container; the NetworkPolicy blocks the metadata address", () => {
+    const objs = render(jupyterhubValues(input()));
+    const secret = objs.find((o) => o.kind === "Secret" && o.metadata.name === "hub")!;
+    const hub = parse(Buffer.from(secret.data!["values.yaml"], "base64").toString("utf8")) as {
+        singleuser: { cloudMetadata: { blockWithIptables: boolean; ip: string } };
+    };
+    // With blockWithIptables the hub's jupyterhub_config.py (z2jh 4.4.0) adds to every notebook pod an init container
+    // with privileged: true and NET_ADMIN, which Pod Security baseline refuses.
+    assert.equal(hub.singleuser.cloudMetadata.blockWithIptables, false);
+    const policy = objs.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === "singleuser")!;
+    assert.match(JSON.stringify(policy.spec.egress), /"except":\[[^\]]*"169\.254\.169\.254\/32"/);
 });
 
 test("authenticator secrets reach the hub through a Secret reference, never the values", () => {

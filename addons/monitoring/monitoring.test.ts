@@ -225,6 +225,9 @@ describe("monitoring values on the real chart", () => {
         assert.equal(getPath(claimOf("Alertmanager", "storage"), "resources.requests.storage"), "1Gi");
         const pvc = one("PersistentVolumeClaim", GRAFANA_SERVICE).spec as Record<string, unknown>;
         assert.equal(pvc.storageClassName, "rook-ceph-block");
+        // One ReadWriteOnce claim: the chart's RollingUpdate would start the new pod before the old one lets go of
+        // the volume, and on another node it waits for the attachment forever; Recreate stops the old one first.
+        assert.deepEqual(getPath(one("Deployment", GRAFANA_SERVICE), "spec.strategy"), { type: "Recreate" });
     });
 
     it("serves Grafana under the path, with the admin password from our Secret only", () => {
