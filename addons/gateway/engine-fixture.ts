@@ -6,6 +6,7 @@
  * no Ingress, the proxy pod's image relocated, the outputs.
  */
 import { vendorChart, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+import { UNANSWERED_ANNOTATION } from "../../testing/sim/webhooks";
 import type { EngineScenario } from "../../test/engine/scenario";
 
 function condition(obj: { status?: Record<string, unknown> } | undefined, type: string): boolean {
@@ -27,6 +28,20 @@ async function check(s: EngineScenario): Promise<void> {
     const proxy = (await s.podImages()).filter((p) => p.image.includes("envoyproxy/envoy:"));
     if (proxy.length === 0 || proxy.some((p) => !p.image.startsWith(`${s.registry.host}/`)))
         throw new Error(`Envoy proxy pods not on the private registry: ${JSON.stringify(proxy)}`);
+    // Nothing serves the chart's topology injector here (no Envoy Gateway controller): the sim names it, and its
+    // failure policy (Ignore) lets pods through, as on a cluster whose controller is down.
+    const injector = await s.view.get(
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+        "envoy-gateway-topology-injector.gateway",
+    );
+    const note = injector?.metadata.annotations?.[UNANSWERED_ANNOTATION] ?? "";
+    if (
+        !note.includes(
+            "topology.webhook.gateway.envoyproxy.io (service gateway/envoy-gateway:9443, failurePolicy Ignore)",
+        )
+    )
+        throw new Error(`the topology injector webhook is not named unanswered: ${JSON.stringify(note)}`);
     const out = JSON.parse((await s.pulumiOk(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
     if (out.gatewayAddress !== address)
         throw new Error(`gatewayAddress output ${String(out.gatewayAddress)} is not the Gateway's address ${address}`);

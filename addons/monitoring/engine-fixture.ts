@@ -8,6 +8,7 @@ import type { KubeObject } from "../../lib/kube-api";
 import { exposedRoute, vendorChart, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 import type { EngineScenario } from "../../test/engine/scenario";
 import { eventually } from "../../test/helpers/eventually";
+import { UNANSWERED_ANNOTATION } from "../../testing/sim/webhooks";
 import { GRAFANA_SERVICE, RELEASE_NAME, SELECTOR_LABELS } from "./values";
 
 const NS = "monitoring";
@@ -66,6 +67,19 @@ export const fixture: AddOnEngineFixture = {
         ]) {
             const o = await must(s, "monitoring.coreos.com/v1", kind, name);
             assert.deepEqual(o.metadata.labels, SELECTOR_LABELS, `${kind} ${name} labels`);
+        }
+        // Nothing runs the operator, which serves the chart's admission webhooks: the sim names them as unanswered,
+        // and their failure policy (the chart's Ignore) admitted the Ceph rules without the operator's check.
+        const hooks = `${RELEASE_NAME}-kube-prometheus-admission`;
+        for (const kind of ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]) {
+            const note = await eventually(`${kind} ${hooks} named unanswered`, async () => {
+                const cfg = await s.view.get("admissionregistration.k8s.io/v1", kind, hooks);
+                return cfg?.metadata.annotations?.[UNANSWERED_ANNOTATION];
+            });
+            assert.match(
+                note,
+                /prometheusrule(validate|mutate)\.monitoring\.coreos\.com \(service monitoring\/[^)]*failurePolicy Ignore\)/,
+            );
         }
         // Grafana's, Prometheus' and Alertmanager's volumes bound on the RWO class (lab: no RBD class, so CephFS).
         const rwo = String(s.plain.ceph.blockStorageClass ?? s.plain.ceph.storageClass);

@@ -1,6 +1,7 @@
 /**
  * The add-ons under the real engine: the lab stack (protectData false) with every add-on of the table turned on (or those named in
- * `AIHUB_ADDONS=a,b`), each from its fixture charts: up creates every planned object and release with private images,
+ * `AIHUB_ADDONS=a,b`), each from the charts its engine fixture gives (the real vendor charts of ../shared/charts): up
+ * creates every planned object and release with private images,
  * each add-on's own checks pass, a second preview shows no change, and destroy removes everything.
  */
 import assert from "node:assert/strict";
