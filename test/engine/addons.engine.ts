@@ -45,12 +45,17 @@ after(async () => {
 });
 
 describe(`add-ons under the real engine (${names.join(", ")})`, () => {
-    step("up creates every planned object and release, every pod image private", () =>
-        upCreatesThePlan(
-            s,
-            planned,
-            fixtures.flatMap(([, f]) => f.releases),
-        ),
+    // The real charts are large (kube-prometheus-stack alone is about 130 objects and 10 CRDs): up takes 4–7 min on
+    // 2 idle cores and twice that on a loaded machine, so the step gets 20 min.
+    step(
+        "up creates every planned object and release, every pod image private",
+        () =>
+            upCreatesThePlan(
+                s,
+                planned,
+                fixtures.flatMap(([, f]) => f.releases),
+            ),
+        20,
     );
 
     for (const [n, f] of names.map((n) => [n, addOnFixture(n)] as const)) {
