@@ -1,13 +1,22 @@
 /**
  * The sim's stand-in for the AIS operator's admission webhook (testing/sim/aistore-webhook.ts): the AIStore the
- * program builds is admitted, and each rule of the operator's v3.4.0 webhook refuses (or warns) as the operator does.
+ * program builds is admitted, and each rule of the operator's v3.4.0 webhook refuses (or warns) as the operator does;
+ * on a sim, the real chart's webhook configuration is routed to it and the real API server relays its refusals.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
 import type { ApiClient, KubeObject } from "../../lib/kube-api";
 import { aistoreSpec } from "../../addons/aistore/manifests";
 import { aistoreSchema } from "../../addons/aistore/schema";
+import { operatorValues } from "../../addons/aistore/values";
+import { missingBinaries, startSim, type SimHandle } from "../../testing/sim";
 import { answer, AISTORE_WEBHOOK, validateAistore, type Verdict } from "../../testing/sim/aistore-webhook";
+import { eventually } from "../helpers/eventually";
+import { renderChart } from "../helpers/helm";
+import { VENDOR_CHARTS } from "../helpers/vendor-charts";
 
 type Spec = Parameters<typeof validateAistore>[0];
 
@@ -218,3 +227,94 @@ describe("AIS webhook stand-in: the AdmissionReview", () => {
         });
     });
 });
+
+// A skip is counted by scripts/run-tests.mjs, which fails CI on any.
+const missing = missingBinaries();
+
+describe(
+    "AIS webhook stand-in behind the real API server, with the real chart's webhook configuration",
+    { skip: missing.length > 0 && `sim binaries missing: ${missing.join(", ")}`, timeout: 300_000 },
+    () => {
+        let tmp: string;
+        let sim: SimHandle;
+        const OPERATOR_NS = "ais-operator-system";
+
+        before(async () => {
+            tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ais-webhook-test-"));
+            sim = await startSim({ hostnames: ["w1", "w2", "w3"], dir: path.join(tmp, "sim"), killOnExit: true });
+            const c = sim.client;
+            // The CRD, the webhook's Service and the webhook configuration exactly as the real chart renders them.
+            const objs = renderChart(
+                path.join(VENDOR_CHARTS, "ais-operator-3.4.0.tgz"),
+                "ais-operator",
+                OPERATOR_NS,
+                operatorValues("3.4.0", "registry.airgap.internal:5000", "airgap-registry"),
+            ) as unknown as KubeObject[];
+            const pick = (kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name)!;
+            for (const ns of [OPERATOR_NS, "ais"]) await c.create("/api/v1/namespaces", { metadata: { name: ns } });
+            await c.create(
+                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                pick("CustomResourceDefinition", "aistores.ais.nvidia.com"),
+            );
+            await c.create(
+                `/api/v1/namespaces/${OPERATOR_NS}/services`,
+                pick("Service", "ais-operator-webhook-service"),
+            );
+            await c.create(
+                "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
+                pick("ValidatingWebhookConfiguration", "ais-operator-validating-webhook-configuration"),
+            );
+            await c.create("/apis/storage.k8s.io/v1/storageclasses", {
+                metadata: { name: "rook-ceph-block" },
+                provisioner: "rook-ceph.rbd.csi.ceph.com",
+            });
+        });
+        after(async () => {
+            if (sim) await sim.stop();
+            fs.rmSync(tmp, { recursive: true, force: true });
+        });
+
+        /** Creates an AIStore; the refusal's text, or undefined when admitted. */
+        async function create(name: string, spec: Spec): Promise<string | undefined> {
+            try {
+                await sim.client.create("/apis/ais.nvidia.com/v1beta1/namespaces/ais/aistores", {
+                    apiVersion: "ais.nvidia.com/v1beta1",
+                    kind: "AIStore",
+                    metadata: { name, namespace: "ais" },
+                    spec,
+                });
+                return undefined;
+            } catch (e) {
+                return (e as Error).message;
+            }
+        }
+
+        it("routes the chart's webhook to the stand-in, which refuses what the operator refuses", async () => {
+            const url = await eventually("the AIStore webhook pointed at loopback", async () => {
+                const cfg = await sim.client.get(
+                    "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/ais-operator-validating-webhook-configuration",
+                );
+                const hook = (
+                    cfg as unknown as { webhooks: { name: string; clientConfig: { url?: string } }[] }
+                ).webhooks.find((w) => w.name === AISTORE_WEBHOOK.name);
+                return hook?.clientConfig.url;
+            });
+            assert.match(url, /^https:\/\/127\.0\.0\.1:\d+\/validate-ais-nvidia-com-v1beta1-aistore$/);
+            // The API server takes the changed configuration from its informer: retry until the stand-in answers.
+            const refusal = await eventually("a refusal by the stand-in", async () => {
+                const text = await create(
+                    `zero-${Date.now()}`,
+                    edit((s) => (s.size = 0)),
+                );
+                return text?.includes("invalid cluster size 0") ? text : undefined;
+            });
+            assert.match(refusal, /admission webhook "vaistore\.kb\.io" denied the request/);
+            const noClass = await create(
+                "no-class",
+                edit((s) => (s.stateStorage = { pvc: { storageClass: "gone" } })),
+            );
+            assert.match(noClass ?? "", /required storage class 'gone' not found/);
+            assert.equal(await create("ais", programSpec()), undefined, "the program's AIStore is admitted");
+        });
+    },
+);
