@@ -45,8 +45,8 @@ after(async () => {
 });
 
 describe(`add-ons under the real engine (${names.join(", ")})`, () => {
-    // The real charts are large (kube-prometheus-stack alone is about 130 objects and 10 CRDs): up takes 4–7 min on
-    // 2 idle cores and twice that on a loaded machine, so the step gets 20 min.
+    // The real charts are large (kube-prometheus-stack alone is about 130 objects and 10 CRDs): up took 384 s on 2
+    // shared cores, 726 s at a load average of 25 and 1220 s at 40, so the step gets 30 min.
     step(
         "up creates every planned object and release, every pod image private",
         () =>
@@ -55,7 +55,7 @@ describe(`add-ons under the real engine (${names.join(", ")})`, () => {
                 planned,
                 fixtures.flatMap(([, f]) => f.releases),
             ),
-        20,
+        30,
     );
 
     for (const [n, f] of names.map((n) => [n, addOnFixture(n)] as const)) {
