@@ -1,6 +1,6 @@
 /**
  * The AIStore add-on without a cluster: its section and rules (key paths in every error), the operator chart's
- * values rendered by real helm against the fixture chart (every image private), the `AIStore` resource against the
+ * values rendered by real helm against the real chart (every image private), the `AIStore` resource against the
  * real v3.4.0 CRD, and the composition under mocks (order, protection, outputs).
  */
 import * as assert from "node:assert/strict";
@@ -25,6 +25,7 @@ import { aistoreSpec, endpoints, mountPvs, targetMounts } from "./manifests";
 import { aistoreRules } from "./rules";
 import { aistoreSchema, type AistoreConfig } from "./schema";
 import { operatorValues } from "./values";
+import { VENDOR_CHARTS } from "../../test/helpers/vendor-charts";
 
 const REGISTRY = "registry.airgap.internal:5000";
 const CRD = refFile("ais-operator", "ais.nvidia.com_aistores-v3.4.0.yaml");
@@ -147,14 +148,14 @@ describe("addons.aistore config", () => {
 });
 
 describe("ais-operator chart and AIStore resource", () => {
-    it("renders the fixture chart with every image from the private registry and the webhook's cert-manager objects", () => {
+    it("renders the real chart with every image from the private registry and the webhook's cert-manager objects", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ais-values-"));
         const file = path.join(dir, "values.yaml");
         fs.writeFileSync(file, YAML.stringify(operatorValues("3.4.0", REGISTRY, "airgap-registry")));
         const out = helm([
             "template",
             "ais-operator",
-            path.join(__dirname, "fixture", "ais-operator"),
+            path.join(VENDOR_CHARTS, "ais-operator-3.4.0.tgz"),
             "-n",
             "ais-operator-system",
             "-f",
@@ -168,7 +169,29 @@ describe("ais-operator chart and AIStore resource", () => {
         assert.deepEqual(images, [`${REGISTRY}/aistorage/ais-operator:v3.4.0`]);
         assert.ok(images.every((i) => isInRegistry(i, REGISTRY)));
         assert.match(out, /imagePullSecrets: \[\{"name":"airgap-registry"\}\]/);
-        assert.deepEqual(docs.map((d) => d.kind).sort(), ["Certificate", "Certificate", "Deployment", "Issuer"]);
+        // The webhook's serving certificate comes from cert-manager (the chart's own self-signed Issuer), and
+        // cert-manager's CA injector fills the webhook's caBundle: the chart needs cert-manager's CRDs and controller.
+        const named = (kind: string) =>
+            docs.filter((d) => d.kind === kind).map((d) => (d.metadata as { name: string }).name);
+        assert.deepEqual(named("Issuer"), ["ais-operator-selfsigned-issuer"]);
+        assert.deepEqual(named("Certificate").sort(), ["ais-operator-metrics-certs", "ais-operator-serving-cert"]);
+        const hooks = docs.find((d) => d.kind === "ValidatingWebhookConfiguration") as {
+            metadata: { annotations: Record<string, string> };
+            webhooks: { name: string; failurePolicy: string }[];
+        };
+        assert.equal(
+            hooks.metadata.annotations["cert-manager.io/inject-ca-from"],
+            "ais-operator-system/ais-operator-serving-cert",
+        );
+        assert.deepEqual(
+            hooks.webhooks.map((w) => [w.name, w.failurePolicy]),
+            [
+                ["vaistore.kb.io", "Fail"],
+                ["vaistoreauth.kb.io", "Fail"],
+                ["vaistoreauthprofile.kb.io", "Fail"],
+            ],
+        );
+        assert.ok(named("CustomResourceDefinition").includes("aistores.ais.nvidia.com"));
     });
 
     it("builds an AIStore resource the v3.4.0 CRD accepts, for local disks and for a StorageClass", () => {

@@ -1,13 +1,14 @@
 /**
- * AIStore in the add-on engine test (with certManager, which its rules require): the fixture operator chart with
- * the real v3.4.0 CRD, one mountpath disk on the lab node, and checks of the awaited resource and the outputs.
+ * AIStore in the add-on engine test (with certManager, which its rules require): the real ais-operator chart v3.4.0
+ * (its CRDs, its cert-manager Issuer and Certificates, its validating webhook with failurePolicy Fail, answered by the
+ * sim's stand-in for the operator's webhook, testing/sim/aistore-webhook.ts), one mountpath disk on the lab node, and
+ * checks of the awaited resource, the webhook's answer and the outputs.
  */
-import * as path from "node:path";
-import { packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+import { UNANSWERED_ANNOTATION } from "../../testing/sim/webhooks";
+import { vendorChart, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 import type { EngineScenario } from "../../test/engine/scenario";
 import { aistorePvName } from "./disks";
 
-const CRD = path.join(SHARED_REF, "ais-operator", "ais.nvidia.com_aistores-v3.4.0.yaml");
 /** A device no Ceph disk of the lab stack uses. */
 const DISK = { path: "/dev/vdz", size: "10Gi" };
 
@@ -39,12 +40,23 @@ async function check(s: EngineScenario): Promise<void> {
     if (!(await s.view.get("v1", "PersistentVolume", aistorePvName({ hostname, path: DISK.path })))) {
         throw new Error(`local PV of ${hostname}:${DISK.path} is missing`);
     }
+    // The chart's webhook (failurePolicy Fail) was answered on loopback, not left to its failure policy.
+    const hooks = await s.view.get(
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+        "ais-operator-validating-webhook-configuration",
+    );
+    const vaistore = (hooks?.webhooks as { name: string; clientConfig: { url?: string } }[] | undefined)?.find(
+        (w) => w.name === "vaistore.kb.io",
+    );
+    if (!vaistore?.clientConfig.url?.startsWith("https://127.0.0.1:"))
+        throw new Error(`the AIStore webhook is not answered on loopback: ${JSON.stringify(vaistore)}`);
+    const unanswered = hooks?.metadata.annotations?.[UNANSWERED_ANNOTATION] ?? "";
+    if (unanswered.includes("vaistore.kb.io")) throw new Error(`AIStore webhook reported unanswered: ${unanswered}`);
 }
 
 export const fixture: AddOnEngineFixture = {
-    packageCharts: (dir) => ({
-        aistore: packageFixture(path.join(__dirname, "fixture", "ais-operator"), dir, [CRD]),
-    }),
+    packageCharts: () => ({ aistore: vendorChart("ais-operator-3.4.0.tgz") }),
     section: (stage) => ({
         chart: stage.charts.aistore,
         nodes: [{ hostname: stage.nodes[0], disks: [DISK] }],

@@ -1,14 +1,13 @@
 /**
  * The gateway add-on under the real engine: the core stack in gateway mode (ingress.mode left out, so the default
- * applies), Envoy Gateway from the fixture chart with the real Gateway API CRDs, the stand-in controller
+ * applies), Envoy Gateway's real chart (gateway-helm v1.9.0: its Gateway API and Envoy Gateway CRDs, the certgen hook
+ * Job, the topology-injector webhook, the ValidatingAdmissionPolicy the API server enforces), the stand-in controller
  * (testing/sim/gateway.ts) programming the Gateway. Checks: Gateway Programmed with an address, AI Hub's HTTPRoute accepted,
  * no Ingress, the proxy pod's image relocated, the outputs.
  */
-import * as path from "node:path";
-import { packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+import { vendorChart, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+import { UNANSWERED_ANNOTATION } from "../../testing/sim/webhooks";
 import type { EngineScenario } from "../../test/engine/scenario";
-
-const KINDS = ["gatewayclasses", "gateways", "httproutes", "referencegrants", "backendtlspolicies", "grpcroutes"];
 
 function condition(obj: { status?: Record<string, unknown> } | undefined, type: string): boolean {
     const cs = (obj?.status?.conditions ?? []) as { type: string; status: string }[];
@@ -29,6 +28,20 @@ async function check(s: EngineScenario): Promise<void> {
     const proxy = (await s.podImages()).filter((p) => p.image.includes("envoyproxy/envoy:"));
     if (proxy.length === 0 || proxy.some((p) => !p.image.startsWith(`${s.registry.host}/`)))
         throw new Error(`Envoy proxy pods not on the private registry: ${JSON.stringify(proxy)}`);
+    // Nothing serves the chart's topology injector here (no Envoy Gateway controller): the sim names it, and its
+    // failure policy (Ignore) lets pods through, as on a cluster whose controller is down.
+    const injector = await s.view.get(
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+        "envoy-gateway-topology-injector.gateway",
+    );
+    const note = injector?.metadata.annotations?.[UNANSWERED_ANNOTATION] ?? "";
+    if (
+        !note.includes(
+            "topology.webhook.gateway.envoyproxy.io (service gateway/envoy-gateway:9443, failurePolicy Ignore)",
+        )
+    )
+        throw new Error(`the topology injector webhook is not named unanswered: ${JSON.stringify(note)}`);
     const out = JSON.parse((await s.pulumiOk(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
     if (out.gatewayAddress !== address)
         throw new Error(`gatewayAddress output ${String(out.gatewayAddress)} is not the Gateway's address ${address}`);
@@ -37,13 +50,7 @@ async function check(s: EngineScenario): Promise<void> {
 }
 
 export const fixture: AddOnEngineFixture = {
-    packageCharts: (dir) => ({
-        gateway: packageFixture(
-            path.join(__dirname, "fixture", "gateway-helm"),
-            dir,
-            KINDS.map((k) => path.join(SHARED_REF, "gateway-api", `gateway.networking.k8s.io_${k}-v1.6.1.yaml`)),
-        ),
-    }),
+    packageCharts: () => ({ gateway: vendorChart("gateway-helm-v1.9.0.tgz") }),
     adjustCore: (plain) => {
         delete plain.ingress.mode;
     },

@@ -1,5 +1,5 @@
 /**
- * The gateway add-on: its objects against the real Gateway API v1.6.1 schemas, the fixture chart rendered with real
+ * The gateway add-on: its objects against the real Gateway API v1.6.1 schemas, the real gateway-helm chart rendered with real
  * helm (every image, the data-plane one too, in the private registry), `ingress.mode` resolution and the
  * composition in gateway mode.
  */
@@ -24,6 +24,7 @@ import { aihubRouteSpec, backendTlsPolicySpec } from "../../k8s/routes";
 import { gatewayClassSpec, gatewaySpec, HTTP_LISTENER, redirectRouteSpec } from "./manifests";
 import { gatewayValues } from "./values";
 import { gateway } from "./addon";
+import { VENDOR_CHARTS } from "../../test/helpers/vendor-charts";
 
 const ref = (kind: string) => refFile("gateway-api", `gateway.networking.k8s.io_${kind}-v1.6.1.yaml`);
 const obj = (kind: string, spec: Record<string, unknown>) => ({
@@ -74,7 +75,7 @@ describe("gateway-helm values", () => {
         const out = helm([
             "template",
             "eg",
-            path.join(__dirname, "fixture", "gateway-helm"),
+            path.join(VENDOR_CHARTS, "gateway-helm-v1.9.0.tgz"),
             "-n",
             "gateway",
             "-f",
@@ -83,13 +84,18 @@ describe("gateway-helm values", () => {
         fs.rmSync(dir, { recursive: true, force: true });
         // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests, read by path
         const docs = parseAllDocuments(out).map((d) => d.toJS() as Record<string, any>);
-        const config = parse(docs.find((d) => d.kind === "ConfigMap")!.data["envoy-gateway.yaml"]);
+        const config = parse(
+            docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "envoy-gateway-config")!.data[
+                "envoy-gateway.yaml"
+            ],
+        );
         const kube = config.envoyProxy.provider.kubernetes;
         assert.equal(kube.envoyDeployment.container.image, `${REGISTRY}/envoyproxy/envoy:distroless-v1.39.0`);
         assert.deepEqual(kube.envoyDeployment.pod.imagePullSecrets, [{ name: "airgap-registry" }]);
         assert.deepEqual(kube.envoyService, { type: "LoadBalancer", loadBalancerIP: "192.168.10.240" });
         const images = [...out.matchAll(/image: *"?([^"\s]+)/g)].map((m) => m[1]);
-        assert.equal(images.length, 4); // controller, proxy, rate limiter and shutdown manager references
+        // Proxy, rate limiter and shutdown manager (in the controller's config), the controller and the certgen Job.
+        assert.equal(images.length, 5);
         assert.deepEqual(
             images.filter((i) => !i.startsWith(`${REGISTRY}/`)),
             [],

@@ -1,15 +1,13 @@
-/** The gpu add-on under the real engine: the fixture gpu-operator chart with the real ClusterPolicy CRD (v26.7.0). */
-import * as path from "node:path";
+/**
+ * The gpu add-on under the real engine: NVIDIA's real gpu-operator chart (v26.7.0, with its CRDs, the NFD subchart and
+ * the delete hooks that run on destroy).
+ */
 import { isInRegistry } from "../../lib/imageref";
-import { packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+import { vendorChart, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 import { GPU_NODE_LABEL } from "./values";
 
 export const fixture: AddOnEngineFixture = {
-    packageCharts: (dir) => ({
-        "gpu-operator": packageFixture(path.join(__dirname, "fixture", "gpu-operator"), dir, [
-            path.join(SHARED_REF, "gpu-operator", "nvidia.com_clusterpolicies-v26.7.0.yaml"),
-        ]),
-    }),
+    packageCharts: () => ({ "gpu-operator": vendorChart("gpu-operator-v26.7.0.tgz") }),
     section: (stage) => ({
         chart: stage.charts["gpu-operator"],
         nodes: [stage.nodes[0]],

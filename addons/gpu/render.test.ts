@@ -1,4 +1,4 @@
-/** The gpu-operator fixture chart and NVIDIA's real v26.7.0 chart rendered with real helm and the generated values. */
+/** NVIDIA's real gpu-operator v26.7.0 chart rendered with real helm and the generated values. */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -15,17 +15,18 @@ import { gpuSchema } from "./schema";
 import { gpuValues } from "./values";
 
 const R = "registry.airgap.internal:5000";
-const CHART = path.join(__dirname, "fixture", "gpu-operator");
+/** NVIDIA's real chart, as the bundle carries it. */
+const CHART = path.join(VENDOR_CHARTS, "gpu-operator-v26.7.0.tgz");
 const CRD = refFile("gpu-operator", "nvidia.com_clusterpolicies-v26.7.0.yaml");
 
 type Obj = { kind: string; metadata: { name: string }; spec: Record<string, unknown> };
 
-function render(driver: unknown, monitorLabels?: Record<string, string>, chart = CHART): Obj[] {
+function render(driver: unknown, monitorLabels?: Record<string, string>): Obj[] {
     const section = gpuSchema.parse({ chart: "x", nodes: ["gpu1"], driver });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gpu-values-"));
     const file = path.join(dir, "values.json");
     fs.writeFileSync(file, JSON.stringify(gpuValues({ section, registry: R, pullSecretName: "pull", monitorLabels })));
-    const out = helm(["template", "gpu-operator", chart, "-n", "gpu-operator", "-f", file]);
+    const out = helm(["template", "gpu-operator", CHART, "-n", "gpu-operator", "-f", file]);
     fs.rmSync(dir, { recursive: true });
     return parseAllDocuments(out)
         .map((d) => d.toJS() as Obj | null)
@@ -49,8 +50,9 @@ test("every image the chart renders, ClusterPolicy operands included, is in the 
     const objs = render({ version: "595.91.07", os: "ubuntu24.04" });
     const policy = objs.find((o) => o.kind === "ClusterPolicy")!;
     const images = [...objs.flatMap((o) => containerImages(o)), ...operandImages(policy.spec)];
-    // 3 pod images (operator, NFD master and worker) and 19 ClusterPolicy operands.
-    assert.equal(images.length, 22);
+    // 7 pod images (operator; NFD master, worker and garbage collector; the upgrade-crd, cleanup and NFD prune hook
+    // Jobs) and 19 ClusterPolicy operands.
+    assert.equal(images.length, 26);
     assert.deepEqual(
         images.filter((i) => !isInRegistry(i.image, R)),
         [],
@@ -60,7 +62,7 @@ test("every image the chart renders, ClusterPolicy operands included, is in the 
         .filter(([, v]) => (v as { repository?: string }).repository)
         .filter(([, v]) => JSON.stringify((v as { imagePullSecrets?: string[] }).imagePullSecrets) !== '["pull"]');
     assert.deepEqual(pulls, []);
-    const nfd = objs.find((o) => o.kind === "DaemonSet")!;
+    const nfd = objs.find((o) => o.kind === "DaemonSet" && o.metadata.name.endsWith("-worker"))!;
     assert.deepEqual((nfd.spec.template as { spec: { nodeSelector: unknown } }).spec.nodeSelector, {
         "aihub-airgap.io/gpu": "true",
     });
@@ -71,17 +73,13 @@ test("the rendered ClusterPolicy is valid against the v26.7.0 CRD, with and with
         const policy = render(driver, { release: "kps" }).find((o) => o.kind === "ClusterPolicy")!;
         assert.deepEqual(crdErrors(CRD, policy as never), []);
         assert.equal((policy.spec.driver as { enabled: boolean }).enabled, !("preinstalled" in driver));
-        assert.deepEqual((policy.spec.dcgmExporter as { serviceMonitor: unknown }).serviceMonitor, {
-            enabled: true,
-            additionalLabels: { release: "kps" },
-            honorLabels: false,
-            interval: "15s",
-        });
+        const monitor = (policy.spec.dcgmExporter as { serviceMonitor: Record<string, unknown> }).serviceMonitor;
+        assert.deepEqual(
+            [monitor.enabled, monitor.additionalLabels, monitor.honorLabels],
+            [true, { release: "kps" }, false],
+        );
     }
 });
-
-/** NVIDIA's real chart, as the bundle carries it. */
-const REAL = path.join(VENDOR_CHARTS, "gpu-operator-v26.7.0.tgz");
 
 /** The image the operator starts from the ClusterPolicy's driver section on a node with `kernel` and `os`. */
 function operatorDriverImage(d: Record<string, unknown>, kernel: string, os: string): string {
@@ -95,7 +93,7 @@ test("the real v26.7.0 chart: a precompiled driver image, or the driver containe
         { driver: { version: "595.91.07", os: "ubuntu24.04", repoConfigMap: "local-apt" }, precompiled: false },
     ];
     for (const { driver, precompiled } of cases) {
-        const objs = render(driver, { release: "kps" }, REAL);
+        const objs = render(driver, { release: "kps" });
         const policy = objs.find((o) => o.kind === "ClusterPolicy")!;
         assert.deepEqual(crdErrors(CRD, policy as never), []);
         const d = policy.spec.driver as Record<string, unknown>;

@@ -36,7 +36,13 @@ export class JupyterHub extends pulumi.ComponentResource {
     constructor(name: string, args: JupyterHubArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aihub-airgap:addons:JupyterHub", name, {}, opts);
         const s = args.section;
-        const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: s.namespace } }, { parent: this });
+        // Notebook pods run user code: Pod Security baseline (no privileged, host or added-capability pods).
+        const labels = { "pod-security.kubernetes.io/enforce": "baseline" };
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            { metadata: { name: s.namespace, labels } },
+            { parent: this },
+        );
         const pull = namespacePullSecret(this, name, ns.metadata.name, args.registry);
         const deps: pulumi.Resource[] = [pull, ...(args.after ?? [])];
         const auth = s.auth;

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { containerImages } from "../../modules/aihub/postrender";
 import { isInRegistry } from "../../lib/imageref";
 import { helm } from "../../test/helpers/helm";
@@ -12,6 +12,7 @@ import { jupyterhubImages } from "./catalog";
 import { jupyterhubRules } from "./rules";
 import { jupyterhubSchema } from "./schema";
 import { jupyterhubValues } from "./values";
+import { VENDOR_CHARTS } from "../../test/helpers/vendor-charts";
 
 const R = "registry.airgap.internal:5000";
 const SCIPY = "quay.io/jupyter/scipy-notebook:2026-01-05";
@@ -42,7 +43,7 @@ function render(values: unknown): Obj[] {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jh-values-"));
     const file = path.join(dir, "values.json");
     fs.writeFileSync(file, JSON.stringify(values));
-    const out = helm(["template", "jupyterhub", path.join(__dirname, "fixture", "jupyterhub"), "-f", file]);
+    const out = helm(["template", "jupyterhub", path.join(VENDOR_CHARTS, "jupyterhub-4.4.0.tgz"), "-f", file]);
     fs.rmSync(dir, { recursive: true });
     return parseAllDocuments(out)
         .map((d) => d.toJS() as Obj | null)
@@ -52,34 +53,52 @@ function render(values: unknown): Obj[] {
 test("every rendered image is private, notebook images of the profiles included, and the bundle carries them", async () => {
     const objs = render(jupyterhubValues(input()));
     const images = objs.flatMap((o) => containerImages(o));
-    // Puller: network tools, default image, 2 profile images, pause; hub, proxy, scheduler, placeholder, awaiter.
-    assert.equal(images.length, 10);
+    // Two pullers (the install hook's and the continuous one), each: the default image, the 2 profile images, pause;
+    // then hub, proxy, user scheduler, user placeholder and the hook's image awaiter.
+    assert.equal(images.length, 13);
     assert.deepEqual(
         images.filter((i) => !isInRegistry(i.image, R)),
         [],
     );
     assert.ok(images.some((i) => i.image === `${R}/jupyter/pytorch-notebook:cuda12-2026-01-05`));
     assert.deepEqual(jupyterhubImages(section()).slice(-2), [SCIPY, TORCH]);
-    assert.equal(jupyterhubImages(section()).length, 8);
+    assert.equal(jupyterhubImages(section()).length, 7);
 });
 
 test("homes on the CephFS class, RWX; the proxy stays ClusterIP; served under /addons/jupyterhub; GPU profile requests GPUs", () => {
     const objs = render(jupyterhubValues(input()));
-    const hub = JSON.parse(objs.find((o) => o.kind === "ConfigMap")!.data!["values.json"]) as {
-        baseUrl: string;
-        singleuser: { storage: unknown; profileList: { kubespawner_override: Record<string, unknown> }[] };
+    // The values as the hub reads them: the Secret `hub`, key values.yaml (z2jh templates/hub/secret.yaml).
+    const secret = objs.find((o) => o.kind === "Secret" && o.metadata.name === "hub")!;
+    const hub = parse(Buffer.from(secret.data!["values.yaml"], "base64").toString("utf8")) as {
+        hub: { baseUrl: string };
+        singleuser: {
+            storage: { type: string; capacity: string; dynamic: Record<string, unknown> };
+            profileList: { kubespawner_override: Record<string, unknown> }[];
+        };
     };
-    assert.equal(hub.baseUrl, "/addons/jupyterhub");
-    assert.deepEqual(hub.singleuser.storage, {
-        type: "dynamic",
-        capacity: "10Gi",
-        dynamic: { storageClass: "rook-cephfs", storageAccessModes: ["ReadWriteMany"] },
-    });
+    assert.equal(hub.hub.baseUrl, "/addons/jupyterhub");
+    const storage = hub.singleuser.storage;
+    assert.deepEqual([storage.type, storage.capacity], ["dynamic", "10Gi"]);
+    assert.equal(storage.dynamic.storageClass, "rook-cephfs");
+    assert.deepEqual(storage.dynamic.storageAccessModes, ["ReadWriteMany"]);
     assert.deepEqual(hub.singleuser.profileList[1].kubespawner_override.extra_resource_limits, {
         "nvidia.com/gpu": "1",
     });
     assert.equal(hub.singleuser.profileList[0].kubespawner_override.extra_resource_limits, undefined);
-    assert.equal(objs.find((o) => o.kind === "Service")!.spec.type, "ClusterIP");
+    assert.equal(objs.find((o) => o.kind === "Service" && o.metadata.name === "proxy-public")!.spec.type, "ClusterIP");
+});
+
+test("notebook pods pass Pod Security baseline: no privileged iptables init container; the NetworkPolicy blocks the metadata address", () => {
+    const objs = render(jupyterhubValues(input()));
+    const secret = objs.find((o) => o.kind === "Secret" && o.metadata.name === "hub")!;
+    const hub = parse(Buffer.from(secret.data!["values.yaml"], "base64").toString("utf8")) as {
+        singleuser: { cloudMetadata: { blockWithIptables: boolean; ip: string } };
+    };
+    // With blockWithIptables the hub's jupyterhub_config.py (z2jh 4.4.0) adds to every notebook pod an init container
+    // with privileged: true and NET_ADMIN, which Pod Security baseline refuses.
+    assert.equal(hub.singleuser.cloudMetadata.blockWithIptables, false);
+    const policy = objs.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === "singleuser")!;
+    assert.match(JSON.stringify(policy.spec.egress), /"except":\[[^\]]*"169\.254\.169\.254\/32"/);
 });
 
 test("authenticator secrets reach the hub through a Secret reference, never the values", () => {
@@ -114,19 +133,19 @@ test("OIDC behind a private CA: the hub trusts the site CA from its ConfigMap (S
     assert.deepEqual(trusting.extraVolumeMounts, [
         { name: "site-ca", mountPath: "/etc/aihub-airgap/site-ca", readOnly: true },
     ]);
-    // Rendered (fixture chart, the real chart's value paths): the hub container reads the CA file from the volume.
+    // Rendered by the real chart: the hub container reads the CA file from the volume.
     const deployment = render(jupyterhubValues({ ...input(), siteCa: true })).find(
         (o) => o.kind === "Deployment" && o.metadata?.name === "hub",
     ) as { spec: { template: { spec: Record<string, unknown> } } } | undefined;
     const pod = deployment!.spec.template.spec as {
-        containers: { env: { name: string; value?: string }[]; volumeMounts: { mountPath: string }[] }[];
-        volumes: { configMap: { name: string } }[];
+        containers: { env: { name: string; value?: string }[]; volumeMounts: { name: string; mountPath: string }[] }[];
+        volumes: { name: string; configMap?: { name: string } }[];
     };
     assert.ok(
         pod.containers[0].env.some((e) => e.name === "SSL_CERT_FILE" && e.value === "/etc/aihub-airgap/site-ca/ca.crt"),
     );
-    assert.equal(pod.containers[0].volumeMounts[0].mountPath, "/etc/aihub-airgap/site-ca");
-    assert.equal(pod.volumes[0].configMap.name, "jupyterhub-site-ca");
+    const mount = pod.containers[0].volumeMounts.find((m) => m.mountPath === "/etc/aihub-airgap/site-ca");
+    assert.equal(pod.volumes.find((v) => v.name === mount?.name)?.configMap?.name, "jupyterhub-site-ca");
     const publicCa = hub(false);
     assert.equal((publicCa.extraEnv as Record<string, unknown>).SSL_CERT_FILE, undefined);
     assert.equal(publicCa.extraVolumes, undefined);

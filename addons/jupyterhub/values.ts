@@ -163,6 +163,10 @@ export function jupyterhubValues(i: JupyterHubValuesInput): Values {
                 dynamic: { storageClass: i.rwxStorageClass, storageAccessModes: ["ReadWriteMany"] },
             },
             profileList: profileList(s, R),
+            // The chart's default adds a privileged NET_ADMIN init container to every notebook pod to block the cloud
+            // metadata address with iptables; Pod Security baseline (this namespace's level) refuses it, and the
+            // chart's singleuser NetworkPolicy already leaves that address out of the pods' egress.
+            cloudMetadata: { blockWithIptables: false },
         },
         cull: { enabled: s.cull.enabled, timeout: s.cull.timeout, every: s.cull.every },
         ingress: { enabled: false },

@@ -1,11 +1,10 @@
 /**
- * The Kepler add-on under the real engine (with the monitoring add-on, which it needs): the fixture Kepler chart,
+ * The Kepler add-on under the real engine (with the monitoring add-on, which it needs): Kepler's real chart (0.11.4),
  * then checks of the exporter's pull secret, its ServiceMonitor for the monitoring Prometheus and the dashboard
  * ConfigMap Grafana's sidecar loads.
  */
 import assert from "node:assert/strict";
-import * as path from "node:path";
-import { packageFixture, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+import { vendorChart, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 import { DASHBOARD_LABELS, GRAFANA_SERVICE, SELECTOR_LABELS } from "../monitoring/values";
 import { DASHBOARD_UID } from "./dashboard";
 import { RELEASE_NAME, SERVICE_ACCOUNT } from "./values";
@@ -13,7 +12,7 @@ import { RELEASE_NAME, SERVICE_ACCOUNT } from "./values";
 const NS = "kepler";
 
 export const fixture: AddOnEngineFixture = {
-    packageCharts: (dir) => ({ kepler: packageFixture(path.join(__dirname, "fixture", "kepler"), dir) }),
+    packageCharts: () => ({ kepler: vendorChart("kepler-0.11.4.tgz") }),
     section: (stage) => ({ chart: stage.charts.kepler }),
     releases: [`${NS}/${RELEASE_NAME}`],
     async check(s) {

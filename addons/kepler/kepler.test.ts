@@ -1,6 +1,6 @@
 /**
  * The Kepler add-on: its rule against a stack without monitoring, the values rendered with real helm against the
- * fixture chart, the dashboard's queries against Kepler v0.11's metric names, and the components under the mock
+ * real Kepler chart, the dashboard's queries against Kepler v0.11's metric names, and the components under the mock
  * runtime.
  */
 import * as assert from "node:assert/strict";
@@ -19,6 +19,7 @@ import { DASHBOARD_LABELS, DATASOURCE_UID, SELECTOR_LABELS } from "../monitoring
 import { keplerImage } from "./catalog";
 import { dashboardConfigMap, keplerDashboard, KEPLER_METRICS } from "./dashboard";
 import { keplerValues, SERVICE_ACCOUNT } from "./values";
+import { VENDOR_CHARTS } from "../../test/helpers/vendor-charts";
 
 const REGISTRY = "registry.airgap.internal:5000";
 const MONITORING = { chart: "./bundle/charts/kube-prometheus-stack-88.5.3.tgz" };
@@ -27,7 +28,7 @@ const KEPLER = { chart: "./bundle/charts/kepler-0.11.4.tgz" };
 type Obj = { kind: string; metadata: { name: string; labels?: Record<string, string> }; [k: string]: unknown };
 
 const render = (values: Record<string, unknown>): Obj[] =>
-    renderChart(path.join(__dirname, "fixture", "kepler"), "kepler", "kepler", values);
+    renderChart(path.join(VENDOR_CHARTS, "kepler-0.11.4.tgz"), "kepler", "kepler", values);
 
 function addons(a: Record<string, unknown>) {
     const { values } = airgap();
@@ -86,7 +87,7 @@ describe("the bundle inventory with both add-ons", () => {
     });
 });
 
-describe("kepler values on the fixture chart", () => {
+describe("kepler values on the real chart", () => {
     const objs = render(
         keplerValues({
             image: keplerImage("0.11.4"),

@@ -1,20 +1,16 @@
 /**
- * The monitoring add-on under the real engine: the fixture kube-prometheus-stack (with the prometheus-operator CRDs
- * from ../shared/ref and minimal Prometheus/Alertmanager CRDs) on the lab stack, then checks of Grafana's route and
+ * The monitoring add-on under the real engine: the real kube-prometheus-stack 88.5.3 (its CRDs, subcharts, admission
+ * webhooks and their certificate hook Jobs) on the lab stack, then checks of Grafana's route and
  * Secret, the selectors, the Ceph monitor and rules, and the three volumes bound on the Ceph RWO class.
  */
 import assert from "node:assert/strict";
-import * as path from "node:path";
 import type { KubeObject } from "../../lib/kube-api";
-import { exposedRoute, packageFixture, SHARED_REF, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
+import { exposedRoute, vendorChart, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 import type { EngineScenario } from "../../test/engine/scenario";
 import { eventually } from "../../test/helpers/eventually";
+import { UNANSWERED_ANNOTATION } from "../../testing/sim/webhooks";
 import { GRAFANA_SERVICE, RELEASE_NAME, SELECTOR_LABELS } from "./values";
 
-const CHART = path.join(__dirname, "fixture", "kube-prometheus-stack");
-const CRDS = ["podmonitors", "prometheusrules", "servicemonitors"].map((p) =>
-    path.join(SHARED_REF, "prometheus-operator", `monitoring.coreos.com_${p}-v0.93.0.yaml`),
-);
 const NS = "monitoring";
 /** The objects the chart names after the release (kube-prometheus-stack's full name is `<release>-kube-prometheus`). */
 const PROMETHEUS = `${RELEASE_NAME}-kube-prometheus-prometheus`;
@@ -34,7 +30,7 @@ async function must(s: EngineScenario, apiVersion: string, kind: string, name: s
 }
 
 export const fixture: AddOnEngineFixture = {
-    packageCharts: (dir) => ({ kps: packageFixture(CHART, dir, CRDS) }),
+    packageCharts: () => ({ kps: vendorChart("kube-prometheus-stack-88.5.3.tgz") }),
     section: (stage) => ({
         chart: stage.charts.kps,
         prometheus: { storage: "2Gi" },
@@ -71,6 +67,19 @@ export const fixture: AddOnEngineFixture = {
         ]) {
             const o = await must(s, "monitoring.coreos.com/v1", kind, name);
             assert.deepEqual(o.metadata.labels, SELECTOR_LABELS, `${kind} ${name} labels`);
+        }
+        // Nothing runs the operator, which serves the chart's admission webhooks: the sim names them as unanswered,
+        // and their failure policy (the chart's Ignore) admitted the Ceph rules without the operator's check.
+        const hooks = `${RELEASE_NAME}-kube-prometheus-admission`;
+        for (const kind of ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]) {
+            const note = await eventually(`${kind} ${hooks} named unanswered`, async () => {
+                const cfg = await s.view.get("admissionregistration.k8s.io/v1", kind, hooks);
+                return cfg?.metadata.annotations?.[UNANSWERED_ANNOTATION];
+            });
+            assert.match(
+                note,
+                /prometheusrule(validate|mutate)\.monitoring\.coreos\.com \(service monitoring\/[^)]*failurePolicy Ignore\)/,
+            );
         }
         // Grafana's, Prometheus' and Alertmanager's volumes bound on the RWO class (lab: no RBD class, so CephFS).
         const rwo = String(s.plain.ceph.blockStorageClass ?? s.plain.ceph.storageClass);

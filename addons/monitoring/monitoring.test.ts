@@ -1,5 +1,5 @@
 /**
- * The monitoring add-on: config problems by key path, the values rendered with real helm against the fixture chart
+ * The monitoring add-on: config problems by key path, the values rendered with real helm against the real chart
  * (every image private, CRs valid for the real prometheus-operator schemas), the Ceph monitor and rules, and the
  * components under the mock runtime inside the whole platform.
  */
@@ -17,9 +17,10 @@ import { monitoringImages } from "./catalog";
 import { cephRuleSpec, cephServiceMonitorSpec } from "./ceph";
 import { monitoringSchema } from "./schema";
 import { GRAFANA_SERVICE, monitoringValues, retentionSize, SELECTOR_LABELS } from "./values";
+import { VENDOR_CHARTS } from "../../test/helpers/vendor-charts";
 
 const REGISTRY = "registry.airgap.internal:5000";
-const CHART = path.join(__dirname, "fixture", "kube-prometheus-stack");
+const CHART = path.join(VENDOR_CHARTS, "kube-prometheus-stack-88.5.3.tgz");
 const SCHEMA = (kind: string) =>
     refFile("prometheus-operator", `monitoring.coreos.com_${kind.toLowerCase()}s-v0.93.0.yaml`);
 
@@ -164,7 +165,7 @@ describe("monitoring config", () => {
     });
 });
 
-describe("monitoring values on the fixture chart", () => {
+describe("monitoring values on the real chart", () => {
     const objs = render(values());
     const one = (kind: string, name?: string) => {
         const found = objs.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
@@ -179,7 +180,14 @@ describe("monitoring values on the fixture chart", () => {
             [],
         );
         const expected = Object.values(monitoringImages("88.5.3")).map((i) => mapImage(i, REGISTRY));
-        assert.deepEqual([...new Set(images)].sort(), expected.sort());
+        // The operator's default Thanos image (--thanos-default-base-image, relocated by global.imageRegistry) is
+        // started only for a Prometheus with spec.thanos or a ThanosRuler; the values ask for neither, so the
+        // catalog (and the bundle) leave it out.
+        const thanos = `${REGISTRY}/thanos/thanos:v0.42.4`;
+        assert.ok(images.includes(thanos));
+        assert.equal((one("Prometheus").spec as Record<string, unknown>).thanos, undefined);
+        assert.equal(objs.filter((o) => o.kind === "ThanosRuler").length, 0);
+        assert.deepEqual([...new Set(images)].filter((i) => i !== thanos).sort(), expected.sort());
         // Without our values the same chart asks for public images (the value paths matter).
         assert.ok(imagesIn(render({})).some((i) => i.startsWith("quay.io/")));
     });
@@ -217,6 +225,9 @@ describe("monitoring values on the fixture chart", () => {
         assert.equal(getPath(claimOf("Alertmanager", "storage"), "resources.requests.storage"), "1Gi");
         const pvc = one("PersistentVolumeClaim", GRAFANA_SERVICE).spec as Record<string, unknown>;
         assert.equal(pvc.storageClassName, "rook-ceph-block");
+        // One ReadWriteOnce claim: the chart's RollingUpdate would start the new pod before the old one lets go of
+        // the volume, and on another node it waits for the attachment forever; Recreate stops the old one first.
+        assert.deepEqual(getPath(one("Deployment", GRAFANA_SERVICE), "spec.strategy"), { type: "Recreate" });
     });
 
     it("serves Grafana under the path, with the admin password from our Secret only", () => {
@@ -224,7 +235,11 @@ describe("monitoring values on the fixture chart", () => {
         assert.match(ini, /root_url = https:\/\/aihub\.airgap\.internal\/addons\/grafana\n/);
         assert.match(ini, /serve_from_sub_path = true/);
         assert.match(ini, /domain = aihub\.airgap\.internal/);
-        assert.equal(objs.filter((o) => o.kind === "Secret").length, 0, "the chart makes no admin Secret");
+        // The only Secret the chart makes is Alertmanager's configuration; Grafana's admin comes from ours.
+        assert.deepEqual(
+            objs.filter((o) => o.kind === "Secret").map((o) => o.metadata.name),
+            ["alertmanager-monitoring-kube-prometheus-alertmanager"],
+        );
         assert.match(JSON.stringify(one("Deployment", GRAFANA_SERVICE)), /"secretKeyRef":\{"name":"grafana-admin"/);
         assert.equal(objs.filter((o) => o.kind === "Pod").length, 0, "no helm test pod");
     });

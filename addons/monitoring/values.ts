@@ -119,6 +119,9 @@ export function monitoringValues(i: MonitoringValuesInput): Record<string, unkno
                 userKey: GRAFANA_ADMIN_KEYS.user,
                 passwordKey: GRAFANA_ADMIN_KEYS.password,
             },
+            // The volume is ReadWriteOnce: the old pod must let go of it before the new one starts (the chart's
+            // RollingUpdate would leave a new pod on another node waiting for the attachment).
+            deploymentStrategy: { type: "Recreate" },
             persistence: {
                 enabled: true,
                 type: "pvc",

@@ -1,15 +1,17 @@
 /**
  * What an add-on gives the add-on engine test (test/engine/addons.engine.ts), from `addons/<name>/engine-fixture.ts`
- * (export `fixture`): its fixture charts, the section that turns it on, its secrets and its checks after `pulumi up`.
+ * (export `fixture`): its charts (the real vendor charts of ../shared/charts), the section that turns it on, its
+ * secrets and its checks after `pulumi up`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { helm } from "../helpers/helm";
+import { VENDOR_CHARTS } from "../helpers/vendor-charts";
 import type { EngineScenario } from "./scenario";
 
 /** What the stage hands an add-on's section builder. */
 export interface AddOnStage {
-    /** Packaged fixture charts of this add-on, by the names `packageCharts` returned. */
+    /** Packaged charts of this add-on, by the names `packageCharts` returned. */
     charts: Record<string, string>;
     /** The AI Hub domain and the site CA (PEM) of the engine stack. */
     domain: string;
@@ -20,7 +22,7 @@ export interface AddOnStage {
 
 /** An add-on's part of the add-on engine test. */
 export interface AddOnEngineFixture {
-    /** Packages the add-on's fixture charts into `dir`; returns the .tgz paths by name. */
+    /** The add-on's packaged charts (vendor charts, or fixtures packaged into `dir`); the .tgz paths by name. */
     packageCharts(dir: string): Record<string, string>;
     /** The `addons.<name>` section for the engine stack. */
     section(stage: AddOnStage): Record<string, unknown>;
@@ -51,6 +53,13 @@ export function packageFixture(chartDir: string, dir: string, crdFiles: string[]
     }
     const line = helm(["package", src, "--destination", dir]).trim();
     return line.slice(line.lastIndexOf(" ") + 1);
+}
+
+/** The real vendor chart `file` of ../shared/charts (e.g. `kepler-0.11.4.tgz`); throws when it is missing. */
+export function vendorChart(file: string): string {
+    const chart = path.join(VENDOR_CHARTS, file);
+    if (!fs.existsSync(chart)) throw new Error(`vendor chart ${chart} is missing (see ../shared/charts/README.md)`);
+    return chart;
 }
 
 /** The repository's ../shared/ref directory (real CRD schemas). */

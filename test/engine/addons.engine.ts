@@ -1,6 +1,7 @@
 /**
  * The add-ons under the real engine: the lab stack (protectData false) with every add-on of the table turned on (or those named in
- * `AIHUB_ADDONS=a,b`), each from its fixture charts: up creates every planned object and release with private images,
+ * `AIHUB_ADDONS=a,b`), each from the charts its engine fixture gives (the real vendor charts of ../shared/charts): up
+ * creates every planned object and release with private images,
  * each add-on's own checks pass, a second preview shows no change, and destroy removes everything.
  */
 import assert from "node:assert/strict";
@@ -44,12 +45,17 @@ after(async () => {
 });
 
 describe(`add-ons under the real engine (${names.join(", ")})`, () => {
-    step("up creates every planned object and release, every pod image private", () =>
-        upCreatesThePlan(
-            s,
-            planned,
-            fixtures.flatMap(([, f]) => f.releases),
-        ),
+    // The real charts are large (kube-prometheus-stack alone is about 130 objects and 10 CRDs): up took 384 s on 2
+    // shared cores, 726 s at a load average of 25 and 1220 s at 40, so the step gets 30 min.
+    step(
+        "up creates every planned object and release, every pod image private",
+        () =>
+            upCreatesThePlan(
+                s,
+                planned,
+                fixtures.flatMap(([, f]) => f.releases),
+            ),
+        30,
     );
 
     for (const [n, f] of names.map((n) => [n, addOnFixture(n)] as const)) {

@@ -13,6 +13,7 @@
 import { parseArgs } from "node:util";
 import { ApiClient, type KubeObject } from "../../lib/kube-api";
 import { reconcileAistore } from "./aistore";
+import { startAistoreWebhook } from "./aistore-webhook";
 import { reconcileCertManager } from "./cert-manager";
 import { reconcileGateways } from "./gateway";
 import { reconcileMetalLb } from "./metallb";
@@ -290,6 +291,8 @@ if (require.main === module) {
     for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => stop.abort());
     const log: Log = (line) => console.log(`${new Date().toISOString()} ${line}`);
     log("sim controller started");
+    // The AIS operator's admission webhook, answered on loopback (testing/sim/aistore-webhook.ts).
+    startAistoreWebhook(client, log, stop.signal).catch((e: Error) => log(`ais webhook stand-in: ${e.message}`));
     runController(client, log, stop.signal).then(
         () => {
             client.close();
