@@ -1,12 +1,15 @@
 /**
  * The add-ons under the real engine: the lab stack (protectData false) with every add-on of the table turned on (or those named in
- * `AIHUB_ADDONS=a,b`), each from its fixture charts: up creates every planned object and release with private images,
+ * `AIHUB_ADDONS=a,b`), each from its charts (the real vendor charts for cert-manager and MetalLB, whose real
+ * controllers the sim runs; fixture charts for the others): up creates every planned object and release with private images,
  * each add-on's own checks pass, a second preview shows no change, and destroy removes everything.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import { ADDONS } from "../../platform/registry";
+import { UPSTREAM_BUILDS, upstreamBinary } from "../../testing/controllers-paths";
 import type { AddOn } from "../../platform/contracts";
 import { addOnFixture, type AddOnEngineFixture } from "./addon-fixture";
 import { destroyRemovesEverything, noSecretInPlainText, previewShowsNoChanges, upCreatesThePlan } from "./checks";
@@ -18,8 +21,20 @@ let s: EngineScenario;
 let planned: PlannedObject[];
 let fixtures: [string, AddOnEngineFixture][];
 
+/** The upstream controllers the sim runs for cert-manager and MetalLB must be built (they replaced the stand-ins). */
+function requireUpstreamControllers(): void {
+    if (!names.some((n) => n === "certManager" || n === "metallb")) return;
+    const missing = UPSTREAM_BUILDS.flatMap((b) =>
+        Object.keys(b.binaries)
+            .map((bin) => upstreamBinary(b, bin))
+            .filter((f) => !fs.existsSync(f)),
+    );
+    if (missing.length > 0) throw new Error(`missing ${missing.join(", ")} (run npm run controllers:build first)`);
+}
+
 before(async () => {
     requireEngine();
+    requireUpstreamControllers();
     assert.ok(names.length > 0, "no add-on to test (the table is empty)");
     fixtures = names.map((n) => [n, addOnFixture(n)]);
     s = await EngineScenario.start({
