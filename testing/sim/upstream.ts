@@ -3,7 +3,7 @@
  * and webhook v1.21.1 and MetalLB's controller v0.16.1 (built by `npm run controllers:build`, see
  * testing/controllers-paths.ts). Each starts, as a process of the sim (recorded in its pids.json, logged in
  * `logs/<name>.log`, talking to the API server with the sim's kubeconfig), once its chart is installed: the CRD it
- * watches is Established and the chart's Deployment of it exists (whose namespace it then serves). A process that
+ * watches is Established and the chart's Deployment of it has a pod (kwok's; its namespace is the one it serves). A process that
  * exits is started again after {@link RESTART_DELAY_MS}, as a kubelet restarts a crashed container.
  *
  * Their webhook servers listen in the sim's loopback-only network namespace, with a serving certificate the sim's CA
@@ -40,6 +40,8 @@ interface StartContext {
     kubeconfig: string;
     /** The namespace of the chart's Deployment. */
     namespace: string;
+    /** A pod of that Deployment (kwok's), for a controller that looks itself up. */
+    pod: string;
     /** Free loopback ports, as many as the controller asks for. */
     ports: number[];
     /** The serving certificate (PEM files) and its CA. */
@@ -130,8 +132,8 @@ export const UPSTREAMS: Upstream[] = [
         },
     },
     {
-        // metallb chart templates/controller.yaml: --port, --log-level, METALLB_NAMESPACE, METALLB_ML_SECRET_NAME,
-        // METALLB_DEPLOYMENT; the webhook on 9443 in the same process.
+        // metallb chart templates/controller.yaml: --port, --log-level, METALLB_NAMESPACE, METALLB_POD_NAME (it reads
+        // its own pod: internal/k8s/k8s.go), METALLB_ML_SECRET_NAME, METALLB_DEPLOYMENT; the webhook on 9443.
         name: "metallb-controller",
         build: METALLB,
         binary: "metallb-controller",
@@ -144,6 +146,7 @@ export const UPSTREAMS: Upstream[] = [
                 `--port=${c.ports[0]}`,
                 `--health-probe-port=${c.ports[1]}`,
                 "--log-level=info",
+                `--pod-name=${c.pod}`,
                 "--ml-secret-name=metallb-memberlist",
                 "--deployment=metallb-controller",
                 "--disable-cert-rotation",
@@ -199,12 +202,13 @@ async function established(client: ApiClient, crd: string): Promise<boolean> {
     return conditions.some((c) => c.type === "Established" && c.status === "True");
 }
 
-async function chartDeployment(client: ApiClient, labels: Record<string, string>): Promise<KubeObject | undefined> {
+/** The first object of `collection` (an API list path) with `labels` that is not being deleted. */
+async function labelled(client: ApiClient, collection: string, labels: Record<string, string>) {
     const selector = Object.entries(labels)
         .map(([k, v]) => `${k}=${v}`)
         .join(",");
-    const list = await client.list(`/apis/apps/v1/deployments?labelSelector=${encodeURIComponent(selector)}`);
-    return list.find((d) => !d.metadata.deletionTimestamp);
+    const list = await client.list(`${collection}?labelSelector=${encodeURIComponent(selector)}`);
+    return list.find((d: KubeObject) => !d.metadata.deletionTimestamp);
 }
 
 /** The loopback serving certificate of the sim's webhook servers (made once, in the sim's pki folder). */
@@ -232,8 +236,11 @@ async function supervise(client: ApiClient, log: Log, dir: string, kubeconfig: s
         if (Date.now() - at < RESTART_DELAY_MS) return;
     }
     if (!(await established(client, u.crd))) return;
-    const deployment = await chartDeployment(client, u.deployment);
+    const deployment = await labelled(client, "/apis/apps/v1/deployments", u.deployment);
     if (!deployment) return;
+    const namespace = deployment.metadata.namespace!;
+    const pod = await labelled(client, `/api/v1/namespaces/${namespace}/pods`, u.deployment);
+    if (!pod) return;
     const binary = upstreamBinary(u.build, u.binary);
     if (!fs.existsSync(binary)) {
         if (!s.reported.has(u.name))
@@ -241,12 +248,11 @@ async function supervise(client: ApiClient, log: Log, dir: string, kubeconfig: s
         s.reported.add(u.name);
         return;
     }
-    const namespace = deployment.metadata.namespace!;
     const service = u.webhook ? await u.webhook.service(client, namespace) : undefined;
     const cert = service ? servingCert(dir, service.namespace, service.name) : { cert: "", key: "", caPem: "" };
     const ports = s.ports.get(u.name) ?? (await freePorts(u.ports));
     s.ports.set(u.name, ports);
-    const c: StartContext = { dir, kubeconfig, namespace, ports, cert };
+    const c: StartContext = { dir, kubeconfig, namespace, pod: pod.metadata.name, ports, cert };
     const { args, env } = u.command(c);
     await u.prepare?.(client, c, log);
     const started = startProcess(dir, u.name, [binary, ...args], { env });
