@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import { ADDONS } from "../../platform/registry";
-import { UPSTREAM_BUILDS, upstreamBinary } from "../../testing/controllers-paths";
+import { CERT_MANAGER, METALLB, upstreamBinary, type UpstreamBuild } from "../../testing/controllers-paths";
 import type { AddOn } from "../../platform/contracts";
 import { addOnFixture, type AddOnEngineFixture } from "./addon-fixture";
 import { destroyRemovesEverything, noSecretInPlainText, previewShowsNoChanges, upCreatesThePlan } from "./checks";
@@ -21,14 +21,15 @@ let s: EngineScenario;
 let planned: PlannedObject[];
 let fixtures: [string, AddOnEngineFixture][];
 
-/** The upstream controllers the sim runs for cert-manager and MetalLB must be built (they replaced the stand-ins). */
+/** The upstream controllers the sim runs for the add-ons under test (they replaced the stand-ins) must be built. */
 function requireUpstreamControllers(): void {
-    if (!names.some((n) => n === "certManager" || n === "metallb")) return;
-    const missing = UPSTREAM_BUILDS.flatMap((b) =>
-        Object.keys(b.binaries)
-            .map((bin) => upstreamBinary(b, bin))
-            .filter((f) => !fs.existsSync(f)),
-    );
+    const builds = { certManager: CERT_MANAGER, metallb: METALLB } as Record<string, UpstreamBuild | undefined>;
+    const missing = names
+        .flatMap((n) => {
+            const b = builds[n];
+            return b ? Object.keys(b.binaries).map((bin) => upstreamBinary(b, bin)) : [];
+        })
+        .filter((f) => !fs.existsSync(f));
     if (missing.length > 0) throw new Error(`missing ${missing.join(", ")} (run npm run controllers:build first)`);
 }
 

@@ -17,7 +17,9 @@
  * (go.universe.tf/metallb internal/k8s/k8s.go@v0.16.1 writes the same keys there).
  */
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
+import { sleep } from "../../lib/async";
 import type { ApiClient, KubeObject } from "../../lib/kube-api";
 import { CERT_MANAGER, METALLB, upstreamBinary, upstreamBinDir, type UpstreamBuild } from "../controllers-paths";
 import { createServingCert } from "./certs";
@@ -223,6 +225,27 @@ function servingCert(dir: string, namespace: string, service: string): StartCont
     return { ...files, caPem: fs.readFileSync(path.join(pki, "ca.crt"), "utf8") };
 }
 
+/** Waits until something accepts connections on the loopback `port` (true), or `timeoutMs` passes (false). */
+async function listening(port: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        const ok = await new Promise<boolean>((resolve) => {
+            const socket = net.connect(port, LOOPBACK);
+            socket.once("connect", () => {
+                socket.destroy();
+                resolve(true);
+            });
+            socket.once("error", () => resolve(false));
+        });
+        if (ok) return true;
+        await sleep(200);
+    }
+    return false;
+}
+
+/** How long a started webhook server has to listen before it is registered anyway (and its calls fail). */
+export const LISTEN_TIMEOUT_MS = 30_000;
+
 /** Starts (or starts again) one controller when its chart is there; registers its webhook server. */
 async function supervise(client: ApiClient, log: Log, dir: string, kubeconfig: string, u: Upstream, s: UpstreamState) {
     const record = readPids(dir).find((r) => r.name === u.name);
@@ -259,7 +282,10 @@ async function supervise(client: ApiClient, log: Log, dir: string, kubeconfig: s
     s.exitedAt.delete(u.name);
     log(`${u.name} ${u.build.version} started (pid ${started.pid}) for namespace ${namespace}`);
     if (service && u.webhook) {
-        const url = `https://${LOOPBACK}:${u.webhook.port(c)}`;
+        const port = u.webhook.port(c);
+        // Registered once it listens, so that no call is routed to a port nothing answers yet.
+        if (!(await listening(port, LISTEN_TIMEOUT_MS))) log(`${u.name}: nothing listens on ${port} yet`);
+        const url = `https://${LOOPBACK}:${port}`;
         await registerLoopbackEndpoint(client, service, { url, caPem: cert.caPem });
         log(`${u.name}: webhook server of service ${service.namespace}/${service.name}:${service.port} on ${url}`);
     }

@@ -30,13 +30,17 @@ import (
 	_ "github.com/cert-manager/cert-manager/pkg/issuer/ca"
 	_ "github.com/cert-manager/cert-manager/pkg/issuer/selfsigned"
 	logf "github.com/cert-manager/cert-manager/pkg/logs"
+	"k8s.io/klog/v2"
 )
 
 func main() {
-	kubeconfig := flag.String("kubeconfig", "", "kubeconfig of the API server")
-	clusterNs := flag.String("cluster-resource-namespace", "cert-manager",
+	// A flag set of our own: controller-runtime registers --kubeconfig on the global one.
+	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
+	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the API server")
+	clusterNs := fs.String("cluster-resource-namespace", "cert-manager",
 		"namespace of the Secrets that ClusterIssuers name (the chart sets the release namespace)")
-	flag.Parse()
+	klog.InitFlags(fs)
+	_ = fs.Parse(os.Args[1:])
 	logf.InitLogs()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -15,15 +15,19 @@ import (
 	config "github.com/cert-manager/cert-manager/internal/apis/config/webhook"
 	"github.com/cert-manager/cert-manager/internal/webhook"
 	logf "github.com/cert-manager/cert-manager/pkg/logs"
+	"k8s.io/klog/v2"
 )
 
 func main() {
-	kubeconfig := flag.String("kubeconfig", "", "kubeconfig of the API server")
-	port := flag.Int("secure-port", 0, "port of the HTTPS admission server")
-	healthz := flag.Int("healthz-port", 0, "port of the plain-HTTP /healthz and /livez server")
-	certFile := flag.String("tls-cert-file", "", "serving certificate (PEM)")
-	keyFile := flag.String("tls-private-key-file", "", "serving key (PEM)")
-	flag.Parse()
+	// A flag set of our own: controller-runtime registers --kubeconfig on the global one.
+	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
+	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the API server")
+	port := fs.Int("secure-port", 0, "port of the HTTPS admission server")
+	healthz := fs.Int("healthz-port", 0, "port of the plain-HTTP /healthz and /livez server")
+	certFile := fs.String("tls-cert-file", "", "serving certificate (PEM)")
+	keyFile := fs.String("tls-private-key-file", "", "serving key (PEM)")
+	klog.InitFlags(fs)
+	_ = fs.Parse(os.Args[1:])
 	logf.InitLogs()
 	if *port == 0 || *healthz == 0 || *certFile == "" || *keyFile == "" {
 		fmt.Fprintln(os.Stderr, "cert-manager webhook: --secure-port, --healthz-port, --tls-cert-file and --tls-private-key-file are required")
