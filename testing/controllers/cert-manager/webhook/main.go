@@ -16,6 +16,7 @@ import (
 	"github.com/cert-manager/cert-manager/internal/webhook"
 	logf "github.com/cert-manager/cert-manager/pkg/logs"
 	"k8s.io/klog/v2"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 func main() {
@@ -37,6 +38,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx = logf.NewContext(ctx, logf.Log, "webhook")
+	ctrllog.SetLogger(logf.Log)
 	opts := config.WebhookConfiguration{
 		SecurePort:           int32(*port),
 		HealthzPort:          int32(*healthz),
