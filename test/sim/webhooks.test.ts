@@ -120,11 +120,6 @@ describe(
         it("points a CRD's conversion webhook at its loopback server and names an aggregated API it cannot reach", async () => {
             const port = (server.address() as AddressInfo).port;
             await service("guarded", "converter");
-            await registerLoopbackEndpoint(
-                client,
-                { namespace: "guarded", name: "converter" },
-                { url: `https://127.0.0.1:${port}`, caPem: fs.readFileSync(path.join(tmp, "ca.crt"), "utf8") },
-            );
             const version = (name: string, storage: boolean) => ({
                 name,
                 served: true,
@@ -147,14 +142,23 @@ describe(
                     },
                 },
             });
+            const crdPath = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.loopback.test";
+            // Before its server is registered the conversion is named unanswered; once routed, no longer.
+            await eventually("the conversion named unanswered", async () =>
+                (await client.get(crdPath))?.metadata.annotations?.[UNANSWERED_ANNOTATION] ? true : undefined,
+            );
+            await registerLoopbackEndpoint(
+                client,
+                { namespace: "guarded", name: "converter" },
+                { url: `https://127.0.0.1:${port}`, caPem: fs.readFileSync(path.join(tmp, "ca.crt"), "utf8") },
+            );
             const url = await eventually("the conversion webhook pointed at its loopback URL", async () => {
-                const crd = await client.get(
-                    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.loopback.test",
-                );
+                const crd = await client.get(crdPath);
                 const cc = (
                     crd?.spec as { conversion: { webhook: { clientConfig: { url?: string; service?: unknown } } } }
                 ).conversion.webhook.clientConfig;
-                return cc.url && !cc.service ? cc.url : undefined;
+                const named = crd?.metadata.annotations?.[UNANSWERED_ANNOTATION];
+                return cc.url && !cc.service && !named ? cc.url : undefined;
             });
             assert.equal(url, `https://127.0.0.1:${port}/convert`);
 

@@ -90,6 +90,15 @@ function makeCert(dir: string, name: string, subject: Subject | { ca: string }, 
     return files;
 }
 
+/**
+ * A serving certificate for `san` (`IP:…`, `DNS:…`) signed by the sim's CA in `pkiDir` (as {@link createPki} made
+ * it), written as `<name>.crt` and `<name>.key` there: what a webhook server on loopback serves.
+ */
+export function createServingCert(pkiDir: string, name: string, san: string[]): CertFiles {
+    const ca = { cert: path.join(pkiDir, "ca.crt"), key: path.join(pkiDir, "ca.key") };
+    return makeCert(pkiDir, name, { cn: name, san, usage: ["serverAuth"] }, ca);
+}
+
 /** Creates the whole PKI under `dir` (created if missing). Needs the `openssl` CLI (3.0 or newer). */
 export function createPki(dir: string, firstServiceIp: string): Pki {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -237,8 +237,12 @@ export function kwokEnv(l: SimLayout): Record<string, string> {
     return { KWOK_WORKDIR: l.kwokWorkdir };
 }
 
-/** The stand-in controller (testing/sim/controller.ts) under Node with tsx, talking as admin. */
+/**
+ * The stand-in controller (testing/sim/controller.ts) under Node with tsx, talking as admin; it also starts the
+ * upstream controllers (testing/sim/upstream.ts) as processes of the sim in its directory.
+ */
 export function controllerArgs(l: SimLayout): string[] {
     const tsx = pathToFileURL(require.resolve("tsx")).href;
-    return [process.execPath, "--import", tsx, path.join(__dirname, "controller.ts"), "--kubeconfig", l.kubeconfig];
+    const script = path.join(__dirname, "controller.ts");
+    return [process.execPath, "--import", tsx, script, "--kubeconfig", l.kubeconfig, "--dir", l.dir];
 }

@@ -1,26 +1,27 @@
 /**
  * Stands in for what a real cluster runs but the sim does not: the Rook operator (Ceph CR status, held to Rook's rules
- * in testing/sim/rook.ts, and, after an armed CephCluster is deleted, its cleanup Jobs), a CSI provisioner (PVs for PVCs), an ingress / load-balancer controller
- * (loopback addresses), the disk check containers (testing/sim/preflight.ts) and the routing of webhook calls to
- * loopback servers (testing/sim/webhooks.ts). Polls the API once a
+ * in testing/sim/rook.ts, and, after an armed CephCluster is deleted, its cleanup Jobs), a CSI provisioner (PVs for
+ * PVCs), an ingress / load-balancer controller (loopback addresses, unless MetalLB is installed), the disk check
+ * containers (testing/sim/preflight.ts) and the routing of webhook calls to loopback servers (testing/sim/webhooks.ts);
+ * and it starts the real upstream controllers of the add-ons (cert-manager, MetalLB: testing/sim/upstream.ts) once
+ * their charts are in. Polls the API once a
  * second. Kept out of kwok because kwok reads its Stage files once at start-up and fails on a kind whose CRD does
  * not exist yet (the Rook CRDs arrive later, with the chart), and because a Stage selector cannot compare two
  * fields (generation vs observedGeneration).
  *
- * Run as a process by `startSim` (`node --import tsx testing/sim/controller.ts --kubeconfig <file>`); the reconcile
+ * Run as a process by `startSim` (`node --import tsx testing/sim/controller.ts --kubeconfig <file> --dir <sim>`); the reconcile
  * functions are exported for tests.
  */
 import { parseArgs } from "node:util";
 import { ApiClient, type KubeObject } from "../../lib/kube-api";
 import { reconcileAistore } from "./aistore";
 import { startAistoreWebhook } from "./aistore-webhook";
-import { reconcileCertManager } from "./cert-manager";
 import { reconcileGateways } from "./gateway";
-import { reconcileMetalLb } from "./metallb";
 import { reconcileMonitoring } from "./monitoring";
 import { reconcilePreflight } from "./preflight";
 import { cleanupArmed, reconcileCeph, ROOK_GROUP } from "./rook";
 import type { Log } from "./log";
+import { newUpstreamState, reconcileUpstream, type UpstreamState } from "./upstream";
 import { reconcileWebhooks } from "./webhooks";
 
 /** The provisioner whose StorageClasses mean "pre-made local volumes, nobody provisions". */
@@ -200,13 +201,19 @@ function hasLoopbackAddress(obj: KubeObject): boolean {
     return lb?.ingress?.length === 1 && lb.ingress[0].ip === LOOPBACK_IP;
 }
 
-/** True when a Service already has an address (from this part, or from the MetalLB stand-in's pool). */
+/** True when a Service already has an address. */
 function hasAddress(svc: KubeObject): boolean {
     const lb = svc.status?.loadBalancer as { ingress?: { ip?: string }[] } | undefined;
     return (lb?.ingress?.length ?? 0) > 0;
 }
 
-/** The ingress / load-balancer controller's part: Ingresses and LoadBalancer Services get 127.0.0.1. */
+/** MetalLB's pool CRD: once it exists, the real MetalLB controller (testing/sim/upstream.ts) owns LoadBalancer Services. */
+export const METALLB_POOL_CRD = "ipaddresspools.metallb.io";
+
+/**
+ * The ingress / load-balancer controller's part: Ingresses get 127.0.0.1, and so do LoadBalancer Services while
+ * MetalLB is not installed (with it, MetalLB's own controller assigns them, as on a cluster with no other one).
+ */
 export async function reconcileLoadBalancers(client: ApiClient, log: Log): Promise<void> {
     const status = { status: { loadBalancer: { ingress: [{ ip: LOOPBACK_IP }] } } };
     for (const ing of await client.list("/apis/networking.k8s.io/v1/ingresses")) {
@@ -214,11 +221,19 @@ export async function reconcileLoadBalancers(client: ApiClient, log: Log): Promi
         await client.mergePatch(objectPath("/apis/networking.k8s.io/v1", "ingresses", ing) + "/status", status);
         log(`ingress ${ing.metadata.namespace}/${ing.metadata.name}: ${LOOPBACK_IP}`);
     }
+    if (await client.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${METALLB_POOL_CRD}`)) return;
     for (const svc of await client.list("/api/v1/services")) {
         if (svc.spec?.type !== "LoadBalancer" || hasAddress(svc) || svc.metadata.deletionTimestamp) continue;
         await client.mergePatch(objectPath("/api/v1", "services", svc) + "/status", status);
         log(`service ${svc.metadata.namespace}/${svc.metadata.name}: ${LOOPBACK_IP}`);
     }
+}
+
+/** Where the upstream controllers run (testing/sim/upstream.ts): the sim's directory and kubeconfig. */
+export interface UpstreamRun {
+    dir: string;
+    kubeconfig: string;
+    state: UpstreamState;
 }
 
 /** One pass of every part; a failing part is logged (once per distinct message) and does not stop the others. */
@@ -227,13 +242,13 @@ export async function reconcileOnce(
     log: Log,
     lastErrors = new Map<string, string>(),
     cleanup = newCleanupState(),
+    upstream?: UpstreamRun,
 ): Promise<void> {
     const parts: [string, (c: ApiClient, l: Log) => Promise<void>][] = [
         ["ceph", reconcileCeph],
         ["ceph cleanup", (c, l) => reconcileCleanup(c, l, cleanup)],
         ["volumes", reconcileVolumes],
-        ["metallb", reconcileMetalLb],
-        ["cert-manager", reconcileCertManager],
+        ["upstream controllers", (c, l) => reconcileUpstreamIn(c, l, upstream)],
         ["load balancers", reconcileLoadBalancers],
         ["disk preflight", reconcilePreflight],
         ["gateways", reconcileGateways],
@@ -253,18 +268,25 @@ export async function reconcileOnce(
     }
 }
 
-/** Reconciles every `intervalMs` until `signal` aborts. */
+/** The upstream controllers' part, when the controller knows the sim's directory. */
+async function reconcileUpstreamIn(client: ApiClient, log: Log, upstream: UpstreamRun | undefined): Promise<void> {
+    if (upstream) await reconcileUpstream(client, log, upstream.dir, upstream.kubeconfig, upstream.state);
+}
+
+/** Reconciles every `intervalMs` until `signal` aborts; with `dir`, also runs the upstream controllers there. */
 export async function runController(
     client: ApiClient,
     log: Log,
     signal: AbortSignal,
     intervalMs = 1000,
+    upstream?: { dir: string; kubeconfig: string },
 ): Promise<void> {
     const lastErrors = new Map<string, string>();
     const cleanup = newCleanupState();
+    const run = upstream && { ...upstream, state: newUpstreamState() };
     while (!signal.aborted) {
         const started = Date.now();
-        await reconcileOnce(client, log, lastErrors, cleanup);
+        await reconcileOnce(client, log, lastErrors, cleanup, run);
         const wait = Math.max(100, intervalMs - (Date.now() - started));
         await new Promise<void>((resolve) => {
             const onAbort = () => {
@@ -281,19 +303,18 @@ export async function runController(
 }
 
 if (require.main === module) {
-    const { values } = parseArgs({ options: { kubeconfig: { type: "string" } } });
+    const { values } = parseArgs({ options: { kubeconfig: { type: "string" }, dir: { type: "string" } } });
     if (!values.kubeconfig) {
-        console.error("usage: controller.ts --kubeconfig <file>");
+        console.error("usage: controller.ts --kubeconfig <file> [--dir <sim directory>]");
         process.exit(2);
     }
+    const kubeconfig = values.kubeconfig;
     const client = ApiClient.fromKubeconfig(values.kubeconfig);
     const stop = new AbortController();
     for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => stop.abort());
     const log: Log = (line) => console.log(`${new Date().toISOString()} ${line}`);
     log("sim controller started");
-    // The AIS operator's admission webhook, answered on loopback (testing/sim/aistore-webhook.ts).
-    startAistoreWebhook(client, log, stop.signal).catch((e: Error) => log(`ais webhook stand-in: ${e.message}`));
-    runController(client, log, stop.signal).then(
+import { startAistoreWebhook } from "./aistore-webhook";
         () => {
             client.close();
             log("sim controller stopped");

@@ -133,6 +133,7 @@ async function reconcileConversions(client: ApiClient, eps: Map<string, Loopback
         }
         const clientConfig = { ...loopbackConfig(ref, ep), service: null };
         await client.mergePatch(path, { spec: { conversion: { webhook: { clientConfig } } } });
+        await reportUnanswered(client, path, crd, [], log);
         log(`conversion of ${crd.metadata.name}: service ${serviceText(ref)} -> ${clientConfig.url}`);
     }
 }

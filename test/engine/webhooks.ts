@@ -1,0 +1,45 @@
+/**
+ * Admission webhooks answered on loopback (issue: the sim never dials off the machine): the named webhook
+ * configurations of a chart point at a loopback URL (testing/sim/webhooks.ts routed them to the real webhook server
+ * the sim runs), none is reported unanswered, and the API server's log has no failed call to any of their webhooks.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { UNANSWERED_ANNOTATION } from "../../testing/sim/webhooks";
+import type { EngineScenario } from "./scenario";
+
+interface Webhook {
+    name: string;
+    clientConfig?: { url?: string; service?: unknown };
+}
+
+/** Throws naming every webhook of `configurations` that is not answered on 127.0.0.1 or whose call failed. */
+export async function webhooksAnsweredOnLoopback(s: EngineScenario, configurations: string[]): Promise<void> {
+    const problems: string[] = [];
+    const names: string[] = [];
+    const base = "/apis/admissionregistration.k8s.io/v1";
+    for (const name of configurations) {
+        const found = [];
+        for (const plural of ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"]) {
+            const cfg = await s.sim.client.get(`${base}/${plural}/${name}`);
+            if (cfg) found.push(cfg);
+        }
+        if (found.length === 0) problems.push(`webhook configuration ${name} is missing`);
+        for (const cfg of found) {
+            const unanswered = cfg.metadata.annotations?.[UNANSWERED_ANNOTATION];
+            if (unanswered) problems.push(`${name}: reported unanswered: ${unanswered}`);
+            for (const w of (cfg as { webhooks?: Webhook[] }).webhooks ?? []) {
+                names.push(w.name);
+                const url = w.clientConfig?.url ?? "";
+                if (!url.startsWith("https://127.0.0.1:")) {
+                    problems.push(`${name}/${w.name} is not answered on loopback: ${JSON.stringify(w.clientConfig)}`);
+                }
+            }
+        }
+    }
+    const log = fs.readFileSync(path.join(s.sim.dir, "logs", "kube-apiserver.log"), "utf8");
+    for (const line of log.split("\n").filter((l) => /failed calling webhook/i.test(l))) {
+        if (names.some((n) => line.includes(n))) problems.push(`kube-apiserver: ${line.trim()}`);
+    }
+    if (problems.length > 0) throw new Error(problems.join("\n"));
+}

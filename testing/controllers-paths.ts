@@ -1,0 +1,43 @@
+/**
+ * The upstream controllers the simulated cluster runs in place of stand-ins (testing/sim/upstream.ts), and where
+ * `npm run controllers:build` (testing/controllers-build.ts) puts them: `~/.cache/aihub-airgap/<name>/<version>/bin`.
+ */
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** One upstream release built from a wrapper module under testing/controllers/. */
+export interface UpstreamBuild {
+    /** Cache folder name (and the wrapper module's folder under testing/controllers/). */
+    name: string;
+    /** The upstream release (the version its wrapper module's go.mod requires). */
+    version: string;
+    /** Binary name → Go package it is built from (relative packages are the wrapper module's own mains). */
+    binaries: Record<string, string>;
+}
+
+/** The cert-manager controller and webhook (mains of our own over the root module's packages). */
+export const CERT_MANAGER: UpstreamBuild = {
+    name: "cert-manager",
+    version: "v1.21.1",
+    binaries: { "cert-manager-controller": "./controller", "cert-manager-webhook": "./webhook" },
+};
+
+/** The MetalLB controller, which also serves MetalLB's validating and conversion webhooks. */
+export const METALLB: UpstreamBuild = {
+    name: "metallb",
+    version: "v0.16.1",
+    binaries: { "metallb-controller": "go.universe.tf/metallb/controller" },
+};
+
+/** Every upstream build, in build order. */
+export const UPSTREAM_BUILDS = [CERT_MANAGER, METALLB];
+
+/** The cache folder of one build's binaries. */
+export function upstreamBinDir(b: UpstreamBuild): string {
+    return path.join(os.homedir(), ".cache", "aihub-airgap", b.name, b.version, "bin");
+}
+
+/** Full path of one binary of a build. */
+export function upstreamBinary(b: UpstreamBuild, binary: string): string {
+    return path.join(upstreamBinDir(b), binary);
+}
