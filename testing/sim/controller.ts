@@ -314,7 +314,10 @@ if (require.main === module) {
     for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => stop.abort());
     const log: Log = (line) => console.log(`${new Date().toISOString()} ${line}`);
     log("sim controller started");
-import { startAistoreWebhook } from "./aistore-webhook";
+    // The AIS operator's admission webhook, answered on loopback (testing/sim/aistore-webhook.ts).
+    startAistoreWebhook(client, log, stop.signal).catch((e: Error) => log(`ais webhook stand-in: ${e.message}`));
+    const upstream = values.dir ? { dir: values.dir, kubeconfig } : undefined;
+    runController(client, log, stop.signal, 1000, upstream).then(
         () => {
             client.close();
             log("sim controller stopped");
