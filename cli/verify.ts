@@ -65,7 +65,7 @@ async function unpack(dir: string, into: string, sig: SignatureCheck): Promise<s
         await unpackParts(dir, parts, into);
     } catch (e) {
         const text = (e as Error).message;
-        return [e instanceof PartMismatch ? `part ${text.split(": ").pop()}: ${text}` : text];
+        return [e instanceof PartMismatch ? `part ${e.part}: ${text}` : text];
     }
     return [];
 }

@@ -94,7 +94,7 @@ export function isSplit(dir: string): boolean {
 
 /**
  * Tars `bundleDir` into parts of at most `partSize` bytes in `partsDir` (earlier parts removed), copies `verify.cjs`
- * beside them and lists parts and verifier in SHA256SUMS, signed with `key` when given. Returns the part names.
+ * beside them (when the bundle has it) and lists parts and verifier in SHA256SUMS, signed with `key` when given. Returns the part names.
  */
 export async function splitBundle(
     bundleDir: string,
@@ -135,10 +135,13 @@ export async function splitBundle(
         }
     }
     close();
-    const verifier = fs.readFileSync(path.join(bundleDir, VERIFIER_FILE));
-    fs.writeFileSync(path.join(partsDir, VERIFIER_FILE), verifier);
-    const sha256 = crypto.createHash("sha256").update(verifier).digest("hex");
-    writeSums(partsDir, [...parts, { name: VERIFIER_FILE, sha256 }], key);
+    const extra: SumEntry[] = [];
+    if (fs.existsSync(path.join(bundleDir, VERIFIER_FILE))) {
+        const verifier = fs.readFileSync(path.join(bundleDir, VERIFIER_FILE));
+        fs.writeFileSync(path.join(partsDir, VERIFIER_FILE), verifier);
+        extra.push({ name: VERIFIER_FILE, sha256: crypto.createHash("sha256").update(verifier).digest("hex") });
+    }
+    writeSums(partsDir, [...parts, ...extra], key);
     return parts.map((p) => p.name);
 }
 
@@ -182,7 +185,14 @@ export function targetProblem(into: string): string | undefined {
 }
 
 /** A part whose bytes did not hash to SHA256SUMS's value. */
-export class PartMismatch extends Error {}
+export class PartMismatch extends Error {
+    constructor(
+        readonly part: string,
+        text: string,
+    ) {
+        super(text);
+    }
+}
 
 /**
  * Unpacks `parts` (checked entries of SHA256SUMS) in order into `into`, hashing each part while it streams: a part
@@ -204,7 +214,7 @@ export async function unpackParts(partsDir: string, parts: SumEntry[], into: str
                 yield c as Buffer;
             }
             if (h.digest("hex") !== p.sha256) {
-                throw new PartMismatch(`checksum mismatch (${size} bytes; truncated or altered): ${p.name}`);
+                throw new PartMismatch(p.name, `checksum mismatch (${size} bytes; truncated or altered)`);
             }
         }
     }
