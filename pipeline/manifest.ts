@@ -93,7 +93,7 @@ export const manifestSchema = z.strictObject({
     stack: z.string(),
     registry: z.string(),
     platforms: z.array(z.string()).min(1),
-    created: z.string().refine((v) => !Number.isNaN(Date.parse(v)), { error: "is not a date and time" }),
+    created: z.string(),
     artifacts: z.array(artifactSchema),
     checkout: checkoutSchema.optional(),
     /** The `--images-from` lists in command-line order, each with its normalised references in file order. */

@@ -13,7 +13,7 @@ import { Progress } from "./progress";
 import type { PushOptions, PushResult } from "./push-refs";
 import { pushReference, registryProblem } from "./push-refs";
 import { pool, retry as retryWithBackoff } from "../lib/async";
-import { isTransientFailure, RegistryError } from "./registry-error";
+import { isTransientFailure, RegistryError, retryAfterOf } from "./registry-error";
 
 /** The verified parts of an image; throws when verify did not walk it (a caller that skipped verify). */
 export function verifiedImage(o: Pick<PushOptions, "images">, a: ImageArtifact): WalkedImage {
@@ -44,6 +44,7 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
                 tries: 1 + (o.retries ?? 3),
                 backoffMs: o.backoffMs ?? 1000,
                 retryable: isTransientFailure,
+                waitOf: retryAfterOf,
                 onRetry: (e, wait) => progress.note(`retrying ${what} in ${wait} ms: ${(e as Error).message}`),
             },
             task,

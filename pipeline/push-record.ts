@@ -34,7 +34,11 @@ export function lastPush(projectDir: string, server: string): PushRecord | undef
 
 /** Why a bundle created at `created` may not be pushed after `last`, or undefined. */
 export function rollbackProblem(created: string, last: PushRecord | undefined): string | undefined {
-    if (!last || Date.parse(created) >= Date.parse(last.created)) return undefined;
+    if (!last) return undefined;
+    if (Number.isNaN(Date.parse(created))) {
+        return `bundle.json's created "${created}" is not a date and time, so it cannot be compared with the last push (created ${last.created}); if this bundle is meant, push it with --allow-older`;
+    }
+    if (Date.parse(created) >= Date.parse(last.created)) return undefined;
     return `this bundle was created ${created}, before the one last pushed to this registry (created ${last.created}, stack ${last.stack}): an older bundle would roll the images back; if that is meant, push it with npm run push -- <dir> --stack <name> --allow-older`;
 }
 

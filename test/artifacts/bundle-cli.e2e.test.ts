@@ -156,6 +156,7 @@ test("bundles the whole inventory through the mirrors, with charts, plugins and 
             "chart charts/rapidminer-aihub-2026.0.2.tgz",
             "plugin plugins/pulumi-resource-kubernetes-v4.25.0-linux-amd64.tar.gz",
             `cli pulumi/${CLI}`,
+            "verifier verify.cjs",
             "sbom sbom.cdx.json",
         ],
     );
