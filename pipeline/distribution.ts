@@ -78,11 +78,13 @@ export interface ClientStats {
     bytes: number;
     /** Chunked uploads resumed after a broken connection. */
     resumed: number;
+    /** Chunked uploads started again because the registry had dropped the broken one. */
+    restarted: number;
 }
 
 /** A client for one registry; `close` ends its keep-alive connections. */
 export class DistributionClient {
-    readonly stats: ClientStats = { uploaded: 0, mounted: 0, present: 0, bytes: 0, resumed: 0 };
+    readonly stats: ClientStats = { uploaded: 0, mounted: 0, present: 0, bytes: 0, resumed: 0, restarted: 0 };
     private readonly agent: https.Agent;
     private readonly plain: http.Agent;
     private base: string;
@@ -187,7 +189,8 @@ export class DistributionClient {
 
     /**
      * Sends a large blob in PATCH chunks (distribution spec, "chunked upload"). A transient failure asks the registry
-     * where the upload stands (GET on the upload URL, its `Range`) and resumes from there instead of resending all.
+     * where the upload stands (GET on the upload URL, its `Range`) and resumes from there instead of resending all; when
+     * the registry has dropped the upload, it starts again.
      * Returns the upload URL for the closing PUT.
      */
     private async chunks(repo: string, digest: string, size: number, file: string, first: string): Promise<string> {
@@ -212,6 +215,16 @@ export class DistributionClient {
             } catch (e) {
                 if (!(e instanceof RegistryError) || !e.transient || ++resumes > this.tuning.resumes) throw e;
                 const st = await this.call("GET", loc, repo);
+                if (st.status === 404) {
+                    // The registry dropped the session: distribution cancels an upload that a broken PATCH left at
+                    // another offset than its state says (registry/handlers/blobupload.go). Start a new one.
+                    const again = await this.call("POST", `/v2/${repo}/blobs/uploads/`, repo);
+                    this.expect(again, [202], what);
+                    loc = this.location(again, what);
+                    offset = 0;
+                    this.stats.restarted++;
+                    continue;
+                }
                 this.expect(st, [204], `status of ${what}`);
                 if (st.headers.location) loc = this.location(st, what);
                 offset = rangeEnd(st.headers.range) + 1;
@@ -337,19 +350,18 @@ export class DistributionClient {
         const basic = this.basicOf();
         const issued = Date.now();
         const entry: Token = { value: Promise.resolve(""), expires: Infinity };
-        entry.value = this.send("GET", url.href, basic ? { authorization: basic } : {}).then(
-            (t) => {
+        entry.value = this.send("GET", url.href, basic ? { authorization: basic } : {})
+            .then((t) => {
                 this.expect(t, [200], `token from ${url.host}`);
                 const doc = JSON.parse(t.body) as { token?: string; access_token?: string; expires_in?: number };
                 const seconds = Number(doc.expires_in) > 0 ? Number(doc.expires_in) : DEFAULT_TOKEN_SECONDS;
                 entry.expires = issued + seconds * 900;
                 return doc.token ?? doc.access_token ?? "";
-            },
-            (e: unknown) => {
+            })
+            .catch((e: unknown) => {
                 if (this.tokens.get(scope) === entry) this.tokens.delete(scope);
                 throw e;
-            },
-        );
+            });
         // Awaited by the caller; this only keeps an unawaited failure from being reported as unhandled.
         entry.value.catch(() => undefined);
         this.tokens.set(scope, entry);
