@@ -216,7 +216,7 @@ describe("split parts", () => {
         fs.appendFileSync(p0, "x");
         const text = fs
             .readFileSync(path.join(dir, SUMS_FILE), "utf8")
-            .replace(/^[a-f0-9]{64}(?=  bundle\.tar\.part-000$)/m, sha256(fs.readFileSync(p0)));
+            .replace(/^[a-f0-9]{64}(?= {2}bundle\.tar\.part-000$)/m, sha256(fs.readFileSync(p0)));
         fs.writeFileSync(path.join(dir, SUMS_FILE), text);
         const bad = verifyIn(checkout, [dir, "--into", into, "--key", pub]);
         assert.equal(bad.code, 1, bad.out);
