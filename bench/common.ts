@@ -2,7 +2,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { BundleManifest } from "../pipeline/manifest";
+import { walkImages } from "../pipeline/layout";
+import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../pipeline/manifest";
 import { pushBundle } from "../pipeline/push";
 import type { TestRegistry } from "../test/helpers/registry";
 
@@ -11,7 +12,14 @@ export const AUTH = { username: "bench", password: "bench-pass" };
 
 /** Pushes the bundle in `dir` into a bench registry, quietly. */
 export function pushInto(reg: TestRegistry, dir: string, manifest: BundleManifest) {
-    return pushBundle({ dir, manifest, registry: { server: reg.host, ...AUTH, caCert: reg.caCert }, write: () => {} });
+    const images = walkImages(path.join(dir, IMAGES_DIR), imageArtifacts(manifest));
+    return pushBundle({
+        dir,
+        manifest,
+        images,
+        registry: { server: reg.host, ...AUTH, caCert: reg.caCert },
+        write: () => {},
+    });
 }
 
 /** Runs `body` with a fresh work dir and a list to put started registries in; cleans up and exits 1 on error. */

@@ -18,11 +18,10 @@ import { imageArtifacts, readManifest, writeManifest } from "../pipeline/manifes
 import { releaseImages } from "../pipeline/rendered";
 import { readSigningKey, sealBundle, sealSummary } from "../pipeline/seal";
 import { stackInventory } from "../pipeline/inventory";
-import { writeOfflineVerifier } from "../pipeline/offline-verifier";
 import { bundlePathOf, placementWarnings } from "../pipeline/placement";
 import { DEFAULT_PLUGIN_BASE_URL } from "../pipeline/plugins";
 import { DEFAULT_PULUMI_CLI_BASE_URL } from "../pipeline/pulumi-cli";
-import { parseSize, splitBundle, UNPACK_FILE, VERIFIER_FILE, writeUnpackHint } from "../pipeline/split";
+import { parseSize, splitBundle } from "../pipeline/split";
 import { stackConfig } from "../pipeline/stack";
 import { parseCli, runCli } from "./run";
 
@@ -100,16 +99,15 @@ async function main(): Promise<number> {
         writeManifest(out, { ...m, artifacts: [...m.artifacts, ...extra] });
         console.log(`extra files: ${extra.length} under ${FILES_DIR}/`);
     }
-    // Last of all: the SBOM and the signature cover every artifact recorded above.
+    // Last of all: the checkout, verify.cjs, the SBOM, the signature and SHA256SUMS cover everything recorded above.
     const sealed = await sealBundle(out, projectDir, signKey);
-    writeOfflineVerifier(out);
     if (partSize) {
         const partsDir = `${out.replace(/\/+$/, "")}.parts`;
-        fs.mkdirSync(partsDir, { recursive: true });
-        writeOfflineVerifier(partsDir);
-        writeUnpackHint(partsDir, { stack: args.stack, into: bundlePathOf(cfg, projectDir, out) });
-        const parts = await splitBundle(out, partsDir, partSize, [VERIFIER_FILE, UNPACK_FILE]);
-        console.log(`split into ${parts.length} part(s) in ${partsDir} (checksums in SHA256SUMS)`);
+        const parts = await splitBundle(out, partsDir, partSize, signKey);
+        const into = bundlePathOf(cfg, projectDir, out);
+        console.log(
+            `split into ${parts.length} part(s) in ${partsDir} (SHA256SUMS${signKey ? ", SHA256SUMS.sig" : ""}); inside, from the checkout: node ${path.basename(partsDir)}/verify.cjs ${path.basename(partsDir)} --into ${into}${signKey ? " --key <pub.pem>" : ""}`,
+        );
     }
     // Attachments are all recorded by buildBundle; what follows adds only files, the SBOM and the signature.
     const attached = imageArtifacts(manifest).map((a) => a.attached?.kind);

@@ -1,25 +1,27 @@
 /**
- * `npm run push -- <dir> --stack <name> [--password-stdin] [--parallel N] [--skip-verify] [--insecure-tls]`:
- * verifies the bundle, then pushes its images into the stack's registry (server, user and CA from the stack
- * file; the password from stdin or AIHUB_REGISTRY_PASSWORD, since the stack file holds it encrypted).
- * `--retagged <file>` (one per `bundle --images-from` list, same order) writes that list's private references.
- * `--key <pub.pem>` checks bundle.json's signature first; `--require-signature` refuses an unsigned bundle.
- * Exits 1 when anything failed (re-run to complete), 2 on bad usage.
+ * `npm run push -- <dir> --stack <name> [--password-stdin] [--parallel N] [--insecure-tls]`: verifies the bundle
+ * (signature, checkout, every file), then pushes exactly what was verified into the stack's registry (server, user
+ * and CA from the stack file; the password from stdin or AIHUB_REGISTRY_PASSWORD, since the stack file holds it
+ * encrypted). The signature is checked with `--key <pub.pem>` or the stack's `bundle.publicKey`; a signed bundle
+ * without either is refused unless `--insecure`. A bundle created before the last one pushed to the registry is
+ * refused unless `--allow-older`. `--retagged <file>` (one per `bundle --images-from` list, same order) writes that
+ * list's private references. Exits 1 when anything failed (re-run to complete), 2 on bad usage.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { retaggedTexts } from "../pipeline/image-list";
 import { attachmentSummary } from "../pipeline/attached";
-import { imageArtifacts, readManifest } from "../pipeline/manifest";
+import { imageArtifacts } from "../pipeline/manifest";
+import { lastPush, recordPush, rollbackProblem } from "../pipeline/push-record";
 import { pushBundle } from "../pipeline/push";
 import { isSplit } from "../pipeline/split";
-import { stackRegistry } from "../pipeline/stack";
+import { stackBundleKey, stackRegistry } from "../pipeline/stack";
 import { signatureCheckOf } from "../pipeline/signing";
 import { verifyBundle } from "../pipeline/verify";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
-    "usage: npm run push -- <bundle dir> --stack <name> [--password-stdin] [--parallel 4] [--skip-verify] [--key <pub.pem> [--require-signature]] [--insecure-tls] [--retagged <file>]... [--dir <project dir>]";
+    "usage: npm run push -- <bundle dir> --stack <name> [--password-stdin] [--parallel 4] [--key <pub.pem> [--require-signature] | --insecure] [--allow-older] [--insecure-tls] [--retagged <file>]... [--dir <project dir>]";
 
 async function main(): Promise<number> {
     const parsed = parseCli(USAGE, {
@@ -29,7 +31,8 @@ async function main(): Promise<number> {
             dir: { type: "string" },
             "password-stdin": { type: "boolean" },
             parallel: { type: "string" },
-            "skip-verify": { type: "boolean" },
+            insecure: { type: "boolean" },
+            "allow-older": { type: "boolean" },
             "insecure-tls": { type: "boolean" },
             retagged: { type: "string", multiple: true },
             key: { type: "string" },
@@ -51,14 +54,10 @@ async function main(): Promise<number> {
         );
         return 2;
     }
-    const sig = signatureCheckOf(args);
-    if ("error" in sig) return (console.error(`${sig.error}\n${USAGE}`), 2);
-    if (args["skip-verify"] && sig.key) {
-        console.error(`--skip-verify skips the signature check --key asks for: drop one of them\n${USAGE}`);
-        return 2;
-    }
     const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
     const registry = stackRegistry(projectDir, args.stack);
+    const sig = signatureCheckOf(args, stackBundleKey(projectDir, args.stack));
+    if ("error" in sig) return (console.error(`${sig.error}\n${USAGE}`), 2);
     const password = args["password-stdin"]
         ? fs.readFileSync(0, "utf8").replace(/\r?\n$/, "")
         : process.env.AIHUB_REGISTRY_PASSWORD;
@@ -66,18 +65,21 @@ async function main(): Promise<number> {
         console.error("no registry password: set AIHUB_REGISTRY_PASSWORD or pipe it with --password-stdin");
         return 2;
     }
-    if (!args["skip-verify"]) {
-        const v = await verifyBundle(dir, 4, sig);
-        for (const p of v.problems) console.log(`BAD ${p.artifact}: ${p.text}`);
-        if (v.problems.length) {
-            console.log(
-                `push refused: the bundle failed verification (${v.problems.length} problem(s)); nothing pushed`,
-            );
-            return 1;
-        }
-        console.log(`bundle verified: ${v.checked} files and blobs`);
+    const v = await verifyBundle(dir, 4, sig, projectDir);
+    for (const p of v.problems) console.log(`BAD ${p.artifact}: ${p.text}`);
+    if (v.problems.length) {
+        console.log(`push refused: the bundle failed verification (${v.problems.length} problem(s)); nothing pushed`);
+        return 1;
     }
-    const manifest = readManifest(dir)!;
+    // From here on only what was verified is used: this manifest, and the manifest bytes verify walked.
+    const manifest = v.manifest!;
+    const key = v.signature?.state === "verified" ? `signed by ${v.signature.key}` : v.signature?.state;
+    console.log(`bundle verified: ${v.checked} files and blobs; created ${manifest.created}; ${key}`);
+    const rollback = rollbackProblem(manifest.created, lastPush(projectDir, registry.server));
+    if (rollback && !args["allow-older"]) {
+        console.log(`push refused: ${rollback}`);
+        return 1;
+    }
     const retagged = args.retagged ?? [];
     const texts = retagged.length ? retaggedTexts(manifest.imageLists ?? [], registry.server, retagged.length) : [];
     const parallel = Number(args.parallel ?? 4);
@@ -88,6 +90,7 @@ async function main(): Promise<number> {
     const r = await pushBundle({
         dir,
         manifest,
+        images: v.images,
         parallel,
         registry: { ...registry, password, tlsVerify: !args["insecure-tls"] },
     });
@@ -100,6 +103,11 @@ async function main(): Promise<number> {
         console.log(`upstream ${attachmentSummary(attached.map((a) => a.attached?.kind))} pushed beside their images`);
     }
     if (r.failed.length) return 1;
+    recordPush(projectDir, registry.server, {
+        created: manifest.created,
+        bundleSha256: v.manifestSha256!,
+        stack: manifest.stack,
+    });
     // Written only after a complete push: a deploy script reading them must find every image.
     retagged.forEach((f, i) => fs.writeFileSync(f, texts[i]));
     for (const f of retagged) console.log(`private references written to ${f}`);

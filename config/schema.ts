@@ -3,6 +3,7 @@
  * Field-level rules live here; rules that compare fields live in `rules.ts`. Secret fields come out of parsing
  * as `pulumi.Output<string>` marked secret, because zod drops Pulumi's secret marking.
  */
+import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { imageRefProblem, registryHostProblem, registryServerProblem } from "../lib/imageref";
@@ -132,6 +133,22 @@ export const registrySchema = z.strictObject({
     pullSecretName: k8sName.default("airgap-registry"),
 });
 
+/** Why a `bundle.publicKey` value is not a PEM ECDSA P-256 public key (the fix included), or undefined. */
+function publicKeyProblem(v: string): string | undefined {
+    const fix = "paste the public half of the bundle signing key (openssl pkey -in bundle-key.pem -pubout)";
+    if (/PRIVATE KEY/.test(v)) return `is a private key: never put it in the stack; ${fix}`;
+    let key: crypto.KeyObject;
+    try {
+        key = crypto.createPublicKey({ key: v, format: "pem" });
+    } catch {
+        return `is not a PEM public key: ${fix}`;
+    }
+    if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+        return `is not an ECDSA P-256 key: ${fix}`;
+    }
+    return undefined;
+}
+
 /** True when no name occurs twice. */
 const duplicatesAbsent = (names: string[]) => new Set(names).size === names.length;
 
@@ -156,6 +173,17 @@ export const bundleSchema = z.strictObject({
         )
         .default({}),
     upstreamTlsVerify: z.boolean().default(true),
+    /**
+     * PEM public key (ECDSA P-256) the bundle must be signed with: RegistryMirror's push (and `npm run push`) refuse
+     * a bundle it did not sign, and a signed bundle when it is unset.
+     */
+    publicKey: z
+        .string()
+        .superRefine((v, ctx) => {
+            const bad = publicKeyProblem(v);
+            if (bad) ctx.addIssue({ code: "custom", message: bad });
+        })
+        .optional(),
     /** Local paths or http(s) URLs carried under files/ (names must differ). */
     extraFiles: z
         .array(

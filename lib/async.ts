@@ -45,6 +45,8 @@ export interface RetryOptions {
     retryable(e: unknown): boolean;
     /** Told of each retry before its wait. @default nothing */
     onRetry?(e: unknown, waitMs: number): void;
+    /** A wait the failure itself asks for (a registry's Retry-After); used when longer than the backoff. */
+    waitOf?(e: unknown): number | undefined;
 }
 
 /** Runs `task` (given the attempt number, from 1) until it succeeds, fails for good or runs out of tries. */
@@ -54,7 +56,7 @@ export async function retry<T>(o: RetryOptions, task: (attempt: number) => Promi
             return await task(n);
         } catch (e) {
             if (!o.retryable(e) || n >= o.tries) throw e;
-            const wait = o.backoffMs * 2 ** (n - 1);
+            const wait = Math.max(o.backoffMs * 2 ** (n - 1), o.waitOf?.(e) ?? 0);
             o.onRetry?.(e, wait);
             await sleep(wait);
         }

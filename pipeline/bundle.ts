@@ -19,6 +19,7 @@ import {
     type Artifact,
     type BundleManifest,
 } from "./manifest";
+import { pruneLayout } from "./layout";
 import { fillNpmCache, listFiles } from "./npm-cache";
 import { download, pluginFile, pluginUrl, type PluginNeed } from "./plugins";
 import { formatBytes, Progress } from "./progress";
@@ -219,6 +220,14 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
             reuse,
         );
     }
+    // What an earlier run carried and this one does not is dropped, so the bundle holds only what bundle.json lists.
+    const images = manifest.artifacts.filter((a) => a.kind === "image");
+    const pruned = pruneLayout(
+        layout,
+        new Set(images.map((a) => a.name)),
+        new Set(images.flatMap((a) => a.blobs.map((b) => b.digest))),
+    );
+    if (pruned) progress.note(`removed ${pruned} blob(s) no image of this bundle uses`);
     progress.note(
         `bundle ${o.out}: ${manifest.artifacts.length} artifacts, ${formatBytes(await bundleSize(o.out))} on disk`,
     );

@@ -17,10 +17,88 @@ interface Descriptor {
     annotations?: Record<string, string>;
 }
 
-/** Path of a blob inside a layout. */
+/** The only digest form a blob name may take: anything else could name a path outside the layout. */
+export const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/**
+ * The largest manifest or index read from the layout (distribution's own limit on a manifest PUT is 4 MiB,
+ * registry/handlers/manifests.go maxManifestBodySize).
+ */
+export const MAX_MANIFEST_BYTES = 4 << 20;
+/** The largest `index.json` read. */
+const MAX_INDEX_BYTES = 64 << 20;
+
+/** Path of a blob inside a layout; throws on a digest that is not `sha256:<64 hex>`. */
 export function blobPath(layout: string, digest: string): string {
-    const [alg, hex] = digest.split(":");
-    return path.join(layout, "blobs", alg, hex);
+    if (!DIGEST.test(digest)) throw new Error(`"${digest}" is not a sha256 digest (sha256:<64 hex digits>)`);
+    return path.join(layout, "blobs", "sha256", digest.slice(7));
+}
+
+/**
+ * Reads a small file whole after checking it is a regular file (not a link, device or FIFO) of at most `max` bytes;
+ * throws naming it otherwise.
+ */
+export function readSmallFile(file: string, max: number): Buffer {
+    const st = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (!st) throw new Error(`${file} is missing`);
+    if (!st.isFile()) throw new Error(`${file} is not a regular file`);
+    if (st.size > max) throw new Error(`${file} is ${st.size} bytes, more than the ${max} a manifest may have`);
+    const b = fs.readFileSync(file);
+    if (b.length !== st.size) throw new Error(`${file} changed while it was read`);
+    return b;
+}
+
+/** A manifest of an image with the exact bytes read and checked. */
+export interface ManifestBytes {
+    digest: string;
+    mediaType: string;
+    bytes: Buffer;
+}
+
+/** An image as the manifests in the layout describe it. */
+export interface WalkedImage {
+    /** Its manifests in PUT order (children before the index that lists them), bytes checked against digests. */
+    manifests: ManifestBytes[];
+    /** Every other blob (configs, layers) with the size its manifest gives. */
+    blobs: BlobRef[];
+}
+
+/**
+ * Walks an image from its top descriptor: reads each manifest once (regular file, size capped, sha256 equal to its
+ * digest, descriptors with valid digests) and collects configs and layers. The one walk verify and push both use;
+ * throws naming the first bad manifest.
+ */
+export function walkImage(layout: string, top: Descriptor): WalkedImage {
+    const manifests: ManifestBytes[] = [];
+    const blobs = new Map<string, BlobRef>();
+    const seen = new Set<string>();
+    const walk = (d: Descriptor) => {
+        if (seen.has(d.digest)) return;
+        seen.add(d.digest);
+        const bytes = readSmallFile(blobPath(layout, d.digest), MAX_MANIFEST_BYTES);
+        if (`sha256:${sha256(bytes)}` !== d.digest) throw new Error(`manifest ${d.digest} does not match its digest`);
+        let doc: { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
+        try {
+            doc = JSON.parse(bytes.toString("utf8")) as typeof doc;
+        } catch {
+            throw new Error(`manifest ${d.digest} is not JSON`);
+        }
+        const check = (c: Descriptor) => {
+            if (!c || typeof c.digest !== "string" || !DIGEST.test(c.digest)) {
+                throw new Error(`manifest ${d.digest} names a blob "${String(c?.digest)}" that is not a sha256 digest`);
+            }
+            if (!Number.isSafeInteger(c.size) || c.size < 0)
+                throw new Error(`manifest ${d.digest}: bad size of ${c.digest}`);
+            return c;
+        };
+        for (const m of doc.manifests ?? []) walk(check(m));
+        for (const b of [...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])]) {
+            const c = check(b);
+            if (!blobs.has(c.digest)) blobs.set(c.digest, { digest: c.digest, size: c.size });
+        }
+        manifests.push({ digest: d.digest, mediaType: d.mediaType, bytes });
+    };
+    walk(top);
+    return { manifests, blobs: [...blobs.values()].filter((b) => !seen.has(b.digest)) };
 }
 
 /** The descriptors of `index.json`, by ref name; empty when the layout does not exist yet. */
@@ -28,7 +106,7 @@ export function layoutRefs(layout: string): Map<string, Descriptor> {
     const file = path.join(layout, "index.json");
     const refs = new Map<string, Descriptor>();
     if (!fs.existsSync(file)) return refs;
-    const index = JSON.parse(fs.readFileSync(file, "utf8")) as { manifests?: Descriptor[] };
+    const index = JSON.parse(readSmallFile(file, MAX_INDEX_BYTES).toString("utf8")) as { manifests?: Descriptor[] };
     for (const d of index.manifests ?? []) {
         const name = d.annotations?.[REF_NAME];
         if (name) refs.set(name, d);
@@ -72,30 +150,22 @@ export function layoutBlobFiles(layout: string): BlobRef[] {
 }
 
 /**
- * Lays out one image of the layout as a skopeo `dir:` image in `dest` (symlinks to the layout's blobs, nothing
- * copied): `manifest.json` is the top manifest or index, `<hex>.manifest.json` each child manifest, `<hex>` every
- * other blob. skopeo before 1.19 reads only OCI media types from an `oci:` layout by name, so a Docker v2s2
- * manifest kept byte for byte in the layout can only be pushed through `dir:`, which takes any manifest as it is.
+ * Lays out one verified image (see {@link walkImage}) as a skopeo `dir:` image in `dest`: `manifest.json` is the top
+ * manifest or index and `<hex>.manifest.json` each child manifest, written from the bytes verify checked; every other
+ * blob is a symlink to the layout's file (the registry checks its digest on upload). skopeo before 1.19 reads only OCI
+ * media types from an `oci:` layout by name, so a Docker v2s2 manifest kept byte for byte in the layout can only be
+ * pushed through `dir:`, which takes any manifest as it is.
  */
-export function dirView(layout: string, top: Descriptor, dest: string): void {
+export function dirView(layout: string, image: WalkedImage, topDigest: string, dest: string): void {
     fs.mkdirSync(dest, { recursive: true });
     fs.writeFileSync(path.join(dest, "version"), "Directory Transport Version: 1.1\n");
-    const link = (digest: string, name: string) =>
-        fs.symlinkSync(path.resolve(blobPath(layout, digest)), path.join(dest, name));
-    const walk = (d: Descriptor, name: string) => {
-        link(d.digest, name);
-        if (!/manifest|index/.test(d.mediaType)) return;
-        const doc = JSON.parse(fs.readFileSync(blobPath(layout, d.digest), "utf8")) as {
-            manifests?: Descriptor[];
-            config?: Descriptor;
-            layers?: Descriptor[];
-        };
-        for (const m of doc.manifests ?? []) walk(m, `${m.digest.slice(7)}.manifest.json`);
-        for (const b of [...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])]) {
-            if (!fs.existsSync(path.join(dest, b.digest.slice(7)))) link(b.digest, b.digest.slice(7));
-        }
-    };
-    walk(top, "manifest.json");
+    for (const m of image.manifests) {
+        const name = m.digest === topDigest ? "manifest.json" : `${m.digest.slice(7)}.manifest.json`;
+        fs.writeFileSync(path.join(dest, name), m.bytes);
+    }
+    for (const b of image.blobs) {
+        fs.symlinkSync(path.resolve(blobPath(layout, b.digest)), path.join(dest, b.digest.slice(7)));
+    }
 }
 
 /**
@@ -147,4 +217,47 @@ export function addRef(layout: string, refName: string, desc: Descriptor): void 
 /** True when the top manifest is an index (multi-platform). */
 export function isIndex(mediaType: string): boolean {
     return /index|manifest\.list/.test(mediaType);
+}
+
+/**
+ * Drops from the layout what the bundle no longer records (images an earlier run carried): index.json entries whose
+ * ref name is not in `names`, and blob files not in `keep`. Verify refuses files bundle.json does not list.
+ */
+export function pruneLayout(layout: string, names: Set<string>, keep: Set<string>): number {
+    const file = path.join(layout, "index.json");
+    if (fs.existsSync(file)) {
+        const index = JSON.parse(fs.readFileSync(file, "utf8")) as { manifests: Descriptor[] };
+        const kept = index.manifests.filter((d) => names.has(d.annotations?.[REF_NAME] ?? ""));
+        if (kept.length !== index.manifests.length) {
+            const tmp = `${file}.tmp-${process.pid}`;
+            fs.writeFileSync(tmp, JSON.stringify({ ...index, manifests: kept }));
+            fs.renameSync(tmp, file);
+        }
+    }
+    let removed = 0;
+    const dir = path.join(layout, "blobs", "sha256");
+    for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+        if (!keep.has(`sha256:${f}`)) {
+            fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+            removed++;
+        }
+    }
+    return removed;
+}
+
+/** {@link walkImage} for each image of a bundle, by name (what verify hands push; tests and benches call it alone). */
+export function walkImages(
+    layout: string,
+    images: { name: string; digest: string; mediaType: string; blobs: BlobRef[] }[],
+): Map<string, WalkedImage> {
+    return new Map(
+        images.map((a) => [
+            a.name,
+            walkImage(layout, {
+                mediaType: a.mediaType,
+                digest: a.digest,
+                size: a.blobs.find((b) => b.digest === a.digest)?.size ?? 0,
+            }),
+        ]),
+    );
 }

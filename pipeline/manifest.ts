@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import { MANIFEST_FILE } from "../lib/bundle-layout";
 import { ATTACHMENT_KINDS } from "./attached";
+import { relativePathProblem } from "./tar";
 
 /** The format version this code writes and reads. */
 export const FORMAT_VERSION = 1;
@@ -16,6 +17,11 @@ export const IMAGES_DIR = "images";
 const sha256Hex = z.string().regex(/^[a-f0-9]{64}$/);
 const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/);
 const size = z.number().int().min(0);
+/** A path inside the bundle: relative, `/`-separated, normalised, never climbing out (tar.ts). */
+const relPath = z.string().superRefine((v, ctx) => {
+    const bad = relativePathProblem(v);
+    if (bad) ctx.addIssue({ code: "custom", message: `"${v}" ${bad}: paths must stay inside the bundle` });
+});
 
 /** One content-addressed blob of an image. */
 const blobSchema = z.strictObject({ digest, size });
@@ -40,16 +46,19 @@ const imageSchema = z.strictObject({
 });
 
 /** One file of a multi-file artifact (the npm cache). */
-const fileSchema = z.strictObject({ path: z.string().min(1), sha256: sha256Hex, size });
+const fileSchema = z.strictObject({ path: relPath, sha256: sha256Hex, size });
 
-/** A single file: chart, plugin tarball, Pulumi CLI archive (`cli`), the SBOM (`sbom`) or any other file. */
+/**
+ * A single file: chart, plugin tarball, Pulumi CLI archive (`cli`), the SBOM (`sbom`), the offline verifier
+ * (`verifier`, verify.cjs) or any other file.
+ */
 const fileArtifactSchema = z.strictObject({
-    kind: z.enum(["chart", "plugin", "cli", "file", "sbom"]),
+    kind: z.enum(["chart", "plugin", "cli", "file", "sbom", "verifier"]),
     name: z.string().min(1),
     source: z.string().min(1),
     sha256: sha256Hex,
     size,
-    path: z.string().min(1),
+    path: relPath,
 });
 
 /** A directory of files (the npm cache); `sha256` is that of the lockfile it was filled from. */
@@ -59,11 +68,24 @@ const dirArtifactSchema = z.strictObject({
     source: z.string().min(1),
     sha256: sha256Hex,
     size,
-    path: z.string().min(1),
+    path: relPath,
     files: z.array(fileSchema),
 });
 
 export const artifactSchema = z.discriminatedUnion("kind", [imageSchema, fileArtifactSchema, dirArtifactSchema]);
+
+/**
+ * The project checkout the bundle was made from: its commit and every tracked file (stack files `Pulumi.<stack>.yaml`
+ * aside, which the admin edits) with its sha256, so the inside runs exactly the code that was bundled.
+ */
+export const checkoutSchema = z.strictObject({
+    commit: z.string().regex(/^[a-f0-9]{40,64}$/),
+    /** True when tracked files differed from the commit at bundle time (their contents are what `files` records). */
+    dirty: z.boolean(),
+    /** sha256 of the `sha256sum`-format list of `files`, the one value to compare by eye. */
+    sha256: sha256Hex,
+    files: z.array(z.strictObject({ path: relPath, sha256: sha256Hex })),
+});
 
 export const manifestSchema = z.strictObject({
     format: z.literal(FORMAT_VERSION),
@@ -73,6 +95,7 @@ export const manifestSchema = z.strictObject({
     platforms: z.array(z.string()).min(1),
     created: z.string(),
     artifacts: z.array(artifactSchema),
+    checkout: checkoutSchema.optional(),
     /** The `--images-from` lists in command-line order, each with its normalised references in file order. */
     imageLists: z.array(z.strictObject({ file: z.string(), images: z.array(z.string()) })).optional(),
 });
@@ -83,6 +106,7 @@ export type FileArtifact = z.output<typeof fileArtifactSchema>;
 export type NpmArtifact = z.output<typeof dirArtifactSchema>;
 export type Artifact = z.output<typeof artifactSchema>;
 export type BundleManifest = z.output<typeof manifestSchema>;
+export type Checkout = z.output<typeof checkoutSchema>;
 
 /** Parses manifest text; throws naming the first bad field. */
 export function parseManifest(text: string, file = MANIFEST_FILE): BundleManifest {

@@ -4,40 +4,22 @@
  * other blob streams from the layout; uploads of all images share one bounded pool, and each image's manifests
  * go last (children by digest, then the top one by its tag) with their exact bytes, so digests stay upstream's.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { DistributionClient } from "./distribution";
 import { parseImageRef } from "../lib/imageref";
-import { blobPath } from "./layout";
+import type { WalkedImage } from "./layout";
 import { IMAGES_DIR, imageArtifacts, type ImageArtifact } from "./manifest";
 import { Progress } from "./progress";
 import type { PushOptions, PushResult } from "./push-refs";
 import { pushReference, registryProblem } from "./push-refs";
 import { pool, retry as retryWithBackoff } from "../lib/async";
-import { isTransientFailure, RegistryError } from "./registry-error";
+import { isTransientFailure, RegistryError, retryAfterOf } from "./registry-error";
 
-/** A manifest to PUT: its descriptor and whether it is the top one. */
-interface ManifestNode {
-    mediaType: string;
-    digest: string;
-}
-
-/** An image's manifests in PUT order (children before their index) and its other blobs. */
-export function imageParts(layout: string, a: ImageArtifact): { manifests: ManifestNode[]; blobs: string[] } {
-    const manifests: ManifestNode[] = [];
-    const blobs = new Set<string>();
-    const walk = (d: ManifestNode) => {
-        const doc = JSON.parse(fs.readFileSync(blobPath(layout, d.digest), "utf8")) as {
-            manifests?: ManifestNode[];
-            config?: ManifestNode;
-            layers?: ManifestNode[];
-        };
-        for (const m of doc.manifests ?? []) walk(m);
-        for (const b of [...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])]) blobs.add(b.digest);
-        if (!manifests.some((m) => m.digest === d.digest)) manifests.push(d);
-    };
-    walk({ mediaType: a.mediaType, digest: a.digest });
-    return { manifests, blobs: [...blobs] };
+/** The verified parts of an image; throws when verify did not walk it (a caller that skipped verify). */
+export function verifiedImage(o: Pick<PushOptions, "images">, a: ImageArtifact): WalkedImage {
+    const w = o.images.get(a.name);
+    if (!w) throw new Error(`${a.source} was not verified: push only what verify walked`);
+    return w;
 }
 
 /** Pushes the bundle through the distribution API; same contract as pushBundle. */
@@ -62,12 +44,13 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
                 tries: 1 + (o.retries ?? 3),
                 backoffMs: o.backoffMs ?? 1000,
                 retryable: isTransientFailure,
+                waitOf: retryAfterOf,
                 onRetry: (e, wait) => progress.note(`retrying ${what} in ${wait} ms: ${(e as Error).message}`),
             },
             task,
         );
     const blob = (repo: string, digest: string): Promise<void> => {
-        const size = sizes.get(digest) ?? fs.statSync(blobPath(layout, digest)).size;
+        const size = sizes.get(digest)!;
         const earlier = first.get(digest);
         if (earlier) {
             return earlier.done.then(
@@ -105,15 +88,14 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
         });
     const send = (a: ImageArtifact) =>
         guarded(a, async (ref, repo, tag) => {
-            const parts = imageParts(layout, a);
+            const parts = verifiedImage(o, a);
             progress.note(`pushing ${a.source} -> ${ref} (${parts.blobs.length} blobs)`);
-            await Promise.all(parts.blobs.map((d) => blob(repo, d)));
+            await Promise.all(parts.blobs.map((b) => blob(repo, b.digest)));
             for (const m of parts.manifests) {
                 const top = m.digest === a.digest;
-                const bytes = fs.readFileSync(blobPath(layout, m.digest));
                 let stored = "";
                 await retry(ref, async () => {
-                    stored = await client.putManifest(repo, top && tag ? tag : m.digest, m.mediaType, bytes);
+                    stored = await client.putManifest(repo, top && tag ? tag : m.digest, m.mediaType, m.bytes);
                 });
                 if (stored && stored !== m.digest) {
                     throw new Error(`registry ${o.registry.server} stored ${ref} as ${stored}, expected ${m.digest}`);

@@ -3,6 +3,7 @@
  * the admin's error.
  */
 import { formatImageRef, mapImage, parseImageRef } from "../lib/imageref";
+import type { WalkedImage } from "./layout";
 import type { BundleManifest } from "./manifest";
 import { RegistryError } from "./registry-error";
 import { classify, type AccessOptions } from "./skopeo";
@@ -51,6 +52,8 @@ export interface PushOptions {
     /** The bundle directory. */
     dir: string;
     manifest: BundleManifest;
+    /** Each image as verify walked it (verify.ts): its manifests' bytes are what is pushed, never read again. */
+    images: Map<string, WalkedImage>;
     /** The registry and its credentials (server may carry a project path, e.g. `harbor.local/aihub`). */
     registry: AccessOptions;
     /** Images copied at once. @default 4 */

@@ -11,7 +11,7 @@ import { dirView, isIndex } from "./layout";
 import { IMAGES_DIR, imageArtifacts, type ImageArtifact } from "./manifest";
 import { Progress } from "./progress";
 import { proxyFor } from "./proxy";
-import { pushDirect } from "./push-direct";
+import { pushDirect, verifiedImage } from "./push-direct";
 import { scratchDir } from "./scratch";
 import { retry } from "../lib/async";
 import { isTransientFailure, RegistryError } from "./registry-error";
@@ -98,8 +98,7 @@ async function copyWithRetry(
 ): Promise<void> {
     const view = path.join(scratch, "image");
     const digestFile = path.join(scratch, "digest");
-    const top = a.blobs.find((b) => b.digest === a.digest)!;
-    dirView(path.join(o.dir, IMAGES_DIR), { mediaType: a.mediaType, ...top }, view);
+    dirView(path.join(o.dir, IMAGES_DIR), verifiedImage(o, a), a.digest, view);
     const args = ["copy", "--preserve-digests", "--retry-times=0", `--digestfile=${digestFile}`, ...flags];
     if (isIndex(a.mediaType)) args.push("--all");
     args.push(`dir:${view}`, `docker://${ref}`);

@@ -1,13 +1,17 @@
 /**
- * The last step of `bundle`, once every artifact is recorded: writes the SBOM and records it in bundle.json, then
- * signs bundle.json (or removes a signature an earlier run left, which would no longer match).
+ * The last step of `bundle`, once every artifact is recorded: records the checkout and the offline verifier
+ * (verify.cjs), writes the SBOM and records it in bundle.json, signs bundle.json (or removes a signature an earlier
+ * run left, which would no longer match), and lists every file in SHA256SUMS, signed too.
  */
 import { randomUUID, type KeyObject } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { chartMeta, type ChartMeta } from "./chart-meta";
 import { hashFile } from "../lib/digest";
-import { readManifest, writeManifest, type FileArtifact } from "./manifest";
+import { IMAGES_DIR, readManifest, writeManifest, type Checkout, type FileArtifact } from "./manifest";
+import { recordCheckout } from "./checkout";
+import { writeOfflineVerifier } from "./offline-verifier";
+import { SUMS_FILE, SUMS_SIG_FILE, VERIFIER_FILE, writeSums, type SumEntry } from "./split";
 import { buildSbom, KIND_PROPERTY, SBOM_FILE, type LockPackage, type Sbom } from "./sbom";
 import { KEY_PASSWORD_ENV, keyFingerprint, loadSigningKey, SIGNATURE_FILE, signBlob } from "./signing";
 
@@ -35,12 +39,54 @@ export interface SealResult {
     sbom: Sbom;
     /** The signing key's fingerprint; undefined when unsigned. */
     signedBy?: string;
+    /** sha256 of verify.cjs, to pass on beside the key's fingerprint. */
+    verifier: string;
+    /** The checkout recorded. */
+    checkout: Checkout;
+}
+
+/**
+ * Lists every file of the bundle in SHA256SUMS (signed into SHA256SUMS.sig with `key`), so `openssl dgst -verify`
+ * and `sha256sum -c` check all of it, verify.cjs included, before anything from the media runs. Hashes bundle.json
+ * already records are reused; the rest are computed.
+ */
+export async function writeBundleSums(out: string, key?: KeyObject): Promise<void> {
+    const m = readManifest(out)!;
+    const known = new Map<string, string>();
+    for (const a of m.artifacts) {
+        if (a.kind === "image")
+            for (const b of a.blobs) known.set(`${IMAGES_DIR}/blobs/sha256/${b.digest.slice(7)}`, b.digest.slice(7));
+        else if (a.kind === "npm") for (const f of a.files) known.set(`${a.path}/${f.path}`, f.sha256);
+        else known.set(a.path, a.sha256);
+    }
+    const entries: SumEntry[] = [];
+    const walk = async (rel: string) => {
+        for (const e of fs
+            .readdirSync(path.join(out, rel), { withFileTypes: true })
+            .sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            const r = rel ? `${rel}/${e.name}` : e.name;
+            if (e.isDirectory()) await walk(r);
+            else if (!rel && (e.name === SUMS_FILE || e.name === SUMS_SIG_FILE)) continue;
+            else entries.push({ name: r, sha256: known.get(r) ?? (await hashFile(path.join(out, r))).sha256 });
+        }
+    };
+    await walk("");
+    writeSums(out, entries, key);
 }
 
 /** Writes the SBOM for the project `projectDir` (package.json and package-lock.json) and signs when `key` is set. */
 export async function sealBundle(out: string, projectDir: string, key?: KeyObject): Promise<SealResult> {
-    const m = readManifest(out)!;
-    const artifacts = m.artifacts.filter((a) => a.kind !== "sbom");
+    const checkout = recordCheckout(projectDir);
+    writeOfflineVerifier(out);
+    const verifier: FileArtifact = {
+        kind: "verifier",
+        name: VERIFIER_FILE,
+        source: "built from cli/verify.ts by npm run bundle",
+        path: VERIFIER_FILE,
+        ...(await hashFile(path.join(out, VERIFIER_FILE))),
+    };
+    const m = { ...readManifest(out)!, checkout };
+    const artifacts = [...m.artifacts.filter((a) => a.kind !== "sbom" && a.kind !== "verifier"), verifier];
     const charts: Record<string, ChartMeta> = {};
     for (const a of artifacts) {
         if (a.kind === "chart") charts[a.path] = chartMeta(fs.readFileSync(path.join(out, a.path)), a.path);
@@ -67,12 +113,10 @@ export async function sealBundle(out: string, projectDir: string, key?: KeyObjec
         ...(await hashFile(path.join(out, SBOM_FILE))),
     };
     writeManifest(out, { ...m, artifacts: [...artifacts, record] });
-    if (!key) {
-        fs.rmSync(path.join(out, SIGNATURE_FILE), { force: true });
-        return { sbom };
-    }
-    signBundle(out, key);
-    return { sbom, signedBy: keyFingerprint(key) };
+    if (key) signBundle(out, key);
+    else fs.rmSync(path.join(out, SIGNATURE_FILE), { force: true });
+    await writeBundleSums(out, key);
+    return { sbom, verifier: verifier.sha256, checkout, ...(key ? { signedBy: keyFingerprint(key) } : {}) };
 }
 
 /** The summary of a sealed bundle: signed or not, and what the SBOM lists. */
@@ -80,6 +124,9 @@ export function sealSummary(r: SealResult): string {
     const n = (kind: string) =>
         r.sbom.components.filter((c) => c.properties?.some((p) => p.name === KIND_PROPERTY && p.value === kind)).length;
     const npm = r.sbom.components.filter((c) => c.purl?.startsWith("pkg:npm/")).length;
-    const signed = r.signedBy ? `signed (key ${r.signedBy}, ${SIGNATURE_FILE})` : "unsigned (no --sign-key)";
-    return `${signed}; ${SBOM_FILE}: ${r.sbom.components.length} components (${n("image")} images, ${n("chart")} charts, ${n("plugin")} plugins, ${n("cli")} Pulumi CLI archives, ${n("file")} files, ${npm} npm packages)`;
+    const signed = r.signedBy
+        ? `signed (key ${r.signedBy}, ${SIGNATURE_FILE}, ${SUMS_SIG_FILE}; ${VERIFIER_FILE} sha256:${r.verifier})`
+        : `unsigned (no --sign-key; ${VERIFIER_FILE} sha256:${r.verifier})`;
+    const commit = `checkout ${r.checkout.commit.slice(0, 12)}${r.checkout.dirty ? " with uncommitted changes" : ""} (${r.checkout.files.length} files, sha256:${r.checkout.sha256})`;
+    return `${signed}; ${commit}; ${SBOM_FILE}: ${r.sbom.components.length} components (${n("image")} images, ${n("chart")} charts, ${n("plugin")} plugins, ${n("cli")} Pulumi CLI archives, ${n("file")} files, ${npm} npm packages)`;
 }

@@ -118,16 +118,24 @@ export interface SignatureCheck {
     key?: crypto.KeyObject;
     /** A signature that is not checked (no key, or no signature file) is a problem. @default false */
     require?: boolean;
+    /** Accept a signed bundle without checking its signature (no key at hand). @default false: refused */
+    insecure?: boolean;
 }
 
 /**
  * The signature check the `--key <pub.pem>` and `--require-signature` options ask for (verify, push), or the usage
  * error to print.
  */
-export function signatureCheckOf(o: {
-    key?: string;
-    "require-signature"?: boolean;
-}): SignatureCheck | { error: string } {
+export function signatureCheckOf(
+    o: { key?: string; "require-signature"?: boolean; insecure?: boolean },
+    /** The stack's `bundle.publicKey` (PEM), used when no `--key` is given. */
+    stackKey?: string,
+): SignatureCheck | { error: string } {
+    if (o.insecure && (o.key || o["require-signature"])) {
+        return { error: "--insecure skips the signature check that --key and --require-signature ask for: drop one" };
+    }
+    if (o.insecure) return { insecure: true };
+    if (!o.key && stackKey) return { key: loadPublicKey(stackKey, "bundle.publicKey"), require: true };
     if (o["require-signature"] && !o.key) {
         return { error: "--require-signature needs --key <pub.pem>, the public key the bundle must be signed with" };
     }
@@ -148,8 +156,15 @@ export interface SignatureResult {
 export function checkBundleSignature(data: Buffer, sigText: string | undefined, c: SignatureCheck): SignatureResult {
     const state = sigText === undefined ? "unsigned" : "not checked";
     if (!c.key) {
-        const problem = c.require ? "no public key to check it with: pass --key <pub.pem>" : undefined;
-        return { state, problem };
+        if (c.require) return { state, problem: "no public key to check it with: pass --key <pub.pem>" };
+        if (sigText !== undefined && !c.insecure) {
+            return {
+                state,
+                problem:
+                    "the bundle is signed but no public key was given to check it: pass --key <pub.pem> (push: or set bundle.publicKey in the stack), or --insecure to use it unchecked",
+            };
+        }
+        return { state };
     }
     if (sigText === undefined) {
         return { state, problem: "missing: the bundle is not signed (sign it with bundle --sign-key <key.pem>)" };

@@ -117,6 +117,10 @@ export interface AccessOptions {
     caCert?: string;
     /** Verify TLS. @default true */
     tlsVerify?: boolean;
+    /** PEM client certificate for registries that require one (mutual TLS; the direct push only). */
+    clientCert?: string;
+    /** PEM private key of `clientCert`. */
+    clientKey?: string;
 }
 
 /** Writes the auth file (mode 0600) and cert dir into a private temp dir, removed also on SIGINT/SIGTERM. */

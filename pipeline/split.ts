@@ -1,44 +1,22 @@
 /**
- * Small transfer media: the bundle as one tar stream cut into `bundle.tar.part-NNN` files, each with its sha256 in
- * `SHA256SUMS` (the `sha256sum -c` format), and the way back: check every part, then unpack them in order.
+ * Small transfer media: the bundle as one tar stream (pipeline/tar.ts) cut into `bundle.tar.part-NNN` files, listed
+ * with `verify.cjs` in `SHA256SUMS` (the `sha256sum -c` format) and, when the bundle is signed, `SHA256SUMS.sig`
+ * (the DER ECDSA signature `openssl dgst -sha256 -verify` checks) by the same key; and the way back: the signature
+ * first, then the parts hashed while they are unpacked in this process into a new or empty folder.
  */
-import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { hashFile } from "../lib/digest";
+import { untar, tarDirectory, relativePathProblem } from "./tar";
+import { keyFingerprint } from "./signing";
 
-/** The checksum file of a split bundle. */
+/** The checksum file of a bundle or parts directory. */
 export const SUMS_FILE = "SHA256SUMS";
+/** Its signature: DER ECDSA P-256 over SHA-256, as `openssl dgst -sha256 -sign` writes and `-verify` reads. */
+export const SUMS_SIG_FILE = "SHA256SUMS.sig";
 /** The dependency-free verifier (pipeline/offline-verifier.ts), next to `bundle.json` and next to the parts. */
 export const VERIFIER_FILE = "verify.cjs";
-/** Beside the parts: where they unpack, relative to the project directory (the stack's `bundle.path`). */
-export const UNPACK_FILE = "unpack.json";
-/** Files besides the parts that SHA256SUMS may list. */
-const EXTRA_FILES = [VERIFIER_FILE, UNPACK_FILE];
 const PART = /^bundle\.tar\.part-(\d{3,})$/;
-
-/** Where split parts unpack, as written at bundle time. */
-export interface UnpackHint {
-    /** The stack that was bundled. */
-    stack: string;
-    /** The stack's `bundle.path`, relative to the project directory. */
-    into: string;
-}
-
-/** Writes `unpack.json` into a parts directory. */
-export function writeUnpackHint(partsDir: string, hint: UnpackHint): void {
-    fs.writeFileSync(path.join(partsDir, UNPACK_FILE), `${JSON.stringify(hint, null, 2)}\n`);
-}
-
-/** Reads `unpack.json` from a parts directory; undefined when absent or not of the expected shape. */
-export function readUnpackHint(partsDir: string): UnpackHint | undefined {
-    const file = path.join(partsDir, UNPACK_FILE);
-    if (!fs.existsSync(file)) return undefined;
-    const hint = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<UnpackHint>;
-    if (typeof hint.into !== "string" || typeof hint.stack !== "string") return undefined;
-    return { stack: hint.stack, into: hint.into };
-}
 
 /** Parses `650M`, `4G`, `1.5GiB`, `1000000` into bytes (K/M/G/T are powers of 1024). */
 export function parseSize(text: string): number {
@@ -54,26 +32,81 @@ export function partName(i: number): string {
     return `bundle.tar.part-${String(i).padStart(3, "0")}`;
 }
 
+/** One line of SHA256SUMS. */
+export interface SumEntry {
+    /** Relative path, `/`-separated. */
+    name: string;
+    sha256: string;
+}
+
+/** The text of SHA256SUMS for `entries`, in the order given. */
+export function sumsText(entries: SumEntry[]): string {
+    return entries.map((e) => `${e.sha256}  ${e.name}\n`).join("");
+}
+
 /**
- * Tars `bundleDir` into parts of at most `partSize` bytes in `partsDir`; returns the part names. `extras` (files of
- * {@link EXTRA_FILES} already written into `partsDir`) are listed in SHA256SUMS too, so `sha256sum -c` covers them.
+ * Writes SHA256SUMS into `dir` and, with `key`, SHA256SUMS.sig; removes a signature an earlier run left when
+ * unsigned. Returns the text written.
+ */
+export function writeSums(dir: string, entries: SumEntry[], key?: crypto.KeyObject): string {
+    const text = sumsText(entries);
+    fs.writeFileSync(path.join(dir, SUMS_FILE), text);
+    const sig = path.join(dir, SUMS_SIG_FILE);
+    if (key) fs.writeFileSync(sig, crypto.sign("sha256", Buffer.from(text), key));
+    else fs.rmSync(sig, { force: true });
+    return text;
+}
+
+/** Parses SHA256SUMS text; throws naming the first malformed line or unsafe name. */
+export function parseSums(text: string): SumEntry[] {
+    return text
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => {
+            const m = /^([a-f0-9]{64}) [ *](.+)$/.exec(line);
+            if (!m) throw new Error(`${SUMS_FILE}: malformed line "${line}"`);
+            const bad = relativePathProblem(m[2]);
+            if (bad) throw new Error(`${SUMS_FILE}: "${m[2]}" ${bad}`);
+            return { sha256: m[1], name: m[2] };
+        });
+}
+
+/**
+ * Why SHA256SUMS in `dir` is not signed by `key` (the fix included), or undefined when it is. `text` is the
+ * SHA256SUMS content already read (the bytes checked are the bytes used).
+ */
+export function sumsSignatureProblem(dir: string, text: string, key: crypto.KeyObject): string | undefined {
+    const file = path.join(dir, SUMS_SIG_FILE);
+    if (!fs.existsSync(file)) {
+        return `${file} is missing: the parts are not signed (sign the bundle with bundle --sign-key <key.pem>)`;
+    }
+    const sig = fs.readFileSync(file);
+    if (sig.length > 1024 || !crypto.verify("sha256", Buffer.from(text), key, sig)) {
+        return `${file} does not match ${SUMS_FILE} for key ${keyFingerprint(key)}: signed by another key, or ${SUMS_FILE} was changed; do not use these parts`;
+    }
+    return undefined;
+}
+
+/** True when `dir` holds split parts rather than a bundle. */
+export function isSplit(dir: string): boolean {
+    return fs.existsSync(path.join(dir, SUMS_FILE)) && !fs.existsSync(path.join(dir, "bundle.json"));
+}
+
+/**
+ * Tars `bundleDir` into parts of at most `partSize` bytes in `partsDir` (earlier parts removed), copies `verify.cjs`
+ * beside them (when the bundle has it) and lists parts and verifier in SHA256SUMS, signed with `key` when given. Returns the part names.
  */
 export async function splitBundle(
     bundleDir: string,
     partsDir: string,
     partSize: number,
-    extras: string[] = [],
+    key?: crypto.KeyObject,
 ): Promise<string[]> {
     fs.mkdirSync(partsDir, { recursive: true });
     for (const f of fs.readdirSync(partsDir)) {
-        if (PART.test(f) || f === SUMS_FILE || (EXTRA_FILES.includes(f) && !extras.includes(f))) {
-            fs.rmSync(path.join(partsDir, f));
-        }
+        if (PART.test(f) || [SUMS_FILE, SUMS_SIG_FILE, VERIFIER_FILE].includes(f)) fs.rmSync(path.join(partsDir, f));
     }
-    const tar = spawn("tar", ["-C", bundleDir, "-cf", "-", "."], { stdio: ["ignore", "pipe", "pipe"] });
-    let err = "";
-    tar.stderr.on("data", (c) => (err += c));
-    const parts: { name: string; sha256: string }[] = [];
+    const parts: SumEntry[] = [];
     let fd = -1;
     let written = 0;
     let hash = crypto.createHash("sha256");
@@ -83,7 +116,7 @@ export async function splitBundle(
         parts[parts.length - 1].sha256 = hash.digest("hex");
         fd = -1;
     };
-    for await (const chunk of tar.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of tarDirectory(bundleDir)) {
         let off = 0;
         while (off < chunk.length) {
             if (fd < 0) {
@@ -102,62 +135,94 @@ export async function splitBundle(
         }
     }
     close();
-    const code = await new Promise<number | null>((r) => tar.on("close", r));
-    if (code !== 0) throw new Error(`tar of ${bundleDir} failed: ${err.trim()}`);
-    for (const name of extras) parts.push({ name, sha256: (await hashFile(path.join(partsDir, name))).sha256 });
-    fs.writeFileSync(path.join(partsDir, SUMS_FILE), parts.map((p) => `${p.sha256}  ${p.name}\n`).join(""));
-    return parts.filter((p) => PART.test(p.name)).map((p) => p.name);
+    const extra: SumEntry[] = [];
+    if (fs.existsSync(path.join(bundleDir, VERIFIER_FILE))) {
+        const verifier = fs.readFileSync(path.join(bundleDir, VERIFIER_FILE));
+        fs.writeFileSync(path.join(partsDir, VERIFIER_FILE), verifier);
+        extra.push({ name: VERIFIER_FILE, sha256: crypto.createHash("sha256").update(verifier).digest("hex") });
+    }
+    writeSums(partsDir, [...parts, ...extra], key);
+    return parts.map((p) => p.name);
 }
 
-/** True when `dir` holds a split bundle rather than a bundle. */
-export function isSplit(dir: string): boolean {
-    return fs.existsSync(path.join(dir, SUMS_FILE));
+/** A problem with the parts, named as verify prints it. */
+export interface PartProblem {
+    artifact: string;
+    text: string;
 }
 
-/** Checks every part (and extra file) named in SHA256SUMS; returns problems as `[part, text]`. */
-export async function checkParts(partsDir: string): Promise<{ artifact: string; text: string }[]> {
-    const lines = fs.readFileSync(path.join(partsDir, SUMS_FILE), "utf8").split("\n").filter(Boolean);
-    const problems: { artifact: string; text: string }[] = [];
-    for (const line of lines) {
-        const m = /^([a-f0-9]{64}) [ *](\S+)$/.exec(line);
-        if (!m || !(PART.test(m[2]) || EXTRA_FILES.includes(m[2]))) {
-            problems.push({ artifact: SUMS_FILE, text: `malformed line "${line}"` });
-            continue;
+/** The parts SHA256SUMS lists, in order; problems for malformed lines, unknown names or missing files. */
+export function listedParts(partsDir: string, sums: SumEntry[]): { parts: SumEntry[]; problems: PartProblem[] } {
+    const problems: PartProblem[] = [];
+    const parts = sums.filter((e) => PART.test(e.name));
+    for (const e of sums) {
+        if (!PART.test(e.name) && e.name !== VERIFIER_FILE) {
+            problems.push({ artifact: SUMS_FILE, text: `lists "${e.name}", which is not a part` });
         }
-        const file = path.join(partsDir, m[2]);
-        const artifact = `${PART.test(m[2]) ? "part" : "file"} ${m[2]}`;
-        if (!fs.existsSync(file)) problems.push({ artifact, text: "missing" });
-        else {
-            const got = await hashFile(file);
-            if (got.sha256 !== m[1]) {
-                problems.push({ artifact, text: `checksum mismatch (${got.size} bytes; truncated or altered)` });
+    }
+    parts.forEach((p, i) => {
+        if (p.name !== partName(i)) problems.push({ artifact: SUMS_FILE, text: `part ${i} is named ${p.name}` });
+        const st = fs.lstatSync(path.join(partsDir, p.name), { throwIfNoEntry: false });
+        if (!st) problems.push({ artifact: `part ${p.name}`, text: "missing" });
+        else if (!st.isFile()) problems.push({ artifact: `part ${p.name}`, text: "not a regular file" });
+    });
+    if (!parts.length) problems.push({ artifact: SUMS_FILE, text: "lists no parts" });
+    return { parts, problems };
+}
+
+/**
+ * Why `into` may not receive the unpacked bundle, or undefined: it must be a new folder, or an empty one, so nothing
+ * of the media's choosing lands beside or over files already there.
+ */
+export function targetProblem(into: string): string | undefined {
+    const st = fs.lstatSync(into, { throwIfNoEntry: false });
+    if (!st) return undefined;
+    if (!st.isDirectory()) return `${into} exists and is not a folder: give --into a new or empty folder`;
+    if (fs.readdirSync(into).length) {
+        return `${into} is not empty: give --into a new or empty folder (remove an earlier unpack first)`;
+    }
+    return undefined;
+}
+
+/** A part whose bytes did not hash to SHA256SUMS's value. */
+export class PartMismatch extends Error {
+    constructor(
+        readonly part: string,
+        text: string,
+    ) {
+        super(text);
+    }
+}
+
+/**
+ * Unpacks `parts` (checked entries of SHA256SUMS) in order into `into`, hashing each part while it streams: a part
+ * that does not match stops the unpack at its end. On any failure the folder is removed again (it was new or empty).
+ */
+export async function unpackParts(partsDir: string, parts: SumEntry[], into: string): Promise<void> {
+    const bad = targetProblem(into);
+    if (bad) throw new Error(bad);
+    fs.mkdirSync(into, { recursive: true, mode: 0o755 });
+    let current = "";
+    async function* stream(): AsyncGenerator<Buffer> {
+        for (const p of parts) {
+            current = p.name;
+            const h = crypto.createHash("sha256");
+            let size = 0;
+            for await (const c of fs.createReadStream(path.join(partsDir, p.name), { highWaterMark: 1 << 20 })) {
+                h.update(c as Buffer);
+                size += (c as Buffer).length;
+                yield c as Buffer;
+            }
+            if (h.digest("hex") !== p.sha256) {
+                throw new PartMismatch(p.name, `checksum mismatch (${size} bytes; truncated or altered)`);
             }
         }
     }
-    if (!lines.some((l) => PART.test(l.split(/\s+[ *]?/)[1] ?? ""))) {
-        problems.push({ artifact: SUMS_FILE, text: "lists no parts" });
+    try {
+        await untar(stream(), into);
+    } catch (e) {
+        fs.rmSync(into, { recursive: true, force: true });
+        if (e instanceof PartMismatch) throw e;
+        throw new Error(`${(e as Error).message} (reading ${current}; nothing was kept in ${into})`);
     }
-    return problems;
-}
-
-/** Unpacks checked parts, in order, into `into`. */
-export async function joinParts(partsDir: string, into: string): Promise<void> {
-    const names = fs
-        .readFileSync(path.join(partsDir, SUMS_FILE), "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => l.split(/\s+[ *]?/)[1])
-        .filter((n) => PART.test(n));
-    fs.mkdirSync(into, { recursive: true });
-    const tar = spawn("tar", ["-C", into, "-xf", "-"], { stdio: ["pipe", "ignore", "pipe"] });
-    let err = "";
-    tar.stderr.on("data", (c) => (err += c));
-    const done = new Promise<number | null>((r) => tar.on("close", r));
-    for (const n of names) {
-        for await (const chunk of fs.createReadStream(path.join(partsDir, n))) {
-            if (!tar.stdin.write(chunk)) await new Promise<void>((r) => tar.stdin.once("drain", () => r()));
-        }
-    }
-    tar.stdin.end();
-    if ((await done) !== 0) throw new Error(`unpacking the parts into ${into} failed: ${err.trim()}`);
 }

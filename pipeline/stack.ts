@@ -3,7 +3,7 @@ import { requireStack } from "../config/load";
 import { PLATFORM_SPEC } from "../platform/spec";
 import { readStackFile } from "../config/stackfile";
 import type { PlatformConfig } from "../platform/contracts";
-import { registrySchema } from "../config/schema";
+import { bundleSchema, registrySchema } from "../config/schema";
 import { ConfigError } from "../lib/problems";
 
 /** The whole validated config of a stack; chart files that are not there yet only warn (the bundle fetches them). */
@@ -24,5 +24,15 @@ export function stackRegistry(projectDir: string, stack: string) {
             r.error.issues.map((i) => ({ path: ["registry", ...i.path].join("."), text: i.message })),
         );
     }
+    return r.data;
+}
+
+/** The stack's `bundle.publicKey` (PEM), checked; undefined when unset. */
+export function stackBundleKey(projectDir: string, stack: string): string | undefined {
+    const sf = readStackFile(projectDir, stack);
+    const v = (sf.values.bundle as { publicKey?: unknown } | undefined)?.publicKey;
+    if (v === undefined) return undefined;
+    const r = bundleSchema.shape.publicKey.safeParse(v);
+    if (!r.success) throw new ConfigError(r.error.issues.map((i) => ({ path: "bundle.publicKey", text: i.message })));
     return r.data;
 }

@@ -23,5 +23,6 @@ export function buildMirror(cfg: PlatformConfig): RegistryMirror | undefined {
         stack: pulumi.getStack(),
         password: cfg.registry.password,
         bundleSha256: hash,
+        publicKey: cfg.bundle?.publicKey,
     });
 }

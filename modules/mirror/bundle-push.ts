@@ -16,6 +16,8 @@ export interface BundlePushArgs {
     bundleSha256: string;
     /** Registry password: handed to the push only as the environment variable `AIHUB_REGISTRY_PASSWORD`. */
     password: pulumi.Input<string>;
+    /** The stack's `bundle.publicKey` ("" when unset): a change runs the push again, which checks with it. */
+    publicKey: string;
 }
 
 /** Resource type token: `pulumi-nodejs:dynamic/aihub:BundlePush`. */
@@ -27,6 +29,7 @@ interface PushInputs {
     parallel: number;
     bundleSha256: string;
     password: string;
+    publicKey?: string;
 }
 
 /**
@@ -56,10 +59,12 @@ export const bundlePushProvider: pulumi.dynamic.ResourceProvider = {
         return { outs: (await bundlePushProvider.create!(news)).outs };
     },
     async diff(_id: string, olds: PushInputs, news: PushInputs) {
-        const keys = ["bundlePath", "stack", "parallel", "bundleSha256", "password"] as const;
+        const keys = ["bundlePath", "stack", "parallel", "bundleSha256", "password", "publicKey"] as const;
         // "missing" never differs from a recorded push (check keeps the old hash; this covers a skipped check).
         const same = (k: (typeof keys)[number]) =>
-            olds[k] === news[k] || (k === "bundleSha256" && news[k] === "missing" && olds[k] !== undefined);
+            olds[k] === news[k] ||
+            (k === "publicKey" && (olds[k] ?? "") === (news[k] ?? "")) ||
+            (k === "bundleSha256" && news[k] === "missing" && olds[k] !== undefined);
         const changed = keys.filter((k) => !same(k));
         return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
     },

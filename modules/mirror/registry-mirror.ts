@@ -16,6 +16,11 @@ export interface RegistryMirrorArgs {
     bundleSha256: string;
     /** Images pushed at once. @default 4 */
     parallel?: number;
+    /**
+     * The stack's `bundle.publicKey` (PEM). The push reads it from the stack file itself and refuses a bundle it did
+     * not sign (and a signed bundle when it is unset); passed here so a new key runs the push again. @default none
+     */
+    publicKey?: string;
 }
 
 /**
@@ -41,6 +46,7 @@ export class RegistryMirror extends pulumi.ComponentResource {
                 parallel: args.parallel ?? 4,
                 bundleSha256: args.bundleSha256,
                 password: args.password,
+                publicKey: args.publicKey ?? "",
             },
             { parent: this },
         );

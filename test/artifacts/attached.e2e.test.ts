@@ -17,7 +17,8 @@ import { attachmentsOf, attachmentSummary } from "../../pipeline/attached";
 import { buildBundle, type BundleOptions } from "../../pipeline/bundle";
 import { sha256 } from "../../lib/digest";
 import { DistributionClient } from "../../pipeline/distribution";
-import { imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
+import { walkImages } from "../../pipeline/layout";
+import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
 import { pushBundle } from "../../pipeline/push";
 import { verifyBundle } from "../../pipeline/verify";
 import { startUpstream, type Upstream } from "../fixtures/images/upstream";
@@ -40,6 +41,7 @@ async function pushAll(dir: string, manifest: BundleManifest, to: TestRegistry) 
     const r = await pushBundle({
         dir,
         manifest,
+        images: walkImages(path.join(dir, IMAGES_DIR), imageArtifacts(manifest)),
         registry: { server: to.host, ...AUTH, caCert: to.caCert },
         write: quiet,
     });

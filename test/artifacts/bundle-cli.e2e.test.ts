@@ -67,6 +67,12 @@ before(async () => {
     });
     for (const f of ["package.json", "package-lock.json"])
         fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(project, f));
+    // The bundle records the checkout it is made from: a git checkout, committed.
+    const git = (...a: string[]) =>
+        execFileSync("git", ["-C", project, "-c", "user.name=t", "-c", "user.email=t@t", ...a], { stdio: "pipe" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "fixture project");
     signer = makeKey(work, "signer", "pkcs8-encrypted");
     // helm and skopeo through wrappers that log their arguments and environment, to show the key never reaches them.
     for (const [name, real] of [
@@ -151,6 +157,7 @@ test("bundles the whole inventory through the mirrors, with charts, plugins and 
             "chart charts/rapidminer-aihub-2026.0.2.tgz",
             "plugin plugins/pulumi-resource-kubernetes-v4.25.0-linux-amd64.tar.gz",
             `cli pulumi/${CLI}`,
+            "verifier verify.cjs",
             "sbom sbom.cdx.json",
         ],
     );
@@ -166,7 +173,7 @@ test("bundles the whole inventory through the mirrors, with charts, plugins and 
 test("the summary says signed and what the SBOM lists; neither key nor passphrase is printed or carried", () => {
     assert.match(
         result.out,
-        /bundle written to .*: signed \(key sha256:[a-f0-9]{64}, bundle\.json\.sig\); sbom\.cdx\.json: \d+ components \(38 images, 3 charts, 1 plugins, 1 Pulumi CLI archives, 0 files, \d+ npm packages\); no upstream signatures or attestations$/m,
+        /bundle written to .*: signed \(key sha256:[a-f0-9]{64}, bundle\.json\.sig, SHA256SUMS\.sig; verify\.cjs sha256:[a-f0-9]{64}\); checkout [a-f0-9]{12} \(\d+ files, sha256:[a-f0-9]{64}\); sbom\.cdx\.json: \d+ components \(38 images, 3 charts, 1 plugins, 1 Pulumi CLI archives, 0 files, \d+ npm packages\); no upstream signatures or attestations$/m,
     );
     assert.ok(!result.out.includes(TEST_PASSPHRASE));
     const children = fs.readFileSync(path.join(work, "children.log"), "utf8");
@@ -195,17 +202,24 @@ test("the bastion names each chart path the inside would not find, with the fix"
     }
 });
 
-test("on a fresh checkout, Node.js alone checks the parts and unpacks them into bundle.path (no node_modules)", () => {
+test("on a fresh checkout, openssl and sha256sum check the parts, then Node.js alone unpacks and verifies them (no node_modules)", () => {
     const inside = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-inside-"));
     try {
         for (let d = inside; d !== path.dirname(d); d = path.dirname(d)) {
             assert.equal(fs.existsSync(path.join(d, "node_modules")), false, `${d}/node_modules must not exist`);
         }
+        // The checkout crosses beside the parts: its tracked files, as a copy would carry them.
+        const tracked = execFileSync("git", ["-C", project, "ls-files", "-z"], { encoding: "utf8" });
+        for (const f of tracked.split("\0").filter(Boolean)) {
+            fs.mkdirSync(path.dirname(path.join(inside, f)), { recursive: true });
+            fs.copyFileSync(path.join(project, f), path.join(inside, f));
+        }
         const parts = path.join(inside, "bundle.parts");
         fs.cpSync(path.join(project, "bundle.parts"), parts, { recursive: true });
         const sums = fs.readFileSync(path.join(parts, "SHA256SUMS"), "utf8");
         assert.match(sums, /^[a-f0-9]{64} {2}verify\.cjs$/m);
-        assert.match(sums, /^[a-f0-9]{64} {2}unpack\.json$/m);
+        const openssl = ["dgst", "-sha256", "-verify", signer.pub, "-signature", "SHA256SUMS.sig", "SHA256SUMS"];
+        assert.equal(execFileSync("openssl", openssl, { cwd: parts, encoding: "utf8" }).trim(), "Verified OK");
         execFileSync("sha256sum", ["--quiet", "-c", "SHA256SUMS"], { cwd: parts });
 
         const env = { PATH: process.env.PATH ?? "" };
@@ -217,8 +231,13 @@ test("on a fresh checkout, Node.js alone checks the parts and unpacks them into 
         });
         assert.equal(r.status, 0, r.stdout + r.stderr);
         const into = path.join(inside, "bundle");
-        assert.ok(r.stdout.includes(`parts ok; unpacking into ${into} (bundle.path of stack airgap, from ${inside})`));
-        assert.match(r.stdout, /bundle ok: .*: 44 artifacts, 9 files and blobs .*; signature ok \(key sha256:/);
+        assert.match(r.stdout, new RegExp(`^SHA256SUMS signature ok; unpacking \\d+ part\\(s\\) into ${into}$`, "m"));
+        assert.match(
+            r.stdout,
+            /bundle ok: .*: 45 artifacts, 10 files and blobs .*; checkout [a-f0-9]{12} unchanged; signature ok \(key sha256:/,
+        );
+        execFileSync("openssl", openssl, { cwd: into });
+        execFileSync("sha256sum", ["--quiet", "-c", "SHA256SUMS"], { cwd: into });
         for (const c of ["rook-ceph-v1.20.6.tgz", "ceph-csi-drivers-1.0.4.tgz", "rapidminer-aihub-2026.0.2.tgz"]) {
             assert.ok(fs.existsSync(path.join(into, "charts", c)), c);
         }
@@ -229,7 +248,7 @@ test("on a fresh checkout, Node.js alone checks the parts and unpacks them into 
         assert.equal(execFileSync(path.join(home, "pulumi", "pulumi"), { encoding: "utf8" }), "v3.248.0\n");
 
         fs.truncateSync(path.join(into, "charts", "rook-ceph-v1.20.6.tgz"), 10);
-        const bad = spawnSync(process.execPath, ["bundle/verify.cjs", "bundle"], {
+        const bad = spawnSync(process.execPath, ["bundle/verify.cjs", "bundle", "--key", signer.pub], {
             cwd: inside,
             env,
             encoding: "utf8",

@@ -17,6 +17,12 @@ describe("BundlePush provider", () => {
         assert.equal(d.changes, false);
     });
 
+    test("a new bundle.publicKey pushes again (its check uses the key); a state from before the key counts as none", async () => {
+        const keyed = { ...pushed, publicKey: "-----BEGIN PUBLIC KEY-----\n..." };
+        assert.equal((await provider.diff!("id", pushed, keyed)).changes, true);
+        assert.equal((await provider.diff!("id", pushed, { ...pushed, publicKey: "" })).changes, false);
+    });
+
     test("diff alone also treats a missing bundle as the recorded push", async () => {
         assert.equal((await provider.diff!("id", pushed, { ...pushed, bundleSha256: "missing" })).changes, false);
     });

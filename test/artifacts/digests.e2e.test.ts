@@ -11,7 +11,8 @@ import * as path from "node:path";
 import { after, before, test } from "node:test";
 import { buildBundle } from "../../pipeline/bundle";
 import { sha256 } from "../../lib/digest";
-import { imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
+import { walkImages } from "../../pipeline/layout";
+import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
 import { pushBundle } from "../../pipeline/push";
 import { pushReference } from "../../pipeline/push-refs";
 import { generateImages } from "../fixtures/images/generate";
@@ -135,6 +136,7 @@ test("the push stores every image under the upstream digest", async () => {
     const r = await pushBundle({
         dir: path.join(work, "bundle"),
         manifest,
+        images: walkImages(path.join(work, "bundle", IMAGES_DIR), imageArtifacts(manifest)),
         registry: { server: priv.host, tlsVerify: false },
         write: () => {},
     });

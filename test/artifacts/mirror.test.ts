@@ -54,6 +54,8 @@ describe("RegistryMirror in the airgap stack", () => {
             parallel: 4,
             bundleSha256: sha256(manifestText),
             password: "registry-pass-123",
+            // The stack sets no bundle.publicKey; a key set there reaches the push's inputs (a new key pushes again).
+            publicKey: "",
         });
         assert.deepEqual(push.secretInputs, ["password"]);
         assert.deepEqual(push.additionalSecretOutputs, ["password"]);

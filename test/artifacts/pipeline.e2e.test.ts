@@ -248,21 +248,22 @@ describe("verify", () => {
         const tarBytes = names.reduce((n, f) => n + fs.statSync(path.join(parts, f)).size, 0);
         assert.equal(names.length, Math.ceil(tarBytes / (4 << 20)));
         assert.ok(names.length >= 3);
-        const ok = cli("verify.ts", [parts]);
+        const into = path.join(work, "unpacked");
+        const ok = cli("verify.ts", [parts, "--into", into]);
         assert.equal(ok.code, 0, ok.out);
-        assert.match(ok.out, /parts ok; unpacking into .*parts\/bundle\n[\s\S]*bundle ok/);
-        fs.rmSync(path.join(parts, "bundle"), { recursive: true });
+        assert.match(ok.out, /SHA256SUMS not signed; unpacking \d+ part\(s\) into .*unpacked\n[\s\S]*bundle ok/);
+        fs.rmSync(into, { recursive: true });
         fs.truncateSync(path.join(parts, names[1]), 12345);
-        const bad = cli("verify.ts", [parts]);
+        const bad = cli("verify.ts", [parts, "--into", into]);
         assert.equal(bad.code, 1);
         assert.match(bad.out, /BAD part bundle.tar.part-001: checksum mismatch \(12345 bytes; truncated or altered\)/);
-        assert.equal(fs.existsSync(path.join(parts, "bundle")), false);
+        assert.equal(fs.existsSync(into), false);
     });
 });
 
 describe("push", () => {
     test("wrong credentials give one clear error and push nothing", () => {
-        const r = cli("push.ts", [bundle, "--stack", "e2e", "--dir", projectFor(priv), "--skip-verify"], {
+        const r = cli("push.ts", [bundle, "--stack", "e2e", "--dir", projectFor(priv)], {
             AIHUB_REGISTRY_PASSWORD: "wrong",
         });
         assert.equal(r.code, 1);
@@ -271,7 +272,7 @@ describe("push", () => {
     });
 
     test("an untrusted registry certificate is refused (TLS verified by default)", () => {
-        const r = cli("push.ts", [bundle, "--stack", "e2e", "--dir", projectFor(priv, ""), "--skip-verify"], {
+        const r = cli("push.ts", [bundle, "--stack", "e2e", "--dir", projectFor(priv, "")], {
             AIHUB_REGISTRY_PASSWORD: PASSWORD,
         });
         assert.equal(r.code, 1);
@@ -321,7 +322,7 @@ describe("push", () => {
         });
         await killed;
         assert.equal(child.signalCode, "SIGKILL", out);
-        const again = cli("push.ts", [bundle, "--stack", "e2e", "--dir", project, "--skip-verify"], {
+        const again = cli("push.ts", [bundle, "--stack", "e2e", "--dir", project], {
             AIHUB_REGISTRY_PASSWORD: PASSWORD,
         });
         assert.equal(again.code, 0, again.out);

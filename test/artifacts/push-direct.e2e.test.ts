@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { buildBundle } from "../../pipeline/bundle";
 import { mapImages } from "../../lib/imageref";
-import { blobPath } from "../../pipeline/layout";
+import { blobPath, walkImages } from "../../pipeline/layout";
 import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
 import { pushBundle } from "../../pipeline/push";
 import { startUpstream, type Upstream } from "../fixtures/images/upstream";
@@ -84,7 +84,13 @@ describe("direct push and parallel pulls", () => {
         return r;
     };
     const push = (r: TestRegistry, m = manifest) =>
-        pushBundle({ dir: bundle, manifest: m, registry: { server: r.host, ...AUTH, caCert: r.caCert }, write: quiet });
+        pushBundle({
+            dir: bundle,
+            manifest: m,
+            images: walkImages(path.join(bundle, IMAGES_DIR), imageArtifacts(m)),
+            registry: { server: r.host, ...AUTH, caCert: r.caCert },
+            write: quiet,
+        });
 
     test("the bundle lists the images in inventory order although they were pulled at once", () => {
         assert.deepEqual(
@@ -140,6 +146,7 @@ describe("direct push and parallel pulls", () => {
         const res = await pushBundle({
             dir: copy,
             manifest,
+            images: walkImages(path.join(copy, IMAGES_DIR), imageArtifacts(manifest)),
             registry: { server: r.host, ...AUTH, caCert: r.caCert },
             write: quiet,
             retries: 0,

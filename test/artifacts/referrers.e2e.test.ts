@@ -15,7 +15,8 @@ import { buildBundle, type BundleOptions } from "../../pipeline/bundle";
 import { referrersIndex } from "../../pipeline/carry-attached";
 import { sha256 } from "../../lib/digest";
 import { DistributionClient } from "../../pipeline/distribution";
-import { imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
+import { walkImages } from "../../pipeline/layout";
+import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
 import { pushBundle } from "../../pipeline/push";
 import { verifyBundle } from "../../pipeline/verify";
 import { startUpstream, type Upstream } from "../fixtures/images/upstream";
@@ -173,6 +174,7 @@ describe("referrers found only through the referrers API", () => {
         const r = await pushBundle({
             dir: bundle,
             manifest,
+            images: walkImages(path.join(bundle, IMAGES_DIR), imageArtifacts(manifest)),
             registry: { server: priv.host, ...AUTH, caCert: priv.caCert },
             write: () => {},
         });

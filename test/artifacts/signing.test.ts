@@ -107,10 +107,14 @@ describe("signing keys", () => {
         assert.ok(!bad.stderr.includes("wrong\n"));
     });
 
-    test("without a key the state is reported, and --require-signature makes that a problem", () => {
+    test("without a key a signed bundle is refused unless --insecure, and --require-signature refuses any", () => {
         const data = Buffer.from("x");
-        assert.deepEqual(checkBundleSignature(data, undefined, {}), { state: "unsigned", problem: undefined });
-        assert.deepEqual(checkBundleSignature(data, "c2ln", {}), { state: "not checked", problem: undefined });
+        assert.deepEqual(checkBundleSignature(data, undefined, {}), { state: "unsigned" });
+        assert.match(
+            checkBundleSignature(data, "c2ln", {}).problem ?? "",
+            /^the bundle is signed but no public key was given to check it: pass --key <pub\.pem> \(push: or set bundle\.publicKey in the stack\), or --insecure/,
+        );
+        assert.deepEqual(checkBundleSignature(data, "c2ln", { insecure: true }), { state: "not checked" });
         assert.deepEqual(checkBundleSignature(data, undefined, { require: true }), {
             state: "unsigned",
             problem: "no public key to check it with: pass --key <pub.pem>",
@@ -149,7 +153,7 @@ describe("a signed bundle, checked by verify.cjs", () => {
         }
     });
 
-    test("the right key passes and the line names the key; without --key the signature is reported unchecked", () => {
+    test("the right key passes and the line names the key; without --key a signed bundle is refused unless --insecure", () => {
         const ok = verify("--key", pub, "--require-signature");
         assert.equal(ok.code, 0, ok.out);
         const fp = crypto
@@ -158,11 +162,16 @@ describe("a signed bundle, checked by verify.cjs", () => {
             .digest("hex");
         assert.match(
             ok.out,
-            new RegExp(`bundle ok: .*: 4 artifacts, 4 files and blobs .* checked; signature ok \\(key sha256:${fp}\\)`),
+            new RegExp(
+                `bundle ok: .*: 5 artifacts, 5 files and blobs .* checked; created 2026-11-22T15:00:00.000Z; checkout [a-f0-9]{12} unchanged; signature ok \\(key sha256:${fp}\\)`,
+            ),
         );
         const plain = verify();
-        assert.equal(plain.code, 0, plain.out);
-        assert.match(plain.out, /signed, signature not checked \(pass --key <pub\.pem>\)/);
+        assert.equal(plain.code, 1, plain.out);
+        assert.match(plain.out, /^BAD bundle\.json\.sig: the bundle is signed but no public key was given/m);
+        const insecure = verify("--insecure");
+        assert.equal(insecure.code, 0, insecure.out);
+        assert.match(insecure.out, /signed, signature NOT checked \(--insecure\)$/m);
     });
 
     test("the private key and its passphrase are nowhere in the bundle", () => {
@@ -271,7 +280,10 @@ describe("a signed bundle, checked by verify.cjs", () => {
         const usage = push("--require-signature");
         assert.equal(usage.code, 2, usage.out);
         assert.match(usage.out, /--require-signature needs --key <pub\.pem>/);
-        assert.equal(push("--key", pub, "--skip-verify").code, 2);
+        assert.equal(push("--key", pub, "--insecure").code, 2);
+        const nokey = push();
+        assert.equal(nokey.code, 1, nokey.out);
+        assert.match(nokey.out, /^BAD bundle\.json\.sig: the bundle is signed but no public key was given/m);
     });
 
     test("the signature is checked before anything else: a bad signature stops verify before any file is hashed", () => {

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { walkImages } from "../../pipeline/layout";
 import { after, describe, test } from "node:test";
 import { sha256 } from "../../lib/digest";
 import { pushBundle } from "../../pipeline/push";
@@ -159,6 +160,7 @@ describe("skopeo version and flags", () => {
             await assert.rejects(
                 pushBundle({
                     ...b,
+                    images: walkImages(path.join(b.dir, "images"), b.manifest.artifacts),
                     registry: { server: "r.invalid", tlsVerify: false },
                     backoffMs: 1,
                     write: () => {},

@@ -30,6 +30,20 @@ export interface RegistryOptions {
     tls?: boolean;
     /** Require this user. */
     auth?: { username: string; password: string };
+    /**
+     * distribution's own token auth (registry/auth/token): clients get a JWT from `realm`, which distribution checks
+     * against `rootCertBundle` (see test/helpers/token-server.ts).
+     */
+    token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+    /**
+     * distribution's `redirect` storage middleware (registry/storage/driver/middleware/redirect): blob GET and HEAD
+     * are answered 307 to this base URL plus the blob's storage path.
+     */
+    redirectBaseUrl?: string;
+    /** `http.host`: the origin distribution writes into absolute Location headers (e.g. a separate upload host). */
+    host?: string;
+    /** With `tls`: require client certificates signed by this CA file (`http.tls.clientcas`). */
+    clientCAs?: string;
 }
 
 /** A free TCP port on loopback. */
@@ -125,6 +139,16 @@ async function waitReady(url: string, ca: string | undefined, child: ChildProces
     throw new Error(`docker-registry did not start: ${log()}`);
 }
 
+/** Waits for a log line (a registry that requires client certificates answers no plain probe). */
+async function waitLogged(line: RegExp, child: ChildProcess, log: () => string) {
+    for (let i = 0; i < 100; i++) {
+        if (child.exitCode !== null) throw new Error(`docker-registry exited: ${log()}`);
+        if (line.test(log())) return;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`docker-registry did not start: ${log()}`);
+}
+
 /** Starts `docker-registry serve` on 127.0.0.1 in a directory under `workDir`. */
 export async function startRegistry(workDir: string, opts: RegistryOptions = {}): Promise<TestRegistry> {
     const dir = fs.mkdtempSync(path.join(workDir, "registry-"));
@@ -138,6 +162,7 @@ export async function startRegistry(workDir: string, opts: RegistryOptions = {})
         `  addr: 127.0.0.1:${port}`,
         "  secret: test-only-secret",
     ];
+    if (opts.host) lines.push(`  host: ${opts.host}`);
     let caCert: string | undefined;
     let certDir: string | undefined;
     if (opts.tls) {
@@ -145,11 +170,21 @@ export async function startRegistry(workDir: string, opts: RegistryOptions = {})
         certDir = path.join(dir, "certs");
         fs.mkdirSync(certDir);
         fs.copyFileSync(path.join(dir, "ca.crt"), path.join(certDir, "ca.crt"));
-        lines.push(`  tls: {certificate: ${dir}/server.crt, key: ${dir}/server.key}`);
+        const clientcas = opts.clientCAs ? `, clientcas: [${opts.clientCAs}]` : "";
+        lines.push(`  tls: {certificate: ${dir}/server.crt, key: ${dir}/server.key${clientcas}}`);
     }
     if (opts.auth) {
         fs.writeFileSync(path.join(dir, "htpasswd"), `${htpasswdLine(opts.auth.username, opts.auth.password)}\n`);
         lines.push(`auth: {htpasswd: {realm: test, path: ${dir}/htpasswd}}`);
+    }
+    if (opts.token) {
+        const t = opts.token;
+        lines.push(
+            `auth: {token: {realm: "${t.realm}", service: ${t.service}, issuer: ${t.issuer}, rootcertbundle: ${t.rootCertBundle}}}`,
+        );
+    }
+    if (opts.redirectBaseUrl) {
+        lines.push(`middleware: {storage: [{name: redirect, options: {baseurl: "${opts.redirectBaseUrl}"}}]}`);
     }
     fs.writeFileSync(path.join(dir, "config.yml"), `${lines.join("\n")}\n`);
     const logFile = path.join(dir, "registry.log");
@@ -166,7 +201,8 @@ export async function startRegistry(workDir: string, opts: RegistryOptions = {})
             child.kill("SIGTERM");
         });
     try {
-        await waitReady(`${opts.tls ? "https" : "http"}://127.0.0.1:${port}/v2/`, caCert, child, log);
+        if (opts.clientCAs) await waitLogged(/listening on/, child, log);
+        else await waitReady(`${opts.tls ? "https" : "http"}://127.0.0.1:${port}/v2/`, caCert, child, log);
     } catch (e) {
         await stop();
         throw e;

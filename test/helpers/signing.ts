@@ -71,3 +71,20 @@ export function runVerifyCjs(dir: string, args: string[]): { code: number | null
     const r = spawnSync(process.execPath, [cjs, ...args], { encoding: "utf8", env: { PATH: process.env.PATH } });
     return { code: r.status, out: r.stdout + r.stderr };
 }
+
+/**
+ * A small git checkout in `dir` (package.json and package-lock.json of this project, which the SBOM reads, and a
+ * stand-in cli/push.ts), committed, for the checkout-record tests; returns `dir`.
+ */
+export function smallCheckout(dir: string): string {
+    const root = path.resolve(__dirname, "..", "..");
+    fs.mkdirSync(path.join(dir, "cli"), { recursive: true });
+    for (const f of ["package.json", "package-lock.json"]) fs.copyFileSync(path.join(root, f), path.join(dir, f));
+    fs.writeFileSync(path.join(dir, "cli", "push.ts"), "// the push\n");
+    const git = (...args: string[]) =>
+        execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { stdio: "pipe" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "checkout");
+    return dir;
+}
