@@ -31,7 +31,7 @@ import {
     watched,
     type Watched,
 } from "../lib/private-tmp";
-import { StackBusy, recoverInterruptedRun } from "../ops/recover";
+import { RunRefused, recoverInterruptedRun } from "../ops/recover";
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 /** Signals a terminal sends to its whole foreground process group. */
@@ -165,7 +165,7 @@ async function recoverFirst(
         });
         return true;
     } catch (e) {
-        console.error(e instanceof StackBusy ? e.message : `aihub-airgap: recovery failed: ${(e as Error).message}`);
+        console.error(e instanceof RunRefused ? e.message : `aihub-airgap: recovery failed: ${(e as Error).message}`);
         return false;
     }
 }

@@ -132,14 +132,40 @@ export function stateFile(backendDir: string, project: string, stack: string): s
     return [".json", ".json.gz"].map((ext) => base + ext).find((f) => fs.existsSync(f));
 }
 
-/** The state as the backend stored it (the checkpoint document). Throws naming the file when it cannot be parsed. */
-export function readCheckpoint(file: string): Record<string, unknown> {
-    const raw = fs.readFileSync(file);
-    const text = file.endsWith(".gz") ? zlib.gunzipSync(raw).toString("utf8") : raw.toString("utf8");
+/**
+ * The copies of a stack's state the file backend keeps, newest first: `<state>.bak` (the state before the last
+ * write) and `.pulumi/backups/<project>/<stack>/<stack>.<unix ns>.json` (one per finished update; pulumi
+ * pkg/backend/diy/state.go@v3.248.0 `backupTarget`, `backupStack`).
+ */
+export function stateBackups(backendDir: string, project: string, stack: string): string[] {
+    const dir = path.join(backendDir, ".pulumi", "backups", project, shortStack(stack));
+    let names: string[] = [];
     try {
-        return JSON.parse(text) as Record<string, unknown>;
+        names = fs.readdirSync(dir).filter((n) => /\.\d+\.json(\.gz)?$/.test(n));
+    } catch {
+        // No finished update yet.
+    }
+    const ns = (n: string) => BigInt(/\.(\d+)\.json/.exec(n)![1]);
+    const timed = names.sort((a, b) => (ns(b) > ns(a) ? 1 : ns(b) < ns(a) ? -1 : 0)).map((n) => path.join(dir, n));
+    const bak = [".json.bak", ".json.gz.bak"]
+        .map((ext) => path.join(backendDir, ".pulumi", "stacks", project, shortStack(stack) + ext))
+        .filter((f) => fs.existsSync(f));
+    return [...bak, ...timed];
+}
+
+/** A state file that cannot be read; the message names the file, what is wrong and the backups to restore from. */
+export class UnreadableState extends Error {}
+
+/** The state as the backend stored it (the checkpoint document). Throws {@link UnreadableState} naming the file. */
+export function readCheckpoint(file: string): Record<string, unknown> {
+    try {
+        const raw = fs.readFileSync(file);
+        const text = file.endsWith(".gz") ? zlib.gunzipSync(raw).toString("utf8") : raw.toString("utf8");
+        const doc = JSON.parse(text) as Record<string, unknown>;
+        if (!doc || typeof doc !== "object" || !("checkpoint" in doc)) throw new Error("no checkpoint in it");
+        return doc;
     } catch (e) {
-        throw new Error(`${file} is not a readable Pulumi state file: ${(e as Error).message}`);
+        throw new UnreadableState(`${file} is not a readable Pulumi state file (${(e as Error).message})`);
     }
 }
 

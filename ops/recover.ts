@@ -35,7 +35,9 @@ import {
     releaseOf,
     releaseRepair,
     stateFile,
+    stateBackups,
     stateSummary,
+    UnreadableState,
     type StateSummary,
     type PendingOperation,
     type ReleaseRevision,
@@ -46,8 +48,8 @@ import { PRIVATE_TMPDIR_ENV, PRIVATE_TMP_ROOT, processAlive } from "../lib/priva
 import { readYamlFile } from "../lib/yamlfile";
 import { clusterAccess, clusterClient } from "./target";
 
-/** The launcher refuses to start: another run holds the stack. The message names the holder and what to do. */
-export class StackBusy extends Error {}
+/** The launcher refuses to start: another run holds the stack, or its state cannot be read. The message says what to do. */
+export class RunRefused extends Error {}
 
 /** What {@link recoverInterruptedRun} needs. */
 export interface RecoverOptions {
@@ -182,6 +184,35 @@ async function releaseRevisions(client: ApiClient, namespace: string, name: stri
             revision: Number(s.metadata.labels?.version ?? 0),
             status: s.metadata.labels?.status ?? "",
         }));
+}
+
+/** The message for a state file that cannot be read: what is wrong, the backups, the commands that restore one. */
+export function unreadableStateAdvice(
+    what: string,
+    backendDir: string,
+    project: string,
+    stack: string,
+    projectDir: string,
+): string {
+    const backups = stateBackups(backendDir, project, stack).filter((f) => {
+        try {
+            readCheckpoint(f);
+            return true;
+        } catch {
+            return false;
+        }
+    });
+    const rel = (f: string) => path.relative(projectDir, f);
+    const restore = backups.length
+        ? `The newest readable backup is ${rel(backups[0])}` +
+          (backups.length > 1
+              ? ` (${backups.length - 1} older: ${backups.slice(1, 4).map(rel).join(", ")}${backups.length > 4 ? ", …" : ""})`
+              : "") +
+          `. Keep a copy of the damaged file, then restore the backup with \`pulumi stack import --stack ${stack} --file ${rel(backups[0])}\` ` +
+          `and run \`npm run pulumi -- refresh --stack ${stack}\` (it reads every resource back from the cluster, so what ` +
+          "changed after that backup is taken in), then `up` again."
+        : "The backend holds no readable backup of it; restore the file from your own backup of the project directory.";
+    return `${PREFIX} ${what}; nothing was run. ${restore}`;
 }
 
 /** Whether any stack of the project is locked by a run that is alive (or on another host). */
@@ -323,7 +354,7 @@ async function repairReleases(
 
 /**
  * Checks the stack before a locking Pulumi command and repairs what an interrupted run left (see the file comment).
- * Throws {@link StackBusy} when a live run (or another host) holds the lock; returns what it found and did (all empty
+ * Throws {@link RunRefused} when a live run (or another host) holds the lock; returns what it found and did (all empty
  * when the last run ended normally).
  */
 export async function recoverInterruptedRun(opts: RecoverOptions): Promise<RecoveryReport> {
@@ -342,14 +373,14 @@ export async function recoverInterruptedRun(opts: RecoverOptions): Promise<Recov
     const live = states.filter((s) => s.state === "alive");
     if (live.length > 0) {
         const who = live.map(({ lock }) => `${describeLock(lock)}: ${commandLine(lock.pid).join(" ")}`);
-        throw new StackBusy(
+        throw new RunRefused(
             `${PREFIX} stack ${stack} is in use by another Pulumi run: ${who.join("; ")}. ` +
                 `Wait for it to end, then run \`pulumi ${opts.command}\` again; nothing was changed.`,
         );
     }
     const elsewhere = states.filter((s) => s.state === "elsewhere");
     if (elsewhere.length > 0) {
-        throw new StackBusy(
+        throw new RunRefused(
             `${PREFIX} stack ${stack} is locked by a run on another host: ${elsewhere.map((s) => describeLock(s.lock)).join("; ")}. ` +
                 `If that run is over, remove the lock with \`pulumi cancel --stack ${stack}\`, then run the command again; ` +
                 "nothing was changed.",
@@ -357,7 +388,13 @@ export async function recoverInterruptedRun(opts: RecoverOptions): Promise<Recov
     }
     report.staleLocks = states.map((s) => s.lock);
     const file = stateFile(backendDir, project, stack);
-    const checkpoint = file ? readCheckpoint(file) : {};
+    let checkpoint: Record<string, unknown> = {};
+    try {
+        checkpoint = file ? readCheckpoint(file) : {};
+    } catch (e) {
+        if (!(e instanceof UnreadableState)) throw e;
+        throw new RunRefused(unreadableStateAdvice(e.message, backendDir, project, stack, opts.projectDir));
+    }
     report.pending = pendingOperations(checkpoint);
     const state = stateSummary(checkpoint);
     const imports: string[] = [];
