@@ -134,8 +134,9 @@ async function recoverFirst(
             env,
             log: (line) => console.error(line),
             ownedReleases: async () => {
-                // Loaded only when a pending Helm record needs an owner: the plan runs the program under mocks.
-                const { runPlan } = await import("../platform/plan/run");
+                // Loaded only when a Helm release needs an owner: the plan runs the program under mocks. `require`, as
+                // a dynamic import() is not resolved under tsx's CommonJS hook (`node --require tsx/cjs`).
+                const { runPlan } = require("../platform/plan/run") as typeof import("../platform/plan/run");
                 const plan = await runPlan({ projectDir, stack });
                 return plan.resources
                     .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
