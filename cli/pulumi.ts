@@ -16,6 +16,12 @@
  * Signals: SIGTERM, SIGHUP, and SIGINT or SIGQUIT sent to the launcher go to the CLI once. A key pressed in the
  * terminal (Ctrl-C) already reaches the CLI, which is in the same process group, so the launcher does not repeat it
  * there: Pulumi counts a second Ctrl-C as "terminate immediately".
+ *
+ * Before a command that locks the stack (`up`, `destroy`, `refresh`, `import`) the launcher checks the stack
+ * (ops/recover.ts, docs/recovery.md): another run that holds the lock refuses this one, naming it; what an interrupted
+ * run left (a stale lock, its orphaned plugins, pending operations, a Helm release left `pending-*` or installed
+ * unrecorded) is repaired and reported before the command runs. Before a `preview` it checks only that the state file
+ * can be read. `AIHUB_NO_RECOVERY=1` runs the CLI without either.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -31,7 +37,7 @@ import {
     watched,
     type Watched,
 } from "../lib/private-tmp";
-import { RunRefused, recoverInterruptedRun } from "../ops/recover";
+import { RunRefused, checkStateReadable, recoverInterruptedRun } from "../ops/recover";
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 /** Signals a terminal sends to its whole foreground process group. */
@@ -123,10 +129,16 @@ async function recoverFirst(
     run: { child?: ChildProcess },
 ): Promise<boolean> {
     const { command, stack: given } = commandAndStack(args);
-    if (!command || !LOCKING.has(command) || process.env.AIHUB_NO_RECOVERY === "1") return true;
+    const checked = command === "preview" || (command !== undefined && LOCKING.has(command));
+    if (!checked || process.env.AIHUB_NO_RECOVERY === "1") return true;
     const stack = given ?? selectedStack(pulumi, projectDir, env);
     if (!stack) return true;
     try {
+        // A preview takes no lock and changes nothing: it only needs a state Pulumi can read.
+        if (command === "preview") {
+            checkStateReadable(projectDir, stack, env);
+            return true;
+        }
         await recoverInterruptedRun({
             projectDir,
             stack,

@@ -352,6 +352,19 @@ async function repairReleases(
     }
 }
 
+/** Refuses (with {@link unreadableStateAdvice}) when the stack's state file cannot be read; for `preview`. */
+export function checkStateReadable(projectDir: string, stack: string, env: NodeJS.ProcessEnv = process.env): void {
+    const { project, backendDir } = projectBackend(projectDir, env);
+    if (!backendDir || !project) return;
+    const file = stateFile(backendDir, project, stack);
+    try {
+        if (file) readCheckpoint(file);
+    } catch (e) {
+        if (!(e instanceof UnreadableState)) throw e;
+        throw new RunRefused(unreadableStateAdvice(e.message, backendDir, project, stack, projectDir));
+    }
+}
+
 /**
  * Checks the stack before a locking Pulumi command and repairs what an interrupted run left (see the file comment).
  * Throws {@link RunRefused} when a live run (or another host) holds the lock; returns what it found and did (all empty
