@@ -13,12 +13,16 @@
  * the run fails or rides it out, and a re-run converges.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { after, before, describe } from "node:test";
+import { stateFile } from "../../lib/interrupted-run";
 import { orphanedRunProcesses } from "../../ops/recover";
 import { sleep } from "../../lib/async";
 import { readPids, startProcess, stopProcesses } from "../../testing/sim/processes";
 import { eventually } from "../helpers/eventually";
 import { backendState, endState, helmRecords, volumeUids, type EndState } from "./end-state";
+import { PulumiCli } from "./pulumi";
 import { EngineScenario } from "./scenario";
 import { figure, requireEngine, step } from "./steps";
 
@@ -240,6 +244,42 @@ describe("pulumi up interrupted, then recovered by running it again (issue 26)",
             const again = await s.pulumiOk(UP);
             figure("re-run after the API server outage", again.seconds);
             await converged("API server outage", { volumes: new Map() } as Interrupted);
+        },
+        20,
+    );
+
+    step("a wrong passphrase: up stops before reading anything, state and lock untouched", async () => {
+        const file = stateFile(path.join(s.cli.projectDir, ".pulumi-state"), "aihub-airgap", s.stack)!;
+        const before = fs.readFileSync(file);
+        const wrong = new PulumiCli(s.cli.projectDir, "not-the-passphrase", s.cli.env().KUBECONFIG!, s.cli.tmpdir);
+        const r = await wrong.run([...UP, "--stack", s.stack]);
+        assert.notEqual(r.code, 0);
+        assert.match(r.stdout + r.stderr, /incorrect passphrase/);
+        assert.ok(fs.readFileSync(file).equals(before), "the state file changed");
+        assert.deepEqual(backendState(s).locks, []);
+    });
+
+    step(
+        "a truncated state file: the launcher refuses naming the newest readable backup; the restore it names converges",
+        async () => {
+            const file = stateFile(path.join(s.cli.projectDir, ".pulumi-state"), "aihub-airgap", s.stack)!;
+            const volumes = await volumeUids(s);
+            const text = fs.readFileSync(file, "utf8");
+            fs.writeFileSync(file, text.slice(0, Math.floor(text.length / 2)));
+            // Pulumi's own message names neither the file nor a way back.
+            const plain = await s.cli.run(["preview", "--stack", s.stack], undefined, { direct: true });
+            assert.match(plain.stdout + plain.stderr, /failed to load checkpoint/);
+            const r = await s.pulumi(UP);
+            assert.notEqual(r.code, 0);
+            assert.match(r.stderr, /lab\.json is not a readable Pulumi state file .*; nothing was run\./);
+            const restore = /`pulumi stack import --stack lab --file (\S+)`/.exec(r.stderr);
+            assert.ok(restore, r.stderr);
+            const t0 = Date.now();
+            await s.cli.ok(["stack", "import", "--stack", s.stack, "--file", restore[1]]);
+            await s.pulumiOk(["refresh", "--yes", "--skip-preview"]);
+            await s.pulumiOk(UP);
+            figure("restore from the backup, refresh and up", (Date.now() - t0) / 1000);
+            await converged("truncated state restored from its backup", { volumes } as Interrupted);
         },
         20,
     );
