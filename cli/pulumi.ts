@@ -150,16 +150,18 @@ async function recoverFirst(
                 // a dynamic import() is not resolved under tsx's CommonJS hook (`node --require tsx/cjs`).
                 const { runPlan } = require("../platform/plan/run") as typeof import("../platform/plan/run");
                 const plan = await runPlan({ projectDir, stack });
+                // The mock runtime puts the root stack into every type chain; the engine does not.
+                const engineUrn = (urn: string) => urn.replace(/::pulumi:pulumi:Stack\$/, "::");
                 return plan.resources
                     .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
                     .map((r) => ({
                         namespace: String(r.inputs.namespace ?? "default"),
                         name: String(r.inputs.name),
                         resourceName: r.name,
-                        urn: r.urn,
-                        parent: r.parent,
+                        urn: engineUrn(r.urn),
+                        parent: engineUrn(r.parent),
                         // `<provider URN>::<id>`; the URN itself holds `::`.
-                        provider: r.provider.slice(0, r.provider.lastIndexOf("::")),
+                        provider: engineUrn(r.provider.slice(0, r.provider.lastIndexOf("::"))),
                     }));
             },
             runPulumi: (a) =>

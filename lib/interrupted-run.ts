@@ -191,14 +191,22 @@ export interface StateSummary {
     releases: Set<string>;
     /** Every namespace a Kubernetes resource of the state is in or is. */
     namespaces: Set<string>;
+    /** Every URN of the state. */
+    urns: Set<string>;
 }
 
 /** The releases and namespaces of a checkpoint document. */
 export function stateSummary(checkpoint: Record<string, unknown>): StateSummary {
     const latest = (checkpoint.checkpoint as { latest?: { resources?: unknown[] } } | undefined)?.latest;
-    const out: StateSummary = { releases: new Set(), namespaces: new Set() };
+    const out: StateSummary = { releases: new Set(), namespaces: new Set(), urns: new Set() };
     for (const raw of latest?.resources ?? []) {
-        const r = raw as { type?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+        const r = raw as {
+            urn?: string;
+            type?: string;
+            inputs?: Record<string, unknown>;
+            outputs?: Record<string, unknown>;
+        };
+        if (r.urn) out.urns.add(r.urn);
         const v = { ...(r.inputs ?? {}), ...(r.outputs ?? {}) };
         if (r.type === HELM_RELEASE_TYPE) {
             const ns = typeof v.namespace === "string" ? v.namespace : "default";

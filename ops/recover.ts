@@ -320,6 +320,14 @@ async function repairReleases(
             if (latest.status.startsWith("pending-")) {
                 await drop(owned.namespace, owned.name, latest, latest.status === "pending-install");
             } else if (latest.status === "deployed") {
+                const absent = [owned.parent, owned.provider].filter((u) => !state.urns.has(u));
+                if (absent.length > 0) {
+                    throw new Error(
+                        `Helm release ${key} is installed but the state does not know it, and the state lacks ` +
+                            `${absent.join(" and ")} to import it under; run \`pulumi import ${HELM_RELEASE_TYPE} ` +
+                            `${owned.resourceName} ${key}\` with the --parent and --provider the program gives it`,
+                    );
+                }
                 say(
                     `  - Helm release ${key} is installed but the state does not know it (the interrupted run's trace ` +
                         "was cleared): pulumi import takes it into the state as it is",
