@@ -265,7 +265,16 @@ async function repairReleases(
     let records: KubeObject[];
     try {
         client = (opts.client ?? (() => stackClient(opts.projectDir, opts.stack)))();
-        records = await client.list<KubeObject>(`/api/v1/secrets?labelSelector=${LIVE_RECORDS}`);
+        // A short timeout: on every `up` this is the only call, and an unreachable cluster is Pulumi's to report.
+        const res = await client.request<{ items?: KubeObject[] }>(
+            "GET",
+            `/api/v1/secrets?labelSelector=${LIVE_RECORDS}`,
+            undefined,
+            undefined,
+            5000,
+        );
+        if (res.status !== 200) throw new Error(`listing Helm's records: HTTP ${res.status}`);
+        records = res.body.items ?? [];
     } catch (e) {
         // Without the cluster only a pending Release operation needs it; Pulumi reports an unreachable cluster itself.
         if (ops.length === 0) return;
