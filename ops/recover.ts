@@ -261,7 +261,7 @@ async function repairReleases(
 ): Promise<void> {
     const log = opts.log;
     const ops = report.pending.filter((p) => p.resourceType === HELM_RELEASE_TYPE);
-    let client: ApiClient;
+    let client: ApiClient | undefined;
     let records: KubeObject[];
     try {
         client = (opts.client ?? (() => stackClient(opts.projectDir, opts.stack)))();
@@ -276,10 +276,12 @@ async function repairReleases(
         if (res.status !== 200) throw new Error(`listing Helm's records: HTTP ${res.status}`);
         records = res.body.items ?? [];
     } catch (e) {
+        client?.close();
         // Without the cluster only a pending Release operation needs it; Pulumi reports an unreachable cluster itself.
         if (ops.length === 0) return;
         throw e;
     }
+    const api = client!;
     let said = header === undefined;
     const say = (line: string) => {
         if (!said) log(header!);
@@ -287,7 +289,7 @@ async function repairReleases(
         log(line);
     };
     const drop = async (namespace: string, name: string, revision: ReleaseRevision, installs: boolean) => {
-        await client.delete(`/api/v1/namespaces/${namespace}/secrets/${revision.secret}`);
+        await api.delete(`/api/v1/namespaces/${namespace}/secrets/${revision.secret}`);
         report.droppedRecords.push(`${namespace}/${revision.secret}`);
         say(
             `  - Helm release ${namespace}/${name} was left ${revision.status} (revision ${revision.revision}): removed ` +
@@ -301,7 +303,7 @@ async function repairReleases(
             const rel = releaseOf(op);
             if (!rel) continue;
             done.add(`${rel.namespace}/${rel.name}`);
-            const repair = releaseRepair(op, rel, await releaseRevisions(client, rel.namespace, rel.name));
+            const repair = releaseRepair(op, rel, await releaseRevisions(api, rel.namespace, rel.name));
             if (repair.action === "drop-record") {
                 await drop(rel.namespace, rel.name, repair.revision, op.type === "creating");
             } else if (repair.action === "import") {
@@ -322,7 +324,7 @@ async function repairReleases(
         for (const owned of await opts.ownedReleases()) {
             const key = `${owned.namespace}/${owned.name}`;
             if (!unknown.has(key)) continue;
-            const latest = (await releaseRevisions(client, owned.namespace, owned.name)).sort(
+            const latest = (await releaseRevisions(api, owned.namespace, owned.name)).sort(
                 (a, b) => b.revision - a.revision,
             )[0];
             if (!latest) continue;
@@ -365,7 +367,7 @@ async function repairReleases(
             }
         }
     } finally {
-        client.close();
+        api.close();
     }
 }
 
