@@ -14,8 +14,8 @@
  * `recoverInterruptedRun` repairs exactly these, in this order, and says what it did: it stops the orphaned plugins
  * of runs whose launcher is gone, removes the lock files whose holder is gone, removes Helm's record of a release
  * operation that never finished (only the record: every object the chart created stays, and the next install or
- * upgrade adopts it), and runs `pulumi refresh` that imports a release Helm did finish and drops the other pending
- * creates (the kubernetes provider creates by server-side apply, so an object that exists is taken over, not
+ * upgrade adopts it), imports with `pulumi import` a release Helm did finish, and runs `pulumi refresh` that drops
+ * the pending creates (the kubernetes provider creates by server-side apply, so an object that exists is taken over, not
  * duplicated). It deletes no Kubernetes object but Helm's record Secret, and no data. A lock held by a run that is
  * still going (or by another host, where it cannot tell) is never touched: the launcher refuses with the holder named.
  */
@@ -245,10 +245,10 @@ const LIVE_RECORDS = encodeURIComponent(
 );
 
 /**
- * Repairs the Helm releases of the pending Release operations (drop a `pending-*` record; import a release Helm
- * finished, through `imports`, the refresh's flags), then the releases of the stack's program that the state does
- * not know although Helm has them (their trace in the state was cleared by hand, `pulumi cancel` then `pulumi refresh
- * --clear-pending-creates`): a `pending-*` record is dropped, a deployed release is imported with `pulumi import`.
+ * Repairs the Helm releases of the pending Release operations (drops a `pending-*` record), then the releases of
+ * the stack's program that the state does not know although Helm has them (a pending create Helm finished after the
+ * run died, or one whose trace was cleared by hand, `pulumi cancel` then `pulumi refresh --clear-pending-creates`):
+ * a `pending-*` record is dropped, a deployed release is imported with `pulumi import`.
  * Only releases in a namespace the state already uses are looked at, and the program is run (under mocks, for its
  * releases) only when one of them is unknown. `header`: printed before the first repair when nothing was reported yet.
  */
@@ -256,7 +256,6 @@ async function repairReleases(
     opts: RecoverOptions,
     report: RecoveryReport,
     state: StateSummary,
-    imports: string[],
     header?: string,
 ): Promise<void> {
     const log = opts.log;
@@ -302,16 +301,13 @@ async function repairReleases(
         for (const op of ops) {
             const rel = releaseOf(op);
             if (!rel) continue;
-            done.add(`${rel.namespace}/${rel.name}`);
             const repair = releaseRepair(op, rel, await releaseRevisions(api, rel.namespace, rel.name));
+            // Helm finished it: imported below like any release the state does not know, with the program's parent
+            // and provider (the engine does not act on `refresh --import-pending-creates` here, 3.248).
+            if (repair.action === "import") continue;
+            done.add(`${rel.namespace}/${rel.name}`);
             if (repair.action === "drop-record") {
                 await drop(rel.namespace, rel.name, repair.revision, op.type === "creating");
-            } else if (repair.action === "import") {
-                imports.push("--import-pending-creates", op.urn, "--import-pending-creates", repair.id);
-                report.imported.push(repair.id);
-                say(
-                    `  - Helm release ${repair.id} was installed after the run ended: it is taken into the state as it is`,
-                );
             }
         }
         const unknown = new Set(
@@ -429,12 +425,11 @@ export async function recoverInterruptedRun(opts: RecoverOptions): Promise<Recov
     }
     report.pending = pendingOperations(checkpoint);
     const state = stateSummary(checkpoint);
-    const imports: string[] = [];
     const orphans = orphanedRunProcesses(opts.projectDir);
     if (report.staleLocks.length === 0 && report.pending.length === 0 && orphans.length === 0) {
         // A release left by a run whose trace in the state was cleared by hand: only the cluster shows it.
         const header = `${PREFIX} an earlier Pulumi run of stack ${stack} was interrupted during a Helm operation. Recovering:`;
-        await repairReleases(opts, report, state, imports, header);
+        await repairReleases(opts, report, state, header);
         if (report.droppedRecords.length + report.imported.length > 0) {
             opts.log(`${PREFIX} recovered stack ${stack}; now running \`pulumi ${opts.command}\`.`);
         }
@@ -482,7 +477,7 @@ export async function recoverInterruptedRun(opts: RecoverOptions): Promise<Recov
     }
 
     // 3. Helm's records of release operations that never finished.
-    await repairReleases(opts, report, state, imports);
+    await repairReleases(opts, report, state);
     if (report.pending.length === 0) {
         if (report.droppedRecords.length + report.imported.length === 0) {
             log(`  - the state has no unfinished operation; nothing else to repair.`);
@@ -492,15 +487,13 @@ export async function recoverInterruptedRun(opts: RecoverOptions): Promise<Recov
 
     // 4. The state: import what exists, drop the other pending creates, read everything back from the cluster.
     log(
-        `  - pulumi refresh${imports.length > 0 ? " (importing the release" + (imports.length > 4 ? "s" : "") + ")" : ""}, ` +
-            "dropping the pending creates (an object that exists is taken over by the next up, not duplicated)",
+        "  - pulumi refresh, dropping the pending creates (an object that exists is taken over by the next up, not duplicated)",
     );
     const code = await opts.runPulumi([
         "refresh",
         "--yes",
         "--skip-preview",
         "--clear-pending-creates",
-        ...imports,
         "--stack",
         stack,
     ]);
