@@ -16,8 +16,14 @@
  * Signals: SIGTERM, SIGHUP, and SIGINT or SIGQUIT sent to the launcher go to the CLI once. A key pressed in the
  * terminal (Ctrl-C) already reaches the CLI, which is in the same process group, so the launcher does not repeat it
  * there: Pulumi counts a second Ctrl-C as "terminate immediately".
+ *
+ * Before a command that locks the stack (`up`, `destroy`, `refresh`, `import`) the launcher checks the stack
+ * (ops/recover.ts, docs/recovery.md): another run that holds the lock refuses this one, naming it; what an interrupted
+ * run left (a stale lock, its orphaned plugins, pending operations, a Helm release left `pending-*` or installed
+ * unrecorded) is repaired and reported before the command runs. Before a `preview` it checks only that the state file
+ * can be read. `AIHUB_NO_RECOVERY=1` runs the CLI without either.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -31,6 +37,7 @@ import {
     watched,
     type Watched,
 } from "../lib/private-tmp";
+import { RunRefused, checkStateReadable, recoverInterruptedRun } from "../ops/recover";
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 /** Signals a terminal sends to its whole foreground process group. */
@@ -51,6 +58,26 @@ export function projectDirFor(args: string[], cwd = process.cwd()): string {
         if (fs.existsSync(path.join(d, "Pulumi.yaml")) || fs.existsSync(path.join(d, "Pulumi.yml"))) return d;
         if (path.dirname(d) === d) return start;
     }
+}
+
+/** Pulumi commands that take the stack's lock: before them the launcher recovers an interrupted run. */
+const LOCKING = new Set(["up", "update", "destroy", "refresh", "import"]);
+/** Flags of the Pulumi CLI that take a value as the next argument (so the value is not taken for the command). */
+const VALUE_FLAGS = new Set(["--cwd", "-C", "--stack", "-s", "--color", "--tracing", "--profiling", "--logflow"]);
+
+/** The Pulumi command (`up`, `preview`…) and the `--stack`/`-s` value of an argument list. */
+export function commandAndStack(args: string[]): { command?: string; stack?: string } {
+    let command: string | undefined;
+    let stack: string | undefined;
+    for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (a === "--") break;
+        if (a === "--stack" || a === "-s") stack = args[i + 1];
+        else if (a.startsWith("--stack=")) stack = a.slice("--stack=".length);
+        if (VALUE_FLAGS.has(a)) i++;
+        else if (!a.startsWith("-") && command === undefined) command = a;
+    }
+    return { command, stack };
 }
 
 /** How to run one of these TypeScript entry points with Node.js from any directory: `[node, ...arguments]`. */
@@ -80,7 +107,85 @@ function startReaper(dir: string, watch: Watched[]): void {
     }
 }
 
-function main(): void {
+/** The selected stack of the project, asked of the CLI (`pulumi stack --show-name`), when no `--stack` was given. */
+function selectedStack(pulumi: string, projectDir: string, env: NodeJS.ProcessEnv): string | undefined {
+    const r = spawnSync(pulumi, ["stack", "--show-name", "--non-interactive"], {
+        cwd: projectDir,
+        env,
+        encoding: "utf8",
+    });
+    return r.status === 0 ? r.stdout.trim() || undefined : undefined;
+}
+
+/**
+ * Before a command that locks the stack: refuses when another run holds it (naming it), and repairs what an
+ * interrupted run left (ops/recover.ts). Resolves false when the launcher must not go on (the reason is printed).
+ */
+async function recoverFirst(
+    pulumi: string,
+    args: string[],
+    projectDir: string,
+    env: NodeJS.ProcessEnv,
+    run: { child?: ChildProcess },
+): Promise<boolean> {
+    const { command, stack: given } = commandAndStack(args);
+    const checked = command === "preview" || (command !== undefined && LOCKING.has(command));
+    if (!checked || process.env.AIHUB_NO_RECOVERY === "1") return true;
+    const stack = given ?? selectedStack(pulumi, projectDir, env);
+    if (!stack) return true;
+    try {
+        // A preview takes no lock and changes nothing: it only needs a state Pulumi can read.
+        if (command === "preview") {
+            checkStateReadable(projectDir, stack, env);
+            return true;
+        }
+        await recoverInterruptedRun({
+            projectDir,
+            stack,
+            command,
+            env,
+            log: (line) => console.error(line),
+            ownedReleases: async () => {
+                // Loaded only when a Helm release needs an owner: the plan runs the program under mocks. `require`, as
+                // a dynamic import() is not resolved under tsx's CommonJS hook (`node --require tsx/cjs`).
+                const { runPlan } = require("../platform/plan/run") as typeof import("../platform/plan/run");
+                const plan = await runPlan({ projectDir, stack });
+                // The mock runtime puts the root stack into every type chain; the engine does not.
+                const engineUrn = (urn: string) => urn.replace(/::pulumi:pulumi:Stack\$/, "::");
+                return plan.resources
+                    .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
+                    .map((r) => ({
+                        namespace: String(r.inputs.namespace ?? "default"),
+                        name: String(r.inputs.name),
+                        resourceName: r.name,
+                        urn: engineUrn(r.urn),
+                        parent: engineUrn(r.parent),
+                        // `<provider URN>::<id>`; the URN itself holds `::`.
+                        provider: engineUrn(r.provider.slice(0, r.provider.lastIndexOf("::"))),
+                    }));
+            },
+            runPulumi: (a) =>
+                new Promise((resolve) => {
+                    const c = spawn(pulumi, [...a, "--non-interactive"], {
+                        stdio: ["ignore", "inherit", "inherit"],
+                        env,
+                    });
+                    run.child = c;
+                    c.on("error", () => resolve(127));
+                    c.on("exit", (code, signal) => {
+                        run.child = undefined;
+                        resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0));
+                    });
+                }),
+        });
+        return true;
+    } catch (e) {
+        console.error(e instanceof RunRefused ? e.message : `aihub-airgap: recovery failed: ${(e as Error).message}`);
+        return false;
+    }
+}
+
+async function main(): Promise<void> {
     const args = process.argv.slice(2);
     const projectDir = projectDirFor(args);
     sweepStale(projectDir);
@@ -113,17 +218,16 @@ function main(): void {
     process.stderr.on("error", () => undefined);
 
     const tsNodeCache = process.env.TS_NODE_CACHE_DIRECTORY || path.join(projectDir, TS_NODE_CACHE);
-    const child = spawn(pulumi, args, {
-        stdio: "inherit",
-        env: {
-            ...process.env,
-            TMPDIR: dir,
-            TMP: dir,
-            TEMP: dir,
-            [PRIVATE_TMPDIR_ENV]: dir,
-            TS_NODE_CACHE_DIRECTORY: tsNodeCache,
-        },
-    });
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        TMPDIR: dir,
+        TMP: dir,
+        TEMP: dir,
+        [PRIVATE_TMPDIR_ENV]: dir,
+        TS_NODE_CACHE_DIRECTORY: tsNodeCache,
+    };
+    if (!(await recoverFirst(pulumi, args, projectDir, env, run))) process.exit(1);
+    const child = spawn(pulumi, args, { stdio: "inherit", env });
     run.child = child;
     if (child.pid !== undefined) startReaper(dir, [watched(process.pid), watched(child.pid)]);
     child.on("error", (e: NodeJS.ErrnoException) => {
@@ -148,4 +252,4 @@ function main(): void {
     });
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();
