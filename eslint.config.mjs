@@ -55,14 +55,7 @@ const PLATFORM_BUT_CONTRACTS = ["**/platform/*", "!**/platform/contracts"];
 
 export default tseslint.config(
     {
-        ignores: [
-            "node_modules/",
-            "bin/",
-            ".cache/",
-            "bundle/",
-            ".pulumi-tmp/",
-            "addons/*/fixture/**/templates/",
-        ],
+        ignores: ["node_modules/", "bin/", ".cache/", "bundle/", ".pulumi-tmp/", "addons/*/fixture/**/templates/"],
     },
     js.configs.recommended,
     ...tseslint.configs.recommended,
