@@ -16,6 +16,7 @@ import { isSplit } from "../pipeline/split";
 import { stackRegistry } from "../pipeline/stack";
 import { signatureCheckOf } from "../pipeline/signing";
 import { verifyBundle } from "../pipeline/verify";
+import { checkoutRoot } from "../lib/checkout";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
@@ -57,7 +58,7 @@ async function main(): Promise<number> {
         console.error(`--skip-verify skips the signature check --key asks for: drop one of them\n${USAGE}`);
         return 2;
     }
-    const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
+    const projectDir = path.resolve(args.dir ?? checkoutRoot());
     const registry = stackRegistry(projectDir, args.stack);
     const password = args["password-stdin"]
         ? fs.readFileSync(0, "utf8").replace(/\r?\n$/, "")
