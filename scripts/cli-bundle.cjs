@@ -83,8 +83,10 @@ async function build(esbuild, command) {
         outfile: tmp,
         metafile: true,
         logLevel: "error",
-        // tsx is resolved at run time (the post-renderer script names it); esbuild is the bundle CLI's own tool.
-        external: ["tsx", "tsx/*", "esbuild"],
+        // tsx is resolved at run time (the post-renderer script names it); esbuild is the bundle CLI's own tool. The
+        // packages a dynamic provider requires inside its functions (k8s/self-signed-certificate.ts) stay a run-time
+        // require: bundled, that require would point into the bundle, which Pulumi's closure serializer cannot capture.
+        external: ["tsx", "tsx/*", "esbuild", "reflect-metadata", "@peculiar/x509"],
         plugins: [lazyPlugin],
     });
     await esbuild.stop();
