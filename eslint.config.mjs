@@ -99,7 +99,14 @@ export default tseslint.config(
     {
         files: ["**/*.mjs", "**/*.cjs"],
         languageOptions: {
-            globals: { process: "readonly", console: "readonly", require: "readonly", module: "writable" },
+            globals: {
+                process: "readonly",
+                console: "readonly",
+                require: "readonly",
+                module: "writable",
+                __dirname: "readonly",
+                __filename: "readonly",
+            },
         },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },

@@ -5,7 +5,8 @@
  *  1. our push vs a serial `skopeo copy` per image (each into an empty registry);
  *  2. our push throughput vs one 1 GiB blob uploaded alone (monolithic PUT, the practical ceiling);
  *  3. our bundle vs serial `skopeo copy` pulls into one layout;
- *  4. a second push of the same bundle vs the first.
+ *  4. a second push of the same bundle vs the first;
+ *  5. `npm run plan` on the reference and a 100-node stack vs the floor (bench/plan.ts), before the registries start.
  */
 import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
@@ -20,6 +21,7 @@ import { registryAccess } from "../pipeline/skopeo";
 import { BENCH_SET } from "../test/fixtures/images/bench-set";
 import { startUpstream } from "../test/fixtures/images/upstream";
 import { AUTH, pushInto, runBench } from "./common";
+import { planFigures } from "./plan";
 import { startRegistry, type TestRegistry } from "../test/helpers/registry";
 
 async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
@@ -48,6 +50,7 @@ function bigBlob(layout: string, bytes: number): string {
 
 runBench(async (work, stops) => {
     const scale = Number(process.argv[2] ?? 1);
+    const plan = planFigures();
     const quiet = () => {};
     const up = await startUpstream(work, scale, BENCH_SET);
     stops.push(up.registry);
@@ -120,4 +123,5 @@ runBench(async (work, stops) => {
     console.log(
         `4. second push ${secondS.toFixed(2)} s (${second.copied.length} copied, ${second.skipped.length} present) vs first ${firstS.toFixed(2)} s (${first.copied.length} copied)`,
     );
+    console.log(`5. ${plan.join("\n")}`);
 });

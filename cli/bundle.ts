@@ -23,6 +23,7 @@ import { DEFAULT_PLUGIN_BASE_URL } from "../pipeline/plugins";
 import { DEFAULT_PULUMI_CLI_BASE_URL } from "../pipeline/pulumi-cli";
 import { parseSize, splitBundle } from "../pipeline/split";
 import { stackConfig } from "../pipeline/stack";
+import { checkoutRoot } from "../lib/checkout";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
     }
     const partSize = args.split ? parseSize(args.split) : undefined;
     const signKey = args["sign-key"] ? readSigningKey(args["sign-key"], !!args["sign-key-password-stdin"]) : undefined;
-    const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
+    const projectDir = path.resolve(args.dir ?? checkoutRoot());
     const cfg = stackConfig(projectDir, args.stack);
     const charts = [cfg.rook.chart, ...(cfg.rook.csiDriversChart ? [cfg.rook.csiDriversChart] : []), cfg.aihub.chart];
     const chartFiles = charts.map((c) => path.resolve(projectDir, c));

@@ -10,7 +10,12 @@ import { failedPlanJson, renderJson, renderText } from "../platform/plan/print";
 import { readStackFile } from "../config/stackfile";
 import { requireStack } from "../config/load";
 import { PLATFORM_SPEC } from "../platform/spec";
+import { checkoutRoot } from "../lib/checkout";
 import { parseCli, runCli, writeStdout } from "./run";
+
+// The plan never prints a stack trace (runCli prints one line), but the Pulumi SDK captures one for every promise it
+// makes (runtime/debuggable.js): for a 100-node stack that was a quarter of the run. Capture none.
+Error.stackTraceLimit = 0;
 
 const USAGE =
     "usage: npm run plan -- --stack <name> [--json] [--dir <project dir>] [--diff-chart <new AI Hub chart .tgz>]";
@@ -54,7 +59,7 @@ async function main(): Promise<number> {
         await report(`--stack is required\n${USAGE}`);
         return 2;
     }
-    const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
+    const projectDir = path.resolve(args.dir ?? checkoutRoot());
     // A stack file that cannot be read fails here, before the Pulumi runtime is loaded (seconds on a busy machine).
     readStackFile(projectDir, args.stack);
     const { runPlan } = await import("../platform/plan/run");

@@ -18,6 +18,7 @@ import { isSplit } from "../pipeline/split";
 import { stackBundleKey, stackRegistry } from "../pipeline/stack";
 import { signatureCheckOf } from "../pipeline/signing";
 import { verifyBundle } from "../pipeline/verify";
+import { checkoutRoot } from "../lib/checkout";
 import { parseCli, runCli } from "./run";
 
 const USAGE =
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
         );
         return 2;
     }
-    const projectDir = path.resolve(args.dir ?? path.join(__dirname, ".."));
+    const projectDir = path.resolve(args.dir ?? checkoutRoot());
     const registry = stackRegistry(projectDir, args.stack);
     const sig = signatureCheckOf(args, stackBundleKey(projectDir, args.stack));
     if ("error" in sig) return (console.error(`${sig.error}\n${USAGE}`), 2);

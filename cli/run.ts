@@ -1,6 +1,7 @@
 /** What every command shares: argument parsing with a usage line, and exit codes (0 ok, 1 failed, 2 bad usage). */
 import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { checkoutRoot } from "../lib/checkout";
 import { ConfigError } from "../lib/problems";
 import { YamlFileError } from "../lib/yamlfile";
 
@@ -75,5 +76,5 @@ export const CLUSTER_OPTIONS = { kubeconfig: { type: "string" }, context: { type
 
 /** The project directory: `--dir`, else the checkout this command runs from. */
 export function projectDirOf(dir: string | undefined): string {
-    return path.resolve(dir ?? path.join(__dirname, ".."));
+    return path.resolve(dir ?? checkoutRoot());
 }

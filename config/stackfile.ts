@@ -93,9 +93,19 @@ export function looksLikeOurNamespace(ns: string): boolean {
     return ns !== CONFIG_NAMESPACE && (ns.toLowerCase() === CONFIG_NAMESPACE || distance(ns, CONFIG_NAMESPACE) <= 2);
 }
 
+/** The last text parsed and its document: a plan reads the stack file three times (CLI, loader, program). */
+let lastParsed: { text: string; file: string; doc: unknown } | undefined;
+
+/** `parseYamlText`, once per text: a copy of the document parsed last when the text is the same. */
+function parsedYaml(text: string, file: string): unknown {
+    if (lastParsed?.text !== text || lastParsed.file !== file)
+        lastParsed = { text, file, doc: parseYamlText(text, file) };
+    return structuredClone(lastParsed.doc);
+}
+
 /** Parses a stack file's text. Throws a one-line YamlFileError with file and position on malformed YAML. */
 export function parseStackFile(text: string, file: string): StackFile {
-    const doc = parseYamlText(text, file);
+    const doc = parsedYaml(text, file);
     if (doc !== null && doc !== undefined && (typeof doc !== "object" || Array.isArray(doc))) {
         throw new YamlFileError(file, "the top level is not a mapping (a stack file holds `config:` and its keys)");
     }

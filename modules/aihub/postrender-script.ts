@@ -8,6 +8,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { checkoutPath } from "../../lib/checkout";
 import type { PostRenderOptions } from "./postrender";
 
 /** The directory of generated files, relative to the project directory. */
@@ -24,7 +25,7 @@ export function postRenderScript(opts: PostRenderOptions): { path: string; conte
         "#!/usr/bin/env node",
         "// Written by aihub-airgap (modules/aihub/postrender-script.ts) on every run; the AI Hub release's Helm post-renderer.",
         `require(${JSON.stringify(require.resolve("tsx/cjs"))});`,
-        `require(${JSON.stringify(path.join(__dirname, "postrender.ts"))}).main(${options});`,
+        `require(${JSON.stringify(checkoutPath("modules", "aihub", "postrender.ts"))}).main(${options});`,
         "",
     ].join("\n");
     const hash = crypto.createHash("sha256").update(options).digest("hex").slice(0, 12);

@@ -4,8 +4,8 @@
  * container needs, and the ConfigMap carrying both scripts. `npm run backup` starts a Job from the same template.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import type * as k8s from "@pulumi/kubernetes";
+import { checkoutPath } from "../../lib/checkout";
 import type { BackupConfig } from "../../config/schema";
 import type { Rule } from "../ceph/snapshot-manifests";
 
@@ -25,7 +25,7 @@ export const WORK_DIR = "/target";
 
 /** The scripts, as the ConfigMap carries them. */
 export function backupScripts(): Record<string, string> {
-    const read = (f: string) => fs.readFileSync(path.join(__dirname, f), "utf8");
+    const read = (f: string) => fs.readFileSync(checkoutPath("modules", "backup", f), "utf8");
     return { "pg.sh": read("pg.sh"), "snapshot.sh": read("snapshot.sh") };
 }
 

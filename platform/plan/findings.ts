@@ -5,12 +5,11 @@
 import { isInRegistry } from "../../lib/imageref";
 import type { PlatformConfig } from "../contracts";
 import { stringLeaves } from "../../lib/leaves";
-import type { Registration } from "./recorder";
 
 export { stringLeaves };
 import { APP_POLICIES } from "./policies/app";
 import { STORAGE_POLICIES } from "./policies/storage";
-import type { Finding, Policy } from "./policy";
+import type { Checked, Finding, Policy } from "./policy";
 
 /** Kinds whose pods pull images. */
 const WORKLOAD_TYPES = new Set([
@@ -25,7 +24,7 @@ const WORKLOAD_TYPES = new Set([
  * Container images in a workload's inputs (`…containers[i].image`) or a CR's `image` fields. An `image` beside a
  * `repository` is the split form (gpu-operator: `repository` + `image` + `version`) and is checked joined.
  */
-export function imagesIn(r: Pick<Registration, "inputs">): { path: string; value: string }[] {
+export function imagesIn(r: Pick<Checked, "inputs">): { path: string; value: string }[] {
     const leaves = stringLeaves(r.inputs);
     const byPath = new Map(leaves.map((l) => [l.path, l.value]));
     return leaves
@@ -133,6 +132,6 @@ export const POLICIES: Policy[] = [
 ];
 
 /** Runs every policy. */
-export function runPolicies(regs: readonly Registration[], cfg: PlatformConfig, policies = POLICIES): Finding[] {
+export function runPolicies(regs: readonly Checked[], cfg: PlatformConfig, policies = POLICIES): Finding[] {
     return policies.flatMap((p) => p(regs, cfg));
 }

@@ -1,6 +1,18 @@
-/** What a plan policy is: a check over the recorded registrations and the config, giving findings. */
+/** What a plan policy is: a check over the registered resources and the config, giving findings. */
 import type { PlatformConfig } from "../contracts";
 import type { Registration } from "./recorder";
+
+/**
+ * What a policy reads of a resource: the fields both sources have, the plan's recorder (Registration) and the
+ * engine's view that the CrossGuard pack receives (platform/plan/pack.ts).
+ */
+export type Checked = Pick<
+    Registration,
+    "urn" | "type" | "name" | "parent" | "inputs" | "secretInputs" | "deps" | "protect"
+> & {
+    /** Paths of inputs not known yet (during `pulumi preview`; the plan's mocks know every value), left out of inputs. */
+    unknownInputs?: string[];
+};
 
 /** One policy finding. */
 export interface Finding {
@@ -13,4 +25,4 @@ export interface Finding {
 }
 
 /** A policy check. */
-export type Policy = (regs: readonly Registration[], cfg: PlatformConfig) => Finding[];
+export type Policy = (regs: readonly Checked[], cfg: PlatformConfig) => Finding[];

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, parseAllDocuments, stringify } from "yaml";
 import { isMapping } from "../../lib/merge";
-import type { Registration } from "./recorder";
+import type { Checked } from "./policy";
 
 /** The objects the release's post-renderer made of the render, or why it refused. */
 export type PostRendered = { objects: Record<string, unknown>[] } | { failed: string };
@@ -34,7 +34,7 @@ function parseObjects(manifest: string): Record<string, unknown>[] {
 }
 
 /** Runs the release's post-renderer (`inputs.postrender`, relative to the project) on the render, as Helm would. */
-function postRendered(release: Registration, projectDir: string, manifest: string): PostRendered | undefined {
+function postRendered(release: Checked, projectDir: string, manifest: string): PostRendered | undefined {
     if (typeof release.inputs.postrender !== "string") return undefined;
     const script = path.resolve(projectDir, release.inputs.postrender);
     const r = spawnSync(script, [], { input: manifest, encoding: "utf8", maxBuffer: 64 << 20 });
@@ -44,11 +44,9 @@ function postRendered(release: Registration, projectDir: string, manifest: strin
 }
 
 /** Renders a recorded Helm release (`inputs.chart` relative to the project directory). */
-export function renderRelease(
-    release: Registration,
-    projectDir: string,
-    helm = process.env.HELM ?? "helm",
-): ReleaseRender {
+export function renderRelease(release: Checked, projectDir: string, helm = process.env.HELM ?? "helm"): ReleaseRender {
+    const unknown = (release.unknownInputs ?? []).filter((p) => /^(chart|values)([.[]|$)/.test(p));
+    if (unknown.length > 0) return { skipped: `${unknown[0]} is not known before pulumi up` };
     const chart = path.resolve(projectDir, String(release.inputs.chart));
     if (!fs.existsSync(chart)) return { skipped: `chart ${String(release.inputs.chart)} is not present yet` };
     const values = isMapping(release.inputs.values) ? release.inputs.values : {};

@@ -12,12 +12,8 @@ import { PLATFORM_SPEC } from "../spec";
 import { buildPlatform } from "../platform";
 import { CONFIG_NAMESPACE, type Problem } from "../../lib/problems";
 import { loadStack } from "../../config/load";
-import type { PlatformConfig } from "../contracts";
-import { runPolicies } from "./findings";
 import type { Finding } from "./policy";
-import { releaseImageFindings } from "./policies/releases";
-import { RENDER_POLICIES } from "./policies/render";
-import { renderRelease } from "./render";
+import { planFindings } from "./checks";
 import { Recorder, settle, type Registration } from "./recorder";
 
 /** What a plan found. */
@@ -81,31 +77,6 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
         resources,
         images: stackImages(cfg),
         charts,
-        findings: [
-            ...runPolicies(resources, cfg),
-            ...renderFindings(resources, cfg, opts.projectDir),
-            ...releaseImageFindings(resources, cfg, opts.projectDir),
-        ],
+        findings: planFindings(resources, cfg, opts.projectDir),
     };
-}
-
-/** Findings of the helm-rendered AI Hub release; a warning says when it could not be rendered here. */
-function renderFindings(resources: Registration[], cfg: PlatformConfig, projectDir: string): Finding[] {
-    const release = resources.find(
-        (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === cfg.aihub.chart,
-    );
-    if (!release) return [];
-    const render = renderRelease(release, projectDir);
-    if ("objects" in render) return RENDER_POLICIES.flatMap((p) => p(render, release, cfg));
-    const failed = "failed" in render;
-    return [
-        {
-            level: failed ? "error" : "warning",
-            rule: "aihub-render",
-            resource: release.urn,
-            text: failed
-                ? render.failed
-                : `the AI Hub release was not rendered (${render.skipped}), so chart placeholders and volume sizes are unchecked`,
-        },
-    ];
 }

@@ -26,6 +26,7 @@ const LINKED = [
     "ops",
     "cli",
     "values",
+    "policy",
 ];
 
 /** Creates the project directory (with `.pulumi-state/`, the backend of Pulumi.yaml) under `work`. */

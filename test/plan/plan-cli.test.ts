@@ -9,9 +9,9 @@ import { PROJECT_DIR } from "../harness";
 import { PLAN_JSON_KEYS } from "./json-keys";
 import { readStackFile } from "../../config/stackfile";
 
-/** Runs `npm run plan` the way a user does (through tsx), from the project directory. */
+/** Runs `npm run plan` the way a user does (its npm script: the bundle launcher), from the project directory. */
 function plan(...args: string[]) {
-    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "cli", "plan.ts"), ...args], {
+    const r = spawnSync(process.execPath, [path.join(PROJECT_DIR, "scripts", "cli-bundle.cjs"), "plan", ...args], {
         cwd: PROJECT_DIR,
         encoding: "utf8",
         timeout: 120_000,

@@ -4,14 +4,13 @@
  */
 import { isMapping } from "../../../lib/merge";
 import { chartDefaultSecrets } from "../../../modules/aihub/values";
-import type { Finding, Policy } from "../policy";
-import type { Registration } from "../recorder";
+import type { Checked, Finding, Policy } from "../policy";
 
 const AIHUB = "aihub-airgap:aihub:AiHub";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 /** The Helm releases that belong to an AiHub component. */
-function aihubReleases(regs: readonly Registration[]): Registration[] {
+function aihubReleases(regs: readonly Checked[]): Checked[] {
     const hubs = new Set(regs.filter((r) => r.type === AIHUB).map((r) => r.urn));
     return regs.filter((r) => r.type === RELEASE && hubs.has(r.parent));
 }
@@ -24,7 +23,7 @@ function imageLeaves(v: unknown, at = ""): { path: string; value: string }[] {
     return [];
 }
 
-const finding = (r: Registration, rule: string, text: string): Finding => ({
+const finding = (r: Checked, rule: string, text: string): Finding => ({
     level: "error",
     rule,
     resource: r.urn,

@@ -4,15 +4,14 @@ import * as path from "node:path";
 import { containerImages } from "../../../modules/aihub/postrender";
 import { isInRegistry } from "../../../lib/imageref";
 import type { PlatformConfig } from "../../contracts";
-import type { Finding } from "../policy";
-import type { Registration } from "../recorder";
+import type { Checked, Finding } from "../policy";
 import { renderRelease } from "../render";
 
 /**
  * Every other release (Rook's, the add-ons') rendered with helm as the provider installs it (post-renderer
  * included): each container image must come from the private registry.
  */
-export function releaseImageFindings(resources: Registration[], cfg: PlatformConfig, projectDir: string): Finding[] {
+export function releaseImageFindings(resources: Checked[], cfg: PlatformConfig, projectDir: string): Finding[] {
     // A chart not fetched yet is listed under Charts already; it gets no finding of its own.
     const releases = resources.filter(
         (r) =>

@@ -9,9 +9,8 @@ import { isQuantity, quantityBytes } from "../../../lib/quantity";
 import type { PlatformConfig } from "../../contracts";
 import { isInRegistry } from "../../../lib/imageref";
 import { containerImages } from "../../../modules/aihub/postrender";
-import type { Finding } from "../policy";
+import type { Checked, Finding } from "../policy";
 import type { PostRendered } from "../render";
-import type { Registration } from "../recorder";
 
 type Obj = Record<string, unknown>;
 
@@ -21,7 +20,7 @@ export const NEARFULL_RATIO = 0.85;
 /** A check of the rendered release. */
 export type RenderPolicy = (
     render: { objects: readonly Obj[]; defaults: Record<string, unknown>; postRendered?: PostRendered },
-    release: Registration,
+    release: Checked,
     cfg: PlatformConfig,
 ) => Finding[];
 

@@ -7,14 +7,13 @@
 import { isInRegistry, mapImages } from "../../../lib/imageref";
 import { rookImages } from "../../../catalog/rook";
 import type { PlatformConfig } from "../../contracts";
-import type { Finding, Policy } from "../policy";
+import type { Checked, Finding, Policy } from "../policy";
 import { stringLeaves } from "../../../lib/leaves";
-import type { Registration } from "../recorder";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 /** The Rook releases of a plan (rook-ceph chart, ceph-csi-drivers chart). */
-function rookReleases(regs: readonly Registration[], cfg: PlatformConfig): Registration[] {
+function rookReleases(regs: readonly Checked[], cfg: PlatformConfig): Checked[] {
     const charts = new Set([cfg.rook.chart, cfg.rook.csiDriversChart].filter(Boolean));
     return regs.filter((r) => r.type === RELEASE && charts.has(String(r.inputs.chart)));
 }

@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// `node scripts/cli-bundle.cjs <command> [args…]` runs `cli/<command>.ts` (what `npm run plan` does) from a prebuilt
+// JavaScript bundle instead of transpiling the TypeScript sources on every start: the start-up, not the work, was
+// most of a plan's time (docs/development.md → Plan speed). The bundle is made with esbuild on first use and kept in
+// `.cache/cli/` (git-ignored) under a hash of every source file it holds, the lockfile, esbuild's version and this
+// script; any change to one of them builds it again (about 3 s). It runs with V8's code cache beside it, so its
+// functions are not compiled anew on each start. Without esbuild (installed without dev dependencies) the command
+// runs from its sources with tsx, as before.
+"use strict";
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const Module = require("node:module");
+const path = require("node:path");
+const v8 = require("node:v8");
+const vm = require("node:vm");
+
+const ROOT = path.resolve(__dirname, "..");
+const CACHE = path.join(ROOT, ".cache", "cli");
+
+/**
+ * Modules that `@pulumi/pulumi` loads when it starts but that a plan never runs, or runs only later: the Automation
+ * API and npm's arborist (with pacote, sigstore and cacache behind them), and the TypeScript compiler, which the
+ * closure serializer parses dynamic providers with. Each is loaded from the same bundle on first use instead.
+ */
+const LAZY = [
+    { importer: /@pulumi[\\/]pulumi[\\/]index\.js$/, request: "./automation" },
+    { importer: /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/, request: "@npmcli/arborist" },
+    { importer: /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/, request: "normalize-package-data" },
+    { importer: /@pulumi[\\/]pulumi[\\/]typescript-shim\.js$/, request: "typescript" },
+];
+
+/** The hash of what the bundle is made of; undefined when a recorded input is gone. */
+function inputsKey(inputs) {
+    const h = crypto.createHash("sha256");
+    h.update(fs.readFileSync(__filename));
+    h.update(require("esbuild/package.json").version);
+    for (const f of ["package-lock.json", path.join("node_modules", ".package-lock.json")]) {
+        const file = path.join(ROOT, f);
+        if (fs.existsSync(file)) h.update(fs.readFileSync(file));
+    }
+    for (const rel of inputs) {
+        const file = path.join(ROOT, rel);
+        if (!fs.existsSync(file)) return undefined;
+        h.update(rel).update("\0").update(fs.readFileSync(file)).update("\0");
+    }
+    return h.digest("hex").slice(0, 16);
+}
+
+/** The esbuild plugin that turns each {@link LAZY} import into a proxy loading the module on first access. */
+const lazyPlugin = {
+    name: "lazy",
+    setup(build) {
+        const requests = new Set(LAZY.map((l) => l.request));
+        build.onResolve({ filter: /.*/ }, (args) => {
+            if (!requests.has(args.path) || args.namespace === "lazy") return undefined;
+            if (!LAZY.some((l) => l.request === args.path && l.importer.test(args.importer))) return undefined;
+            return { path: require.resolve(args.path, { paths: [args.resolveDir] }), namespace: "lazy" };
+        });
+        build.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({
+            resolveDir: path.dirname(args.path),
+            contents: [
+                "let real;",
+                `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+                "module.exports = new Proxy({}, {",
+                '    get: (_, key) => (key === "__esModule" ? true : load()[key]),',
+                "    has: (_, key) => key in load(),",
+                "});",
+            ].join("\n"),
+        }));
+    },
+};
+
+/** Builds the bundle of `cli/<command>.ts`; returns its path. */
+async function build(esbuild, command) {
+    fs.mkdirSync(CACHE, { recursive: true });
+    const tmp = path.join(CACHE, `.${command}.${process.pid}.cjs`);
+    const result = await esbuild.build({
+        entryPoints: [path.join(ROOT, "cli", `${command}.ts`)],
+        bundle: true,
+        platform: "node",
+        format: "cjs",
+        target: "node20",
+        outfile: tmp,
+        metafile: true,
+        logLevel: "error",
+        // tsx is resolved at run time (the post-renderer script names it); esbuild is the bundle CLI's own tool. The
+        // packages a dynamic provider requires inside its functions (k8s/self-signed-certificate.ts) stay a run-time
+        // require: bundled, that require would point into the bundle, which Pulumi's closure serializer cannot capture.
+        external: ["tsx", "tsx/*", "esbuild", "reflect-metadata", "@peculiar/x509"],
+        plugins: [lazyPlugin],
+    });
+    await esbuild.stop();
+    const inputs = Object.keys(result.metafile.inputs)
+        .filter((f) => !f.includes(":") && !f.split(/[\\/]/).includes("node_modules"))
+        .map((f) => path.relative(ROOT, path.resolve(ROOT, f)))
+        .sort();
+    const key = inputsKey(inputs);
+    const bundle = path.join(CACHE, `${command}-${key}.cjs`);
+    fs.renameSync(tmp, bundle);
+    const record = path.join(CACHE, `${command}.json`);
+    fs.writeFileSync(`${record}.${process.pid}`, JSON.stringify({ key, inputs }));
+    fs.renameSync(`${record}.${process.pid}`, record);
+    for (const f of fs.readdirSync(CACHE)) {
+        if (f.startsWith(`${command}-`) && !f.startsWith(`${command}-${key}.`)) fs.rmSync(path.join(CACHE, f));
+    }
+    return bundle;
+}
+
+/** The current bundle of `command`, built when missing or out of date. */
+async function currentBundle(esbuild, command) {
+    try {
+        const { key, inputs } = JSON.parse(fs.readFileSync(path.join(CACHE, `${command}.json`), "utf8"));
+        const bundle = path.join(CACHE, `${command}-${key}.cjs`);
+        if (inputsKey(inputs) === key && fs.existsSync(bundle)) return bundle;
+    } catch {
+        // no record yet, or a broken one: build
+    }
+    return build(esbuild, command);
+}
+
+/** Runs the bundle as the main module, with V8's code cache kept beside it. */
+function runBundle(bundle) {
+    // @pulumi/pulumi sets this flag when it loads (runtime/closure/v8.js), and V8 rejects a code cache made under other
+    // flags than the current ones: set it first, so the cache written at exit is accepted by the next start.
+    v8.setFlagsFromString("--allow-natives-syntax");
+    const codeCache = `${bundle}.v8cache`;
+    const cachedData = fs.existsSync(codeCache) ? fs.readFileSync(codeCache) : undefined;
+    const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, "utf8")), { filename: bundle, cachedData });
+    if (!cachedData || script.cachedDataRejected) {
+        // Written at exit, so that it holds every function the run compiled, not only the top level.
+        process.on("exit", () => {
+            try {
+                fs.writeFileSync(`${codeCache}.${process.pid}`, script.createCachedData());
+                fs.renameSync(`${codeCache}.${process.pid}`, codeCache);
+            } catch {
+                // a read-only checkout runs without the cache
+            }
+        });
+    }
+    const mod = new Module(bundle, null);
+    mod.filename = bundle;
+    mod.paths = Module._nodeModulePaths(path.dirname(bundle));
+    process.mainModule = mod;
+    const fn = script.runInThisContext();
+    fn.call(mod.exports, mod.exports, Module.createRequire(bundle), mod, bundle, path.dirname(bundle));
+}
+
+async function main() {
+    const command = process.argv[2];
+    if (!command || !fs.existsSync(path.join(ROOT, "cli", `${command}.ts`))) {
+        console.error(`usage: node scripts/cli-bundle.cjs <command> [args…] (a file cli/<command>.ts)`);
+        process.exit(2);
+    }
+    process.argv.splice(2, 1);
+    let esbuild;
+    try {
+        esbuild = require("esbuild");
+    } catch {
+        require("tsx/cjs");
+        require(path.join(ROOT, "cli", `${command}.ts`));
+        return;
+    }
+    runBundle(await currentBundle(esbuild, command));
+}
+
+main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+});
