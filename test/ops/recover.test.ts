@@ -3,7 +3,7 @@
  * as the Pulumi CLI lays it out (pkg/backend/diy/lock.go and state.go@v3.248.0): whose lock is live, dead or
  * elsewhere; a live holder refuses the run by name; a stale lock is removed; a truncated state file refuses the run,
  * naming the newest readable backup and the commands that restore it; what to do about a Release's Helm records.
- * The repair of Helm records and the refresh run under the real engine (test/engine/faults.engine.ts).
+ * The repair of Helm records and the refresh are exercised under the real engine by hand (docs/recovery.md).
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
