@@ -336,8 +336,8 @@ async function repairReleases(
                     );
                 }
                 say(
-                    `  - Helm release ${key} is installed but the state does not know it (the interrupted run's trace ` +
-                        "was cleared): pulumi import takes it into the state as it is",
+                    `  - Helm release ${key} is installed (Helm finished it after the run died, or the run's trace was ` +
+                        "cleared by hand) but the state does not know it: pulumi import takes it into the state as it is",
                 );
                 const code = await opts.runPulumi([
                     "import",
