@@ -94,9 +94,23 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
             for (const m of parts.manifests) {
                 const top = m.digest === a.digest;
                 let stored = "";
-                await retry(ref, async () => {
-                    stored = await client.putManifest(repo, top && tag ? tag : m.digest, m.mediaType, m.bytes);
-                });
+                const put = () =>
+                    retry(ref, async () => {
+                        stored = await client.putManifest(repo, top && tag ? tag : m.digest, m.mediaType, m.bytes);
+                    });
+                try {
+                    await put();
+                } catch (e) {
+                    // The registry says a blob of this image is not in the repository although its upload or
+                    // mount was answered as done (seen once with distribution 2.8 while several images of one
+                    // repository went up at once): make sure of every blob again, without the shared shortcut,
+                    // and try once more.
+                    if (!(e instanceof RegistryError) || !/MANIFEST_BLOB_UNKNOWN/.test(e.message)) throw e;
+                    progress.note(`${ref}: the registry lacks a blob of it; checking every blob again`);
+                    for (const b of parts.blobs)
+                        await limit(() => retry(b.digest, () => client.ensureBlob(repo, b.digest, b.size, layout)));
+                    await put();
+                }
                 if (stored && stored !== m.digest) {
                     throw new Error(`registry ${o.registry.server} stored ${ref} as ${stored}, expected ${m.digest}`);
                 }

@@ -21,6 +21,8 @@ export const KEY_DOCS: Record<string, string> = {
     bundle: "the bundle carried across the gap: what `npm run bundle` carries, and where the unpacked bundle is inside",
     "bundle.path": "the unpacked bundle; when set, RegistryMirror pushes from it before anything else",
     "bundle.platforms": "what `npm run bundle` carries: the image platforms (`os/arch`)",
+    "bundle.publicKey":
+        "the bundle signing key's public half (PEM, ECDSA P-256); RegistryMirror verifies the bundle's signature with it before pushing",
     "bundle.extraImages": "what `npm run bundle` carries: more images, by upstream reference",
     "bundle.upstreamMirrors":
         "bastion side: pull through a corporate proxy registry instead of the public hosts; keys are upstream hosts (`docker.io`), values registry addresses under the `registry.server` rules. Credentials in the address (`user:pass@`) are refused: they would sit in the stack file in plain text; log in with `skopeo login <mirror host>` on the bastion instead (the pulls use skopeo's auth file)",
