@@ -11,7 +11,8 @@ import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { writeScaledStack } from "../../bench/plan-stacks";
 import { PROJECT_DIR } from "../harness";
-import { helm, helmBinary } from "../helpers/helm";
+import { helmBinary } from "../helpers/helm";
+import { vendorChart } from "../helpers/vendor-charts";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plan-bundle-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -45,12 +46,11 @@ describe("npm run plan from the bundle", () => {
         writeScaledStack(PROJECT_DIR, dir, "airgap", 3, 1);
         const charts = path.join(dir, "bundle", "charts");
         fs.mkdirSync(charts, { recursive: true });
-        helm([
-            "package",
-            path.join(PROJECT_DIR, "test", "fixtures", "charts", "rapidminer-aihub-2026.0.2"),
-            "--destination",
-            charts,
-        ]);
+        // The real vendor chart, where the bundle carries it.
+        fs.copyFileSync(
+            vendorChart("rapidminer-aihub-2026.0.2.tgz"),
+            path.join(charts, "rapidminer-aihub-2026.0.2.tgz"),
+        );
         const r = same("--stack", "airgap", "--dir", dir, "--json");
         const doc = JSON.parse(r.out);
         // Rendered: the render policies ran (the reference sizes over-commit 3 × 256Gi of OSDs).
