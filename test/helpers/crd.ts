@@ -1,5 +1,5 @@
 /**
- * Validates objects against the openAPIV3Schema of Rook's CRDs (/work/shared/ref/rook, or REF_ROOK_DIR).
+ * Validates objects against the openAPIV3Schema of Rook's CRDs (../shared/ref/rook beside the checkout, or REF_ROOK_DIR).
  * `x-kubernetes-*` extensions are dropped; objects with `properties` reject unknown fields (strict validation)
  * unless marked `x-kubernetes-preserve-unknown-fields`. Formats are not checked (int32/int64 are Kubernetes-specific).
  */
