@@ -37,6 +37,7 @@ import {
     watched,
     type Watched,
 } from "../lib/private-tmp";
+import { parseConfigValue, readStackFile } from "../config/stackfile";
 import { RunRefused, checkStateReadable, recoverInterruptedRun } from "../ops/recover";
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
@@ -117,22 +118,56 @@ function selectedStack(pulumi: string, projectDir: string, env: NodeJS.ProcessEn
     return r.status === 0 ? r.stdout.trim() || undefined : undefined;
 }
 
+/** Whether the launcher looks at the stack before this command: a preview, or a command that takes the lock. */
+function checksStack(command: string | undefined): boolean {
+    return command === "preview" || (command !== undefined && LOCKING.has(command));
+}
+
+/** Commands the stack's `policyPack` key applies to. */
+const POLICY_COMMANDS = new Set(["preview", "up", "update"]);
+
+/**
+ * `args` with `--policy-pack <projectDir>/policy` added (before a `--`, if any) when the command is a preview or an
+ * up, the stack's `policyPack` config value is true (as the stack file holds it: a boolean, or the string `"true"`
+ * that `pulumi config set` writes) and the arguments name no pack; otherwise `args` unchanged.
+ */
+export function withStackPolicyPack(
+    args: string[],
+    command: string | undefined,
+    policyPack: unknown,
+    projectDir: string,
+): string[] {
+    if (command === undefined || !POLICY_COMMANDS.has(command) || parseConfigValue(policyPack) !== true) return args;
+    const end = args.indexOf("--");
+    const before = end < 0 ? args : args.slice(0, end);
+    if (before.some((a) => a === "--policy-pack" || a.startsWith("--policy-pack="))) return args;
+    const pack = ["--policy-pack", path.join(projectDir, "policy")];
+    return end < 0 ? [...args, ...pack] : [...before, ...pack, ...args.slice(end)];
+}
+
+/** The stack file's `policyPack` value, or undefined when the file cannot be read (Pulumi then reports it). */
+function stackPolicyPack(projectDir: string, stack: string | undefined): unknown {
+    if (!stack) return undefined;
+    try {
+        return readStackFile(projectDir, stack).values.policyPack;
+    } catch {
+        return undefined;
+    }
+}
+
 /**
  * Before a command that locks the stack: refuses when another run holds it (naming it), and repairs what an
  * interrupted run left (ops/recover.ts). Resolves false when the launcher must not go on (the reason is printed).
  */
 async function recoverFirst(
     pulumi: string,
-    args: string[],
+    target: { command?: string; stack?: string },
     projectDir: string,
     env: NodeJS.ProcessEnv,
     run: { child?: ChildProcess },
 ): Promise<boolean> {
-    const { command, stack: given } = commandAndStack(args);
-    const checked = command === "preview" || (command !== undefined && LOCKING.has(command));
-    if (!checked || process.env.AIHUB_NO_RECOVERY === "1") return true;
-    const stack = given ?? selectedStack(pulumi, projectDir, env);
-    if (!stack) return true;
+    const { command, stack } = target;
+    if (command === undefined || !checksStack(command) || !stack || process.env.AIHUB_NO_RECOVERY === "1") return true;
     try {
         // A preview takes no lock and changes nothing: it only needs a state Pulumi can read.
         if (command === "preview") {
@@ -226,8 +261,13 @@ async function main(): Promise<void> {
         [PRIVATE_TMPDIR_ENV]: dir,
         TS_NODE_CACHE_DIRECTORY: tsNodeCache,
     };
-    if (!(await recoverFirst(pulumi, args, projectDir, env, run))) process.exit(1);
-    const child = spawn(pulumi, args, { stdio: "inherit", env });
+    const { command, stack: given } = commandAndStack(args);
+    const stack = checksStack(command) ? (given ?? selectedStack(pulumi, projectDir, env)) : given;
+    if (!(await recoverFirst(pulumi, { command, stack }, projectDir, env, run))) process.exit(1);
+    const cliArgs = withStackPolicyPack(args, command, stackPolicyPack(projectDir, stack), projectDir);
+    if (cliArgs !== args)
+        console.error(`aihub-airgap: policyPack is true for stack ${stack}: running with the policy pack policy/`);
+    const child = spawn(pulumi, cliArgs, { stdio: "inherit", env });
     run.child = child;
     if (child.pid !== undefined) startReaper(dir, [watched(process.pid), watched(child.pid)]);
     child.on("error", (e: NodeJS.ErrnoException) => {

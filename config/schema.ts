@@ -390,6 +390,11 @@ export const backupSchema = z.strictObject({
 /** The whole stack config, keyed as in Pulumi.<stack>.yaml without the `aihub-airgap:` prefix. */
 export const sectionSchemas = {
     protectData: z.boolean({ error: "must be true or false" }).default(true),
+    /**
+     * Run the project's policy pack (`policy/`) on every `preview` and `up` started through `npm run pulumi`, as if
+     * `--policy-pack ./policy` were given (the program itself ignores it). @default false
+     */
+    policyPack: z.boolean({ error: "must be true or false" }).default(false),
     registry: registrySchema,
     bundle: bundleSchema.optional(),
     rook: rookSchema,

@@ -9,6 +9,9 @@ export const KEY_DOCS: Record<string, string> = {
     protectData:
         "`protect` the stateful resources (local PVs, CephCluster, CephFilesystem, CephBlockPool, AI Hub release); while true, `pulumi destroy` deletes nothing (see [Storage](storage.md#tearing-down-and-wiping-the-disks))",
 
+    policyPack:
+        "run the policy pack `policy/` on every `preview` and `up` started through `npm run pulumi` (the launcher adds `--policy-pack ./policy` unless the command gives one): policy errors then stop `up` before it changes anything (see [the policy pack](policy-pack.md))",
+
     registry: "the private registry inside the gap; every image is pulled from it",
     "registry.server":
         'private registry `host[:port][/project]`, no scheme, at most 255 characters; every image is pulled from it. The host is a DNS name (lower-case labels of 1–63 characters, no leading or trailing `-`, no empty label, no trailing dot, at most 253 characters; a single label needs a port, or `registry/x` would mean Docker Hub, `localhost` excepted), an IPv4 address or a bracketed IPv6 address; the port 1–65535; each project component follows the image path rule (`[a-z0-9]` with inner `.`, `_`, `__`, `-`). Image references in config (`ceph.image`, `bundle.extraImages`, the JupyterHub notebook images) follow the same host and port rules, and the limits of the distribution spec: a repository name (host and path, a Docker Hub short name counted as `docker.io/library/<name>`) of at most 255 characters, a tag of at most 128. Harbor and Artifactory keep images in projects (repositories): use `host/project`, e.g. `harbor.local/aihub`, and create the project first — for a missing project they answer "denied" (Harbor: "project … not found"), which push reports as such, not as bad credentials',

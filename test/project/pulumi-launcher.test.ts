@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { launcherCommand, projectDirFor } from "../../cli/pulumi";
+import { launcherCommand, projectDirFor, withStackPolicyPack } from "../../cli/pulumi";
 import {
     PRIVATE_TMPDIR_ENV,
     PRIVATE_TMP_ROOT,
@@ -261,5 +261,44 @@ describe("inPrivateTmpdir: what the program checks before it warns", () => {
         assert.equal(inPrivateTmpdir({}, dir), false);
         assert.equal(inPrivateTmpdir({ [PRIVATE_TMPDIR_ENV]: dir }, os.tmpdir()), false);
         assert.equal(inPrivateTmpdir({ [PRIVATE_TMPDIR_ENV]: path.join(dir, "gone") }, path.join(dir, "gone")), false);
+    });
+});
+
+describe("withStackPolicyPack: the stack's policyPack key as a default --policy-pack", () => {
+    const pack = path.join("/p", "policy");
+    it("adds the project's pack to preview and up when the stack file says true (boolean or the CLI's string)", () => {
+        assert.deepEqual(withStackPolicyPack(["preview", "-s", "x"], "preview", true, "/p"), [
+            "preview",
+            "-s",
+            "x",
+            "--policy-pack",
+            pack,
+        ]);
+        assert.deepEqual(withStackPolicyPack(["up", "--yes"], "up", "true", "/p"), [
+            "up",
+            "--yes",
+            "--policy-pack",
+            pack,
+        ]);
+        assert.deepEqual(withStackPolicyPack(["up", "--", "x"], "up", true, "/p"), [
+            "up",
+            "--policy-pack",
+            pack,
+            "--",
+            "x",
+        ]);
+    });
+    it("leaves the arguments alone when the key is false or absent, for other commands, and when a pack is given", () => {
+        for (const [args, command, value] of [
+            [["up"], "up", false],
+            [["up"], "up", undefined],
+            [["up"], "up", "yes"],
+            [["destroy"], "destroy", true],
+            [["refresh"], "refresh", true],
+            [["up", "--policy-pack", "other"], "up", true],
+            [["preview", "--policy-pack=other"], "preview", true],
+        ] as [string[], string, unknown][]) {
+            assert.deepEqual(withStackPolicyPack(args, command, value, "/p"), args, args.join(" "));
+        }
     });
 });
