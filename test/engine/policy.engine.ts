@@ -33,9 +33,9 @@ function foreignImages(): Record<string, unknown> {
     return { ...s.plain.aihub, values: { ...values, common: { dockerURL: "docker.io/rapidminer/" } } };
 }
 
-/** The AI Hub release's values as the state holds them. */
+/** The AI Hub release's values as the state holds them (they are secret there: they carry the credentials). */
 async function releaseValues(): Promise<Record<string, unknown>> {
-    const state = JSON.parse((await s.pulumiOk(["stack", "export"])).stdout);
+    const state = JSON.parse((await s.pulumiOk(["stack", "export", "--show-secrets"])).stdout);
     const release = state.deployment.resources.find(
         (r: { type: string; urn: string }) => r.type === "kubernetes:helm.sh/v3:Release" && r.urn.endsWith("::aihub"),
     );
