@@ -1,0 +1,100 @@
+/**
+ * `npx tsx bench/up-profile.ts [stack…]` (default `lab`): `pulumi up` of each stack on a fresh simulated cluster with
+ * the real engine (as the engine tests run it, in a loopback-only network namespace), and prints, from that one run:
+ *  1. the wall time of the `up` against its critical path (bench/critical-path.ts: the longest chain of dependent
+ *     steps the program declares, with the step durations of this run) — the ratio is the overhead the engine and the
+ *     program add on top of the waits the dependencies impose;
+ *  2. the chain itself, with how long each step took and how late it started after its dependencies ended;
+ *  3. the slowest steps off the chain.
+ * The engine's event log goes through a FIFO and each line is stamped when read (its own timestamps are whole
+ * seconds).
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as readline from "node:readline";
+import { loopbackOnly } from "../scripts/loopback-only.mjs";
+import { EngineScenario } from "../test/engine/scenario";
+import { criticalPath, stepsFromEvents, type TimedEvent } from "./critical-path";
+
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+/** Reads the event log FIFO line by line until the writer closes it, stamping each line. */
+function readEvents(fifo: string): Promise<TimedEvent[]> {
+    const events: TimedEvent[] = [];
+    const lines = readline.createInterface({ input: fs.createReadStream(fifo) });
+    lines.on("line", (l) => {
+        if (l.trim()) events.push({ at: now(), event: JSON.parse(l) });
+    });
+    return new Promise((resolve) => lines.on("close", () => resolve(events)));
+}
+
+/** The short name of a URN: its type's last part and its name. */
+function short(urn: string): string {
+    const parts = urn.split("::");
+    const type = parts[2].split("$").pop()!;
+    return `${type.replace(/^kubernetes:/, "")} ${parts[3]}`;
+}
+
+async function profile(stack: "lab" | "airgap"): Promise<void> {
+    const s = await EngineScenario.start({ base: stack });
+    try {
+        const fifo = path.join(s.work, "events.fifo");
+        spawnSync("mkfifo", [fifo]);
+        const reading = readEvents(fifo);
+        const t0 = now();
+        const r = await s.pulumi(["up", "--yes", "--event-log", fifo]);
+        const wall = now() - t0;
+        const events = await reading;
+        if (r.code !== 0) throw new Error(`pulumi up of ${stack} failed:\n${r.stdout.slice(-3000)}`);
+        const state = JSON.parse((await s.pulumiOk(["stack", "export"])).stdout);
+        const deps = new Map<string, string[]>(
+            state.deployment.resources
+                .filter((x: { custom?: boolean }) => x.custom)
+                .map((x: { urn: string; dependencies?: string[] }) => [x.urn, x.dependencies ?? []]),
+        );
+        const steps = stepsFromEvents(events, deps);
+        const first = Math.min(...steps.map((x) => x.start));
+        const last = Math.max(...steps.map((x) => x.end));
+        const cp = criticalPath(steps);
+        console.log(`\n== ${stack}: ${steps.length} resources created`);
+        console.log(`pulumi up wall time ${wall.toFixed(1)} s; first step to last ${(last - first).toFixed(1)} s`);
+        console.log(
+            `critical path ${cp.seconds.toFixed(1)} s (${cp.chain.length} steps): wall / critical path = ${(wall / cp.seconds).toFixed(2)}×`,
+        );
+        console.log("the chain (step seconds, started late by):");
+        for (const c of cp.chain)
+            console.log(
+                `  ${c.seconds.toFixed(1).padStart(6)} s  +${c.lateBy.toFixed(1).padStart(5)} s  ${short(c.urn)}`,
+            );
+        const onChain = new Set(cp.chain.map((c) => c.urn));
+        const slow = steps
+            .filter((x) => !onChain.has(x.urn))
+            .sort((a, b) => b.end - b.start - (a.end - a.start))
+            .slice(0, 5);
+        console.log("slowest steps off the chain:");
+        for (const x of slow) console.log(`  ${(x.end - x.start).toFixed(1).padStart(6)} s  ${short(x.urn)}`);
+    } finally {
+        await s.stop();
+    }
+}
+
+async function main(): Promise<void> {
+    const stacks = process.argv.slice(2);
+    for (const stack of stacks.length > 0 ? stacks : ["lab"]) {
+        if (stack !== "lab" && stack !== "airgap")
+            throw new Error(`no engine scenario for stack ${stack} (lab or airgap)`);
+        await profile(stack);
+    }
+}
+
+if (process.env.AIHUB_NETNS !== "loopback") {
+    const argv = loopbackOnly([process.execPath, ...process.execArgv, ...process.argv.slice(1)]);
+    const r = spawnSync(argv[0], argv.slice(1), { stdio: "inherit" });
+    process.exit(r.status ?? 1);
+} else {
+    main().catch((e) => {
+        console.error(e instanceof Error ? e.message : e);
+        process.exit(1);
+    });
+}
