@@ -1,10 +1,9 @@
 /**
  * cert-manager: the CA in config checked by key, the rules for an issued AI Hub certificate, the CRs against the real
- * CRDs, the fixture chart, the generated CA and AI Hub's certificates in the composition.
+ * CRDs, the real chart, the generated CA and AI Hub's certificates in the composition.
  */
 import * as assert from "node:assert/strict";
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { certificateSpec } from "../../k8s/routes";
@@ -13,6 +12,7 @@ import { isInRegistry } from "../../lib/imageref";
 import { airgap, check } from "../../test/config/helpers";
 import { crdErrors, refFile } from "../../test/helpers/crd";
 import { helm } from "../../test/helpers/helm";
+import { vendorChart } from "../../test/helpers/vendor-charts";
 import { composePlatform, type Registration } from "../../test/harness";
 import { CERT_MANAGER_CATALOG } from "./catalog";
 import { caClusterIssuer } from "./manifests";
@@ -159,23 +159,27 @@ describe("cert-manager resources", () => {
         );
     });
 
-    it("the fixture chart with the values names only private images, the ACME solver argument included", () => {
+    it("the real chart with the values names only private images, the ACME solver argument included", () => {
         const values = certManagerValues({ version: "v1.21.1", registry: REGISTRY, pullSecretName: "pull" });
-        const out = helm(["template", "cm", path.join(__dirname, "fixture", "cert-manager"), "-f", "-"], {
+        const out = helm(["template", "cm", vendorChart("cert-manager-v1.21.1.tgz"), "-f", "-"], {
             input: JSON.stringify(values),
         });
-        const pods = parseAllDocuments(out)
-            .map(
-                (d) =>
-                    d.toJS() as {
-                        spec?: {
-                            template?: {
-                                spec: { imagePullSecrets?: unknown; containers: { image: string; args?: string[] }[] };
-                            };
-                        };
-                    },
-            )
-            .filter((d) => d?.spec?.template);
+        type Rendered = {
+            kind?: string;
+            metadata?: { name: string };
+            imagePullSecrets?: unknown;
+            spec?: {
+                template?: {
+                    spec: {
+                        imagePullSecrets?: unknown;
+                        serviceAccountName?: string;
+                        containers: { image: string; args?: string[] }[];
+                    };
+                };
+            };
+        };
+        const docs = parseAllDocuments(out).map((d) => d.toJS() as Rendered);
+        const pods = docs.filter((d) => d?.spec?.template);
         const refs = pods.flatMap((p) =>
             p.spec!.template!.spec.containers.flatMap((c) => [
                 c.image,
@@ -193,7 +197,17 @@ describe("cert-manager resources", () => {
             new Set(refs),
             new Set(Object.values(CERT_MANAGER_CATALOG["v1.21.1"]).map((i) => i.replace("quay.io", REGISTRY))),
         );
-        for (const p of pods) assert.deepEqual(p.spec!.template!.spec.imagePullSecrets, [{ name: "pull" }]);
+        // The real chart puts `global.imagePullSecrets` on its ServiceAccounts, not on the Deployments' pods (the Job
+        // has both): the API server's ServiceAccount admission copies them into each pod it creates, so every pod
+        // pulls with the Secret either way.
+        const accounts = new Map(
+            docs.filter((d) => d?.kind === "ServiceAccount").map((d) => [d.metadata!.name, d.imagePullSecrets]),
+        );
+        for (const p of pods) {
+            const spec = p.spec!.template!.spec;
+            const secrets = spec.imagePullSecrets ?? accounts.get(spec.serviceAccountName ?? "default");
+            assert.deepEqual(secrets, [{ name: "pull" }], p.metadata?.name);
+        }
     });
 
     it("generates a CA once: a CA certificate with its key, kept when only the provider changes", async () => {

@@ -1,7 +1,6 @@
-/** MetalLB: address blocks, config errors by key, CRs against the real CRDs, the fixture chart, the composition. */
+/** MetalLB: address blocks, config errors by key, CRs against the real CRDs, the real chart, the composition. */
 import { ADMISSION_READY_TYPE } from "../../k8s/admission-ready";
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { isInRegistry } from "../../lib/imageref";
@@ -9,6 +8,7 @@ import { catalogImages } from "../../platform/inventory";
 import { airgap, check } from "../../test/config/helpers";
 import { crdErrors, refFile } from "../../test/helpers/crd";
 import { helm } from "../../test/helpers/helm";
+import { vendorChart } from "../../test/helpers/vendor-charts";
 import { composePlatform } from "../../test/harness";
 import { addressCount, overlaps, parseAddressBlock } from "../../lib/ip-blocks";
 import { metallbImages } from "./catalog";
@@ -127,9 +127,9 @@ describe("MetalLB resources", () => {
     });
 
     for (const bgp of [false, true]) {
-        it(`the fixture chart with the values runs only private images, each pod with the pull Secret (bgp ${bgp})`, () => {
+        it(`the real chart with the values runs only private images, each pod with the pull Secret (bgp ${bgp})`, () => {
             const values = metallbValues({ version: "0.16.1", registry: REGISTRY, pullSecretName: "pull", bgp });
-            const out = helm(["template", "metallb", path.join(__dirname, "fixture", "metallb"), "-f", "-"], {
+            const out = helm(["template", "metallb", vendorChart("metallb-0.16.1.tgz"), "-f", "-"], {
                 input: JSON.stringify(values),
             });
             const pods = parseAllDocuments(out)
