@@ -39,7 +39,9 @@ async function releaseValues(): Promise<Record<string, unknown>> {
     const release = state.deployment.resources.find(
         (r: { type: string; urn: string }) => r.type === "kubernetes:helm.sh/v3:Release" && r.urn.endsWith("::aihub"),
     );
-    return release.outputs.values;
+    // `--show-secrets` gives a secret as `{<secret signature>: …, plaintext: "<its JSON>"}`.
+    const values = release.outputs.values;
+    return typeof values?.plaintext === "string" ? JSON.parse(values.plaintext) : values;
 }
 
 describe("the policy pack under the real engine", () => {
