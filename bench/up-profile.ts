@@ -6,27 +6,52 @@
  *     program add on top of the waits the dependencies impose;
  *  2. the chain itself, with how long each step took and how late it started after its dependencies ended;
  *  3. the slowest steps off the chain.
- * The engine's event log goes through a FIFO and each line is stamped when read (its own timestamps are whole
- * seconds).
+ * The engine's event log is followed as it is written and each line stamped when read, every 50 ms (its own
+ * timestamps are whole seconds).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { loopbackOnly } from "../scripts/loopback-only.mjs";
 import { EngineScenario } from "../test/engine/scenario";
 import { criticalPath, stepsFromEvents, type TimedEvent } from "./critical-path";
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
-/** Reads the event log FIFO line by line until the writer closes it, stamping each line. */
-function readEvents(fifo: string): Promise<TimedEvent[]> {
+/** How often the event log is read: the resolution of the step times. */
+const POLL_MS = 50;
+
+/**
+ * Follows the event log file the engine appends to, stamping each complete line when it is read; `stop()` reads
+ * what is left and resolves with every event.
+ */
+function followEvents(file: string): { stop: () => TimedEvent[] } {
+    fs.writeFileSync(file, "");
     const events: TimedEvent[] = [];
-    const lines = readline.createInterface({ input: fs.createReadStream(fifo) });
-    lines.on("line", (l) => {
-        if (l.trim()) events.push({ at: now(), event: JSON.parse(l) });
-    });
-    return new Promise((resolve) => lines.on("close", () => resolve(events)));
+    let offset = 0;
+    let partial = "";
+    const read = () => {
+        const fd = fs.openSync(file, "r");
+        try {
+            const buf = Buffer.alloc(1 << 20);
+            for (let n; (n = fs.readSync(fd, buf, 0, buf.length, offset)) > 0; offset += n) {
+                const lines = (partial + buf.subarray(0, n).toString("utf8")).split("\n");
+                partial = lines.pop()!;
+                const at = now();
+                for (const l of lines) if (l.trim()) events.push({ at, event: JSON.parse(l) });
+            }
+        } finally {
+            fs.closeSync(fd);
+        }
+    };
+    const timer = setInterval(read, POLL_MS);
+    return {
+        stop: () => {
+            clearInterval(timer);
+            read();
+            return events;
+        },
+    };
 }
 
 /** The short name of a URN: its type's last part and its name. */
@@ -39,13 +64,12 @@ function short(urn: string): string {
 async function profile(stack: "lab" | "airgap"): Promise<void> {
     const s = await EngineScenario.start({ base: stack });
     try {
-        const fifo = path.join(s.work, "events.fifo");
-        spawnSync("mkfifo", [fifo]);
-        const reading = readEvents(fifo);
+        const log = path.join(s.work, "events.jsonl");
+        const follow = followEvents(log);
         const t0 = now();
-        const r = await s.pulumi(["up", "--yes", "--event-log", fifo]);
+        const r = await s.pulumi(["up", "--yes", "--event-log", log]);
         const wall = now() - t0;
-        const events = await reading;
+        const events = follow.stop();
         if (r.code !== 0) throw new Error(`pulumi up of ${stack} failed:\n${r.stdout.slice(-3000)}`);
         const state = JSON.parse((await s.pulumiOk(["stack", "export"])).stdout);
         const deps = new Map<string, string[]>(
