@@ -70,7 +70,8 @@ async function profile(stack: "lab" | "airgap"): Promise<void> {
         const r = await s.pulumi(["up", "--yes", "--event-log", log]);
         const wall = now() - t0;
         const events = follow.stop();
-        if (r.code !== 0) throw new Error(`pulumi up of ${stack} failed:\n${r.stdout.slice(-3000)}`);
+        if (r.code !== 0)
+            throw new Error(`pulumi up of ${stack} failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
         const state = JSON.parse((await s.pulumiOk(["stack", "export"])).stdout);
         const deps = new Map<string, string[]>(
             state.deployment.resources
@@ -104,6 +105,8 @@ async function profile(stack: "lab" | "airgap"): Promise<void> {
 }
 
 async function main(): Promise<void> {
+    // The CLI registers `--event-log` only with its debug commands on (pkg/cmd/pulumi/operations/up.go, 3.248).
+    process.env.PULUMI_DEBUG_COMMANDS = "true";
     const stacks = process.argv.slice(2);
     for (const stack of stacks.length > 0 ? stacks : ["lab"]) {
         if (stack !== "lab" && stack !== "airgap")
