@@ -2,7 +2,8 @@
  * The add-ons under the real engine: the lab stack (protectData false) with every add-on of the table turned on (or those named in
  * `AIHUB_ADDONS=a,b`), each from the charts its engine fixture gives (the real vendor charts of ../shared/charts; the
  * sim runs the real cert-manager, MetalLB and prometheus-operator controllers): up creates every planned object and
- * release with private images, each add-on's own checks pass, a second preview shows no change, and destroy removes everything.
+ * release with private images, each add-on's own checks pass, a second preview shows no change, and destroy removes
+ * everything.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";

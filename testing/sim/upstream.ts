@@ -1,7 +1,7 @@
 /**
  * The real upstream controllers of the add-ons, run beside the sim in place of stand-ins: cert-manager's controller
- * and webhook v1.21.1, MetalLB's controller v0.16.1 and prometheus-operator v0.93.1 (built by `npm run controllers:build`, see
- * testing/controllers-paths.ts). Each starts, as a process of the sim (recorded in its pids.json, logged in
+ * and webhook v1.21.1, MetalLB's controller v0.16.1 and prometheus-operator v0.93.1 (built by
+ * `npm run controllers:build`, see testing/controllers-paths.ts). Each starts, as a process of the sim (recorded in its pids.json, logged in
  * `logs/<name>.log`, talking to the API server with the sim's kubeconfig), once its chart is installed: the CRD it
  * watches is Established and the chart's Deployment of it has a pod (kwok's; its namespace is the one it serves). A process that
  * exits is started again after {@link RESTART_DELAY_MS}, as a kubelet restarts a crashed container.
