@@ -10,7 +10,7 @@ import type { KubeObject } from "../../lib/kube-api";
 import { exposedRoute, vendorChart, type AddOnEngineFixture } from "../../test/engine/addon-fixture";
 import type { EngineScenario } from "../../test/engine/scenario";
 import { eventually } from "../../test/helpers/eventually";
-import { generatedScrapeJobs, type ScrapeJob } from "../../test/engine/prometheus-config";
+import { generatedScrapeJobs, selectionRules, type ScrapeJob } from "../../test/engine/prometheus-config";
 import { webhooksAnsweredOnLoopback } from "../../test/engine/webhooks";
 import { CEPH_MGR_PORT, CEPH_MGR_SERVICE } from "./ceph";
 import { GRAFANA_SERVICE, RELEASE_NAME, SELECTOR_LABELS } from "./values";
@@ -97,15 +97,13 @@ export function scrapeJob(s: EngineScenario, monitorNamespace: string, monitor: 
     );
 }
 
-/** The keep rules of a job as `source labels → regex`, the port-name rule's source written `port_name`. */
+/** The selecting keep rules of a job as `source labels → regex`, the port-name rule's source written `port_name`. */
 export function keepRules(job: ScrapeJob): Record<string, string> {
     return Object.fromEntries(
-        (job.relabel_configs ?? [])
-            .filter((r) => r.action === "keep")
-            .map((r) => [
-                (r.source_labels ?? []).join(",").replace(/__meta_kubernetes_endpoint(slice)?_port_name/, "port_name"),
-                String(r.regex),
-            ]),
+        selectionRules(job).map((r) => [
+            (r.source_labels ?? []).join(",").replace(/__meta_kubernetes_endpoint(slice)?_port_name/, "port_name"),
+            String(r.regex),
+        ]),
     );
 }
 
@@ -131,7 +129,7 @@ async function operatorChecks(s: EngineScenario): Promise<void> {
     // The Ceph mgr job: Services in the Rook namespace labelled as Rook labels its mgr Service, on its metrics port
     // (nothing runs Rook here, so no such Service exists to be kept); the job label stays the Service's name, which
     // the CephMgrMetricsAbsent rule's up{job="rook-ceph-mgr"} relies on.
-    const rook = String(s.plain.rook.namespace);
+    const rook = String(s.plain.rook.namespace ?? "rook-ceph"); // the config default
     const ceph = await scrapeJob(s, NS, "ceph-mgr");
     assert.deepEqual(
         ceph.kubernetes_sd_configs?.map((sd) => sd.namespaces?.names),

@@ -37,6 +37,19 @@ function fullMatch(regex: string, value: string): boolean {
     return new RegExp(`^(?:${regex})$`).test(value);
 }
 
+/**
+ * The keep rules of a job that select what it scrapes: all but the sharding ones, which keep the targets whose
+ * address hash falls on the Prometheus pod's own shard (`__tmp_hash`, `__tmp_disable_sharding`, `__tmp_current_shard`
+ * against `$(SHARD)`: appendShardingRelabelingWithLabel in promcfg.go) — with one shard, as here, every target.
+ */
+export function selectionRules(job: ScrapeJob): NonNullable<ScrapeJob["relabel_configs"]> {
+    return (job.relabel_configs ?? []).filter(
+        (r) =>
+            r.action === "keep" &&
+            !(r.source_labels ?? []).every((l) => /^__tmp_(hash|disable_sharding|current_shard)$/.test(l)),
+    );
+}
+
 const SERVICE_LABEL = /^__meta_kubernetes_service_label_(.+)$/;
 const PORT_NAME = /^__meta_kubernetes_endpoint(slice)?_port_name$/;
 
@@ -49,7 +62,7 @@ export async function keptServiceTargets(client: ApiClient, job: ScrapeJob): Pro
     const sd = job.kubernetes_sd_configs?.[0];
     const namespaces = sd?.namespaces?.names;
     const services = await client.list("/api/v1/services");
-    const keeps = (job.relabel_configs ?? []).filter((r) => (r.action ?? "replace") === "keep");
+    const keeps = selectionRules(job);
     const targets: string[] = [];
     for (const svc of services) {
         const ns = svc.metadata.namespace ?? "";
