@@ -29,8 +29,19 @@ export const METALLB: UpstreamBuild = {
     binaries: { "metallb-controller": "go.universe.tf/metallb/controller" },
 };
 
+/**
+ * prometheus-operator at the version kube-prometheus-stack 88.5.3 pins (its appVersion). Its web server also answers
+ * the chart's PrometheusRule and AlertmanagerConfig admission webhooks (the chart's separate admission-webhook
+ * Deployment is off by default, so `cmd/admission-webhook` is not built).
+ */
+export const PROMETHEUS_OPERATOR: UpstreamBuild = {
+    name: "prometheus-operator",
+    version: "v0.93.1",
+    binaries: { "prometheus-operator": "github.com/prometheus-operator/prometheus-operator/cmd/operator" },
+};
+
 /** Every upstream build, in build order. */
-export const UPSTREAM_BUILDS = [CERT_MANAGER, METALLB];
+export const UPSTREAM_BUILDS = [CERT_MANAGER, METALLB, PROMETHEUS_OPERATOR];
 
 /** The cache folder of one build's binaries. */
 export function upstreamBinDir(b: UpstreamBuild): string {

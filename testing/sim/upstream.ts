@@ -1,7 +1,7 @@
 /**
  * The real upstream controllers of the add-ons, run beside the sim in place of stand-ins: cert-manager's controller
- * and webhook v1.21.1 and MetalLB's controller v0.16.1 (built by `npm run controllers:build`, see
- * testing/controllers-paths.ts). Each starts, as a process of the sim (recorded in its pids.json, logged in
+ * and webhook v1.21.1, MetalLB's controller v0.16.1 and prometheus-operator v0.93.1 (built by
+ * `npm run controllers:build`, see testing/controllers-paths.ts). Each starts, as a process of the sim (recorded in its pids.json, logged in
  * `logs/<name>.log`, talking to the API server with the sim's kubeconfig), once its chart is installed: the CRD it
  * watches is Established and the chart's Deployment of it has a pod (kwok's; its namespace is the one it serves). A process that
  * exits is started again after {@link RESTART_DELAY_MS}, as a kubelet restarts a crashed container.
@@ -21,7 +21,14 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { sleep } from "../../lib/async";
 import type { ApiClient, KubeObject } from "../../lib/kube-api";
-import { CERT_MANAGER, METALLB, upstreamBinary, upstreamBinDir, type UpstreamBuild } from "../controllers-paths";
+import {
+    CERT_MANAGER,
+    METALLB,
+    PROMETHEUS_OPERATOR,
+    upstreamBinary,
+    upstreamBinDir,
+    type UpstreamBuild,
+} from "../controllers-paths";
 import { createServingCert } from "./certs";
 import type { Log } from "./log";
 import { freePorts, LOOPBACK } from "./ports";
@@ -42,6 +49,8 @@ interface StartContext {
     kubeconfig: string;
     /** The namespace of the chart's Deployment. */
     namespace: string;
+    /** That Deployment, as the chart rendered it (for a controller started with the chart's own arguments). */
+    deployment: KubeObject;
     /** A pod of that Deployment (kwok's), for a controller that looks itself up. */
     pod: string;
     /** Free loopback ports, as many as the controller asks for. */
@@ -77,6 +86,9 @@ const certManagerLabels = (component: string, name = component) => ({
     "app.kubernetes.io/name": name,
     "app.kubernetes.io/component": component,
 });
+
+/** The chart's Deployment (and Service) of prometheus-operator, by its labels. */
+const PROMETHEUS_OPERATOR_LABELS = { app: "kube-prometheus-stack-operator" };
 
 /** The first Service of `namespace` with `labels`, or the one named `name`; its first port. */
 async function chartService(
@@ -161,7 +173,39 @@ export const UPSTREAMS: Upstream[] = [
         },
         prepare: writeMetallbCerts,
     },
+    {
+        // kube-prometheus-stack templates/prometheus-operator/deployment.yaml: the container's arguments as the chart
+        // rendered them (our images, the kubelet Service, the Secret field selector...), only its web server moved to
+        // loopback with the sim's certificate. That server also answers the admission webhooks the chart registers
+        // for PrometheusRules and AlertmanagerConfigs on the operator's Service (the chart's separate webhook
+        // Deployment, admissionWebhooks.deployment.enabled, is off by default).
+        name: "prometheus-operator",
+        build: PROMETHEUS_OPERATOR,
+        binary: "prometheus-operator",
+        crd: "prometheuses.monitoring.coreos.com",
+        deployment: PROMETHEUS_OPERATOR_LABELS,
+        ports: 1,
+        command: (c) => ({
+            args: [
+                ...containerArgs(c.deployment).filter((a) => !/^--web\.(listen-address|cert-file|key-file)=/.test(a)),
+                `--web.listen-address=${LOOPBACK}:${c.ports[0]}`,
+                `--web.cert-file=${c.cert.cert}`,
+                `--web.key-file=${c.cert.key}`,
+            ],
+            env: { KUBECONFIG: c.kubeconfig },
+        }),
+        webhook: {
+            service: (client, ns) => chartService(client, ns, { labels: PROMETHEUS_OPERATOR_LABELS }),
+            port: (c) => c.ports[0],
+        },
+    },
 ];
+
+/** The arguments of a Deployment's first container. */
+function containerArgs(deployment: KubeObject): string[] {
+    const spec = deployment.spec as { template?: { spec?: { containers?: { args?: string[] }[] } } } | undefined;
+    return spec?.template?.spec?.containers?.[0]?.args ?? [];
+}
 
 function metallbTmp(dir: string): string {
     return path.join(dir, "metallb-tmp");
@@ -275,7 +319,7 @@ async function supervise(client: ApiClient, log: Log, dir: string, kubeconfig: s
     const cert = service ? servingCert(dir, service.namespace, service.name) : { cert: "", key: "", caPem: "" };
     const ports = s.ports.get(u.name) ?? (await freePorts(u.ports));
     s.ports.set(u.name, ports);
-    const c: StartContext = { dir, kubeconfig, namespace, pod: pod.metadata.name, ports, cert };
+    const c: StartContext = { dir, kubeconfig, namespace, deployment, pod: pod.metadata.name, ports, cert };
     const { args, env } = u.command(c);
     await u.prepare?.(client, c, log);
     const started = startProcess(dir, u.name, [binary, ...args], { env });
