@@ -98,7 +98,7 @@ function said(output: string): string {
     return (
         output
             .split("\n")
-            .filter((l) => /^\s*(aihub-airgap|  - )/.test(l))
+            .filter((l) => /^\s*(aihub-airgap| {2}- )/.test(l))
             .join(" | ") || "nothing"
     );
 }
