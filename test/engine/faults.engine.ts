@@ -168,8 +168,11 @@ describe("pulumi up interrupted at every point of its critical path, recovered b
             await eventually(
                 "the recovery run's first resource operation",
                 async () => {
+                    // stdout comes first in output(): the up's own lines (after its "Updating (lab)" header; the
+                    // recovery's refresh says "Refreshing"), the launcher's report is on stderr.
                     const o = run.output();
-                    const i = o.indexOf("now running `pulumi up`");
+                    const i = o.indexOf("Updating (lab)");
+                    if (run.child.exitCode !== null) assert.fail(`the run ended first: ${o.slice(-2000)}`);
                     return (i >= 0 && UNDER_WAY.test(o.slice(i))) || undefined;
                 },
                 600_000,
