@@ -165,18 +165,19 @@ describe("pulumi up interrupted at every point of its critical path, recovered b
         async () => {
             const t0 = Date.now();
             const run = s.cli.start([...UP, "--stack", s.stack]);
-            await eventually(
+            const state = await eventually(
                 "the recovery run's first resource operation",
                 async () => {
                     // stdout comes first in output(): the up's own lines (after its "Updating (lab)" header; the
                     // recovery's refresh says "Refreshing"), the launcher's report is on stderr.
                     const o = run.output();
                     const i = o.indexOf("Updating (lab)");
-                    if (run.child.exitCode !== null) assert.fail(`the run ended first: ${o.slice(-2000)}`);
-                    return (i >= 0 && UNDER_WAY.test(o.slice(i))) || undefined;
+                    if (run.child.exitCode !== null) return "ended";
+                    return (i >= 0 && UNDER_WAY.test(o.slice(i)) && "under way") || undefined;
                 },
                 600_000,
             );
+            assert.equal(state, "under way", `the run ended before any operation: ${run.output().slice(-2000)}`);
             const api = readPids(s.sim.dir).find((p) => p.name === "kube-apiserver")!;
             const down = Date.now();
             await stopProcesses([api]);
