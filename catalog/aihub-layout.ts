@@ -16,6 +16,11 @@ export interface AiHubLayout {
     perAgentImages: boolean;
     /** True from 2025.0: `common.publicCert` serves the proxy's certificate; plain HTTP is gone. */
     publicCert: boolean;
+    /**
+     * True for 2024.0.0–2025.0.x: the job clean-up ConfigMap reads `JobContextCronExpression` and `jobMaxAge` (the
+     * chart's values spell them otherwise) and inserts `jobBatchSize` unquoted.
+     */
+    oddJobCleanupKeys: boolean;
     /** Name of the chart's proxy Service (the Ingress backend). */
     proxyService: string;
     /**
@@ -41,6 +46,7 @@ export function aihubLayout(version: string): AiHubLayout {
         webApiAgentKey: at(v, "2025.0.0") ? "webApiAgents" : "webApiAgent",
         perAgentImages: at(v, "2025.1.0"),
         publicCert: at(v, "2025.0.0"),
+        oddJobCleanupKeys: at(v, "2024.0.0") && !at(v, "2025.1.0"),
         proxyService: "proxy-svc-pub",
         defaultAgents: {
             ...(at(v, "2024.0.1") ? { jobagents: ["job-agents-default-queue"] } : {}),

@@ -26,6 +26,7 @@ import { formatBytes, Progress } from "./progress";
 import { intact, pullInto, pullReference, type PullOptions } from "./pull";
 import { carryPulumiCli, type PulumiCliNeed } from "./pulumi-cli";
 import { checkSkopeo } from "./skopeo";
+import { diskFullMessage, isDiskFull } from "./disk-space";
 
 /**
  * The tool name recorded in bundle.json. Image records are reused only from the same tool: bundle 1 converted
@@ -75,6 +76,19 @@ export interface BundleResult {
 
 /** Builds or completes a bundle. */
 export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
+    try {
+        return await build(o);
+    } catch (e) {
+        if (!isDiskFull(e)) throw e;
+        // bundle.json is written (by rename) only after an artifact is whole, so it names nothing half-written.
+        throw new Error(
+            `${diskFullMessage(o.out, "while writing the bundle")}; what bundle.json records is complete and is ` +
+                `reused by the next run (${(e as Error).message.split("\n")[0]})`,
+        );
+    }
+}
+
+async function build(o: BundleOptions): Promise<BundleResult> {
     const mappings = mapImages(o.images, o.registry);
     fs.mkdirSync(o.out, { recursive: true });
     let previous: BundleManifest | undefined;

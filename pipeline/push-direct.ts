@@ -90,7 +90,12 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
         guarded(a, async (ref, repo, tag) => {
             const parts = verifiedImage(o, a);
             progress.note(`pushing ${a.source} -> ${ref} (${parts.blobs.length} blobs)`);
-            await Promise.all(parts.blobs.map((b) => blob(repo, b.digest)));
+            // Every blob's transfer ends (done, or failed after its retries) before the image is reported: a failure
+            // reported while other uploads of the image went on retrying would outlive the push, and race a re-run
+            // (seen: the same blob sent twice to one repository by a re-run after a registry came back).
+            const settled = await Promise.allSettled(parts.blobs.map((b) => blob(repo, b.digest)));
+            const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+            if (failed) throw failed.reason;
             for (const m of parts.manifests) {
                 const top = m.digest === a.digest;
                 let stored = "";

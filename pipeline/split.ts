@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { untar, tarDirectory, relativePathProblem } from "./tar";
 import { keyFingerprint } from "./signing";
+import { diskFullMessage, isDiskFull, spaceProblem } from "./disk-space";
 
 /** The checksum file of a bundle or parts directory. */
 export const SUMS_FILE = "SHA256SUMS";
@@ -201,6 +202,10 @@ export class PartMismatch extends Error {
 export async function unpackParts(partsDir: string, parts: SumEntry[], into: string): Promise<void> {
     const bad = targetProblem(into);
     if (bad) throw new Error(bad);
+    // The tar stream is the parts' bytes; what it unpacks to is never larger (headers and padding are dropped).
+    const need = parts.reduce((n, p) => n + fs.statSync(path.join(partsDir, p.name)).size, 0);
+    const space = spaceProblem(into, need, "the unpacked bundle");
+    if (space) throw new Error(`${space}; nothing was written`);
     fs.mkdirSync(into, { recursive: true, mode: 0o755 });
     let current = "";
     async function* stream(): AsyncGenerator<Buffer> {
@@ -223,6 +228,7 @@ export async function unpackParts(partsDir: string, parts: SumEntry[], into: str
     } catch (e) {
         fs.rmSync(into, { recursive: true, force: true });
         if (e instanceof PartMismatch) throw e;
-        throw new Error(`${(e as Error).message} (reading ${current}; nothing was kept in ${into})`);
+        const why = isDiskFull(e) ? diskFullMessage(into, "while unpacking") : (e as Error).message;
+        throw new Error(`${why} (reading ${current}; nothing was kept in ${into})`);
     }
 }

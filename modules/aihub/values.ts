@@ -50,8 +50,8 @@ export function publicUrl(domain: string, mode: IngressConfig["mode"]): string {
     return `${mode === "http" ? "http" : "https"}://${domain}`;
 }
 
-/** Values below the vendor file: plain names and unused fields the chart leaves as placeholders. */
-export function siteDefaults(): Record<string, unknown> {
+/** Values below the vendor file: plain names and unused fields the chart leaves as placeholders or null. */
+export function siteDefaults(l: AiHubLayout): Record<string, unknown> {
     return {
         common: { timeZone: "UTC" },
         aihubDB: { dbName: "aihub", dbUser: "aihub" },
@@ -71,7 +71,27 @@ export function siteDefaults(): Record<string, unknown> {
         },
         // Let's Encrypt is off; its mail and the 2026 chart's sample nginx snippet would keep chart placeholders.
         letsEncrypt: { webMasterEmail: "" },
-        proxy: { customNginxConfig: "" },
+        // 2025.x and 2026.x render these three into the proxy ConfigMap with `| quote`, which writes nothing for an
+        // unset value: the key is null in the manifest. An install stores it as "", but Helm's three-way merge on
+        // every later upgrade (and on adopting objects) reads null as "delete this key": the ConfigMap then differs
+        // from a fresh install's. Empty strings render the same on both paths.
+        proxy: {
+            customNginxConfig: "",
+            accessControlAllowOriginWebapi: "",
+            accessControlAllowOriginRts: "",
+            accessControlAllowOriginKeycloak: "",
+        },
+        // Same for the job clean-up keys of 2024.0–2025.0 (see AiHubLayout.oddJobCleanupKeys): the batch size goes in
+        // unquoted, so its value is YAML text, and `""` is the empty string an install stores.
+        ...(l.oddJobCleanupKeys
+            ? {
+                  aihubBackend: {
+                      jobservice: {
+                          scheduledArchiveJob: { JobContextCronExpression: "", jobMaxAge: "", jobBatchSize: '""' },
+                      },
+                  },
+              }
+            : {}),
     };
 }
 
@@ -138,7 +158,7 @@ export function releaseValues(
     vendor: Record<string, unknown>,
     inline: Record<string, unknown>,
 ): Record<string, unknown> {
-    const merged = deepMerge(siteDefaults(), vendor, computedValues(i));
+    const merged = deepMerge(siteDefaults(i.layout), vendor, computedValues(i));
     pinAgentImages(merged, i.layout, registryPrefix("rapidminer", i.registry));
     return deepMerge(merged, inline);
 }

@@ -63,6 +63,16 @@ describe("AI Hub image catalog against the real charts", () => {
             assert.deepEqual(images, targets(aihubImages(version)));
             // No string anywhere else in the release names an upstream registry host.
             assert.doesNotMatch(JSON.stringify(objs), /"(docker\.io|quay\.io|ghcr\.io|registry\.k8s\.io|gcr\.io)\//);
+            // A data key rendered null is stored as "" by an install but deleted by Helm's three-way merge on every
+            // upgrade (and adoption): a recovered or upgraded release would differ from a fresh one (issue 26).
+            const nulls = objs
+                .filter((o) => o.kind === "ConfigMap" || o.kind === "Secret")
+                .flatMap((o) =>
+                    Object.entries({ ...o.data, ...o.stringData })
+                        .filter(([, v]) => v === null)
+                        .map(([k]) => `${o.kind} ${o.metadata.name} ${k}`),
+                );
+            assert.deepEqual(nulls, []);
         });
     }
 });

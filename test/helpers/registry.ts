@@ -22,6 +22,10 @@ export interface TestRegistry {
     /** Access log lines (method and path of each request), for counting uploads. */
     requests(): string[];
     stop(): Promise<void>;
+    /** SIGKILLs the registry process (no graceful shutdown), as a crash or an OOM kill would. */
+    kill(): Promise<void>;
+    /** Starts the registry again on the same port, storage and config; its access log goes on in the same file. */
+    restart(): Promise<void>;
 }
 
 /** Options of {@link startRegistry}. */
@@ -188,25 +192,27 @@ export async function startRegistry(workDir: string, opts: RegistryOptions = {})
     }
     fs.writeFileSync(path.join(dir, "config.yml"), `${lines.join("\n")}\n`);
     const logFile = path.join(dir, "registry.log");
-    const out = fs.openSync(logFile, "w");
-    const child = spawn("docker-registry", ["serve", path.join(dir, "config.yml")], {
-        stdio: ["ignore", out, out],
-    });
-    fs.closeSync(out);
     const log = () => fs.readFileSync(logFile, "utf8");
-    const stop = () =>
+    let child: ChildProcess;
+    const launch = async (flags: string) => {
+        const out = fs.openSync(logFile, flags);
+        child = spawn("docker-registry", ["serve", path.join(dir, "config.yml")], { stdio: ["ignore", out, out] });
+        fs.closeSync(out);
+        try {
+            if (opts.clientCAs) await waitLogged(/listening on/, child, log);
+            else await waitReady(`${opts.tls ? "https" : "http"}://127.0.0.1:${port}/v2/`, caCert, child, log);
+        } catch (e) {
+            await end("SIGTERM");
+            throw e;
+        }
+    };
+    const end = (signal: NodeJS.Signals) =>
         new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once("exit", () => resolve());
-            child.kill("SIGTERM");
+            child.kill(signal);
         });
-    try {
-        if (opts.clientCAs) await waitLogged(/listening on/, child, log);
-        else await waitReady(`${opts.tls ? "https" : "http"}://127.0.0.1:${port}/v2/`, caCert, child, log);
-    } catch (e) {
-        await stop();
-        throw e;
-    }
+    await launch("w");
     return {
         host: `127.0.0.1:${port}`,
         caCert,
@@ -218,6 +224,8 @@ export async function startRegistry(workDir: string, opts: RegistryOptions = {})
                 .map((l) => /"(GET|HEAD|PUT|POST|PATCH|DELETE) (\/v2\/\S*) HTTP/.exec(l))
                 .filter((m): m is RegExpExecArray => !!m)
                 .map((m) => `${m[1]} ${m[2]}`),
-        stop,
+        stop: () => end("SIGTERM"),
+        kill: () => end("SIGKILL"),
+        restart: () => launch("a"),
     };
 }
