@@ -1,7 +1,7 @@
 /**
  * The add-ons under the real engine: the lab stack (protectData false) with every add-on of the table turned on (or those named in
  * `AIHUB_ADDONS=a,b`), each from the charts its engine fixture gives (the real vendor charts of ../shared/charts; the
- * sim runs the real cert-manager and MetalLB controllers): up creates every planned object and release with private
+ * sim runs the real cert-manager, MetalLB and Envoy Gateway controllers): up creates every planned object and release with private
  * images,
  * each add-on's own checks pass, a second preview shows no change, and destroy removes everything.
  */
@@ -10,7 +10,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import { ADDONS } from "../../platform/registry";
-import { CERT_MANAGER, METALLB, upstreamBinary, type UpstreamBuild } from "../../testing/controllers-paths";
+import {
+    CERT_MANAGER,
+    ENVOY_GATEWAY,
+    METALLB,
+    upstreamBinary,
+    type UpstreamBuild,
+} from "../../testing/controllers-paths";
 import type { AddOn } from "../../platform/contracts";
 import { addOnFixture, type AddOnEngineFixture } from "./addon-fixture";
 import { destroyRemovesEverything, noSecretInPlainText, previewShowsNoChanges, upCreatesThePlan } from "./checks";
@@ -24,7 +30,10 @@ let fixtures: [string, AddOnEngineFixture][];
 
 /** The upstream controllers the sim runs for the add-ons under test (they replaced the stand-ins) must be built. */
 function requireUpstreamControllers(): void {
-    const builds = { certManager: CERT_MANAGER, metallb: METALLB } as Record<string, UpstreamBuild | undefined>;
+    const builds = { certManager: CERT_MANAGER, metallb: METALLB, gateway: ENVOY_GATEWAY } as Record<
+        string,
+        UpstreamBuild | undefined
+    >;
     const missing = names
         .flatMap((n) => {
             const b = builds[n];
