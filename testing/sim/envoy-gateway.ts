@@ -131,7 +131,7 @@ export const LAUNCH_SCRIPT = [
     `exec chroot "$r" sh -c 'cd "$0" && exec "$@"' "$PWD" "$@"`,
 ].join("\n");
 
-function launch(c: StartContext, argv: string[]): string[] {
+export function launch(c: StartContext, argv: string[]): string[] {
     const root = path.join(egDir(c.dir), "root");
     fs.mkdirSync(root, { recursive: true });
     const flags = process.getuid?.() === 0 ? ["-m"] : ["-rm"];
