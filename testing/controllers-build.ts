@@ -1,6 +1,6 @@
 /**
  * `npm run controllers:build`: builds the upstream controllers the simulated cluster runs (cert-manager's controller
- * and webhook, MetalLB's controller) from Go modules — the wrapper modules under testing/controllers/, each with a
+ * and webhook, MetalLB's controller, Envoy Gateway's controller and its xds-dump client) from Go modules — the wrapper modules under testing/controllers/, each with a
  * committed go.sum — into ~/.cache/aihub-airgap/<name>/<version>/bin, only what is missing. About 9 minutes cold on
  * 2 cores; a second run does nothing.
  */
