@@ -21,6 +21,7 @@ import {
 } from "../../test/engine/envoy-gateway";
 import { webhooksAnsweredOnLoopback } from "../../test/engine/webhooks";
 import type { EngineScenario } from "../../test/engine/scenario";
+import { sleep } from "../../lib/async";
 import { HTTPS_LISTENER } from "./manifests";
 
 function condition(obj: { status?: Record<string, unknown> } | undefined, type: string): boolean {
@@ -79,13 +80,59 @@ async function check(s: EngineScenario): Promise<void> {
     const envoys = (await s.podImages()).filter((p) => p.image.includes("envoyproxy/envoy:"));
     if (envoys.length === 0 || envoys.some((p) => !p.image.startsWith(`${s.registry.host}/`)))
         throw new Error(`Envoy proxy pods not on the private registry: ${JSON.stringify(envoys)}`);
-    // The chart's topology injector, answered by the controller's own webhook server on loopback.
-    await webhooksAnsweredOnLoopback(s, [`envoy-gateway-topology-injector.${NAMESPACE}`]);
+    // The chart's topology injector, answered by the controller's own webhook server on loopback (its calls for the
+    // controller's own pod and the certgen Job's, made before the controller runs, fail open as on any cluster).
+    await webhooksAnsweredOnLoopback(s, [`envoy-gateway-topology-injector.${NAMESPACE}`], {
+        failOpenBeforeServer: true,
+    });
+    await topologyInjected(s);
     const out = JSON.parse((await s.pulumiOk(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
     if (out.gatewayAddress !== address)
         throw new Error(`gatewayAddress output ${String(out.gatewayAddress)} is not the Gateway's address ${address}`);
     const url = `https://${domain}`;
     if (out.aihubUrl !== url) throw new Error(`aihubUrl output ${String(out.aihubUrl)} is not ${url}`);
+}
+
+const ZONE = "topology.kubernetes.io/zone";
+
+/**
+ * Envoy Gateway's topology injector answers for real: with a zone label on every node, a new proxy pod's binding
+ * gets the zone as an annotation, which the API server copies onto the pod (internal/provider/kubernetes/
+ * topology_injector.go@v1.9.0; nothing else writes it). The labels are taken off again.
+ */
+async function topologyInjected(s: EngineScenario): Promise<void> {
+    const c = s.sim.client;
+    const selector = encodeURIComponent(
+        "app.kubernetes.io/name=envoy,app.kubernetes.io/component=proxy,app.kubernetes.io/managed-by=envoy-gateway",
+    );
+    const pods = `/api/v1/namespaces/${NAMESPACE}/pods`;
+    const nodes = (await c.list("/api/v1/nodes")).filter((n) => !n.metadata.labels?.[ZONE]);
+    const label = (value: string | null) =>
+        Promise.all(
+            nodes.map((n) =>
+                c.mergePatch(`/api/v1/nodes/${n.metadata.name}`, { metadata: { labels: { [ZONE]: value } } }),
+            ),
+        );
+    await label("sim-zone-a");
+    try {
+        const old = await c.list(`${pods}?labelSelector=${selector}`);
+        if (old.length === 0) throw new Error("no Envoy proxy pod");
+        for (const p of old) await c.delete(`${pods}/${p.metadata.name}`);
+        const gone = new Set(old.map((p) => p.metadata.uid));
+        let got: string | undefined;
+        for (let i = 0; i < 90 && got === undefined; i++) {
+            await sleep(1000);
+            const fresh = (await c.list(`${pods}?labelSelector=${selector}`)).filter(
+                (p) => !gone.has(p.metadata.uid) && p.spec?.nodeName,
+            );
+            got = fresh.map((p) => p.metadata.annotations?.[ZONE]).find((z) => z !== undefined);
+            if (fresh.length > 0 && got === undefined && i > 20) break;
+        }
+        if (got !== '"sim-zone-a"')
+            throw new Error(`the new proxy pod has no zone from the topology injector: ${JSON.stringify(got)}`);
+    } finally {
+        await label(null);
+    }
 }
 
 export const fixture: AddOnEngineFixture = {

@@ -2,6 +2,10 @@
  * Admission webhooks answered on loopback (issue: the sim never dials off the machine): the named webhook
  * configurations of a chart point at a loopback URL (testing/sim/webhooks.ts routed them to the real webhook server
  * the sim runs), none is reported unanswered, and the API server's log has no failed call to any of their webhooks.
+ * A chart whose `failurePolicy: Ignore` webhook guards the binding of its own controller's pod (Envoy Gateway's
+ * topology injector) sees calls fail open before that controller exists, on a real cluster as here: with
+ * `failOpenBeforeServer`, such a call to the Service's own address (made before the sim routed the webhook to
+ * loopback) is not counted; every call to the loopback server still is.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,7 +18,11 @@ interface Webhook {
 }
 
 /** Throws naming every webhook of `configurations` that is not answered on 127.0.0.1 or whose call failed. */
-export async function webhooksAnsweredOnLoopback(s: EngineScenario, configurations: string[]): Promise<void> {
+export async function webhooksAnsweredOnLoopback(
+    s: EngineScenario,
+    configurations: string[],
+    opts: { failOpenBeforeServer?: boolean } = {},
+): Promise<void> {
     const problems: string[] = [];
     const names: string[] = [];
     const base = "/apis/admissionregistration.k8s.io/v1";
@@ -39,6 +47,8 @@ export async function webhooksAnsweredOnLoopback(s: EngineScenario, configuratio
     }
     const log = fs.readFileSync(path.join(s.sim.dir, "logs", "kube-apiserver.log"), "utf8");
     for (const line of log.split("\n").filter((l) => /failed calling webhook/i.test(l))) {
+        const beforeServer = /failing open/i.test(line) && !line.includes("https://127.0.0.1:");
+        if (opts.failOpenBeforeServer && beforeServer) continue;
         if (names.some((n) => line.includes(n))) problems.push(`kube-apiserver: ${line.trim()}`);
     }
     if (problems.length > 0) throw new Error(problems.join("\n"));
