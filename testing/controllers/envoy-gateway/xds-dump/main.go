@@ -25,7 +25,6 @@ import (
 	resourcev3 "github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 )
 
@@ -211,7 +210,8 @@ func describeRoute(r *routev3.Route) route {
 	case r.GetRoute() != nil:
 		return route{Match: match, Cluster: r.GetRoute().GetCluster(), Action: "route"}
 	case r.GetRedirect() != nil:
-		return route{Match: match, Action: "redirect " + proto.CompactTextString(r.GetRedirect())}
+		rd := r.GetRedirect()
+		return route{Match: match, Action: fmt.Sprintf("redirect scheme %s code %s", rd.GetSchemeRedirect(), rd.GetResponseCode())}
 	case r.GetDirectResponse() != nil:
 		return route{Match: match, Action: fmt.Sprintf("direct %d", r.GetDirectResponse().GetStatus())}
 	}
