@@ -4,12 +4,14 @@
 // beside others in one network namespace rather than in a pod of its own: the topology injector's webhook port
 // (internal/provider/kubernetes/kubernetes.go@v1.9.0 `webhookTLSPort = 9443`, which MetalLB's controller also takes)
 // and the health probe address (same file, `healthProbeBindAddress = ":8081"`). Both are package variables that
-// upstream's own tests override; nothing else differs.
+// upstream's own tests override. The version it reports is stamped as upstream's build does (tools/make/golang.mk
+// sets internal/cmd/version.envoyGatewayVersion), here from the module version this binary was built with.
 package main
 
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strconv"
 	_ "unsafe" // go:linkname
 
@@ -24,7 +26,17 @@ var webhookTLSPort int
 //go:linkname healthProbeBindAddress github.com/envoyproxy/gateway/internal/provider/kubernetes.healthProbeBindAddress
 var healthProbeBindAddress string
 
+//go:linkname envoyGatewayVersion github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion
+var envoyGatewayVersion string
+
 func main() {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range bi.Deps {
+			if dep.Path == "github.com/envoyproxy/gateway" {
+				envoyGatewayVersion = dep.Version
+			}
+		}
+	}
 	if v := os.Getenv("EG_SIM_WEBHOOK_PORT"); v != "" {
 		port, err := strconv.Atoi(v)
 		if err != nil {
