@@ -283,7 +283,7 @@ async function supervise(client: ApiClient, log: Log, dir: string, kubeconfig: s
     const { args, env } = u.command(c);
     await u.prepare?.(client, c, log);
     const argv = [binary, ...args];
-    const started = startProcess(dir, u.name, u.launch ? u.launch(c, argv) : argv, { env });
+    const started = startProcess(dir, u.name, u.launch ? u.launch(c, argv) : argv, { env, runs: argv });
     s.exitedAt.delete(u.name);
     log(`${u.name} ${u.build.version} started (pid ${started.pid}) for namespace ${namespace}`);
     if (service && u.webhook) {
