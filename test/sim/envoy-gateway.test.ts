@@ -21,6 +21,7 @@ import {
     launch,
     simEnvoyGatewayConfig,
 } from "../../testing/sim/envoy-gateway";
+import { isRunning, startProcess } from "../../testing/sim/processes";
 import { renderChart } from "../helpers/helm";
 import { VENDOR_CHARTS } from "../helpers/vendor-charts";
 
@@ -103,6 +104,15 @@ describe("sim: Envoy Gateway's controller as the chart runs it", () => {
             const out = execFileSync(argv[0], argv.slice(1), { cwd: dir, encoding: "utf8" });
             assert.equal(out, `the controller's certificate${fs.realpathSync(dir)}\n`);
             assert.equal(fs.existsSync("/certs"), false, "the mount namespace leaked a /certs");
+            // Started as the supervisor starts it, the process is recognised as running once the launcher has exec'd.
+            const sleeper = ["/bin/sleep", "30"];
+            const rec = startProcess(dir, "sleeper", launch(context(dir), sleeper), { runs: sleeper });
+            try {
+                for (let i = 0; i < 50 && !isRunning(rec); i++) execFileSync("sleep", ["0.1"]);
+                assert.equal(isRunning(rec), true, "the launched process is not seen running");
+            } finally {
+                process.kill(rec.pid, "SIGKILL");
+            }
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
