@@ -40,8 +40,18 @@ export const PROMETHEUS_OPERATOR: UpstreamBuild = {
     binaries: { "prometheus-operator": "github.com/prometheus-operator/prometheus-operator/cmd/operator" },
 };
 
+/**
+ * Envoy Gateway (its cmd/envoy-gateway root command, with the listen ports a process beside others needs) and
+ * xds-dump, a client of its xDS server the engine test reads the translated routes with.
+ */
+export const ENVOY_GATEWAY: UpstreamBuild = {
+    name: "envoy-gateway",
+    version: "v1.9.0",
+    binaries: { "envoy-gateway": "./server", "xds-dump": "./xds-dump" },
+};
+
 /** Every upstream build, in build order. */
-export const UPSTREAM_BUILDS = [CERT_MANAGER, METALLB, PROMETHEUS_OPERATOR];
+export const UPSTREAM_BUILDS = [CERT_MANAGER, METALLB, PROMETHEUS_OPERATOR, ENVOY_GATEWAY];
 
 /** The cache folder of one build's binaries. */
 export function upstreamBinDir(b: UpstreamBuild): string {

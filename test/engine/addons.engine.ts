@@ -1,9 +1,9 @@
 /**
  * The add-ons under the real engine: the lab stack (protectData false) with every add-on of the table turned on (or those named in
  * `AIHUB_ADDONS=a,b`), each from the charts its engine fixture gives (the real vendor charts of ../shared/charts; the
- * sim runs the real cert-manager, MetalLB and prometheus-operator controllers): up creates every planned object and
- * release with private images, each add-on's own checks pass, a second preview shows no change, and destroy removes
- * everything.
+ * sim runs the real cert-manager, MetalLB, prometheus-operator and Envoy Gateway controllers): up creates every planned
+ * object and release with private images, each add-on's own checks pass, a second preview shows no change, and
+ * destroy removes everything.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -12,6 +12,7 @@ import { after, before, describe } from "node:test";
 import { ADDONS } from "../../platform/registry";
 import {
     CERT_MANAGER,
+    ENVOY_GATEWAY,
     METALLB,
     PROMETHEUS_OPERATOR,
     upstreamBinary,
@@ -34,6 +35,7 @@ function requireUpstreamControllers(): void {
         certManager: CERT_MANAGER,
         metallb: METALLB,
         monitoring: PROMETHEUS_OPERATOR,
+        gateway: ENVOY_GATEWAY,
     };
     const missing = names
         .flatMap((n) => {

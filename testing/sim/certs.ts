@@ -99,6 +99,12 @@ export function createServingCert(pkiDir: string, name: string, san: string[]): 
     return makeCert(pkiDir, name, { cn: name, san, usage: ["serverAuth"] }, ca);
 }
 
+/** A client certificate for `cn` signed by the sim's CA in `pkiDir`, written as `<name>.crt` and `<name>.key` there. */
+export function createClientCert(pkiDir: string, name: string, cn: string): CertFiles {
+    const ca = { cert: path.join(pkiDir, "ca.crt"), key: path.join(pkiDir, "ca.key") };
+    return makeCert(pkiDir, name, { cn, usage: ["clientAuth"] }, ca);
+}
+
 /** Creates the whole PKI under `dir` (created if missing). Needs the `openssl` CLI (3.0 or newer). */
 export function createPki(dir: string, firstServiceIp: string): Pki {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -3,8 +3,8 @@
  * in testing/sim/rook.ts, and, after an armed CephCluster is deleted, its cleanup Jobs), a CSI provisioner (PVs for
  * PVCs), an ingress / load-balancer controller (loopback addresses, unless MetalLB is installed), the disk check
  * containers (testing/sim/preflight.ts) and the routing of webhook calls to loopback servers (testing/sim/webhooks.ts);
- * and it starts the real upstream controllers of the add-ons (cert-manager, MetalLB, prometheus-operator:
- * testing/sim/upstream.ts) once their charts are in. Polls the API once a
+ * and it starts the real upstream controllers of the add-ons (cert-manager, MetalLB, prometheus-operator, Envoy
+ * Gateway: testing/sim/upstream.ts) once their charts are in. Polls the API once a
  * second. Kept out of kwok because kwok reads its Stage files once at start-up and fails on a kind whose CRD does
  * not exist yet (the Rook CRDs arrive later, with the chart), and because a Stage selector cannot compare two
  * fields (generation vs observedGeneration).
@@ -16,7 +16,6 @@ import { parseArgs } from "node:util";
 import { ApiClient, type KubeObject } from "../../lib/kube-api";
 import { reconcileAistore } from "./aistore";
 import { startAistoreWebhook } from "./aistore-webhook";
-import { reconcileGateways } from "./gateway";
 import { reconcilePreflight } from "./preflight";
 import { cleanupArmed, reconcileCeph, ROOK_GROUP } from "./rook";
 import type { Log } from "./log";
@@ -250,7 +249,6 @@ export async function reconcileOnce(
         ["upstream controllers", (c, l) => reconcileUpstreamIn(c, l, upstream)],
         ["load balancers", reconcileLoadBalancers],
         ["disk preflight", reconcilePreflight],
-        ["gateways", reconcileGateways],
         ["aistore", reconcileAistore],
         ["webhooks", reconcileWebhooks],
     ];

@@ -43,6 +43,11 @@ export interface StartOptions {
     /** Extra environment (added to this process's environment). */
     env?: Record<string, string>;
     cwd?: string;
+    /**
+     * The command line the process runs once `argv` has exec'd into it (e.g. a launcher that execs the real binary in
+     * the same process), recorded so that {@link isRunning} recognises it; default `argv`.
+     */
+    runs?: string[];
 }
 
 /**
@@ -64,7 +69,7 @@ export function startProcess(dir: string, name: string, argv: string[], opts: St
         if (child.pid === undefined) throw new Error(`could not start ${argv[0]}`);
         child.on("error", () => undefined);
         child.unref();
-        const record: ProcessRecord = { name, pid: child.pid, argv, log };
+        const record: ProcessRecord = { name, pid: child.pid, argv: opts.runs ?? argv, log };
         writePids(dir, [...readPids(dir).filter((r) => r.name !== name), record]);
         return record;
     } finally {

@@ -1,7 +1,8 @@
 /**
  * The real upstream controllers of the add-ons, run beside the sim in place of stand-ins: cert-manager's controller
- * and webhook v1.21.1, MetalLB's controller v0.16.1 and prometheus-operator v0.93.1 (built by
- * `npm run controllers:build`, see testing/controllers-paths.ts). Each starts, as a process of the sim (recorded in its pids.json, logged in
+ * and webhook v1.21.1, MetalLB's controller v0.16.1, prometheus-operator v0.93.1 and Envoy Gateway v1.9.0
+ * (testing/sim/envoy-gateway.ts), built by `npm run controllers:build` (see testing/controllers-paths.ts). Each starts,
+ * as a process of the sim (recorded in its pids.json, logged in
  * `logs/<name>.log`, talking to the API server with the sim's kubeconfig), once its chart is installed: the CRD it
  * watches is Established and the chart's Deployment of it has a pod (kwok's; its namespace is the one it serves). A process that
  * exits is started again after {@link RESTART_DELAY_MS}, as a kubelet restarts a crashed container.
@@ -30,6 +31,7 @@ import {
     type UpstreamBuild,
 } from "../controllers-paths";
 import { createServingCert } from "./certs";
+import { ENVOY_GATEWAY_UPSTREAM } from "./envoy-gateway";
 import type { Log } from "./log";
 import { freePorts, LOOPBACK } from "./ports";
 import { isRunning, logTail, readPids, startProcess } from "./processes";
@@ -43,7 +45,7 @@ export const METALLB_WEBHOOK_PORT = 9443;
 export const METALLB_WEBHOOK_SECRET = "metallb-webhook-cert";
 
 /** What a started controller needs to know. */
-interface StartContext {
+export interface StartContext {
     /** The sim's directory. */
     dir: string;
     kubeconfig: string;
@@ -60,7 +62,7 @@ interface StartContext {
 }
 
 /** One upstream controller the sim runs. */
-interface Upstream {
+export interface Upstream {
     /** Process name (its log is `logs/<name>.log`). */
     name: string;
     build: UpstreamBuild;
@@ -80,6 +82,8 @@ interface Upstream {
     };
     /** Done before each start (e.g. what its certificate rotator would write). */
     prepare?(client: ApiClient, c: StartContext, log: Log): Promise<void>;
+    /** The command line that runs `argv` (binary and args), e.g. in a mount namespace; default `argv` itself. */
+    launch?(c: StartContext, argv: string[]): string[];
 }
 
 const certManagerLabels = (component: string, name = component) => ({
@@ -199,6 +203,7 @@ export const UPSTREAMS: Upstream[] = [
             port: (c) => c.ports[0],
         },
     },
+    ENVOY_GATEWAY_UPSTREAM,
 ];
 
 /** The arguments of a Deployment's first container. */
@@ -322,7 +327,8 @@ async function supervise(client: ApiClient, log: Log, dir: string, kubeconfig: s
     const c: StartContext = { dir, kubeconfig, namespace, deployment, pod: pod.metadata.name, ports, cert };
     const { args, env } = u.command(c);
     await u.prepare?.(client, c, log);
-    const started = startProcess(dir, u.name, [binary, ...args], { env });
+    const argv = [binary, ...args];
+    const started = startProcess(dir, u.name, u.launch ? u.launch(c, argv) : argv, { env, runs: argv });
     s.exitedAt.delete(u.name);
     log(`${u.name} ${u.build.version} started (pid ${started.pid}) for namespace ${namespace}`);
     if (service && u.webhook) {
