@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { mapLimit } from "../lib/async";
 import { hashFile } from "../lib/digest";
 import { ATTACHMENT_KINDS } from "./attached";
-import { carryAttachments } from "./carry-attached";
+import { AttachmentLookup, carryAttachments, signedIndex } from "./carry-attached";
 import { mapImages } from "../lib/imageref";
 import {
     FORMAT_VERSION,
@@ -115,20 +115,28 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
     // Scratch layouts of pulls an earlier run did not finish (their blobs are in the shared dir already).
     for (const f of fs.readdirSync(o.out))
         if (f.startsWith(".pull-")) fs.rmSync(path.join(o.out, f), { recursive: true });
-    await mapLimit(mappings, o.parallel ?? 4, async (m, i) => {
-        const old = before.get(`image ${m.source}`);
-        if (old?.kind === "image" && old.source === m.source && intact(layout, old)) {
-            record({ ...old, target: m.target }, true);
-            return;
-        }
-        progress.note(`pulling ${pullReference(m.source, o.upstreamMirrors)}`);
-        const pulled = await pullInto(o, layout, m.source, String(i));
-        record(
-            { kind: "image", name: m.source, source: m.source, target: m.target, path: IMAGES_DIR, ...pulled },
-            false,
-        );
-    });
-    if (o.signatures !== false) await carryAttachments(o, layout, manifest, before, new Set(result.reused), progress);
+    // One lookup of upstream attachments for the pulls (a signed index is carried whole) and for carrying them.
+    const lookup = o.signatures !== false ? new AttachmentLookup(o, (l) => progress.note(l)) : undefined;
+    try {
+        await mapLimit(mappings, o.parallel ?? 4, async (m, i) => {
+            const old = before.get(`image ${m.source}`);
+            if (old?.kind === "image" && old.source === m.source && intact(layout, old)) {
+                record({ ...old, target: m.target }, true);
+                return;
+            }
+            progress.note(`pulling ${pullReference(m.source, o.upstreamMirrors)}`);
+            const index = lookup && (await signedIndex(o, lookup, m.source));
+            if (index) progress.note(`${m.source}: upstream signed its index ${index}; carrying every platform of it`);
+            const pulled = await pullInto(o, layout, m.source, String(i), false, !!index);
+            record(
+                { kind: "image", name: m.source, source: m.source, target: m.target, path: IMAGES_DIR, ...pulled },
+                false,
+            );
+        });
+        if (lookup) await carryAttachments(o, layout, manifest, before, new Set(result.reused), progress, lookup);
+    } finally {
+        lookup?.close();
+    }
     // Pulls finish in any order; bundle.json lists the images in inventory order, each followed by its attachments.
     const order = new Map(mappings.map((m, i) => [m.source, i]));
     const rank = (a: Artifact) => {
