@@ -14,24 +14,30 @@ import { mapImages } from "../lib/imageref";
 import {
     FORMAT_VERSION,
     IMAGES_DIR,
+    imageArtifacts,
     readManifest,
+    recordedSource,
     writeManifest,
     type Artifact,
     type BundleManifest,
 } from "./manifest";
 import { pruneLayout } from "./layout";
 import { fillNpmCache, listFiles } from "./npm-cache";
-import { download, pluginFile, pluginUrl, type PluginNeed } from "./plugins";
+import { download, pluginChecksumsFile, pluginChecksumsUrl, pluginFile, pluginUrl, type PluginNeed } from "./plugins";
 import { formatBytes, Progress } from "./progress";
 import { intact, pullInto, pullReference, type PullOptions } from "./pull";
-import { carryPulumiCli, type PulumiCliNeed } from "./pulumi-cli";
+import { carryPulumiCli, parseChecksums, type PulumiCliNeed } from "./pulumi-cli";
 import { checkSkopeo } from "./skopeo";
+import { verifyUpstream, type UpstreamRule } from "./upstream-verify";
 
 /**
  * The tool name recorded in bundle.json. Image records are reused only from the same tool: bundle 1 converted
  * Docker v2s2 manifests to OCI, so its digests are not the upstream ones.
  */
 export const TOOL = "aihub-airgap bundle 2";
+
+/** Where the bundle carries Sigstore's trusted root (`bundle.trustedRoot`). */
+export const TRUSTED_ROOT_FILE = "sigstore/trusted_root.json";
 
 /** Options of {@link buildBundle}. */
 export interface BundleOptions extends PullOptions {
@@ -42,6 +48,11 @@ export interface BundleOptions extends PullOptions {
     images: string[];
     /** Chart files to carry. */
     charts: string[];
+    /**
+     * The folder local sources (charts) are recorded relative to, so no bastion path lands in signed metadata (see
+     * recordedSource). @default the current directory
+     */
+    sourceBase?: string;
     /** Provider plugins to download. @default none */
     plugins?: PluginNeed[];
     /** Base URL of the plugin releases. @default DEFAULT_PLUGIN_BASE_URL */
@@ -54,6 +65,13 @@ export interface BundleOptions extends PullOptions {
     npmProject?: string;
     /** Carry the upstream signatures, attestations and SBOMs attached to each image (attached.ts). @default true */
     signatures?: boolean;
+    /** Upstream signatures each matching image must have, checked with cosign (upstream-verify.ts). @default none */
+    verifyUpstream?: UpstreamRule[];
+    /**
+     * Sigstore's trusted_root.json: handed to cosign for `verifyUpstream` and carried as `sigstore/trusted_root.json`,
+     * so `cosign verify --trusted-root` works inside. @default not carried
+     */
+    trustedRoot?: string;
     /** Images pulled at once. @default 4 */
     parallel?: number;
     /**
@@ -71,6 +89,13 @@ export interface BundleResult {
     fetched: string[];
     /** Artifacts reused from an earlier run. */
     reused: string[];
+}
+
+/** True when `file` still has the sha256 and size of its earlier record. */
+async function unchanged(file: string, old: { sha256: string; size: number }): Promise<boolean> {
+    if (!fs.existsSync(file)) return false;
+    const got = await hashFile(file);
+    return got.sha256 === old.sha256 && got.size === old.size;
 }
 
 /** Builds or completes a bundle. */
@@ -100,7 +125,13 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
     };
     const result: BundleResult = { manifest, fetched: [], reused: [] };
     const perPlatform = (o.plugins?.length ?? 0) + (o.pulumiCli ? 1 : 0);
-    const total = mappings.length + o.charts.length + perPlatform * o.platforms.length + (o.npmProject ? 1 : 0);
+    const total =
+        mappings.length +
+        o.charts.length +
+        (o.trustedRoot ? 1 : 0) +
+        (o.plugins?.length ?? 0) +
+        perPlatform * o.platforms.length +
+        (o.npmProject ? 1 : 0);
     const progress = new Progress(total, 0, o.write);
     const record = (a: Artifact, reused: boolean) => {
         manifest.artifacts.push(a);
@@ -134,6 +165,13 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
             );
         });
         if (lookup) await carryAttachments(o, layout, manifest, before, new Set(result.reused), progress, lookup);
+        if (o.verifyUpstream?.length) {
+            const n = await verifyUpstream(
+                { ...o, rules: o.verifyUpstream, note: (l) => progress.note(l) },
+                imageArtifacts(manifest),
+            );
+            progress.note(`upstream signatures verified for ${n} image(s) (bundle.verifyUpstream)`);
+        }
     } finally {
         lookup?.close();
     }
@@ -158,35 +196,72 @@ export async function buildBundle(o: BundleOptions): Promise<BundleResult> {
         fs.mkdirSync(path.dirname(dest), { recursive: true });
         if (path.resolve(chart) !== path.resolve(dest)) fs.copyFileSync(chart, dest);
         record(
-            { kind: "chart", name: path.basename(chart), source: chart, path: rel, ...(await hashFile(dest)) },
+            {
+                kind: "chart",
+                name: path.basename(chart),
+                source: recordedSource(chart, o.sourceBase ?? process.cwd()),
+                path: rel,
+                ...(await hashFile(dest)),
+            },
+            false,
+        );
+    }
+
+    // Each provider release's published checksums file is carried beside its tarballs (verify checks it like any
+    // file, and `sha256sum -c --ignore-missing` reads it inside); every tarball, downloaded or reused, must match it.
+    if (o.trustedRoot) {
+        if (!fs.existsSync(o.trustedRoot))
+            throw new Error(`bundle.trustedRoot: ${o.trustedRoot} is missing; fix the path or remove it`);
+        const dest = path.join(o.out, TRUSTED_ROOT_FILE);
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        fs.copyFileSync(o.trustedRoot, dest);
+        const source = recordedSource(o.trustedRoot, o.sourceBase ?? process.cwd());
+        record(
+            { kind: "file", name: "trusted_root.json", source, path: TRUSTED_ROOT_FILE, ...(await hashFile(dest)) },
             false,
         );
     }
 
     for (const p of o.plugins ?? []) {
+        const sumsName = pluginChecksumsFile(p);
+        const sumsRel = path.join("plugins", sumsName);
+        const sumsUrl = pluginChecksumsUrl(p, o.pluginBaseUrl);
+        const oldSums = before.get(`file ${sumsName}`);
+        const sumsReused = oldSums?.kind === "file" && (await unchanged(path.join(o.out, sumsRel), oldSums));
+        if (!sumsReused) progress.note(`downloading ${sumsUrl}`);
+        const sumsRecord: Artifact = sumsReused
+            ? oldSums
+            : {
+                  kind: "file",
+                  name: sumsName,
+                  source: sumsUrl,
+                  path: sumsRel,
+                  ...(await download(sumsUrl, path.join(o.out, sumsRel))),
+              };
+        const sums = parseChecksums(fs.readFileSync(path.join(o.out, sumsRel), "utf8"));
+        record(sumsRecord, sumsReused);
         for (const platform of o.platforms) {
-            const rel = path.join("plugins", pluginFile(p, platform));
+            const name = pluginFile(p, platform);
+            const rel = path.join("plugins", name);
             const dest = path.join(o.out, rel);
             const url = pluginUrl(p, platform, o.pluginBaseUrl);
-            const old = before.get(`plugin ${pluginFile(p, platform)}`);
-            if (old && old.kind === "plugin" && fs.existsSync(dest)) {
-                const got = await hashFile(dest);
-                if (got.sha256 === old.sha256 && got.size === old.size) {
-                    record(old, true);
-                    continue;
-                }
+            const want = sums.get(name);
+            const old = before.get(`plugin ${name}`);
+            if (old?.kind === "plugin" && old.sha256 === want && (await unchanged(dest, old))) {
+                record(old, true);
+                continue;
             }
             progress.note(`downloading ${url}`);
-            record(
-                {
-                    kind: "plugin",
-                    name: pluginFile(p, platform),
-                    source: url,
-                    path: rel,
-                    ...(await download(url, dest)),
-                },
-                false,
-            );
+            const got = await download(url, dest);
+            if (got.sha256 !== want) {
+                fs.rmSync(dest, { force: true });
+                throw new Error(
+                    want
+                        ? `${url}: sha256 ${got.sha256}, but ${sumsUrl} lists ${want}; the download was removed`
+                        : `${url}: sha256 ${got.sha256}, but ${sumsUrl} has no line for ${name}; the download was removed`,
+                );
+            }
+            record({ kind: "plugin", name, source: url, path: rel, ...got }, false);
         }
     }
 

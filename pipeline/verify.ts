@@ -99,24 +99,24 @@ export async function verifyBundle(
     } catch (e) {
         return stopped(MANIFEST_FILE, `${(e as Error).message} (in ${dir})`);
     }
-    // bundle.json.sig and the Sigstore bundle hold the same signature; each one present must verify.
-    const texts: [string, string][] = [];
+    // bundle.json.sig and the Sigstore bundle hold the same signature; each one present must verify (.sig first).
+    let signature: SignatureResult = checkBundleSignature(data, undefined, sig);
+    let present = 0;
     for (const name of [SIGNATURE_FILE, SIGSTORE_BUNDLE_FILE]) {
         const f = path.join(dir, name);
         if (!fs.existsSync(f)) continue;
-        const text = readSmallFile(f, 16384).toString("utf8");
-        if (name === SIGNATURE_FILE) {
-            texts.push([name, text]);
-            continue;
+        present++;
+        let text = readSmallFile(f, 16384).toString("utf8");
+        if (name === SIGSTORE_BUNDLE_FILE) {
+            const held = sigstoreSignature(text, data);
+            if ("problem" in held) return stopped(name, `${held.problem} (${f})`, { state: "not checked" });
+            text = held.signature;
         }
-        const held = sigstoreSignature(text, data);
-        if ("problem" in held) return stopped(name, `${held.problem} (${f})`, { state: "not checked" });
-        texts.push([name, held.signature]);
-    }
-    let signature: SignatureResult = { state: "unsigned" };
-    for (const [name, text] of texts.length ? texts : [[SIGNATURE_FILE, undefined] as const]) {
         signature = checkBundleSignature(data, text, sig);
-        if (signature.problem) return stopped(name, `${signature.problem} (${path.join(dir, name)})`, signature);
+        if (signature.problem) return stopped(name, `${signature.problem} (${f})`, signature);
+    }
+    if (!present && signature.problem) {
+        return stopped(SIGNATURE_FILE, `${signature.problem} (${path.join(dir, SIGNATURE_FILE)})`, signature);
     }
     let manifest: BundleManifest;
     try {

@@ -12,13 +12,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { buildBundle } from "../../pipeline/bundle";
+import { buildBundle, TRUSTED_ROOT_FILE } from "../../pipeline/bundle";
 import { sha256 } from "../../lib/digest";
 import { DistributionClient } from "../../pipeline/distribution";
 import { walkImages } from "../../pipeline/layout";
 import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
 import { mergeAttached } from "../../pipeline/push-merge";
 import { pushBundle } from "../../pipeline/push";
+import type { UpstreamRule } from "../../pipeline/upstream-verify";
 import { generateImages } from "../fixtures/images/generate";
 import { COSIGN_BUILD, COSIGN_VERSION, cosignBinary } from "../helpers/cosign";
 import { startReferrersFront } from "../helpers/referrers-front";
@@ -388,6 +389,65 @@ describe(`signatures across the gap with the real cosign (${cosign ?? COSIGN_VER
             assert.equal(((await listed.json()) as { manifests: unknown[] }).manifests.length, 1);
         } finally {
             await Promise.all([front.stop(), plain.stop()]);
+        }
+    });
+
+    test("upstream signatures checked on the bastion (bundle.verifyUpstream), the trusted root carried", async () => {
+        const sub = "vendor/checked";
+        const ref = `${up.host}/${sub}:1`;
+        execFileSync("skopeo", [
+            "copy",
+            "-q",
+            "--src-tls-verify=false",
+            "--dest-tls-verify=false",
+            "--all",
+            `docker://${up.host}/${repo}:1`,
+            `docker://${ref}`,
+        ]);
+        const vendor = await keyPair("checked");
+        await sign(vendor.key, ref);
+        const root = path.join(work, "checked_root.json");
+        await ok(["trusted-root", "create", "--out", root]);
+        const pem = (f: string) => fs.readFileSync(path.join(work, f), "utf8");
+        const build = (out: string, rules: UpstreamRule[]) =>
+            buildBundle({
+                out: path.join(work, out),
+                stack: "t",
+                registry: priv.host,
+                images: [ref],
+                platforms: ["linux/amd64"],
+                charts: [],
+                upstreamTlsVerify: false,
+                verifyUpstream: rules,
+                trustedRoot: root,
+                write: quiet,
+            });
+        const prior = process.env.COSIGN;
+        process.env.COSIGN = cosign;
+        try {
+            const rule = { images: `${up.host}/vendor/*`, key: pem(vendor.pub), insecureIgnoreTlog: true };
+            const { manifest } = await build("checked-ok", [rule]);
+            const carried = manifest.artifacts.find((a) => a.path === TRUSTED_ROOT_FILE)!;
+            assert.equal(carried.kind, "file");
+            assert.deepEqual(fs.readFileSync(path.join(work, "checked-ok", TRUSTED_ROOT_FILE)), fs.readFileSync(root));
+            assert.equal(carried.source, "checked_root.json", "no bastion folder in bundle.json");
+            // Another key, or a keyless identity the signature does not have: the bundle stops, naming the rule.
+            const other = await keyPair("not-the-vendor");
+            await assert.rejects(
+                build("checked-bad", [{ images: "*/vendor/checked:*", key: pem(other.pub), insecureIgnoreTlog: true }]),
+                /vendor\/checked:1 \(sha256:[a-f0-9]{64}\): no signature that bundle\.verifyUpstream\[0\] \(\*\/vendor\/checked:\*\) accepts/,
+            );
+            await assert.rejects(
+                build("checked-keyless", [
+                    { images: `${up.host}/vendor/*`, identity: "ci@vendor.example", issuer: "https://issuer.example" },
+                ]),
+                /bundle\.verifyUpstream\[0\]/,
+            );
+            // A rule for other images leaves this one unchecked.
+            await build("checked-none", [{ images: "quay.io/*", key: pem(other.pub) }]);
+        } finally {
+            if (prior === undefined) delete process.env.COSIGN;
+            else process.env.COSIGN = prior;
         }
     });
 });
