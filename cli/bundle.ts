@@ -84,6 +84,7 @@ async function main(): Promise<number> {
         platforms: cfg.bundle?.platforms ?? ["linux/amd64"],
         images: inv.images.map((i) => i.source),
         charts: chartFiles,
+        sourceBase: projectDir,
         plugins: args["no-plugins"] ? [] : inv.plugins,
         pluginBaseUrl: process.env.AIHUB_PLUGIN_BASE_URL ?? DEFAULT_PLUGIN_BASE_URL,
         pulumiCli: args["no-cli"] ? undefined : inv.pulumiCli,
@@ -92,6 +93,8 @@ async function main(): Promise<number> {
         upstreamMirrors: cfg.bundle?.upstreamMirrors,
         upstreamTlsVerify: cfg.bundle?.upstreamTlsVerify,
         signatures: !args["no-signatures"],
+        verifyUpstream: cfg.bundle?.verifyUpstream,
+        trustedRoot: cfg.bundle?.trustedRoot ? path.resolve(projectDir, cfg.bundle.trustedRoot) : undefined,
         imageLists: lists.map((images, i) => ({ file: path.basename(listFiles[i]), images })),
     });
     const extra = await carryExtraFiles(out, cfg.bundle?.extraFiles ?? [], projectDir);

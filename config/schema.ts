@@ -184,6 +184,41 @@ export const bundleSchema = z.strictObject({
             if (bad) ctx.addIssue({ code: "custom", message: bad });
         })
         .optional(),
+    /**
+     * Upstream signatures to check on the bastion with cosign before anything is carried: each image matching
+     * `images` (`*` = any characters) must be signed with `key` (PEM public key), or keyless by `identity` from
+     * `issuer`. The first matching rule applies; images no rule matches are not checked.
+     */
+    verifyUpstream: z
+        .array(
+            z
+                .strictObject({
+                    images: z.string().min(1, { error: "must be an image reference pattern, e.g. quay.io/ceph/*" }),
+                    key: z
+                        .string()
+                        .refine(
+                            (v) => {
+                                try {
+                                    crypto.createPublicKey({ key: v, format: "pem" });
+                                    return true;
+                                } catch {
+                                    return false;
+                                }
+                            },
+                            { error: "is not a PEM public key (the vendor's cosign.pub)" },
+                        )
+                        .optional(),
+                    identity: z.string().min(1).optional(),
+                    issuer: z.string().min(1).optional(),
+                    insecureIgnoreTlog: z.boolean().default(false),
+                })
+                .refine((r) => (r.key ? !r.identity && !r.issuer : !!r.identity && !!r.issuer), {
+                    error: "give either key (a public key), or identity and issuer (keyless), not both",
+                }),
+        )
+        .default([]),
+    /** Sigstore's trusted_root.json (path from the project): given to cosign and carried as sigstore/trusted_root.json. */
+    trustedRoot: z.string().min(1).optional(),
     /** Local paths or http(s) URLs carried under files/ (names must differ). */
     extraFiles: z
         .array(

@@ -9,30 +9,36 @@ import * as path from "node:path";
 import { mapLimit } from "../lib/async";
 import { hashFile } from "../lib/digest";
 import { ATTACHMENT_KINDS } from "./attached";
-import { carryAttachments } from "./carry-attached";
+import { AttachmentLookup, carryAttachments, signedIndex } from "./carry-attached";
 import { mapImages } from "../lib/imageref";
 import {
     FORMAT_VERSION,
     IMAGES_DIR,
+    imageArtifacts,
     readManifest,
+    recordedSource,
     writeManifest,
     type Artifact,
     type BundleManifest,
 } from "./manifest";
 import { pruneLayout } from "./layout";
 import { fillNpmCache, listFiles } from "./npm-cache";
-import { download, pluginFile, pluginUrl, type PluginNeed } from "./plugins";
+import { download, pluginChecksumsFile, pluginChecksumsUrl, pluginFile, pluginUrl, type PluginNeed } from "./plugins";
 import { formatBytes, Progress } from "./progress";
 import { intact, pullInto, pullReference, type PullOptions } from "./pull";
-import { carryPulumiCli, type PulumiCliNeed } from "./pulumi-cli";
+import { carryPulumiCli, parseChecksums, type PulumiCliNeed } from "./pulumi-cli";
 import { checkSkopeo } from "./skopeo";
 import { diskFullMessage, isDiskFull } from "./disk-space";
+import { verifyUpstream, type UpstreamRule } from "./upstream-verify";
 
 /**
  * The tool name recorded in bundle.json. Image records are reused only from the same tool: bundle 1 converted
  * Docker v2s2 manifests to OCI, so its digests are not the upstream ones.
  */
 export const TOOL = "aihub-airgap bundle 2";
+
+/** Where the bundle carries Sigstore's trusted root (`bundle.trustedRoot`). */
+export const TRUSTED_ROOT_FILE = "sigstore/trusted_root.json";
 
 /** Options of {@link buildBundle}. */
 export interface BundleOptions extends PullOptions {
@@ -43,6 +49,11 @@ export interface BundleOptions extends PullOptions {
     images: string[];
     /** Chart files to carry. */
     charts: string[];
+    /**
+     * The folder local sources (charts) are recorded relative to, so no bastion path lands in signed metadata (see
+     * recordedSource). @default the current directory
+     */
+    sourceBase?: string;
     /** Provider plugins to download. @default none */
     plugins?: PluginNeed[];
     /** Base URL of the plugin releases. @default DEFAULT_PLUGIN_BASE_URL */
@@ -55,6 +66,13 @@ export interface BundleOptions extends PullOptions {
     npmProject?: string;
     /** Carry the upstream signatures, attestations and SBOMs attached to each image (attached.ts). @default true */
     signatures?: boolean;
+    /** Upstream signatures each matching image must have, checked with cosign (upstream-verify.ts). @default none */
+    verifyUpstream?: UpstreamRule[];
+    /**
+     * Sigstore's trusted_root.json: handed to cosign for `verifyUpstream` and carried as `sigstore/trusted_root.json`,
+     * so `cosign verify --trusted-root` works inside. @default not carried
+     */
+    trustedRoot?: string;
     /** Images pulled at once. @default 4 */
     parallel?: number;
     /**
@@ -72,6 +90,13 @@ export interface BundleResult {
     fetched: string[];
     /** Artifacts reused from an earlier run. */
     reused: string[];
+}
+
+/** True when `file` still has the sha256 and size of its earlier record. */
+async function unchanged(file: string, old: { sha256: string; size: number }): Promise<boolean> {
+    if (!fs.existsSync(file)) return false;
+    const got = await hashFile(file);
+    return got.sha256 === old.sha256 && got.size === old.size;
 }
 
 /** Builds or completes a bundle. */
@@ -114,7 +139,13 @@ async function build(o: BundleOptions): Promise<BundleResult> {
     };
     const result: BundleResult = { manifest, fetched: [], reused: [] };
     const perPlatform = (o.plugins?.length ?? 0) + (o.pulumiCli ? 1 : 0);
-    const total = mappings.length + o.charts.length + perPlatform * o.platforms.length + (o.npmProject ? 1 : 0);
+    const total =
+        mappings.length +
+        o.charts.length +
+        (o.trustedRoot ? 1 : 0) +
+        (o.plugins?.length ?? 0) +
+        perPlatform * o.platforms.length +
+        (o.npmProject ? 1 : 0);
     const progress = new Progress(total, 0, o.write);
     const record = (a: Artifact, reused: boolean) => {
         manifest.artifacts.push(a);
@@ -129,20 +160,35 @@ async function build(o: BundleOptions): Promise<BundleResult> {
     // Scratch layouts of pulls an earlier run did not finish (their blobs are in the shared dir already).
     for (const f of fs.readdirSync(o.out))
         if (f.startsWith(".pull-")) fs.rmSync(path.join(o.out, f), { recursive: true });
-    await mapLimit(mappings, o.parallel ?? 4, async (m, i) => {
-        const old = before.get(`image ${m.source}`);
-        if (old?.kind === "image" && old.source === m.source && intact(layout, old)) {
-            record({ ...old, target: m.target }, true);
-            return;
+    // One lookup of upstream attachments for the pulls (a signed index is carried whole) and for carrying them.
+    const lookup = o.signatures !== false ? new AttachmentLookup(o, (l) => progress.note(l)) : undefined;
+    try {
+        await mapLimit(mappings, o.parallel ?? 4, async (m, i) => {
+            const old = before.get(`image ${m.source}`);
+            if (old?.kind === "image" && old.source === m.source && intact(layout, old)) {
+                record({ ...old, target: m.target }, true);
+                return;
+            }
+            progress.note(`pulling ${pullReference(m.source, o.upstreamMirrors)}`);
+            const index = lookup && (await signedIndex(o, lookup, m.source));
+            if (index) progress.note(`${m.source}: upstream signed its index ${index}; carrying every platform of it`);
+            const pulled = await pullInto(o, layout, m.source, String(i), false, !!index);
+            record(
+                { kind: "image", name: m.source, source: m.source, target: m.target, path: IMAGES_DIR, ...pulled },
+                false,
+            );
+        });
+        if (lookup) await carryAttachments(o, layout, manifest, before, new Set(result.reused), progress, lookup);
+        if (o.verifyUpstream?.length) {
+            const n = await verifyUpstream(
+                { ...o, rules: o.verifyUpstream, note: (l) => progress.note(l) },
+                imageArtifacts(manifest),
+            );
+            progress.note(`upstream signatures verified for ${n} image(s) (bundle.verifyUpstream)`);
         }
-        progress.note(`pulling ${pullReference(m.source, o.upstreamMirrors)}`);
-        const pulled = await pullInto(o, layout, m.source, String(i));
-        record(
-            { kind: "image", name: m.source, source: m.source, target: m.target, path: IMAGES_DIR, ...pulled },
-            false,
-        );
-    });
-    if (o.signatures !== false) await carryAttachments(o, layout, manifest, before, new Set(result.reused), progress);
+    } finally {
+        lookup?.close();
+    }
     // Pulls finish in any order; bundle.json lists the images in inventory order, each followed by its attachments.
     const order = new Map(mappings.map((m, i) => [m.source, i]));
     const rank = (a: Artifact) => {
@@ -164,35 +210,72 @@ async function build(o: BundleOptions): Promise<BundleResult> {
         fs.mkdirSync(path.dirname(dest), { recursive: true });
         if (path.resolve(chart) !== path.resolve(dest)) fs.copyFileSync(chart, dest);
         record(
-            { kind: "chart", name: path.basename(chart), source: chart, path: rel, ...(await hashFile(dest)) },
+            {
+                kind: "chart",
+                name: path.basename(chart),
+                source: recordedSource(chart, o.sourceBase ?? process.cwd()),
+                path: rel,
+                ...(await hashFile(dest)),
+            },
+            false,
+        );
+    }
+
+    // Each provider release's published checksums file is carried beside its tarballs (verify checks it like any
+    // file, and `sha256sum -c --ignore-missing` reads it inside); every tarball, downloaded or reused, must match it.
+    if (o.trustedRoot) {
+        if (!fs.existsSync(o.trustedRoot))
+            throw new Error(`bundle.trustedRoot: ${o.trustedRoot} is missing; fix the path or remove it`);
+        const dest = path.join(o.out, TRUSTED_ROOT_FILE);
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        fs.copyFileSync(o.trustedRoot, dest);
+        const source = recordedSource(o.trustedRoot, o.sourceBase ?? process.cwd());
+        record(
+            { kind: "file", name: "trusted_root.json", source, path: TRUSTED_ROOT_FILE, ...(await hashFile(dest)) },
             false,
         );
     }
 
     for (const p of o.plugins ?? []) {
+        const sumsName = pluginChecksumsFile(p);
+        const sumsRel = path.join("plugins", sumsName);
+        const sumsUrl = pluginChecksumsUrl(p, o.pluginBaseUrl);
+        const oldSums = before.get(`file ${sumsName}`);
+        const sumsReused = oldSums?.kind === "file" && (await unchanged(path.join(o.out, sumsRel), oldSums));
+        if (!sumsReused) progress.note(`downloading ${sumsUrl}`);
+        const sumsRecord: Artifact = sumsReused
+            ? oldSums
+            : {
+                  kind: "file",
+                  name: sumsName,
+                  source: sumsUrl,
+                  path: sumsRel,
+                  ...(await download(sumsUrl, path.join(o.out, sumsRel))),
+              };
+        const sums = parseChecksums(fs.readFileSync(path.join(o.out, sumsRel), "utf8"));
+        record(sumsRecord, sumsReused);
         for (const platform of o.platforms) {
-            const rel = path.join("plugins", pluginFile(p, platform));
+            const name = pluginFile(p, platform);
+            const rel = path.join("plugins", name);
             const dest = path.join(o.out, rel);
             const url = pluginUrl(p, platform, o.pluginBaseUrl);
-            const old = before.get(`plugin ${pluginFile(p, platform)}`);
-            if (old && old.kind === "plugin" && fs.existsSync(dest)) {
-                const got = await hashFile(dest);
-                if (got.sha256 === old.sha256 && got.size === old.size) {
-                    record(old, true);
-                    continue;
-                }
+            const want = sums.get(name);
+            const old = before.get(`plugin ${name}`);
+            if (old?.kind === "plugin" && old.sha256 === want && (await unchanged(dest, old))) {
+                record(old, true);
+                continue;
             }
             progress.note(`downloading ${url}`);
-            record(
-                {
-                    kind: "plugin",
-                    name: pluginFile(p, platform),
-                    source: url,
-                    path: rel,
-                    ...(await download(url, dest)),
-                },
-                false,
-            );
+            const got = await download(url, dest);
+            if (got.sha256 !== want) {
+                fs.rmSync(dest, { force: true });
+                throw new Error(
+                    want
+                        ? `${url}: sha256 ${got.sha256}, but ${sumsUrl} lists ${want}; the download was removed`
+                        : `${url}: sha256 ${got.sha256}, but ${sumsUrl} has no line for ${name}; the download was removed`,
+                );
+            }
+            record({ kind: "plugin", name, source: url, path: rel, ...got }, false);
         }
     }
 

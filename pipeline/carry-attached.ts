@@ -10,11 +10,13 @@ import { mapLimit } from "../lib/async";
 import { sha256 } from "../lib/digest";
 import { DistributionClient } from "./distribution";
 import { mapImage, parseImageRef } from "../lib/imageref";
-import { OCI_INDEX } from "./layout";
+import * as fs from "node:fs";
+import { blobPath, isIndex, OCI_INDEX } from "./layout";
 import { IMAGES_DIR, writeManifest, type Artifact, type BundleManifest, type ImageArtifact } from "./manifest";
 import type { Progress } from "./progress";
 import { proxyFor } from "./proxy";
-import { intact, pullIndexInto, pullInto, pullReference, type PullOptions } from "./pull";
+import { intact, platformFlags, pullIndexInto, pullInto, pullReference, type PullOptions } from "./pull";
+import { skopeo } from "./skopeo";
 
 /** What carrying attachments needs besides where pulls go. */
 export interface AttachOptions extends PullOptions {
@@ -24,7 +26,7 @@ export interface AttachOptions extends PullOptions {
     parallel?: number;
 }
 
-/** An attachment found through the referrers API: its index is made here, not pulled. */
+/** An attachment found for one digest of an image: its index is made here when it came from the referrers API. */
 type Found = Attachment & { to: string; index?: Buffer };
 
 /** The bytes of the index carried under the fallback tag for the referrers `manifests`. */
@@ -33,43 +35,92 @@ export function referrersIndex(manifests: readonly unknown[]): Buffer {
 }
 
 /**
- * Asks each image's upstream registry (through its mirror) for the referrers of its digest. A registry without
- * the API answers nothing; one reached through a proxy is not asked (the registry client speaks directly), which
- * a note says once.
+ * Finds what upstream attached to one digest of an image: the digest-named tags (one tag listing per repository,
+ * shared by every image of it) and, when no referrers-index tag is among them, the referrers its registry lists
+ * through the OCI 1.1 API (through its mirror). A registry reached through a proxy is not asked (the registry client
+ * speaks directly), which a note says once. `close` ends the API clients.
  */
-async function fromReferrersApi(o: AttachOptions, images: ImageArtifact[], note: (l: string) => void) {
-    const clients = new Map<string, DistributionClient>();
-    const proxied = new Set<string>();
-    try {
-        const found = await mapLimit(images, o.parallel ?? 4, async (a): Promise<Found[]> => {
-            const from = parseImageRef(pullReference(a.source, o.upstreamMirrors));
-            if (proxyFor(new URL(`https://${from.host}/v2/`))) {
-                if (!proxied.has(from.host))
-                    note(`referrers API of ${from.host} not asked: it is reached through a proxy`);
-                proxied.add(from.host);
-                return [];
-            }
-            if (!clients.has(from.host)) {
-                // Docker Hub's API host is not the name its references use (skopeo maps it the same way).
-                const server = from.host === "docker.io" ? "registry-1.docker.io" : from.host;
-                clients.set(from.host, new DistributionClient({ server, tlsVerify: o.upstreamTlsVerify }));
-            }
-            const listed = await clients
-                .get(from.host)!
-                .referrers(from.path, a.digest)
-                .catch((e: Error) => {
-                    // Like a refused tag listing: the image itself was pulled, only its referrers are not found.
-                    note(`cannot ask the referrers API of ${from.host} for ${a.source}: ${e.message}`);
-                    return undefined;
-                });
-            if (!listed?.manifests.length) return [];
-            const ref = attachmentRef(a.source, a.digest, "referrers");
-            return [{ kind: "referrers", ref, to: a.source, index: referrersIndex(listed.manifests) }];
-        });
-        return found.flat();
-    } finally {
-        for (const c of clients.values()) c.close();
+export class AttachmentLookup {
+    private readonly tags = new Map<string, Promise<string[]>>();
+    private readonly clients = new Map<string, DistributionClient>();
+    private readonly proxied = new Set<string>();
+    private readonly found = new Map<string, Promise<Found[]>>();
+
+    constructor(
+        private readonly o: AttachOptions,
+        private readonly note: (line: string) => void,
+    ) {}
+
+    /** Every attachment of `digest` of the image `source` (cached: the bundle asks once per digest). */
+    of(source: string, digest: string): Promise<Found[]> {
+        const key = `${source}@${digest}`;
+        if (!this.found.has(key)) this.found.set(key, this.lookUp(source, digest));
+        return this.found.get(key)!;
     }
+
+    close(): void {
+        for (const c of this.clients.values()) c.close();
+    }
+
+    private async lookUp(source: string, digest: string): Promise<Found[]> {
+        const repo = repositoryOf(pullReference(source, this.o.upstreamMirrors));
+        if (!this.tags.has(repo)) this.tags.set(repo, listTags(repo, this.o.upstreamTlsVerify !== false, this.note));
+        const tagged = attachmentsOf(source, digest, await this.tags.get(repo)!).map((t) => ({ ...t, to: source }));
+        if (tagged.some((t) => t.kind === "referrers")) return tagged;
+        const index = await this.referrers(source, digest);
+        if (!index) return tagged;
+        return [...tagged, { kind: "referrers", ref: attachmentRef(source, digest, "referrers"), to: source, index }];
+    }
+
+    private async referrers(source: string, digest: string): Promise<Buffer | undefined> {
+        const from = parseImageRef(pullReference(source, this.o.upstreamMirrors));
+        if (proxyFor(new URL(`https://${from.host}/v2/`))) {
+            if (!this.proxied.has(from.host))
+                this.note(`referrers API of ${from.host} not asked: it is reached through a proxy`);
+            this.proxied.add(from.host);
+            return undefined;
+        }
+        if (!this.clients.has(from.host)) {
+            // Docker Hub's API host is not the name its references use (skopeo maps it the same way).
+            const server = from.host === "docker.io" ? "registry-1.docker.io" : from.host;
+            this.clients.set(from.host, new DistributionClient({ server, tlsVerify: this.o.upstreamTlsVerify }));
+        }
+        const listed = await this.clients
+            .get(from.host)!
+            .referrers(from.path, digest)
+            .catch((e: Error) => {
+                // Like a refused tag listing: the image itself was pulled, only its referrers are not found.
+                this.note(`cannot ask the referrers API of ${from.host} for ${source}: ${e.message}`);
+                return undefined;
+            });
+        return listed?.manifests.length ? referrersIndex(listed.manifests) : undefined;
+    }
+}
+
+/**
+ * The digest of the multi-platform index a tag names upstream, when the bundle would carry only one platform of
+ * it and upstream attached something to the index itself (what `cosign sign <tag>` signs): then the whole index is
+ * carried, so it keeps its upstream digest and those signatures still match it inside. Undefined otherwise.
+ */
+export async function signedIndex(o: AttachOptions, lookup: AttachmentLookup, source: string) {
+    if (platformFlags(source, o.platforms).includes("--all")) return undefined;
+    const raw = await skopeo([
+        "inspect",
+        "--raw",
+        "--retry-times=3",
+        `--tls-verify=${o.upstreamTlsVerify !== false}`,
+        `docker://${pullReference(source, o.upstreamMirrors)}`,
+    ]);
+    if (!isIndex((JSON.parse(raw) as { mediaType?: string }).mediaType ?? "")) return undefined;
+    const digest = `sha256:${sha256(raw)}`;
+    return (await lookup.of(source, digest)).length ? digest : undefined;
+}
+
+/** The digests attachments are looked up for: the image's own and, for an index, each manifest it lists. */
+function digestsOf(layout: string, a: ImageArtifact): string[] {
+    if (!isIndex(a.mediaType)) return [a.digest];
+    const doc = JSON.parse(fs.readFileSync(blobPath(layout, a.digest), "utf8")) as { manifests?: { digest: string }[] };
+    return [a.digest, ...(doc.manifests ?? []).map((m) => m.digest)];
 }
 
 /**
@@ -84,6 +135,7 @@ export async function carryAttachments(
     before: Map<string, Artifact>,
     reused: Set<string>,
     progress: Progress,
+    lookup: AttachmentLookup,
 ) {
     const note = (l: string) => progress.note(l);
     const all = manifest.artifacts.filter((a): a is ImageArtifact => a.kind === "image" && !a.attached);
@@ -97,18 +149,13 @@ export async function carryAttachments(
             intact(layout, a),
     );
     for (const a of kept) manifest.artifacts.push({ ...a, target: mapImage(a.source, o.registry) });
-    const tags = new Map<string, Promise<string[]>>();
-    const tagsOf = (source: string) => {
-        const repo = repositoryOf(pullReference(source, o.upstreamMirrors));
-        if (!tags.has(repo)) tags.set(repo, listTags(repo, o.upstreamTlsVerify !== false, note));
-        return tags.get(repo)!;
-    };
-    const tagged: Found[] = (
-        await Promise.all(images.map(async (a) => attachmentsOf(a.source, a.digest, await tagsOf(a.source))))
-    ).flatMap((list, i) => list.map((t) => ({ ...t, to: images[i].source })));
-    const untagged = images.filter((a) => !tagged.some((t) => t.to === a.source && t.kind === "referrers"));
-    const found = [...tagged, ...(await fromReferrersApi(o, untagged, note))];
-    await mapLimit(found, o.parallel ?? 4, async (t, i) => {
+    const found = (
+        await mapLimit(images, o.parallel ?? 4, async (a) =>
+            (await Promise.all(digestsOf(layout, a).map((d) => lookup.of(a.source, d)))).flat(),
+        )
+    ).flat();
+    // Recorded in the order found (image, then each digest of it), whatever order the pulls finish in.
+    const carried = await mapLimit(found, o.parallel ?? 4, async (t, i) => {
         const target = mapImage(t.ref, o.registry);
         const attached = { to: t.to, kind: t.kind };
         const old = before.get(`image ${t.ref}`);
@@ -120,9 +167,10 @@ export async function carryAttachments(
               ? await pullIndexInto(o, layout, t.ref, t.index, `att-${i}`)
               : await pullInto(o, layout, t.ref, `att-${i}`, true);
         const a: ImageArtifact = { ...pulled, kind: "image", name: t.ref, source: t.ref, target, path: IMAGES_DIR };
-        manifest.artifacts.push({ ...a, attached });
         note(`${reuse ? "reused" : "carried"} ${t.kind} ${t.ref}${t.index ? " (from the referrers API)" : ""}`);
+        return { ...a, attached };
     });
+    manifest.artifacts.push(...carried);
     writeManifest(o.out, manifest);
     const kinds = [...kept.map((a) => a.attached?.kind), ...found.map((t) => t.kind)];
     note(`upstream: ${attachmentSummary(kinds)} carried`);

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as tls from "node:tls";
+import { sha256 } from "../lib/digest";
 import { blobPath, OCI_INDEX } from "./layout";
 import { parseRetryAfter, RegistryError } from "./registry-error";
 import { isTransient, registryHost, type AccessOptions } from "./skopeo";
@@ -24,6 +25,8 @@ interface Reply {
     status: number;
     headers: http.IncomingHttpHeaders;
     body: string;
+    /** The body's exact bytes (a manifest's digest is over these). */
+    bytes: Buffer;
 }
 
 /** A request body: bytes, or `size` bytes of a file streamed from disk from `start` (default 0). */
@@ -236,6 +239,15 @@ export class DistributionClient {
 
     /** PUTs manifest bytes under `reference` (tag or digest); returns the digest the registry stored. */
     async putManifest(repo: string, reference: string, mediaType: string, bytes: Buffer): Promise<string> {
+        return (await this.putManifestReply(repo, reference, mediaType, bytes)).digest;
+    }
+
+    /**
+     * {@link putManifest}, also telling whether the registry answered `OCI-Subject` (distribution spec, "Pushing
+     * Manifests with Subject"): then it indexes the manifest's `subject` in its referrers API itself and the client
+     * must not write the fallback tag.
+     */
+    async putManifestReply(repo: string, reference: string, mediaType: string, bytes: Buffer) {
         const r = await this.call(
             "PUT",
             `/v2/${repo}/manifests/${reference}`,
@@ -244,7 +256,38 @@ export class DistributionClient {
             bytes,
         );
         this.expect(r, [201], `manifest ${repo}:${reference}`);
-        return String(r.headers["docker-content-digest"] ?? "");
+        const subject = r.headers["oci-subject"];
+        return {
+            digest: String(r.headers["docker-content-digest"] ?? ""),
+            subject: subject ? String(subject) : undefined,
+        };
+    }
+
+    /** The manifest the registry holds at `repo:reference` with its exact bytes, or undefined when it holds none. */
+    async getManifest(repo: string, reference: string) {
+        const r = await this.call("GET", `/v2/${repo}/manifests/${reference}`, repo, { accept: ACCEPT });
+        if (r.status === 404) return undefined;
+        this.expect(r, [200], `manifest ${repo}:${reference}`);
+        const mediaType = String(r.headers["content-type"] ?? "").split(";")[0];
+        return { bytes: r.bytes, mediaType, digest: `sha256:${sha256(r.bytes)}` };
+    }
+
+    /** Uploads a small blob from memory (monolithic POST then PUT) unless `repo` has it; returns its digest. */
+    async putBlob(repo: string, bytes: Buffer): Promise<string> {
+        const digest = `sha256:${sha256(bytes)}`;
+        if (await this.hasBlob(repo, digest)) return digest;
+        const start = await this.call("POST", `/v2/${repo}/blobs/uploads/`, repo);
+        this.expect(start, [202], `upload of ${digest} to ${repo}`);
+        const loc = this.location(start, `upload of ${digest} to ${repo}`);
+        const put = await this.call(
+            "PUT",
+            `${loc}${loc.includes("?") ? "&" : "?"}digest=${digest}`,
+            repo,
+            { "content-type": "application/octet-stream" },
+            bytes,
+        );
+        this.expect(put, [201], `upload of ${digest} to ${repo}`);
+        return digest;
     }
 
     /**
@@ -396,13 +439,10 @@ export class DistributionClient {
                 (res) => {
                     const chunks: Buffer[] = [];
                     res.on("data", (c: Buffer) => chunks.push(c));
-                    res.on("end", () =>
-                        resolve({
-                            status: res.statusCode ?? 0,
-                            headers: res.headers,
-                            body: Buffer.concat(chunks).toString(),
-                        }),
-                    );
+                    res.on("end", () => {
+                        const bytes = Buffer.concat(chunks);
+                        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString(), bytes });
+                    });
                     res.on("error", (e) =>
                         reject(new RegistryError(`${method} ${url.host}: ${e.message}`, e.message, true)),
                     );

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { extraFileName, FILES_DIR } from "../lib/bundle-layout";
 import { hashFile } from "../lib/digest";
-import type { FileArtifact } from "./manifest";
+import { recordedSource, type FileArtifact } from "./manifest";
 import { download } from "./plugins";
 
 /** Copies or downloads each extra file into `<out>/files/` and returns its record; relative paths are from `baseDir`. */
@@ -30,7 +30,8 @@ export async function carryExtraFiles(
             fs.copyFileSync(file, dest);
             sum = await hashFile(dest);
         }
-        records.push({ kind: "file", name, source, path: rel, ...sum });
+        const recorded = /^https?:\/\//.test(source) ? source : recordedSource(source, baseDir);
+        records.push({ kind: "file", name, source: recorded, path: rel, ...sum });
     }
     return records;
 }

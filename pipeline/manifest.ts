@@ -108,6 +108,16 @@ export type Artifact = z.output<typeof artifactSchema>;
 export type BundleManifest = z.output<typeof manifestSchema>;
 export type Checkout = z.output<typeof checkoutSchema>;
 
+/**
+ * How a local file's origin is recorded in bundle.json and the SBOM (signed metadata must not carry the bastion's
+ * folders): relative to `base` (the project checkout) with `/` separators when it lies inside it, else its file name.
+ */
+export function recordedSource(file: string, base: string): string {
+    const rel = path.relative(path.resolve(base), path.resolve(base, file));
+    if (!rel || rel.startsWith("..") || path.isAbsolute(rel)) return path.basename(file);
+    return rel.split(path.sep).join("/");
+}
+
 /** Parses manifest text; throws naming the first bad field. */
 export function parseManifest(text: string, file = MANIFEST_FILE): BundleManifest {
     let doc: unknown;

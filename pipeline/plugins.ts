@@ -49,6 +49,21 @@ export function pluginUrl(p: PluginNeed, platform: string, base = DEFAULT_PLUGIN
 }
 
 /**
+ * The name of the checksums file a provider release publishes beside its tarballs. The providers build with
+ * goreleaser, and pulumi-kubernetes' `.goreleaser.yml` sets no `checksum` block, so goreleaser's default name applies:
+ * `{{ .ProjectName }}_{{ .Version }}_checksums.txt`, the project named after the repository and the version without
+ * its `v` (sha256sum format, one line per archive).
+ */
+export function pluginChecksumsFile(p: PluginNeed): string {
+    return `pulumi-${p.name}_${p.version}_checksums.txt`;
+}
+
+/** Download address of that checksums file under a base URL (the release's own folder). */
+export function pluginChecksumsUrl(p: PluginNeed, base = DEFAULT_PLUGIN_BASE_URL): string {
+    return `${base.replace(/\/+$/, "")}/pulumi-${p.name}/releases/download/v${p.version}/${pluginChecksumsFile(p)}`;
+}
+
+/**
  * Downloads `url` to `file` (via a temp file), returning sha256 and size; throws naming the URL on HTTP errors.
  * Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (see proxy.ts).
  */

@@ -55,10 +55,19 @@ export function intact(layout: string, a: ImageArtifact): boolean {
  * fetched again), and its index entry is then added to the bundle's index.json, so several pulls can run at once
  * without two skopeo processes rewriting one index.json. skopeo's `oci:` destination refuses a Docker manifest list
  * unchanged, so a whole Docker list goes through `dir:` and is moved into the layout by {@link importDir}.
- * `all` copies every manifest of an index whatever the platforms (a referrers index lists artifacts, not platforms).
+ * `all` copies every manifest of an index whatever the platforms (a referrers index lists artifacts, not platforms);
+ * `whole` copies a multi-platform image with every platform, so its index keeps its upstream digest.
  */
-async function pullImage(from: string, source: string, layout: string, o: PullOptions, slot: string, all: boolean) {
-    const flags = all ? ["--all"] : platformFlags(source, o.platforms);
+async function pullImage(
+    from: string,
+    source: string,
+    layout: string,
+    o: PullOptions,
+    slot: string,
+    all: boolean,
+    whole: boolean,
+) {
+    const flags = all || whole ? ["--all"] : platformFlags(source, o.platforms);
     const args = [...copyArgs(o), ...flags, `docker://${from}`];
     const scratch = scratchOf(o, slot);
     try {
@@ -155,10 +164,18 @@ async function settledBlobs(layout: string, top: Parameters<typeof imageBlobs>[1
 
 /**
  * Pulls `source` (through its mirror) into the layout under its own name and returns the top descriptor's digest
- * and media type with every blob; throws when a digest-pinned reference comes back with another digest.
+ * and media type with every blob; throws when a digest-pinned reference comes back with another digest. `all` is
+ * for an attached index (see pullImage); `whole` carries every platform of a multi-platform image.
  */
-export async function pullInto(o: PullOptions, layout: string, source: string, slot: string, all = false) {
-    const top = await pullImage(pullReference(source, o.upstreamMirrors), source, layout, o, slot, all);
+export async function pullInto(
+    o: PullOptions,
+    layout: string,
+    source: string,
+    slot: string,
+    all = false,
+    whole = false,
+) {
+    const top = await pullImage(pullReference(source, o.upstreamMirrors), source, layout, o, slot, all, whole);
     const pinned = parseImageRef(source).digest;
     if (pinned && top.digest !== pinned) {
         throw new Error(`${source} was stored as ${top.digest}: the bundle must keep the pinned digest`);

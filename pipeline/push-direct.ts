@@ -7,7 +7,9 @@
 import * as path from "node:path";
 import { DistributionClient } from "./distribution";
 import { parseImageRef } from "../lib/imageref";
-import type { WalkedImage } from "./layout";
+import { sha256 } from "../lib/digest";
+import { blobPath, MAX_MANIFEST_BYTES, readSmallFile, type ManifestBytes, type WalkedImage } from "./layout";
+import { hasSubject, mergeAttached } from "./push-merge";
 import { IMAGES_DIR, imageArtifacts, type ImageArtifact } from "./manifest";
 import { Progress } from "./progress";
 import type { PushOptions, PushResult } from "./push-refs";
@@ -20,6 +22,13 @@ export function verifiedImage(o: Pick<PushOptions, "images">, a: ImageArtifact):
     const w = o.images.get(a.name);
     if (!w) throw new Error(`${a.source} was not verified: push only what verify walked`);
     return w;
+}
+
+/** A small blob of the layout (an attached manifest's config), read now and checked against its digest. */
+function verifiedBlob(layout: string, digest: string): Buffer {
+    const bytes = readSmallFile(blobPath(layout, digest), MAX_MANIFEST_BYTES);
+    if (`sha256:${sha256(bytes)}` !== digest) throw new Error(`blob ${digest} does not match its digest`);
+    return bytes;
 }
 
 /** Pushes the bundle through the distribution API; same contract as pushBundle. */
@@ -86,6 +95,42 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
             progress.finished("present", ref, a.size);
             return false;
         });
+    /**
+     * Puts an attached tag (cosign's `.sig`/`.att`/`.sbom`, or the referrers fallback tag) without erasing what the
+     * registry holds there (push-merge.ts): the fallback tag is not written when the registry answered OCI-Subject
+     * for every referrer, a tag the registry lacks gets the bundle's bytes, and a tag that differs is merged by digest.
+     */
+    const placeAttached = async (
+        a: ImageArtifact,
+        m: ManifestBytes,
+        repo: string,
+        tag: string,
+        ref: string,
+        referrers: { withSubject: number; indexed: number },
+    ) => {
+        if (a.attached?.kind === "referrers" && referrers.withSubject && referrers.indexed === referrers.withSubject) {
+            progress.note(`${ref}: the registry indexes the referrers itself (OCI-Subject); no fallback tag written`);
+            return;
+        }
+        await retry(ref, async () => {
+            const theirs = await client.getManifest(repo, tag);
+            if (!theirs || theirs.digest === m.digest) {
+                const stored = await client.putManifest(repo, tag, m.mediaType, m.bytes);
+                if (stored && stored !== m.digest)
+                    throw new Error(`registry ${o.registry.server} stored ${ref} as ${stored}, expected ${m.digest}`);
+                return;
+            }
+            const config = (JSON.parse(m.bytes.toString("utf8")) as { config?: { digest: string } }).config;
+            const merged = mergeAttached(m.bytes, theirs.bytes, config && verifiedBlob(layout, config.digest));
+            if (merged.kind === "kept") {
+                progress.note(`${ref}: the registry's tag already holds every entry of the bundle's; left as it is`);
+                return;
+            }
+            if (merged.kind === "manifest") await client.putBlob(repo, merged.config);
+            await client.putManifest(repo, tag, m.mediaType, merged.bytes);
+            progress.note(`${ref}: merged with what the registry held (entries added inside the gap kept)`);
+        });
+    };
     const send = (a: ImageArtifact) =>
         guarded(a, async (ref, repo, tag) => {
             const parts = verifiedImage(o, a);
@@ -96,12 +141,28 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
             const settled = await Promise.allSettled(parts.blobs.map((b) => blob(repo, b.digest)));
             const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
             if (failed) throw failed.reason;
+            // Referrers (children of a referrers index) that the registry indexes itself, answering OCI-Subject.
+            const referrers = { withSubject: 0, indexed: 0 };
             for (const m of parts.manifests) {
                 const top = m.digest === a.digest;
+                if (top && a.attached && tag) {
+                    await placeAttached(a, m, repo, tag, ref, referrers);
+                    continue;
+                }
                 let stored = "";
                 const put = () =>
                     retry(ref, async () => {
-                        stored = await client.putManifest(repo, top && tag ? tag : m.digest, m.mediaType, m.bytes);
+                        const reply = await client.putManifestReply(
+                            repo,
+                            top && tag ? tag : m.digest,
+                            m.mediaType,
+                            m.bytes,
+                        );
+                        stored = reply.digest;
+                        if (a.attached?.kind === "referrers" && hasSubject(m.bytes)) {
+                            referrers.withSubject++;
+                            if (reply.subject) referrers.indexed++;
+                        }
                     });
                 try {
                     await put();

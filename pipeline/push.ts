@@ -54,7 +54,18 @@ async function pushWithSkopeo(o: PushOptions): Promise<PushResult> {
         await mapLimit(images, o.parallel ?? 4, async (a, i) => {
             const ref = pushReference(a.source, o.registry.server);
             try {
-                if ((await remoteDigest(ref, access.flags(""))) === a.digest) {
+                const held = await remoteDigest(ref, access.flags(""));
+                if (held === a.digest) {
+                    result.skipped.push(ref);
+                    progress.finished("present", ref, a.size);
+                    return;
+                }
+                // skopeo can only replace a tag; an attached tag the site changed inside the gap (its own
+                // signatures) is left as it is rather than erased (the direct push merges it, push-merge.ts).
+                if (held && a.attached) {
+                    progress.note(
+                        `${ref}: the registry holds another ${a.attached.kind} tag here; left as it is (through a proxy it cannot be merged)`,
+                    );
                     result.skipped.push(ref);
                     progress.finished("present", ref, a.size);
                     return;

@@ -1,12 +1,16 @@
 /**
  * The bundle's SBOM, `sbom.cdx.json` (CycloneDX 1.6 JSON): every image (a `pkg:oci` purl with its digest, the
  * upstream and the private reference), chart, provider plugin, Pulumi CLI archive and extra file of bundle.json,
- * every npm package of package-lock.json, and the tool itself as `metadata.component`. bundle.json records the
+ * every npm package of package-lock.json with the dependencies between them (development ones `scope: excluded`),
+ * and the tool itself as `metadata.component`. Each image links the signatures, attestations and SBOMs carried for
+ * it (`externalReferences`); charts, plugins and the CLI have `pkg:generic` purls with their sha256. bundle.json records the
  * SBOM's sha256, so the signature covers it and verify checks it. Built by pure functions from what bundle.json
  * already holds.
  */
 import { parseImageRef } from "../lib/imageref";
 import type { ChartMeta } from "./chart-meta";
+import type { AttachmentKind } from "./attached";
+import { isIndex } from "./layout";
 import type { BundleManifest, FileArtifact, ImageArtifact } from "./manifest";
 
 /** The SBOM's file name inside a bundle. */
@@ -18,6 +22,13 @@ const P = "aihub-airgap";
 export const KIND_PROPERTY = `${P}:kind`;
 
 type Hash = { alg: string; content: string };
+/** A CycloneDX external reference (the types this SBOM uses). */
+interface ExternalReference {
+    type: "distribution" | "digital-signature" | "attestation" | "bom" | "evidence";
+    url: string;
+    comment?: string;
+    hashes?: Hash[];
+}
 type Property = { name: string; value: string };
 
 /** One CycloneDX component (the fields this SBOM uses). */
@@ -28,11 +39,12 @@ export interface Component {
     group?: string;
     version?: string;
     description?: string;
-    scope?: "required" | "optional";
+    /** `excluded`: a development package, not part of what runs (CycloneDX 1.6). */
+    scope?: "required" | "optional" | "excluded";
     purl?: string;
     hashes?: Hash[];
     licenses?: ({ expression: string } | { license: { name: string } })[];
-    externalReferences?: { type: "distribution"; url: string }[];
+    externalReferences?: ExternalReference[];
     properties?: Property[];
 }
 
@@ -79,12 +91,22 @@ export interface SbomInput {
 /** Percent-encodes a purl segment or qualifier value, keeping `/` readable as the purl spec's examples do. */
 const enc = (s: string) => encodeURIComponent(s).replaceAll("%2F", "/");
 
-/** The purl of an image: `pkg:oci/<last path segment>@sha256%3A<hex>?repository_url=<host/path>[&tag=<tag>]`. */
-export function ociPurl(source: string, digest: string): string {
+/**
+ * The purl of an image: `pkg:oci/<last path segment>@sha256%3A<hex>?[arch=<arch>&]repository_url=<host/path>[&tag=<tag>]`
+ * (qualifiers in key order, as the purl spec asks). `arch` is set for a single-platform image.
+ */
+export function ociPurl(source: string, digest: string, arch?: string): string {
     const r = parseImageRef(source);
     const name = r.path.split("/").pop()!.toLowerCase();
     const tag = r.tag ? `&tag=${enc(r.tag)}` : "";
-    return `pkg:oci/${enc(name)}@${enc(digest)}?repository_url=${enc(`${r.host}/${r.path}`)}${tag}`;
+    const a = arch ? `arch=${enc(arch)}&` : "";
+    return `pkg:oci/${enc(name)}@${enc(digest)}?${a}repository_url=${enc(`${r.host}/${r.path}`)}${tag}`;
+}
+
+/** A purl of the `generic` type (charts, plugins, the CLI: no purl type of their own) with its sha256 as checksum. */
+export function genericPurl(name: string, version: string, sha256: string, downloadUrl?: string): string {
+    const url = downloadUrl ? `&download_url=${encodeURIComponent(downloadUrl)}` : "";
+    return `pkg:generic/${encodeURIComponent(name)}@${enc(version)}?checksum=sha256%3A${sha256}${url}`;
 }
 
 /** The purl of an npm package: `pkg:npm/%40scope/name@version`. */
@@ -107,21 +129,42 @@ const props = (o: Record<string, string | undefined>): Property[] =>
         .filter((e): e is [string, string] => e[1] !== undefined)
         .map(([k, value]) => ({ name: k.includes(":") ? k : `${P}:${k}`, value }));
 
-function imageComponent(a: ImageArtifact): Component {
+/** The CycloneDX reference type of an attached kind. */
+const REFERENCE_TYPE: Record<AttachmentKind, ExternalReference["type"]> = {
+    sig: "digital-signature",
+    att: "attestation",
+    sbom: "bom",
+    referrers: "evidence",
+};
+
+/**
+ * An image, with a link to each signature, attestation, SBOM and referrers index carried for it: the private
+ * reference push puts it under, and its digest.
+ */
+function imageComponent(a: ImageArtifact, attached: ImageArtifact[], platforms: string[]): Component {
     const r = parseImageRef(a.source);
+    const arch = !isIndex(a.mediaType) && platforms.length === 1 ? platforms[0].split("/")[1] : undefined;
+    const links = attached.map((t): ExternalReference => ({
+        type: REFERENCE_TYPE[t.attached!.kind],
+        url: t.target,
+        comment: `${t.attached!.kind} carried from ${t.source}`,
+        hashes: [{ alg: "SHA-256", content: t.digest.slice("sha256:".length) }],
+    }));
     return {
         type: "container",
         "bom-ref": `image ${a.source}`,
         name: `${r.host}/${r.path}`,
         version: r.tag ?? a.digest,
-        purl: ociPurl(a.source, a.digest),
+        purl: ociPurl(a.source, a.digest, arch),
         hashes: [{ alg: "SHA-256", content: a.digest.slice("sha256:".length) }],
+        ...(links.length ? { externalReferences: links } : {}),
         properties: props({ kind: "image", upstream: a.source, private: a.target, mediaType: a.mediaType }),
     };
 }
 
 /** A chart, plugin, extra file or any later single-file artifact. */
 function fileComponent(a: FileArtifact, charts: Record<string, ChartMeta>): Component {
+    const download = /^https?:\/\//.test(a.source) ? a.source : undefined;
     const base = {
         "bom-ref": `${a.kind} ${a.path}`,
         hashes: [{ alg: "SHA-256", content: a.sha256 }],
@@ -138,6 +181,7 @@ function fileComponent(a: FileArtifact, charts: Record<string, ChartMeta>): Comp
             ...base,
             name: c.name,
             version: c.version,
+            purl: genericPurl(c.name, c.version, a.sha256),
             properties: props({ kind: "chart", path: a.path, appVersion: c.appVersion }),
         };
     }
@@ -147,12 +191,14 @@ function fileComponent(a: FileArtifact, charts: Record<string, ChartMeta>): Comp
         // Pulumi calls amd64 "x64"; the property uses the bundle's platform names.
         const platform = `${os}/${arch === "x64" ? "amd64" : arch}`;
         const properties = props({ kind: "cli", path: a.path, platform });
-        return { type: "application", ...base, name: "pulumi", version, properties };
+        const purl = genericPurl("pulumi", version, a.sha256, download);
+        return { type: "application", ...base, name: "pulumi", version, purl, properties };
     }
     if (a.kind === "plugin" && plugin) {
         const [, name, version, os, arch] = plugin;
         const properties = props({ kind: "plugin", path: a.path, platform: `${os}/${arch}` });
-        return { type: "application", ...base, name: `pulumi-resource-${name}`, version, properties };
+        const purl = genericPurl(`pulumi-resource-${name}`, version, a.sha256, download);
+        return { type: "application", ...base, name: `pulumi-resource-${name}`, version, purl, properties };
     }
     return { type: "file", ...base, name: a.name, properties: props({ kind: a.kind, path: a.path, source: a.source }) };
 }
@@ -181,7 +227,7 @@ function npmComponents(lock: Record<string, LockPackage>): Component[] {
             ...(scope ? { group: scope } : {}),
             name: scope ? name.slice(scope.length + 1) : name,
             version: p.version,
-            scope: p.optional ? "optional" : "required",
+            scope: p.dev ? "excluded" : p.optional ? "optional" : "required",
             purl,
             hashes: integrityHashes(p.integrity),
             ...(p.license ? { licenses: [license(p.license)] } : {}),
@@ -193,12 +239,52 @@ function npmComponents(lock: Record<string, LockPackage>): Component[] {
     return [...byPurl.values()];
 }
 
+/**
+ * Where Node.js finds the package `dep` required from the lock entry `from`: `<from>/node_modules/<dep>`, else the
+ * same in each folder above, up to the top `node_modules/<dep>`.
+ */
+function resolveDep(lock: Record<string, LockPackage>, from: string, dep: string): string | undefined {
+    for (let at = from; ;) {
+        const key = `${at ? `${at}/` : ""}node_modules/${dep}`;
+        if (lock[key]) return key;
+        if (!at) return undefined;
+        const up = at.lastIndexOf("/node_modules/");
+        at = up < 0 ? "" : at.slice(0, up);
+    }
+}
+
+/** The bom-ref (purl) of an installed lock entry; undefined for links and entries without a version. */
+function lockRef(lock: Record<string, LockPackage>, key: string | undefined): string | undefined {
+    const p = key === undefined ? undefined : lock[key];
+    if (!p || p.link || !p.version) return undefined;
+    return npmPurl(lockName(key!, p), p.version);
+}
+
+/** Each npm package's own dependencies (and optional ones), resolved as Node.js resolves them, by bom-ref. */
+function npmDependencies(lock: Record<string, LockPackage>): { ref: string; dependsOn: string[] }[] {
+    const graph = new Map<string, Set<string>>();
+    for (const key of Object.keys(lock)) {
+        const ref = lockRef(lock, key);
+        if (!key || !ref) continue;
+        const p = lock[key] as LockPackage & { optionalDependencies?: Record<string, string> };
+        const deps = graph.get(ref) ?? new Set<string>();
+        for (const dep of Object.keys({ ...p.dependencies, ...p.optionalDependencies })) {
+            const to = lockRef(lock, resolveDep(lock, key, dep));
+            if (to && to !== ref) deps.add(to);
+        }
+        graph.set(ref, deps);
+    }
+    return [...graph].map(([ref, deps]) => ({ ref, dependsOn: [...deps].sort() }));
+}
+
 /** The SBOM of a bundle (pure: the same input gives the same document). */
 export function buildSbom(i: SbomInput): Sbom {
     const m = i.manifest;
+    const attachedTo = (name: string) =>
+        m.artifacts.filter((a): a is ImageArtifact => a.kind === "image" && a.attached?.to === name);
     const carried = m.artifacts.flatMap((a): Component[] => {
-        // Upstream signatures and attestations are evidence about an image, not software: bundle.json lists them.
-        if (a.kind === "image") return a.attached ? [] : [imageComponent(a)];
+        // Upstream signatures and attestations are evidence about an image, not software: its component links them.
+        if (a.kind === "image") return a.attached ? [] : [imageComponent(a, attachedTo(a.name), m.platforms)];
         return a.kind === "npm" || a.kind === "sbom" ? [] : [fileComponent(a, i.charts)];
     });
     const npm = npmComponents(i.lockPackages);
@@ -226,6 +312,9 @@ export function buildSbom(i: SbomInput): Sbom {
             properties: props({ stack: m.stack, registry: m.registry, platforms: m.platforms.join(",") }),
         },
         components: [...carried, ...npm],
-        dependencies: [{ ref: tool["bom-ref"], dependsOn: [...carried.map((c) => c["bom-ref"]), ...direct] }],
+        dependencies: [
+            { ref: tool["bom-ref"], dependsOn: [...carried.map((c) => c["bom-ref"]), ...direct] },
+            ...npmDependencies(i.lockPackages),
+        ],
     };
 }

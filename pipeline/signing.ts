@@ -8,6 +8,17 @@ import * as fs from "node:fs";
 
 /** The signature file inside a bundle directory. */
 export const SIGNATURE_FILE = "bundle.json.sig";
+/**
+ * The same signature as a Sigstore bundle (protobuf-specs `Bundle` v0.3 in JSON: the key's hint, the SHA-256 of
+ * bundle.json and the signature), the format cosign v3 writes and reads by default and v2.6 with
+ * `--new-bundle-format`: `cosign verify-blob --key pub.pem --bundle bundle.json.sigstore.json --new-bundle-format
+ * --trusted-root trusted_root.json --insecure-ignore-tlog bundle.json` (no transparency log: nothing leaves the
+ * site where the bundle is made).
+ */
+export const SIGSTORE_BUNDLE_FILE = "bundle.json.sigstore.json";
+/** The Sigstore bundle media type written. */
+export const SIGSTORE_BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
 /** The environment variable holding the passphrase of an encrypted signing key. */
 export const KEY_PASSWORD_ENV = "AIHUB_SIGN_KEY_PASSWORD";
 
@@ -70,6 +81,47 @@ export function keyFingerprint(key: crypto.KeyObject): string {
 /** The signature file's text for `data`: base64 of the DER ECDSA signature over SHA-256, as `cosign sign-blob`. */
 export function signBlob(data: Buffer, key: crypto.KeyObject): string {
     return crypto.sign("sha256", data, key).toString("base64");
+}
+
+/** The Sigstore bundle text for `data` signed with `key` ({@link SIGSTORE_BUNDLE_FILE}). */
+export function sigstoreBundle(data: Buffer, key: crypto.KeyObject): string {
+    const pub = crypto.createPublicKey(key).export({ type: "spki", format: "der" });
+    return JSON.stringify({
+        mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE,
+        // cosign's hint for a key: base64 of the SHA-256 of its DER public key.
+        verificationMaterial: { publicKey: { hint: crypto.createHash("sha256").update(pub).digest("base64") } },
+        messageSignature: {
+            messageDigest: { algorithm: "SHA2_256", digest: crypto.createHash("sha256").update(data).digest("base64") },
+            signature: signBlob(data, key),
+        },
+    });
+}
+
+/**
+ * The signature (base64, as in bundle.json.sig) a Sigstore bundle holds for `data`, or the problem: not a message
+ * signature bundle, or signed over other bytes than bundle.json's.
+ */
+export function sigstoreSignature(text: string, data: Buffer): { signature: string } | { problem: string } {
+    let doc: {
+        mediaType?: unknown;
+        messageSignature?: { messageDigest?: { algorithm?: unknown; digest?: unknown }; signature?: unknown };
+    };
+    try {
+        doc = JSON.parse(text) as typeof doc;
+    } catch {
+        return { problem: "not JSON: copy the bundle again" };
+    }
+    if (typeof doc.mediaType !== "string" || !doc.mediaType.startsWith("application/vnd.dev.sigstore.bundle"))
+        return { problem: `not a Sigstore bundle (mediaType ${String(doc.mediaType)})` };
+    const m = doc.messageSignature;
+    if (!m || typeof m.signature !== "string")
+        return { problem: "holds no message signature (a signature of a file, as cosign sign-blob writes)" };
+    const digest = crypto.createHash("sha256").update(data).digest("base64");
+    if (m.messageDigest?.algorithm !== "SHA2_256" || m.messageDigest.digest !== digest)
+        return {
+            problem: "was made for other bytes than this bundle.json (its SHA-256 differs): do not use this bundle",
+        };
+    return { signature: m.signature };
 }
 
 /** Length of a DER element at `at` (short or long form), or undefined when it runs past `end`. */

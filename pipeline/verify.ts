@@ -14,7 +14,14 @@ import { checkoutChanges } from "./checkout";
 import { blobPath, layoutRefs, readSmallFile, walkImage, type WalkedImage } from "./layout";
 import { MANIFEST_FILE } from "../lib/bundle-layout";
 import { IMAGES_DIR, parseManifest, type BundleManifest } from "./manifest";
-import { checkBundleSignature, SIGNATURE_FILE, type SignatureCheck, type SignatureResult } from "./signing";
+import {
+    checkBundleSignature,
+    SIGNATURE_FILE,
+    SIGSTORE_BUNDLE_FILE,
+    sigstoreSignature,
+    type SignatureCheck,
+    type SignatureResult,
+} from "./signing";
 import { SUMS_FILE, SUMS_SIG_FILE } from "./split";
 
 /** The largest bundle.json read. */
@@ -92,13 +99,25 @@ export async function verifyBundle(
     } catch (e) {
         return stopped(MANIFEST_FILE, `${(e as Error).message} (in ${dir})`);
     }
-    const sigFile = path.join(dir, SIGNATURE_FILE);
-    const signature = checkBundleSignature(
-        data,
-        fs.existsSync(sigFile) ? readSmallFile(sigFile, 4096).toString("utf8") : undefined,
-        sig,
-    );
-    if (signature.problem) return stopped(SIGNATURE_FILE, `${signature.problem} (${sigFile})`, signature);
+    // bundle.json.sig and the Sigstore bundle hold the same signature; each one present must verify (.sig first).
+    let signature: SignatureResult = checkBundleSignature(data, undefined, sig);
+    let present = 0;
+    for (const name of [SIGNATURE_FILE, SIGSTORE_BUNDLE_FILE]) {
+        const f = path.join(dir, name);
+        if (!fs.existsSync(f)) continue;
+        present++;
+        let text = readSmallFile(f, 16384).toString("utf8");
+        if (name === SIGSTORE_BUNDLE_FILE) {
+            const held = sigstoreSignature(text, data);
+            if ("problem" in held) return stopped(name, `${held.problem} (${f})`, { state: "not checked" });
+            text = held.signature;
+        }
+        signature = checkBundleSignature(data, text, sig);
+        if (signature.problem) return stopped(name, `${signature.problem} (${f})`, signature);
+    }
+    if (!present && signature.problem) {
+        return stopped(SIGNATURE_FILE, `${signature.problem} (${path.join(dir, SIGNATURE_FILE)})`, signature);
+    }
     let manifest: BundleManifest;
     try {
         manifest = parseManifest(data.toString("utf8"), file);
@@ -133,7 +152,7 @@ export async function verifyBundle(
     }
 
     const jobs: { artifact: string; file: string; sha256: string; size: number }[] = [];
-    const listed = new Set([MANIFEST_FILE, SIGNATURE_FILE, SUMS_FILE, SUMS_SIG_FILE]);
+    const listed = new Set([MANIFEST_FILE, SIGNATURE_FILE, SIGSTORE_BUNDLE_FILE, SUMS_FILE, SUMS_SIG_FILE]);
     const usedBy = new Map<string, { size: number; images: string[] }>();
     const images = new Map<string, WalkedImage>();
     const layout = path.join(dir, IMAGES_DIR);

@@ -31,6 +31,18 @@ export const KEY_DOCS: Record<string, string> = {
         "bastion side: pull through a corporate proxy registry instead of the public hosts; keys are upstream hosts (`docker.io`), values registry addresses under the `registry.server` rules. Credentials in the address (`user:pass@`) are refused: they would sit in the stack file in plain text; log in with `skopeo login <mirror host>` on the bastion instead (the pulls use skopeo's auth file)",
     "bundle.upstreamTlsVerify":
         "bastion side: verify TLS of the upstream registries and mirrors the bundle pulls from (false passes `--src-tls-verify=false` to skopeo)",
+    "bundle.verifyUpstream":
+        "bastion side: upstream signatures `cosign verify` must accept before anything is carried, one rule per image pattern; the first rule whose `images` matches applies, images no rule matches are not checked (docs/security.md)",
+    "bundle.verifyUpstream[].images":
+        "the image references the rule covers; `*` matches any characters (e.g. `quay.io/ceph/*`)",
+    "bundle.verifyUpstream[].key":
+        "the vendor's public key (PEM, e.g. its `cosign.pub`); give this, or `identity` and `issuer`",
+    "bundle.verifyUpstream[].identity": "keyless: the signing certificate's identity (cosign `--certificate-identity`)",
+    "bundle.verifyUpstream[].issuer": "keyless: the OIDC issuer of that identity (cosign `--certificate-oidc-issuer`)",
+    "bundle.verifyUpstream[].insecureIgnoreTlog":
+        "accept signatures without a transparency-log entry (cosign `--insecure-ignore-tlog`), for vendors that sign privately",
+    "bundle.trustedRoot":
+        "Sigstore's `trusted_root.json` (path from the project): given to cosign for `verifyUpstream` and carried as `sigstore/trusted_root.json`, so `cosign verify --trusted-root` works inside",
     "bundle.extraFiles":
         "more files to carry: local paths (relative to the project) or `http(s)://` URLs (downloaded through `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`); each lands in `files/<name>` with its sha256 in `bundle.json`, and `verify` / `verify.cjs` check it like a chart. Two entries ending in the same file name, a non-http scheme or a path without a file name are config errors",
 

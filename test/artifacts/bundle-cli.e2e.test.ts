@@ -42,9 +42,16 @@ before(async () => {
         [`/sdk/${CLI}`]: cli.body,
         "/sdk/pulumi-3.248.0-checksums.txt": checksumsFor({ [CLI]: cli.body }),
     };
+    // The provider release and the goreleaser checksums file published beside it (plugins.ts).
+    const plugin = "pulumi-resource-kubernetes-v4.25.0-linux-amd64.tar.gz";
+    cliFiles[`/gh/pulumi-kubernetes/releases/download/v4.25.0/${plugin}`] = `plugin ${plugin}`;
+    cliFiles["/gh/pulumi-kubernetes/releases/download/v4.25.0/pulumi-kubernetes_4.25.0_checksums.txt"] = checksumsFor({
+        [plugin]: Buffer.from(`plugin ${plugin}`),
+    });
     plugins = http.createServer((req, res) => {
-        res.writeHead(200);
-        res.end(cliFiles[req.url ?? ""] ?? `plugin ${req.url}`);
+        const body = cliFiles[req.url ?? ""];
+        res.writeHead(body === undefined ? 404 : 200);
+        res.end(body ?? "");
     });
     await new Promise<void>((r) => plugins.listen(0, "127.0.0.1", r));
 
@@ -155,6 +162,7 @@ test("bundles the whole inventory through the mirrors, with charts, plugins and 
             "chart charts/rook-ceph-v1.20.6.tgz",
             "chart charts/ceph-csi-drivers-1.0.4.tgz",
             "chart charts/rapidminer-aihub-2026.0.2.tgz",
+            "file plugins/pulumi-kubernetes_4.25.0_checksums.txt",
             "plugin plugins/pulumi-resource-kubernetes-v4.25.0-linux-amd64.tar.gz",
             `cli pulumi/${CLI}`,
             "verifier verify.cjs",
@@ -162,6 +170,13 @@ test("bundles the whole inventory through the mirrors, with charts, plugins and 
         ],
     );
     const plugin = m.artifacts.find((a) => a.kind === "plugin")!;
+    // Charts are recorded relative to the checkout (or by name): no bastion folder in the signed bundle.json.
+    const chartSources = m.artifacts.filter((a) => a.kind === "chart").map((a) => a.source);
+    assert.deepEqual(
+        chartSources.filter((s) => path.isAbsolute(s) || s.includes(work)),
+        [],
+        chartSources.join(", "),
+    );
     assert.match(plugin.source, /^http:\/\/127\.0\.0\.1:\d+\/gh\/pulumi-kubernetes\/releases\/download\/v4\.25\.0\//);
     assert.match(
         m.artifacts.find((a) => a.kind === "cli")!.source,
@@ -173,7 +188,7 @@ test("bundles the whole inventory through the mirrors, with charts, plugins and 
 test("the summary says signed and what the SBOM lists; neither key nor passphrase is printed or carried", () => {
     assert.match(
         result.out,
-        /bundle written to .*: signed \(key sha256:[a-f0-9]{64}, bundle\.json\.sig, SHA256SUMS\.sig; verify\.cjs sha256:[a-f0-9]{64}\); checkout [a-f0-9]{12} \(\d+ files, sha256:[a-f0-9]{64}\); sbom\.cdx\.json: \d+ components \(38 images, 3 charts, 1 plugins, 1 Pulumi CLI archives, 0 files, \d+ npm packages\); no upstream signatures or attestations$/m,
+        /bundle written to .*: signed \(key sha256:[a-f0-9]{64}, bundle\.json\.sig, bundle\.json\.sigstore\.json, SHA256SUMS\.sig; verify\.cjs sha256:[a-f0-9]{64}\); checkout [a-f0-9]{12} \(\d+ files, sha256:[a-f0-9]{64}\); sbom\.cdx\.json: \d+ components \(38 images, 3 charts, 1 plugins, 1 Pulumi CLI archives, 1 files, \d+ npm packages\); no upstream signatures or attestations$/m,
     );
     assert.ok(!result.out.includes(TEST_PASSPHRASE));
     const children = fs.readFileSync(path.join(work, "children.log"), "utf8");
@@ -234,7 +249,7 @@ test("on a fresh checkout, openssl and sha256sum check the parts, then Node.js a
         assert.match(r.stdout, new RegExp(`^SHA256SUMS signature ok; unpacking \\d+ part\\(s\\) into ${into}$`, "m"));
         assert.match(
             r.stdout,
-            /bundle ok: .*: 45 artifacts, 10 files and blobs .*; checkout [a-f0-9]{12} unchanged; signature ok \(key sha256:/,
+            /bundle ok: .*: 46 artifacts, 11 files and blobs .*; checkout [a-f0-9]{12} unchanged; signature ok \(key sha256:/,
         );
         execFileSync("openssl", openssl, { cwd: into });
         execFileSync("sha256sum", ["--quiet", "-c", "SHA256SUMS"], { cwd: into });

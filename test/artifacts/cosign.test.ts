@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { sealBundle } from "../../pipeline/seal";
-import { loadSigningKey } from "../../pipeline/signing";
+import { loadSigningKey, SIGSTORE_BUNDLE_FILE } from "../../pipeline/signing";
 import { PROJECT_DIR } from "../harness";
 import { COSIGN_BUILD, COSIGN_VERSION, cosignBinary } from "../helpers/cosign";
 import { makeKey, runVerifyCjs, smallBundle } from "../helpers/signing";
@@ -45,6 +45,18 @@ describe(`real cosign (${cosign ?? COSIGN_VERSION})`, { skip }, () => {
         const args = ["sign-blob", "--key", cosignKey, ...plain];
         const r = run([...args, "--output-signature", `${out}/bundle.json.sig`, `${out}/bundle.json`]);
         assert.equal(r.code, 0, r.out);
+        // And the Sigstore bundle cosign writes by default in v3 (--new-bundle-format here), which our verify reads too.
+        const b = run([
+            "sign-blob",
+            "--key",
+            cosignKey,
+            ...plain.slice(1),
+            "--new-bundle-format",
+            "--bundle",
+            `${out}/${SIGSTORE_BUNDLE_FILE}`,
+            `${out}/bundle.json`,
+        ]);
+        assert.equal(b.code, 0, b.out);
         assert.notEqual(fs.readFileSync(path.join(out, "bundle.json.sig"), "utf8"), before, "cosign wrote a new one");
     };
 
@@ -73,6 +85,40 @@ describe(`real cosign (${cosign ?? COSIGN_VERSION})`, { skip }, () => {
         }
     });
 
+    test("cosign verify-blob accepts our Sigstore bundle (new bundle format, a trusted root of no authority, no tlog)", () => {
+        // cosign v2.6 wants a trusted root with the new format even for a key; an empty one (no CA, no log) serves.
+        const root = path.join(work, "trusted_root.json");
+        const c = run(["trusted-root", "create", "--out", root]);
+        assert.equal(c.code, 0, c.out);
+        const verify = () =>
+            run([
+                "verify-blob",
+                "--key",
+                key.pub,
+                "--bundle",
+                `${out}/${SIGSTORE_BUNDLE_FILE}`,
+                "--new-bundle-format",
+                "--trusted-root",
+                root,
+                "--insecure-ignore-tlog=true",
+                `${out}/bundle.json`,
+            ]);
+        const ok = verify();
+        assert.equal(ok.code, 0, ok.out);
+        assert.match(ok.out, /Verified OK/);
+        const file = path.join(out, "bundle.json");
+        const text = fs.readFileSync(file);
+        fs.appendFileSync(file, " ");
+        try {
+            assert.notEqual(verify().code, 0);
+            // Our verify refuses it too, naming the Sigstore bundle (its digest no longer matches).
+            const r = runVerifyCjs(work, [out, "--key", key.pub]);
+            assert.equal(r.code, 1, r.out);
+        } finally {
+            fs.writeFileSync(file, text);
+        }
+    });
+
     test("our verify accepts cosign sign-blob with a key pair from cosign generate-key-pair", () => {
         const g = run(["generate-key-pair"]);
         assert.equal(g.code, 0, g.out);
@@ -83,6 +129,18 @@ describe(`real cosign (${cosign ?? COSIGN_VERSION})`, { skip }, () => {
         const other = runVerifyCjs(work, [out, "--key", key.pub]);
         assert.equal(other.code, 1, other.out);
         assert.match(other.out, /BAD bundle\.json\.sig: does not match bundle\.json/);
+        // cosign's own Sigstore bundle alone (no bundle.json.sig) is accepted, and checked.
+        const sig = fs.readFileSync(path.join(out, "bundle.json.sig"));
+        fs.rmSync(path.join(out, "bundle.json.sig"));
+        try {
+            const alone = runVerifyCjs(work, [out, "--key", path.join(work, "cosign.pub"), "--require-signature"]);
+            assert.equal(alone.code, 0, alone.out);
+            const wrong = runVerifyCjs(work, [out, "--key", key.pub]);
+            assert.equal(wrong.code, 1, wrong.out);
+            assert.match(wrong.out, /BAD bundle\.json\.sigstore\.json: does not match bundle\.json/);
+        } finally {
+            fs.writeFileSync(path.join(out, "bundle.json.sig"), sig);
+        }
     });
 
     test("our openssl key imported into cosign signs what our verify and cosign both accept with our public key", () => {

@@ -84,8 +84,21 @@ before(async () => {
         [`/sdk/${cliArchive.name}`]: cliArchive.body,
         [`/sdk/pulumi-${CLI_VERSION}-checksums.txt`]: checksumsFor({ [cliArchive.name]: cliArchive.body }),
     };
+    // The provider release: its tarball and the goreleaser checksums file published beside it (plugins.ts).
+    const pluginUrl = "/pulumi-random/releases/download/v4.21.2/pulumi-resource-random-v4.21.2-linux-amd64.tar.gz";
+    cliFiles[pluginUrl] = `fake plugin ${pluginUrl}`;
+    cliFiles["/pulumi-random/releases/download/v4.21.2/pulumi-random_4.21.2_checksums.txt"] = checksumsFor({
+        "pulumi-resource-random-v4.21.2-linux-amd64.tar.gz": Buffer.from(`fake plugin ${pluginUrl}`),
+        "pulumi-resource-random-v4.21.2-darwin-arm64.tar.gz": Buffer.from("another platform"),
+    });
+    // A release whose tarball is not what its checksums file lists (a swapped or damaged download).
+    const swapped = "/pulumi-random/releases/download/v4.21.3/pulumi-resource-random-v4.21.3-linux-amd64.tar.gz";
+    cliFiles[swapped] = "swapped plugin";
+    cliFiles["/pulumi-random/releases/download/v4.21.3/pulumi-random_4.21.3_checksums.txt"] = checksumsFor({
+        "pulumi-resource-random-v4.21.3-linux-amd64.tar.gz": Buffer.from("the published plugin"),
+    });
     plugins = http.createServer((req, res) => {
-        const body = cliFiles[req.url ?? ""] ?? (req.url?.endsWith(".tar.gz") ? `fake plugin ${req.url}` : undefined);
+        const body = cliFiles[req.url ?? ""];
         res.writeHead(body === undefined ? 404 : 200);
         res.end(body ?? "");
     });
@@ -130,16 +143,19 @@ describe("bundle", () => {
             files.map((a) => [a.kind, a.path]),
             [
                 ["chart", "charts/demo-0.1.0.tgz"],
+                ["file", "plugins/pulumi-random_4.21.2_checksums.txt"],
                 ["plugin", "plugins/pulumi-resource-random-v4.21.2-linux-amd64.tar.gz"],
                 ["cli", `pulumi/${cliArchive.name}`],
             ],
         );
-        const plugin = files[1];
+        // A chart from outside the checkout is recorded by its file name: no bastion folder in signed metadata.
+        assert.equal(files[0].source, "demo-0.1.0.tgz");
+        const plugin = files[2];
         const body =
             "fake plugin /pulumi-random/releases/download/v4.21.2/pulumi-resource-random-v4.21.2-linux-amd64.tar.gz";
         assert.equal(plugin.kind === "plugin" && plugin.sha256, sha256(body));
         assert.equal(plugin.size, body.length);
-        const cli = files[2];
+        const cli = files[3];
         assert.equal(cli.kind === "cli" && cli.sha256, sha256(cliArchive.body));
         assert.match(cli.source, new RegExp(`^http://127\\.0\\.0\\.1:\\d+/sdk/${cliArchive.name}$`));
     });
@@ -186,12 +202,36 @@ describe("bundle", () => {
     });
 });
 
+describe("provider plugins", () => {
+    test("a tarball that does not match the release's published checksums is refused and removed", async () => {
+        const out = path.join(work, "swapped");
+        await assert.rejects(
+            buildBundle({
+                out,
+                stack: "e2e",
+                registry: priv.host,
+                platforms: ["linux/amd64"],
+                images: [],
+                charts: [],
+                plugins: [{ name: "random", version: "4.21.3" }],
+                pluginBaseUrl: `http://127.0.0.1:${(plugins.address() as { port: number }).port}`,
+                write: () => {},
+            }),
+            /pulumi-resource-random-v4\.21\.3-linux-amd64\.tar\.gz: sha256 [a-f0-9]{64}, but .*pulumi-random_4\.21\.3_checksums\.txt lists [a-f0-9]{64}; the download was removed/,
+        );
+        assert.equal(
+            fs.existsSync(path.join(out, "plugins", "pulumi-resource-random-v4.21.3-linux-amd64.tar.gz")),
+            false,
+        );
+    });
+});
+
 describe("verify", () => {
     test("passes an intact bundle (CLI exit 0)", async () => {
         assert.deepEqual((await verifyBundle(bundle)).problems, []);
         const r = cli("verify.ts", [bundle]);
         assert.equal(r.code, 0, r.out);
-        assert.match(r.out, /bundle ok: .*: 7 artifacts, 21 files and blobs/);
+        assert.match(r.out, /bundle ok: .*: 8 artifacts, 22 files and blobs/);
     });
 
     test("names the images of a tampered shared layer, and push refuses before contacting the registry", () => {

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { after, before, describe, test } from "node:test";
 import { chartMeta } from "../../pipeline/chart-meta";
-import { readManifest, type BundleManifest } from "../../pipeline/manifest";
+import { readManifest, recordedSource, type BundleManifest } from "../../pipeline/manifest";
 import { buildSbom, integrityHashes, npmPurl, ociPurl, type LockPackage, type Sbom } from "../../pipeline/sbom";
 import { sealBundle, sealSummary } from "../../pipeline/seal";
 import { PROJECT_DIR } from "../harness";
@@ -20,6 +20,7 @@ const lockPackages = (
     }
 ).packages;
 const D1 = `sha256:${"a".repeat(64)}`;
+const D2 = `sha256:${"d".repeat(64)}`;
 
 let work: string;
 let out: string;
@@ -44,7 +45,20 @@ before(async () => {
         ...m,
         artifacts: [
             image("quay.io/ceph/ceph:v19.2.3", "registry.airgap.internal:5000/ceph/ceph:v19.2.3"),
+            {
+                ...image(
+                    `quay.io/ceph/ceph:sha256-${"a".repeat(64)}.sig`,
+                    `registry.airgap.internal:5000/ceph/ceph:sha256-${"a".repeat(64)}.sig`,
+                ),
+                digest: D2,
+                mediaType: "application/vnd.oci.image.manifest.v1+json",
+                attached: { to: "quay.io/ceph/ceph:v19.2.3", kind: "sig" as const },
+            },
             image(`docker.io/library/busybox@${D1}`, `registry.airgap.internal:5000/library/busybox@${D1}`),
+            {
+                ...image("docker.io/library/alpine:3", "registry.airgap.internal:5000/library/alpine:3"),
+                mediaType: "application/vnd.oci.image.manifest.v1+json",
+            },
             ...m.artifacts,
             {
                 kind: "cli",
@@ -94,14 +108,75 @@ describe("sbom.cdx.json", () => {
         assert.equal(busybox.version, D1);
     });
 
+    test("an image links the signatures carried for it; a single-platform image's purl names its arch", () => {
+        const ceph = byRef("image quay.io/ceph/ceph:v19.2.3");
+        assert.deepEqual(ceph.externalReferences, [
+            {
+                type: "digital-signature",
+                url: `registry.airgap.internal:5000/ceph/ceph:sha256-${"a".repeat(64)}.sig`,
+                comment: `sig carried from quay.io/ceph/ceph:sha256-${"a".repeat(64)}.sig`,
+                hashes: [{ alg: "SHA-256", content: "d".repeat(64) }],
+            },
+        ]);
+        assert.equal(
+            sbom.components.filter((c) => c.name.includes("sha256-")).length,
+            0,
+            "a signature is no component of its own",
+        );
+        assert.equal(
+            byRef("image docker.io/library/alpine:3").purl,
+            `pkg:oci/alpine@sha256%3A${"a".repeat(64)}?arch=amd64&repository_url=docker.io/library/alpine&tag=3`,
+        );
+        assert.ok(!ceph.purl!.includes("arch="), "an index holds several platforms");
+    });
+
+    test("npm packages depend on what they require, resolved as Node.js does; development ones are excluded", () => {
+        const deps = new Map(sbom.dependencies.map((d) => [d.ref, d.dependsOn]));
+        const ajv = [...deps.keys()].find((r) => r.startsWith("pkg:npm/ajv@8."))!;
+        assert.ok(
+            deps.get(ajv)!.some((r) => r.startsWith("pkg:npm/fast-deep-equal@")),
+            JSON.stringify(deps.get(ajv)),
+        );
+        const refs = new Set(sbom.components.map((c) => c["bom-ref"]));
+        const dangling = sbom.dependencies.flatMap((d) => [d.ref, ...d.dependsOn]).filter((r) => !refs.has(r));
+        assert.deepEqual(
+            dangling.filter((r) => r !== "aihub-airgap"),
+            [],
+        );
+        // A package nested under another's node_modules is the one its parent gets, not the top one.
+        const nested = Object.entries(lockPackages).find(
+            ([k, p]) => /node_modules\/.+\/node_modules\//.test(k) && !p.link && p.version,
+        );
+        if (nested) {
+            const [key, p] = nested;
+            const parentKey = key.slice(0, key.lastIndexOf("/node_modules/"));
+            const parent = lockPackages[parentKey];
+            const name = key.slice(key.lastIndexOf("node_modules/") + 13);
+            const parentRef = npmPurl(
+                parent.name ?? parentKey.slice(parentKey.lastIndexOf("node_modules/") + 13),
+                parent.version!,
+            );
+            if ({ ...parent.dependencies }[name])
+                assert.ok(deps.get(parentRef)!.includes(npmPurl(name, p.version!)), key);
+        }
+        const lib = byRef("pkg:npm/%40cyclonedx/cyclonedx-library@10.3.0");
+        assert.equal(lib.scope, "excluded");
+        assert.equal(byRef("pkg:npm/zod@4.6.7").scope, "required");
+    });
+
     test("the chart's name and version come from its Chart.yaml; the plugin and the extra file are listed", () => {
         const chart = byRef("chart charts/ceph-csi-drivers-1.0.4.tgz");
         assert.deepEqual([chart.name, chart.version], ["ceph-csi-drivers", "1.0.4"]);
+        assert.match(chart.purl!, /^pkg:generic\/ceph-csi-drivers@1\.0\.4\?checksum=sha256%3A[a-f0-9]{64}$/);
         const sum = readManifest(out)!.artifacts.find((a) => a.kind === "chart")!;
         assert.deepEqual(chart.hashes, [{ alg: "SHA-256", content: "sha256" in sum ? sum.sha256 : "" }]);
         const plugin = byRef("plugin plugins/pulumi-resource-kubernetes-v4.25.0-linux-amd64.tar.gz");
         assert.deepEqual([plugin.name, plugin.version], ["pulumi-resource-kubernetes", "4.25.0"]);
         assert.equal(prop(plugin, "aihub-airgap:platform"), "linux/amd64");
+        assert.match(
+            plugin.purl!,
+            /^pkg:generic\/pulumi-resource-kubernetes@4\.25\.0\?checksum=sha256%3A[a-f0-9]{64}&download_url=https%3A%2F%2Fexample\.com%2Fp\.tar\.gz$/,
+        );
         assert.deepEqual(plugin.externalReferences, [{ type: "distribution", url: "https://example.com/p.tar.gz" }]);
         assert.equal(byRef("file files/images.txt").type, "file");
     });
@@ -111,6 +186,10 @@ describe("sbom.cdx.json", () => {
         assert.deepEqual([cli.type, cli.name, cli.version], ["application", "pulumi", "3.248.0"]);
         assert.equal(prop(cli, "aihub-airgap:kind"), "cli");
         assert.equal(prop(cli, "aihub-airgap:platform"), "linux/amd64");
+        assert.equal(
+            cli.purl,
+            `pkg:generic/pulumi@3.248.0?checksum=sha256%3A${"c".repeat(64)}&download_url=https%3A%2F%2Fget.pulumi.com%2Freleases%2Fsdk%2Fpulumi-v3.248.0-linux-x64.tar.gz`,
+        );
         assert.deepEqual(cli.hashes, [{ alg: "SHA-256", content: "c".repeat(64) }]);
         assert.deepEqual(cli.externalReferences, [
             { type: "distribution", url: "https://get.pulumi.com/releases/sdk/pulumi-v3.248.0-linux-x64.tar.gz" },
@@ -160,6 +239,19 @@ describe("sbom.cdx.json", () => {
         assert.equal(refs.size, sbom.components.length, "bom-refs are unique");
         assert.deepEqual(
             deps.dependsOn.filter((r) => !refs.has(r)),
+            [],
+        );
+    });
+
+    test("local sources are recorded relative to the checkout, never as a bastion path", () => {
+        const home = path.join(os.tmpdir(), "proj");
+        assert.equal(recordedSource(path.join(home, "charts", "rook.tgz"), home), "charts/rook.tgz");
+        assert.equal(recordedSource("charts/rook.tgz", home), "charts/rook.tgz");
+        assert.equal(recordedSource(path.join(os.tmpdir(), "elsewhere", "x.tgz"), home), "x.tgz");
+        assert.equal(recordedSource("../x.tgz", home), "x.tgz");
+        const sources = readManifest(out)!.artifacts.map((a) => a.source);
+        assert.deepEqual(
+            sources.filter((s) => path.isAbsolute(s)),
             [],
         );
     });

@@ -148,7 +148,7 @@ describe("a signed bundle, checked by verify.cjs", () => {
         other = makeKey(work, "other").pub;
         const sealed = await sealBundle(out, PROJECT_DIR, loadSigningKey(keyPem, k.key, TEST_PASSPHRASE));
         assert.match(sealed.signedBy ?? "", /^sha256:[a-f0-9]{64}$/);
-        for (const f of ["bundle.json", "bundle.json.sig", "sbom.cdx.json"]) {
+        for (const f of ["bundle.json", "bundle.json.sig", "bundle.json.sigstore.json", "sbom.cdx.json"]) {
             pristine.set(f, fs.readFileSync(path.join(out, f)));
         }
     });
@@ -217,10 +217,40 @@ describe("a signed bundle, checked by verify.cjs", () => {
             /^BAD bundle\.json\.sig: not a whole signature/m,
         ],
         [
-            "a missing signature",
-            () => fs.rmSync(path.join(out, "bundle.json.sig")),
+            "a missing signature (neither bundle.json.sig nor the Sigstore bundle)",
+            () => {
+                for (const f of ["bundle.json.sig", "bundle.json.sigstore.json"]) fs.rmSync(path.join(out, f));
+            },
             ["--key", "PUB"],
             /^BAD bundle\.json\.sig: missing: the bundle is not signed \(sign it with bundle --sign-key <key\.pem>\)/m,
+        ],
+        [
+            "a Sigstore bundle with another signature (bundle.json.sig intact)",
+            () => {
+                const f = path.join(out, "bundle.json.sigstore.json");
+                const doc = JSON.parse(fs.readFileSync(f, "utf8"));
+                doc.messageSignature.signature = crypto
+                    .sign(
+                        "sha256",
+                        Buffer.from("other bytes"),
+                        crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey,
+                    )
+                    .toString("base64");
+                fs.writeFileSync(f, JSON.stringify(doc));
+            },
+            ["--key", "PUB"],
+            /^BAD bundle\.json\.sigstore\.json: does not match bundle\.json/m,
+        ],
+        [
+            "a Sigstore bundle made for other bytes",
+            () => {
+                const f = path.join(out, "bundle.json.sigstore.json");
+                const doc = JSON.parse(fs.readFileSync(f, "utf8"));
+                doc.messageSignature.messageDigest.digest = crypto.createHash("sha256").update("x").digest("base64");
+                fs.writeFileSync(f, JSON.stringify(doc));
+            },
+            ["--key", "PUB"],
+            /^BAD bundle\.json\.sigstore\.json: was made for other bytes than this bundle\.json/m,
         ],
         [
             "a tampered SBOM (bundle.json still signed)",
@@ -268,8 +298,7 @@ describe("a signed bundle, checked by verify.cjs", () => {
         assert.equal(wrong.code, 1, wrong.out);
         assert.match(wrong.out, /^BAD bundle\.json\.sig: does not match bundle\.json/m);
         assert.match(wrong.out, /push refused: the bundle failed verification \(1 problem\(s\)\); nothing pushed/);
-        const sig = path.join(out, "bundle.json.sig");
-        fs.rmSync(sig);
+        for (const f of ["bundle.json.sig", "bundle.json.sigstore.json"]) fs.rmSync(path.join(out, f));
         try {
             const unsigned = push("--key", pub, "--require-signature");
             assert.equal(unsigned.code, 1, unsigned.out);
