@@ -23,7 +23,15 @@ import {
 } from "./manifest";
 import { pruneLayout } from "./layout";
 import { fillNpmCache, listFiles } from "./npm-cache";
-import { download, pluginChecksumsFile, pluginChecksumsUrl, pluginFile, pluginUrl, type PluginNeed } from "./plugins";
+import {
+    download,
+    downloadChecked,
+    pluginChecksumsFile,
+    pluginChecksumsUrl,
+    pluginFile,
+    pluginUrl,
+    type PluginNeed,
+} from "./plugins";
 import { formatBytes, Progress } from "./progress";
 import { intact, pullInto, pullReference, type PullOptions } from "./pull";
 import { carryPulumiCli, parseChecksums, type PulumiCliNeed } from "./pulumi-cli";
@@ -266,15 +274,7 @@ async function build(o: BundleOptions): Promise<BundleResult> {
                 continue;
             }
             progress.note(`downloading ${url}`);
-            const got = await download(url, dest);
-            if (got.sha256 !== want) {
-                fs.rmSync(dest, { force: true });
-                throw new Error(
-                    want
-                        ? `${url}: sha256 ${got.sha256}, but ${sumsUrl} lists ${want}; the download was removed`
-                        : `${url}: sha256 ${got.sha256}, but ${sumsUrl} has no line for ${name}; the download was removed`,
-                );
-            }
+            const got = await downloadChecked(url, dest, { url: sumsUrl, name, want });
             record({ kind: "plugin", name, source: url, path: rel, ...got }, false);
         }
     }

@@ -90,3 +90,24 @@ export async function download(url: string, file: string): Promise<{ sha256: str
     fs.renameSync(tmp, file);
     return { sha256: h.digest("hex"), size };
 }
+
+/**
+ * `download`, then the file's sha256 checked against `want`, the line for `name` in the release's checksums file
+ * (`sumsUrl`); on a mismatch or a missing line the download is removed and the error names both addresses.
+ */
+export async function downloadChecked(
+    url: string,
+    file: string,
+    sums: { url: string; name: string; want: string | undefined },
+): Promise<{ sha256: string; size: number }> {
+    const got = await download(url, file);
+    if (got.sha256 !== sums.want) {
+        fs.rmSync(file, { force: true });
+        throw new Error(
+            sums.want
+                ? `${url}: sha256 ${got.sha256}, but ${sums.url} lists ${sums.want}; the download was removed`
+                : `${url}: sha256 ${got.sha256}, but ${sums.url} has no line for ${sums.name}; the download was removed`,
+        );
+    }
+    return got;
+}

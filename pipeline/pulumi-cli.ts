@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { hashFile } from "../lib/digest";
 import type { FileArtifact } from "./manifest";
-import { download } from "./plugins";
+import { download, downloadChecked } from "./plugins";
 
 /** Pulumi's release download address; `AIHUB_PULUMI_CLI_BASE_URL` points it at a mirror of the release files. */
 export const DEFAULT_PULUMI_CLI_BASE_URL = "https://get.pulumi.com/releases/sdk";
@@ -113,16 +113,7 @@ export async function* carryPulumiCli(o: CarryCliOptions): AsyncGenerator<{ arti
         }
         const url = pulumiCliUrl(o.version, platform, o.baseUrl);
         o.note?.(`downloading ${url}`);
-        const got = await download(url, dest);
-        const want = sums.get(name);
-        if (got.sha256 !== want) {
-            fs.rmSync(dest, { force: true });
-            throw new Error(
-                want
-                    ? `${url}: sha256 ${got.sha256}, but ${sumsUrl} lists ${want}; the download was removed`
-                    : `${url}: sha256 ${got.sha256}, but ${sumsUrl} has no line for ${name}; the download was removed`,
-            );
-        }
+        const got = await downloadChecked(url, dest, { url: sumsUrl, name, want: sums.get(name) });
         yield { artifact: { kind: "cli", name, source: url, path: rel, ...got }, reused: false };
     }
 }

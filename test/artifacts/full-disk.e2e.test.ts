@@ -16,7 +16,7 @@ import { after, before, describe, test } from "node:test";
 import { buildBundle } from "../../pipeline/bundle";
 import { imageArtifacts, readManifest } from "../../pipeline/manifest";
 import { splitBundle } from "../../pipeline/split";
-import { startUpstream, type Upstream } from "../fixtures/images/upstream";
+import { bundleOf, startUpstream, type Upstream } from "../fixtures/images/upstream";
 import { eventually } from "../helpers/eventually";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -104,18 +104,8 @@ describe("a full disk during bundle and verify --into (issue 26, item 5)", () =>
     test("bundle into a 6 MiB filesystem fails naming the folder and the free space; bundle.json names only whole images; after more space the re-run completes", async () => {
         mountSmall("6m");
         const out = path.join(small, "bundle");
-        const opts = {
-            out,
-            stack: "t",
-            registry: "r.local",
-            platforms: ["linux/amd64"],
-            images: up.refs,
-            charts: [],
-            upstreamTlsVerify: false,
-            signatures: false,
-            // One image at a time, so some are whole before the disk fills.
-            parallel: 1,
-        };
+        // One image at a time, so some are whole before the disk fills.
+        const opts = bundleOf(up, out, { signatures: false, parallel: 1 });
         const first = inNamespace(["node", "--import", "tsx", bundleScript(opts)]);
         assert.equal(first.code, 1, first.out);
         assert.match(
@@ -146,17 +136,7 @@ describe("a full disk during bundle and verify --into (issue 26, item 5)", () =>
 
     test("verify --into a filesystem too small for the parts fails up front naming the folder and the space, writes nothing; with space it completes", async () => {
         const bundle = path.join(work, "bundle");
-        await buildBundle({
-            out: bundle,
-            stack: "t",
-            registry: "r.local",
-            platforms: ["linux/amd64"],
-            images: up.refs,
-            charts: [],
-            upstreamTlsVerify: false,
-            signatures: false,
-            write: () => {},
-        });
+        await buildBundle(bundleOf(up, bundle, { signatures: false }));
         const parts = path.join(work, "parts");
         const names = await splitBundle(bundle, parts, 4 << 20);
         const need = names.reduce((n, f) => n + fs.statSync(path.join(parts, f)).size, 0);

@@ -13,7 +13,7 @@ import { mapImages } from "../../lib/imageref";
 import { blobPath, walkImages } from "../../pipeline/layout";
 import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
 import { pushBundle } from "../../pipeline/push";
-import { startUpstream, type Upstream } from "../fixtures/images/upstream";
+import { bundleOf, startUpstream, type Upstream } from "../fixtures/images/upstream";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 
 const AUTH = { username: "pusher", password: "push-secret-1" };
@@ -39,27 +39,9 @@ describe("direct push and parallel pulls", () => {
         servers.push(up.registry);
         bundle = path.join(work, "bundle");
         // library/base first, alone: its base-os layer is then in the layout when the others are pulled.
-        await buildBundle({
-            out: bundle,
-            stack: "t",
-            registry: "r.local",
-            platforms: ["linux/amd64"],
-            images: [up.refs[0]],
-            charts: [],
-            upstreamTlsVerify: false,
-            write: quiet,
-        });
+        await buildBundle(bundleOf(up, bundle, { images: [up.refs[0]], write: quiet }));
         const mark = up.registry.requests().length;
-        ({ manifest } = await buildBundle({
-            out: bundle,
-            stack: "t",
-            registry: "r.local",
-            platforms: ["linux/amd64"],
-            images: up.refs,
-            charts: [],
-            upstreamTlsVerify: false,
-            write: quiet,
-        }));
+        ({ manifest } = await buildBundle(bundleOf(up, bundle, { write: quiet })));
         const baseLayer = up.images[0].layers[0];
         const gets = up.registry
             .requests()

@@ -18,7 +18,7 @@ import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../../pipeline/
 import { pushBundle } from "../../pipeline/push";
 import { pushReference } from "../../pipeline/push-refs";
 import type { PushResult } from "../../pipeline/push-refs";
-import { startUpstream, type Upstream } from "../fixtures/images/upstream";
+import { bundleOf, startUpstream, type Upstream } from "../fixtures/images/upstream";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 
 /** Digests sent as blob uploads (the `digest=` of the closing PUT of an upload). */
@@ -187,16 +187,7 @@ describe("the private registry fails in the middle of a push (issue 26, items 4 
         up = await startUpstream(work);
         servers.push(up.registry);
         bundle = path.join(work, "bundle");
-        ({ manifest } = await buildBundle({
-            out: bundle,
-            stack: "t",
-            registry: "r.local",
-            platforms: ["linux/amd64"],
-            images: up.refs,
-            charts: [],
-            upstreamTlsVerify: false,
-            write: () => {},
-        }));
+        ({ manifest } = await buildBundle(bundleOf(up, bundle)));
     });
 
     after(async () => {

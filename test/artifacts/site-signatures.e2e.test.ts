@@ -88,6 +88,34 @@ describe(`signatures across the gap with the real cosign (${cosign ?? COSIGN_VER
     const repo = "vendor/app";
     let env: NodeJS.ProcessEnv;
 
+    /** `vendor/app:1` (every platform) copied to `<sub>:1` of the upstream: a repository of its own; its reference. */
+    const copyOfApp = (sub: string) => {
+        const ref = `${up.host}/${sub}:1`;
+        execFileSync("skopeo", [
+            "copy",
+            "-q",
+            "--src-tls-verify=false",
+            "--dest-tls-verify=false",
+            "--all",
+            `docker://${up.host}/${repo}:1`,
+            `docker://${ref}`,
+        ]);
+        return ref;
+    };
+
+    /** A one-platform bundle of `ref` in `out`, for the private registry `registry`. */
+    const bundleFor = (out: string, registry: string, ref: string) =>
+        buildBundle({
+            out,
+            stack: "t",
+            registry,
+            images: [ref],
+            platforms: ["linux/amd64"],
+            charts: [],
+            upstreamTlsVerify: false,
+            write: quiet,
+        });
+
     /** cosign, asynchronously (a referrers front running in this process must answer it meanwhile). */
     const run = (args: string[]) =>
         new Promise<{ code: number; out: string }>((resolve) => {
@@ -115,18 +143,7 @@ describe(`signatures across the gap with the real cosign (${cosign ?? COSIGN_VER
     const verify = (pub: string, ref: string) =>
         run(["verify", "--key", pub, "--insecure-ignore-tlog=true", "--allow-insecure-registry", ref]);
     const bundle = async (out: string, registry = priv.host) =>
-        (
-            await buildBundle({
-                out,
-                stack: "t",
-                registry,
-                images: [`${up.host}/${repo}:1`],
-                platforms: ["linux/amd64"],
-                charts: [],
-                upstreamTlsVerify: false,
-                write: quiet,
-            })
-        ).manifest;
+        (await bundleFor(out, registry, `${up.host}/${repo}:1`)).manifest;
     const push = async (dir: string, manifest: BundleManifest, to = priv, auth = true) => {
         const lines: string[] = [];
         const r = await pushBundle({
@@ -240,29 +257,11 @@ describe(`signatures across the gap with the real cosign (${cosign ?? COSIGN_VER
 
     test("a platform manifest's own signature is carried too when the index has none", async () => {
         const sub = "vendor/plain";
-        const ref = `${up.host}/${sub}:1`;
-        execFileSync("skopeo", [
-            "copy",
-            "-q",
-            "--src-tls-verify=false",
-            "--dest-tls-verify=false",
-            "--all",
-            `docker://${up.host}/${repo}:1`,
-            `docker://${ref}`,
-        ]);
+        const ref = copyOfApp(sub);
         const vendor = await keyPair("plain");
         await sign(vendor.key, `${up.host}/${sub}@${amd64}`);
         const out = path.join(work, "plain");
-        const { manifest } = await buildBundle({
-            out,
-            stack: "t",
-            registry: priv.host,
-            images: [ref],
-            platforms: ["linux/amd64"],
-            charts: [],
-            upstreamTlsVerify: false,
-            write: quiet,
-        });
+        const { manifest } = await bundleFor(out, priv.host, ref);
         const [image, sig] = imageArtifacts(manifest);
         assert.equal(image.digest, amd64, "an index nobody signed is not carried: one platform only");
         assert.equal(sig.source, `${up.host}/${sub}:sha256-${amd64.slice(7)}.sig`);
@@ -270,16 +269,7 @@ describe(`signatures across the gap with the real cosign (${cosign ?? COSIGN_VER
 
     test("a referrer the site adds under the fallback tag survives a second push", async () => {
         const sub = "vendor/attested";
-        const ref = `${up.host}/${sub}:1`;
-        execFileSync("skopeo", [
-            "copy",
-            "-q",
-            "--src-tls-verify=false",
-            "--dest-tls-verify=false",
-            "--all",
-            `docker://${up.host}/${repo}:1`,
-            `docker://${ref}`,
-        ]);
+        const ref = copyOfApp(sub);
         fs.writeFileSync(path.join(work, "predicate.json"), JSON.stringify({ built: "upstream" }));
         const attest = (key: string, target: string) =>
             ok([
@@ -298,16 +288,7 @@ describe(`signatures across the gap with the real cosign (${cosign ?? COSIGN_VER
         const vendor = await keyPair("att-vendor");
         await attest(vendor.key, `${up.host}/${sub}@${index}`);
         const out = path.join(work, "attested");
-        const { manifest } = await buildBundle({
-            out,
-            stack: "t",
-            registry: priv.host,
-            images: [ref],
-            platforms: ["linux/amd64"],
-            charts: [],
-            upstreamTlsVerify: false,
-            write: quiet,
-        });
+        const { manifest } = await bundleFor(out, priv.host, ref);
         const images = imageArtifacts(manifest);
         assert.equal(images[0].digest, index);
         assert.ok(
@@ -394,16 +375,7 @@ describe(`signatures across the gap with the real cosign (${cosign ?? COSIGN_VER
 
     test("upstream signatures checked on the bastion (bundle.verifyUpstream), the trusted root carried", async () => {
         const sub = "vendor/checked";
-        const ref = `${up.host}/${sub}:1`;
-        execFileSync("skopeo", [
-            "copy",
-            "-q",
-            "--src-tls-verify=false",
-            "--dest-tls-verify=false",
-            "--all",
-            `docker://${up.host}/${repo}:1`,
-            `docker://${ref}`,
-        ]);
+        const ref = copyOfApp(sub);
         const vendor = await keyPair("checked");
         await sign(vendor.key, ref);
         const root = path.join(work, "checked_root.json");
