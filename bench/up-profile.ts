@@ -19,29 +19,30 @@ import { criticalPath, stepsFromEvents, type TimedEvent } from "./critical-path"
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
+/** How long after the CLI exits what it wrote last is still read from the FIFO. */
+const DRAIN_MS = 500;
+
 /**
  * Reads the engine's event log through a FIFO (so its debug diagnostics, which can quote Secret data, never touch
- * the disk), stamping each resource event when it arrives. `close()` ends the reading once the CLI has exited, also
- * when it never opened the FIFO, and resolves with the events.
+ * the disk), stamping each resource event when it arrives. The FIFO is opened read-write, so the CLI opening and
+ * closing it (it does, before it logs) never ends the reading; `close()`, once the CLI has exited, reads what is
+ * left and resolves with the events.
  */
 function followEvents(fifo: string): { close: () => Promise<TimedEvent[]> } {
     spawnSync("mkfifo", ["-m", "600", fifo]);
     const events: TimedEvent[] = [];
-    const lines = readline.createInterface({ input: fs.createReadStream(fifo), crlfDelay: Infinity });
+    const input = fs.createReadStream(fifo, { flags: "r+" });
+    const lines = readline.createInterface({ input, crlfDelay: Infinity });
     lines.on("line", (l) => {
         if (!l.includes('"resourcePreEvent"') && !l.includes('"resOutputsEvent"')) return;
         events.push({ at: now(), event: JSON.parse(l) });
     });
-    const done = new Promise<TimedEvent[]>((resolve) => lines.on("close", () => resolve(events)));
     return {
-        close: () => {
-            // A writer that opens and closes at once ends a reader still waiting for one (ENXIO: it is gone).
-            try {
-                fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
-            } catch {
-                // No reader left: it saw the CLI's end of file already.
-            }
-            return done;
+        close: async () => {
+            await new Promise((r) => setTimeout(r, DRAIN_MS));
+            lines.close();
+            input.destroy();
+            return events;
         },
     };
 }
