@@ -6,49 +6,42 @@
  *     program add on top of the waits the dependencies impose;
  *  2. the chain itself, with how long each step took and how late it started after its dependencies ended;
  *  3. the slowest steps off the chain.
- * The engine's event log is followed as it is written and each line stamped when read, every 50 ms (its own
- * timestamps are whole seconds).
+ * The engine's event log comes through a FIFO and each line is stamped when read (its own timestamps are whole
+ * seconds).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as readline from "node:readline";
 import { loopbackOnly } from "../scripts/loopback-only.mjs";
 import { EngineScenario } from "../test/engine/scenario";
 import { criticalPath, stepsFromEvents, type TimedEvent } from "./critical-path";
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
-/** How often the event log is read: the resolution of the step times. */
-const POLL_MS = 50;
+/** How long after the CLI exits what it wrote last is still read from the FIFO. */
+const DRAIN_MS = 500;
 
 /**
- * Follows the event log file the engine appends to, stamping each complete line when it is read; `stop()` reads
- * what is left and resolves with every event.
+ * Reads the engine's event log through a FIFO (so its debug diagnostics, which can quote Secret data, never touch
+ * the disk), stamping each resource event when it arrives. The FIFO is opened read-write, so the CLI opening and
+ * closing it (it does, before it logs) never ends the reading; `close()`, once the CLI has exited, reads what is
+ * left and resolves with the events.
  */
-function followEvents(file: string): { stop: () => TimedEvent[] } {
-    fs.writeFileSync(file, "");
+function followEvents(fifo: string): { close: () => Promise<TimedEvent[]> } {
+    spawnSync("mkfifo", ["-m", "600", fifo]);
     const events: TimedEvent[] = [];
-    let offset = 0;
-    let partial = "";
-    const read = () => {
-        const fd = fs.openSync(file, "r");
-        try {
-            const buf = Buffer.alloc(1 << 20);
-            for (let n; (n = fs.readSync(fd, buf, 0, buf.length, offset)) > 0; offset += n) {
-                const lines = (partial + buf.subarray(0, n).toString("utf8")).split("\n");
-                partial = lines.pop()!;
-                const at = now();
-                for (const l of lines) if (l.trim()) events.push({ at, event: JSON.parse(l) });
-            }
-        } finally {
-            fs.closeSync(fd);
-        }
-    };
-    const timer = setInterval(read, POLL_MS);
+    const input = fs.createReadStream(fifo, { flags: "r+" });
+    const lines = readline.createInterface({ input, crlfDelay: Infinity });
+    lines.on("line", (l) => {
+        if (!l.includes('"resourcePreEvent"') && !l.includes('"resOutputsEvent"')) return;
+        events.push({ at: now(), event: JSON.parse(l) });
+    });
     return {
-        stop: () => {
-            clearInterval(timer);
-            read();
+        close: async () => {
+            await new Promise((r) => setTimeout(r, DRAIN_MS));
+            lines.close();
+            input.destroy();
             return events;
         },
     };
@@ -64,12 +57,12 @@ function short(urn: string): string {
 async function profile(stack: "lab" | "airgap"): Promise<void> {
     const s = await EngineScenario.start({ base: stack });
     try {
-        const log = path.join(s.work, "events.jsonl");
-        const follow = followEvents(log);
+        const fifo = path.join(s.work, "events.fifo");
+        const follow = followEvents(fifo);
         const t0 = now();
-        const r = await s.pulumi(["up", "--yes", "--event-log", log]);
+        const r = await s.pulumi(["up", "--yes", "--event-log", fifo]);
         const wall = now() - t0;
-        const events = follow.stop();
+        const events = await follow.close();
         if (r.code !== 0)
             throw new Error(`pulumi up of ${stack} failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
         const state = JSON.parse((await s.pulumiOk(["stack", "export"])).stdout);
