@@ -42,6 +42,9 @@ function followEvents(fifo: string): { close: () => Promise<TimedEvent[]> } {
             await new Promise((r) => setTimeout(r, DRAIN_MS));
             lines.close();
             input.destroy();
+            // The stream's last read waits in a worker thread for data that never comes (this end holds the FIFO
+            // open for writing too): one more line ends it, so the process can exit.
+            fs.writeFileSync(fifo, "\n");
             return events;
         },
     };
@@ -113,8 +116,11 @@ if (process.env.AIHUB_NETNS !== "loopback") {
     const r = spawnSync(argv[0], argv.slice(1), { stdio: "inherit" });
     process.exit(r.status ?? 1);
 } else {
-    main().catch((e) => {
-        console.error(e instanceof Error ? e.message : e);
-        process.exit(1);
-    });
+    main().then(
+        () => process.exit(0),
+        (e) => {
+            console.error(e instanceof Error ? e.message : e);
+            process.exit(1);
+        },
+    );
 }
