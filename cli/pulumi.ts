@@ -128,16 +128,17 @@ const POLICY_COMMANDS = new Set(["preview", "up", "update"]);
 
 /**
  * `args` with `--policy-pack <projectDir>/policy` added (before a `--`, if any) when the command is a preview or an
- * up, the stack's `policyPack` config value is true (as the stack file holds it: a boolean, or the string `"true"`
- * that `pulumi config set` writes) and the arguments name no pack; otherwise `args` unchanged.
+ * up, the stack's `policyPack` config value (read by `policyPack`, only for those commands) is true (as the stack
+ * file holds it: a boolean, or the string `"true"` that `pulumi config set` writes) and the arguments name no pack;
+ * otherwise `args` unchanged.
  */
 export function withStackPolicyPack(
     args: string[],
     command: string | undefined,
-    policyPack: unknown,
+    policyPack: () => unknown,
     projectDir: string,
 ): string[] {
-    if (command === undefined || !POLICY_COMMANDS.has(command) || parseConfigValue(policyPack) !== true) return args;
+    if (command === undefined || !POLICY_COMMANDS.has(command) || parseConfigValue(policyPack()) !== true) return args;
     const end = args.indexOf("--");
     const before = end < 0 ? args : args.slice(0, end);
     if (before.some((a) => a === "--policy-pack" || a.startsWith("--policy-pack="))) return args;
@@ -264,7 +265,7 @@ async function main(): Promise<void> {
     const { command, stack: given } = commandAndStack(args);
     const stack = checksStack(command) ? (given ?? selectedStack(pulumi, projectDir, env)) : given;
     if (!(await recoverFirst(pulumi, { command, stack }, projectDir, env, run))) process.exit(1);
-    const cliArgs = withStackPolicyPack(args, command, stackPolicyPack(projectDir, stack), projectDir);
+    const cliArgs = withStackPolicyPack(args, command, () => stackPolicyPack(projectDir, stack), projectDir);
     if (cliArgs !== args)
         console.error(`aihub-airgap: policyPack is true for stack ${stack}: running with the policy pack policy/`);
     const child = spawn(pulumi, cliArgs, { stdio: "inherit", env });

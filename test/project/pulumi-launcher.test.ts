@@ -267,26 +267,18 @@ describe("inPrivateTmpdir: what the program checks before it warns", () => {
 describe("withStackPolicyPack: the stack's policyPack key as a default --policy-pack", () => {
     const pack = path.join("/p", "policy");
     it("adds the project's pack to preview and up when the stack file says true (boolean or the CLI's string)", () => {
-        assert.deepEqual(withStackPolicyPack(["preview", "-s", "x"], "preview", true, "/p"), [
-            "preview",
-            "-s",
-            "x",
-            "--policy-pack",
-            pack,
-        ]);
-        assert.deepEqual(withStackPolicyPack(["up", "--yes"], "up", "true", "/p"), [
-            "up",
-            "--yes",
-            "--policy-pack",
-            pack,
-        ]);
-        assert.deepEqual(withStackPolicyPack(["up", "--", "x"], "up", true, "/p"), [
-            "up",
-            "--policy-pack",
-            pack,
-            "--",
-            "x",
-        ]);
+        assert.deepEqual(
+            withStackPolicyPack(["preview", "-s", "x"], "preview", () => true, "/p"),
+            ["preview", "-s", "x", "--policy-pack", pack],
+        );
+        assert.deepEqual(
+            withStackPolicyPack(["up", "--yes"], "up", () => "true", "/p"),
+            ["up", "--yes", "--policy-pack", pack],
+        );
+        assert.deepEqual(
+            withStackPolicyPack(["up", "--", "x"], "up", () => true, "/p"),
+            ["up", "--policy-pack", pack, "--", "x"],
+        );
     });
     it("leaves the arguments alone when the key is false or absent, for other commands, and when a pack is given", () => {
         for (const [args, command, value] of [
@@ -298,7 +290,16 @@ describe("withStackPolicyPack: the stack's policyPack key as a default --policy-
             [["up", "--policy-pack", "other"], "up", true],
             [["preview", "--policy-pack=other"], "preview", true],
         ] as [string[], string, unknown][]) {
-            assert.deepEqual(withStackPolicyPack(args, command, value, "/p"), args, args.join(" "));
+            assert.deepEqual(
+                withStackPolicyPack(args, command, () => value, "/p"),
+                args,
+                args.join(" "),
+            );
         }
+        // Other commands never read the stack file.
+        assert.deepEqual(
+            withStackPolicyPack(["destroy"], "destroy", () => assert.fail("read"), "/p"),
+            ["destroy"],
+        );
     });
 });
