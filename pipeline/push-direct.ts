@@ -58,7 +58,22 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
             },
             task,
         );
+    // repository + digest → the one transfer that links the blob there. Two images of one repository that need the
+    // same blob wait for the same transfer: a second upload or mount would make distribution 2.8 write the
+    // repository's link file for the blob again, which its filesystem driver does in place (truncate, then write:
+    // registry/storage/driver/filesystem/driver.go, PutContent through Writer with append=false, made atomic only by
+    // distribution PR #4624 in 3.x), and a manifest PUT of the first image that reads the link in between is
+    // refused with MANIFEST_BLOB_UNKNOWN.
+    const linked = new Map<string, Promise<void>>();
     const blob = (repo: string, digest: string): Promise<void> => {
+        const key = `${repo}@${digest}`;
+        const known = linked.get(key);
+        if (known) return known;
+        const done = link(repo, digest);
+        linked.set(key, done);
+        return done;
+    };
+    const link = (repo: string, digest: string): Promise<void> => {
         const size = sizes.get(digest)!;
         const earlier = first.get(digest);
         if (earlier) {
@@ -168,9 +183,9 @@ export async function pushDirect(o: PushOptions): Promise<PushResult> {
                     await put();
                 } catch (e) {
                     // The registry says a blob of this image is not in the repository although its upload or
-                    // mount was answered as done (seen once with distribution 2.8 while several images of one
-                    // repository went up at once): make sure of every blob again, without the shared shortcut,
-                    // and try once more.
+                    // mount was answered as done: another client (a second push at the same time) rewrote the
+                    // blob's link in this repository while the manifest was checked (see `linked` above). Make
+                    // sure of every blob again, without the shared shortcut, and try once more.
                     if (!(e instanceof RegistryError) || !/MANIFEST_BLOB_UNKNOWN/.test(e.message)) throw e;
                     progress.note(`${ref}: the registry lacks a blob of it; checking every blob again`);
                     for (const b of parts.blobs)

@@ -140,3 +140,64 @@ describe("direct push and parallel pulls", () => {
         assert.ok(!res.failed[0].error.includes(AUTH.password));
     });
 });
+
+describe("two images of one repository that share a blob first sent to another repository", () => {
+    let work: string;
+    let up: Upstream;
+    let bundle: string;
+    let manifest: BundleManifest;
+    const servers: TestRegistry[] = [];
+
+    before(async () => {
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-linked-"));
+        up = await startUpstream(work, 0.05, [
+            { repo: "apps/base", tag: "1", layers: [{ name: "base-os", kb: 1024 }] },
+            {
+                repo: "apps/web",
+                tag: "1.0",
+                layers: [
+                    { name: "base-os", kb: 1024 },
+                    { name: "web", kb: 64 },
+                ],
+            },
+            {
+                repo: "apps/web",
+                tag: "1.1",
+                layers: [
+                    { name: "base-os", kb: 1024 },
+                    { name: "web-next", kb: 64 },
+                ],
+            },
+        ]);
+        servers.push(up.registry);
+        bundle = path.join(work, "bundle");
+        ({ manifest } = await buildBundle(bundleOf(up, bundle, { write: quiet })));
+    });
+
+    after(async () => {
+        await Promise.all(servers.map((s) => s.stop()));
+        fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    // distribution 2.8 rewrites a repository's link file in place on every upload or mount of the blob, so a second
+    // one while the first image's manifest is checked makes that manifest fail with MANIFEST_BLOB_UNKNOWN.
+    test("the shared blob is linked into that repository once, by one mount", async () => {
+        const r = await startRegistry(work, { tls: true, auth: AUTH });
+        servers.push(r);
+        const res = await pushBundle({
+            dir: bundle,
+            manifest,
+            images: walkImages(path.join(bundle, IMAGES_DIR), imageArtifacts(manifest)),
+            registry: { server: r.host, ...AUTH, caCert: r.caCert },
+            write: quiet,
+        });
+        assert.equal(res.copied.length, 3, JSON.stringify(res));
+        const shared = up.images[0].layers[0].slice("sha256:".length);
+        const links = r
+            .requests()
+            .filter((l) => /^(POST|PUT) \/v2\/apps\/web\/blobs\/uploads\//.test(l) && l.includes(shared));
+        // apps/base is pushed first (inventory order), so apps/web gets the blob by a mount.
+        assert.equal(links.length, 1, links.join("\n"));
+        assert.match(links[0], /^POST .*mount=/);
+    });
+});
