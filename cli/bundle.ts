@@ -95,6 +95,8 @@ async function main(): Promise<number> {
         signatures: !args["no-signatures"],
         verifyUpstream: cfg.bundle?.verifyUpstream,
         trustedRoot: cfg.bundle?.trustedRoot ? path.resolve(projectDir, cfg.bundle.trustedRoot) : undefined,
+        // A bare name is looked up on PATH; anything with a slash is a path from the project.
+        syft: cfg.bundle?.syft?.includes("/") ? path.resolve(projectDir, cfg.bundle.syft) : cfg.bundle?.syft,
         imageLists: lists.map((images, i) => ({ file: path.basename(listFiles[i]), images })),
     });
     const extra = await carryExtraFiles(out, cfg.bundle?.extraFiles ?? [], projectDir);

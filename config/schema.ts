@@ -219,6 +219,11 @@ export const bundleSchema = z.strictObject({
         .default([]),
     /** Sigstore's trusted_root.json (path from the project): given to cosign and carried as sigstore/trusted_root.json. */
     trustedRoot: z.string().min(1).optional(),
+    /**
+     * The syft binary (a path from the project, or a command on PATH): each image's contents are scanned with it into
+     * sbom/images/. Unset: the SBOM lists the images, not what is inside them.
+     */
+    syft: z.string().min(1).optional(),
     /** Local paths or http(s) URLs carried under files/ (names must differ). */
     extraFiles: z
         .array(

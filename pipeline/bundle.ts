@@ -36,6 +36,7 @@ import { formatBytes, Progress } from "./progress";
 import { intact, pullInto, pullReference, type PullOptions } from "./pull";
 import { carryPulumiCli, parseChecksums, type PulumiCliNeed } from "./pulumi-cli";
 import { checkSkopeo } from "./skopeo";
+import { carryContents, CONTENTS_DIR } from "./image-contents";
 import { diskFullMessage, isDiskFull } from "./disk-space";
 import { verifyUpstream, type UpstreamRule } from "./upstream-verify";
 
@@ -81,6 +82,11 @@ export interface BundleOptions extends PullOptions {
      * so `cosign verify --trusted-root` works inside. @default not carried
      */
     trustedRoot?: string;
+    /**
+     * syft, to list what each image contains (pipeline/image-contents.ts): a path or a command on PATH.
+     * @default not scanned
+     */
+    syft?: string;
     /** Images pulled at once. @default 4 */
     parallel?: number;
     /**
@@ -206,6 +212,16 @@ async function build(o: BundleOptions): Promise<BundleResult> {
     };
     manifest.artifacts.sort((a, b) => rank(a) - rank(b));
     writeManifest(o.out, manifest);
+    const contents = await carryContents(
+        { out: o.out, syft: o.syft, platforms: o.platforms, note: (l) => progress.note(l) },
+        manifest,
+        before,
+    );
+    if (o.syft) {
+        progress.note(
+            `image contents: ${contents.scanned} scanned, ${contents.reused} reused, ${contents.packages} packages listed under ${CONTENTS_DIR}/`,
+        );
+    }
 
     for (const chart of o.charts) {
         const rel = path.join("charts", path.basename(chart));

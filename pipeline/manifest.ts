@@ -49,8 +49,8 @@ const imageSchema = z.strictObject({
 const fileSchema = z.strictObject({ path: relPath, sha256: sha256Hex, size });
 
 /**
- * A single file: chart, plugin tarball, Pulumi CLI archive (`cli`), the SBOM (`sbom`), the offline verifier
- * (`verifier`, verify.cjs) or any other file.
+ * A single file: chart, plugin tarball, Pulumi CLI archive (`cli`), the SBOM or a per-image SBOM (`sbom`), the
+ * offline verifier (`verifier`, verify.cjs) or any other file.
  */
 const fileArtifactSchema = z.strictObject({
     kind: z.enum(["chart", "plugin", "cli", "file", "sbom", "verifier"]),
@@ -59,6 +59,8 @@ const fileArtifactSchema = z.strictObject({
     sha256: sha256Hex,
     size,
     path: relPath,
+    /** Set on a per-image SBOM (`sbom`): the image (`name`) and the platform manifest it lists the contents of. */
+    contents: z.strictObject({ of: z.string().min(1), platform: z.string().min(1), digest }).optional(),
 });
 
 /** A directory of files (the npm cache); `sha256` is that of the lockfile it was filled from. */

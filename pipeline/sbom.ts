@@ -3,9 +3,9 @@
  * upstream and the private reference), chart, provider plugin, Pulumi CLI archive and extra file of bundle.json,
  * every npm package of package-lock.json with the dependencies between them (development ones `scope: excluded`),
  * and the tool itself as `metadata.component`. Each image links the signatures, attestations and SBOMs carried for
- * it (`externalReferences`); charts, plugins and the CLI have `pkg:generic` purls with their sha256. bundle.json records the
- * SBOM's sha256, so the signature covers it and verify checks it. Built by pure functions from what bundle.json
- * already holds.
+ * it, and the SBOM of its contents per platform (`externalReferences`; pipeline/image-contents.ts); charts, plugins
+ * and the CLI have `pkg:generic` purls with their sha256. bundle.json records the SBOM's sha256, so the signature
+ * covers it and verify checks it. Built by pure functions from what bundle.json already holds.
  */
 import { parseImageRef } from "../lib/imageref";
 import type { ChartMeta } from "./chart-meta";
@@ -141,7 +141,12 @@ const REFERENCE_TYPE: Record<AttachmentKind, ExternalReference["type"]> = {
  * An image, with a link to each signature, attestation, SBOM and referrers index carried for it: the private
  * reference push puts it under, and its digest.
  */
-function imageComponent(a: ImageArtifact, attached: ImageArtifact[], platforms: string[]): Component {
+function imageComponent(
+    a: ImageArtifact,
+    attached: ImageArtifact[],
+    contents: FileArtifact[],
+    platforms: string[],
+): Component {
     const r = parseImageRef(a.source);
     const arch = !isIndex(a.mediaType) && platforms.length === 1 ? platforms[0].split("/")[1] : undefined;
     const links = attached.map((t): ExternalReference => ({
@@ -150,6 +155,14 @@ function imageComponent(a: ImageArtifact, attached: ImageArtifact[], platforms: 
         comment: `${t.attached!.kind} carried from ${t.source}`,
         hashes: [{ alg: "SHA-256", content: t.digest.slice("sha256:".length) }],
     }));
+    for (const c of contents) {
+        links.push({
+            type: "bom",
+            url: c.path,
+            comment: `contents of ${c.contents!.platform} (${c.contents!.digest}) found by ${c.source}`,
+            hashes: [{ alg: "SHA-256", content: c.sha256 }],
+        });
+    }
     return {
         type: "container",
         "bom-ref": `image ${a.source}`,
@@ -282,9 +295,13 @@ export function buildSbom(i: SbomInput): Sbom {
     const m = i.manifest;
     const attachedTo = (name: string) =>
         m.artifacts.filter((a): a is ImageArtifact => a.kind === "image" && a.attached?.to === name);
+    const contentsOf = (name: string) =>
+        m.artifacts.filter((a): a is FileArtifact => a.kind === "sbom" && a.contents?.of === name);
     const carried = m.artifacts.flatMap((a): Component[] => {
-        // Upstream signatures and attestations are evidence about an image, not software: its component links them.
-        if (a.kind === "image") return a.attached ? [] : [imageComponent(a, attachedTo(a.name), m.platforms)];
+        // Upstream signatures and attestations are evidence about an image, not software: its component links them,
+        // and the per-image SBOMs of what is inside it.
+        if (a.kind === "image")
+            return a.attached ? [] : [imageComponent(a, attachedTo(a.name), contentsOf(a.name), m.platforms)];
         return a.kind === "npm" || a.kind === "sbom" ? [] : [fileComponent(a, i.charts)];
     });
     const npm = npmComponents(i.lockPackages);

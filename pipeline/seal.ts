@@ -107,7 +107,9 @@ export async function sealBundle(out: string, projectDir: string, key?: KeyObjec
     writeOfflineVerifier(out);
     const verifier = await writtenFile(out, "verifier", VERIFIER_FILE, "built from cli/verify.ts by npm run bundle");
     const m = { ...readManifest(out)!, checkout };
-    const artifacts = [...m.artifacts.filter((a) => a.kind !== "sbom" && a.kind !== "verifier"), verifier];
+    const stale = (a: { kind: string; path: string }) =>
+        (a.kind === "sbom" && a.path === SBOM_FILE) || a.kind === "verifier";
+    const artifacts = [...m.artifacts.filter((a) => !stale(a)), verifier];
     const charts: Record<string, ChartMeta> = {};
     for (const a of artifacts) {
         if (a.kind === "chart") charts[a.path] = chartMeta(fs.readFileSync(path.join(out, a.path)), a.path);

@@ -1,9 +1,10 @@
 /**
- * `npm run controllers:build`: builds the upstream controllers the simulated cluster runs (cert-manager's controller
- * and webhook, MetalLB's controller, prometheus-operator, Envoy Gateway's controller and its xds-dump client) from Go
- * modules — the wrapper modules under testing/controllers/, each with a committed go.sum — into
- * ~/.cache/aihub-airgap/<name>/<version>/bin, only what is missing. About 9 minutes cold on 2 cores for cert-manager
- * and MetalLB, plus about 6 CPU-minutes for prometheus-operator and 10 for Envoy Gateway; a second run does nothing.
+ * `npm run controllers:build`: builds the upstream programs the tests run (cert-manager's controller and webhook,
+ * MetalLB's controller, prometheus-operator, Envoy Gateway's controller and its xds-dump client on the simulated
+ * cluster; syft for the per-image SBOM tests) from Go modules — the wrapper modules under testing/controllers/, each
+ * with a committed go.sum — into ~/.cache/aihub-airgap/<name>/<version>/bin, only what is missing. About 9 minutes
+ * cold on 2 cores for cert-manager and MetalLB, plus about 6 CPU-minutes for prometheus-operator, 10 for Envoy
+ * Gateway and SYFT_CPU for syft; a second run does nothing.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -26,7 +27,8 @@ async function main(): Promise<number> {
         for (const [bin, pkg] of missing) {
             const t1 = Date.now();
             const tmp = `${upstreamBinary(b, bin)}.partial`;
-            await go(["build", "-trimpath", "-ldflags", "-s -w", "-o", tmp, pkg], dir);
+            const ldflags = ["-s -w", ...(b.stamps ?? []).map((s) => `-X ${s}`)].join(" ");
+            await go(["build", "-trimpath", "-ldflags", ldflags, "-o", tmp, pkg], dir);
             fs.renameSync(tmp, upstreamBinary(b, bin));
             console.log(`${b.name} ${b.version}: ${bin} built in ${Math.round((Date.now() - t1) / 1000)} s`);
         }

@@ -13,6 +13,8 @@ export interface UpstreamBuild {
     version: string;
     /** Binary name → Go package it is built from (relative packages are the wrapper module's own mains). */
     binaries: Record<string, string>;
+    /** -X stamps, as "importpath.Var=value". @default none */
+    stamps?: string[];
 }
 
 /** The cert-manager controller and webhook (mains of our own over the root module's packages). */
@@ -50,8 +52,19 @@ export const ENVOY_GATEWAY: UpstreamBuild = {
     binaries: { "envoy-gateway": "./server", "xds-dump": "./xds-dump" },
 };
 
+/**
+ * syft, which `bundle` runs (stack key `bundle.syft`) to list each image's contents; the pipeline tests run this
+ * build. Its own command, with the version stamped as its release builds stamp it.
+ */
+export const SYFT: UpstreamBuild = {
+    name: "syft",
+    version: "v1.57.2",
+    binaries: { syft: "github.com/anchore/syft/cmd/syft" },
+    stamps: ["main.version=1.57.2"],
+};
+
 /** Every upstream build, in build order. */
-export const UPSTREAM_BUILDS = [CERT_MANAGER, METALLB, PROMETHEUS_OPERATOR, ENVOY_GATEWAY];
+export const UPSTREAM_BUILDS = [CERT_MANAGER, METALLB, PROMETHEUS_OPERATOR, ENVOY_GATEWAY, SYFT];
 
 /** The cache folder of one build's binaries. */
 export function upstreamBinDir(b: UpstreamBuild): string {
