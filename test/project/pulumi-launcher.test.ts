@@ -62,7 +62,18 @@ before(() => {
     fs.writeFileSync(fake, FAKE, { mode: 0o755 });
 });
 
+/** Launchers started by a test: a test that fails before its launcher ends must not leave it (and the run) hanging. */
+const started: ChildProcess[] = [];
+
 after(() => {
+    for (const c of started) {
+        if (c.exitCode !== null || c.signalCode !== null) continue;
+        try {
+            process.kill(-c.pid!, "SIGKILL"); // its process group: the stand-in CLI too
+        } catch {
+            // already gone
+        }
+    }
     fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -95,13 +106,15 @@ function runLauncher(args: string[], out: string, extraEnv: NodeJS.ProcessEnv = 
 function startLauncher(args: string[], out: string): { child: ChildProcess; exit: Promise<number | null> } {
     const [node, pre] = launcherCommand();
     const child = spawn(node, [...pre, ...args], { cwd: project, env: env(out), stdio: "ignore", detached: true });
+    started.push(child);
     const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     return { child, exit };
 }
 
 async function seenBy(out: string): Promise<Seen> {
     const file = path.join(out, "seen.json");
-    return eventually("the stand-in CLI to start", async () => fs.existsSync(file), 15_000).then(
+    // The launcher compiles itself (tsx) before it starts the CLI: on a loaded 2-core machine that took over 15 s.
+    return eventually("the stand-in CLI to start", async () => fs.existsSync(file), 60_000).then(
         () => JSON.parse(fs.readFileSync(file, "utf8")) as Seen,
     );
 }
@@ -127,7 +140,8 @@ function reapersOf(dir: string): number[] {
         .map(Number);
 }
 
-describe("npm run pulumi: the launcher", () => {
+// Each test bounded: one whose launcher never ends fails, and `after` stops what it started.
+describe("npm run pulumi: the launcher", { timeout: 180_000 }, () => {
     it("runs the CLI with a private 0700 folder under .pulumi-tmp as TMPDIR/TMP/TEMP and removes it on exit", async () => {
         const out = outDir();
         const r = runLauncher(["exit", "0"], out);
