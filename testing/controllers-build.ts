@@ -1,6 +1,7 @@
 /**
  * `npm run controllers:build`: builds the upstream controllers the simulated cluster runs (cert-manager's controller
- * and webhook, MetalLB's controller, prometheus-operator, Envoy Gateway's controller and its xds-dump client) from Go
+ * and webhook, MetalLB's controller, prometheus-operator, Envoy Gateway's controller and its xds-dump client, the CSI
+ * snapshot-controller, csi-snapshotter and csi-provisioner and csi-test's mock CSI driver) from Go
  * modules — the wrapper modules under testing/controllers/, each with a committed go.sum — into
  * ~/.cache/aihub-airgap/<name>/<version>/bin, only what is missing. About 9 minutes cold on 2 cores for cert-manager
  * and MetalLB, plus about 6 CPU-minutes for prometheus-operator and 10 for Envoy Gateway; a second run does nothing.

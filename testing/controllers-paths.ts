@@ -50,8 +50,35 @@ export const ENVOY_GATEWAY: UpstreamBuild = {
     binaries: { "envoy-gateway": "./server", "xds-dump": "./xds-dump" },
 };
 
+/**
+ * The CSI machinery behind VolumeSnapshots and provisioning (testing/sim/csi.ts): external-snapshotter v8.6.0's
+ * snapshot-controller and csi-snapshotter sidecar and external-provisioner v5.3.0's csi-provisioner sidecar, in one
+ * wrapper module so that their shared packages (client-go, csi-lib-utils, gRPC) compile once.
+ */
+export const CSI_SIDECARS: UpstreamBuild = {
+    name: "csi-sidecars",
+    version: "snapshotter-v8.6.0-provisioner-v5.3.0",
+    binaries: {
+        "snapshot-controller": "github.com/kubernetes-csi/external-snapshotter/v8/cmd/snapshot-controller",
+        "csi-snapshotter": "github.com/kubernetes-csi/external-snapshotter/v8/cmd/csi-snapshotter",
+        "csi-provisioner": "github.com/kubernetes-csi/external-provisioner/v5/cmd/csi-provisioner",
+    },
+};
+
+/**
+ * The in-memory mock CSI driver of csi-test v4.0.2 (cmd/mock-driver: volumes and snapshots kept in memory, its
+ * name set with `--name`), the driver behind the sidecars. Its own module: it is built against CSI spec v1.3.0, whose
+ * generated server interfaces predate the ones the sidecars' spec v1.12.0 requires, and csi-test v5 no longer has a
+ * mock driver (the CSI hostpath driver is not served here).
+ */
+export const CSI_MOCK: UpstreamBuild = {
+    name: "csi-mock",
+    version: "v4.0.2",
+    binaries: { "csi-mock-driver": "github.com/kubernetes-csi/csi-test/v4/cmd/mock-driver" },
+};
+
 /** Every upstream build, in build order. */
-export const UPSTREAM_BUILDS = [CERT_MANAGER, METALLB, PROMETHEUS_OPERATOR, ENVOY_GATEWAY];
+export const UPSTREAM_BUILDS = [CERT_MANAGER, METALLB, PROMETHEUS_OPERATOR, ENVOY_GATEWAY, CSI_SIDECARS, CSI_MOCK];
 
 /** The cache folder of one build's binaries. */
 export function upstreamBinDir(b: UpstreamBuild): string {
