@@ -1,10 +1,10 @@
 /**
- * `npm run controllers:build`: builds the upstream programs the tests run (cert-manager's controller and webhook,
- * MetalLB's controller, prometheus-operator, Envoy Gateway's controller and its xds-dump client on the simulated
- * cluster; syft for the per-image SBOM tests) from Go modules — the wrapper modules under testing/controllers/, each
- * with a committed go.sum — into ~/.cache/aihub-airgap/<name>/<version>/bin, only what is missing. About 9 minutes
- * cold on 2 cores for cert-manager and MetalLB, plus about 6 CPU-minutes for prometheus-operator, 10 for Envoy
- * Gateway and SYFT_CPU for syft; a second run does nothing.
+ * `npm run controllers:build`: builds the upstream programs the tests run (on the simulated cluster: cert-manager's
+ * controller and webhook, MetalLB's controller, prometheus-operator, Envoy Gateway's controller and its xds-dump
+ * client, the CSI snapshot-controller, csi-snapshotter and csi-provisioner and csi-test's mock CSI driver; syft for
+ * the per-image SBOM tests) from Go modules — the wrapper modules under testing/controllers/, each with a committed
+ * go.sum — into ~/.cache/aihub-airgap/<name>/<version>/bin, only what is missing. About 11 minutes cold on 2 cores
+ * for the controllers and 460 CPU-seconds more for syft; a second run does nothing.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -53,6 +53,33 @@ export const ENVOY_GATEWAY: UpstreamBuild = {
 };
 
 /**
+ * The CSI machinery behind VolumeSnapshots and provisioning (testing/sim/csi.ts): external-snapshotter v8.6.0's
+ * snapshot-controller and csi-snapshotter sidecar and external-provisioner v5.3.0's csi-provisioner sidecar, in one
+ * wrapper module so that their shared packages (client-go, csi-lib-utils, gRPC) compile once.
+ */
+export const CSI_SIDECARS: UpstreamBuild = {
+    name: "csi-sidecars",
+    version: "snapshotter-v8.6.0-provisioner-v5.3.0",
+    binaries: {
+        "snapshot-controller": "github.com/kubernetes-csi/external-snapshotter/v8/cmd/snapshot-controller",
+        "csi-snapshotter": "github.com/kubernetes-csi/external-snapshotter/v8/cmd/csi-snapshotter",
+        "csi-provisioner": "github.com/kubernetes-csi/external-provisioner/v5/cmd/csi-provisioner",
+    },
+};
+
+/**
+ * The in-memory mock CSI driver of csi-test v4.0.2 (cmd/mock-driver: volumes and snapshots kept in memory, its
+ * name set with `--name`), the driver behind the sidecars. Its own module: it is built against CSI spec v1.3.0, whose
+ * generated server interfaces predate the ones the sidecars' spec v1.12.0 requires, and csi-test v5 no longer has a
+ * mock driver (the CSI hostpath driver is not served here).
+ */
+export const CSI_MOCK: UpstreamBuild = {
+    name: "csi-mock",
+    version: "v4.0.2",
+    binaries: { "csi-mock-driver": "github.com/kubernetes-csi/csi-test/v4/cmd/mock-driver" },
+};
+
+/**
  * syft, which `bundle` runs (stack key `bundle.syft`) to list each image's contents; the pipeline tests run this
  * build. Its own command, with the version stamped as its release builds stamp it.
  */
@@ -64,7 +91,15 @@ export const SYFT: UpstreamBuild = {
 };
 
 /** Every upstream build, in build order. */
-export const UPSTREAM_BUILDS = [CERT_MANAGER, METALLB, PROMETHEUS_OPERATOR, ENVOY_GATEWAY, SYFT];
+export const UPSTREAM_BUILDS = [
+    CERT_MANAGER,
+    METALLB,
+    PROMETHEUS_OPERATOR,
+    ENVOY_GATEWAY,
+    CSI_SIDECARS,
+    CSI_MOCK,
+    SYFT,
+];
 
 /** The cache folder of one build's binaries. */
 export function upstreamBinDir(b: UpstreamBuild): string {

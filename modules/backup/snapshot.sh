@@ -85,9 +85,17 @@ kubectl -n "$NAMESPACE" get volumesnapshot -l "$LABEL" \
         kubectl -n "$NAMESPACE" delete job,pvc -l "aihub-airgap/backup-copy=$old" --wait=false
         if [ "$TARGET_KIND" = pvc ]; then rm -rf "${WORK:?}/$old"; else s3 rm --recursive "$S3_URL/$old/"; fi
     done
-if [ -s "$DIR/snapshots.tsv" ]; then
-    kubectl -n "$NAMESPACE" wait volumesnapshot -l "$LABEL=$BACKUP_ID" \
-        --for=jsonpath='{.status.readyToUse}'=true --timeout="${SNAPSHOT_TIMEOUT}s"
+# A snapshot the CSI controllers refuse carries the reason in status.error (retried, so not final until the timeout):
+# name it, or a run fails with no more than kubectl's "timed out waiting for the condition".
+if [ -s "$DIR/snapshots.tsv" ] && ! kubectl -n "$NAMESPACE" wait volumesnapshot -l "$LABEL=$BACKUP_ID" \
+    --for=jsonpath='{.status.readyToUse}'=true --timeout="${SNAPSHOT_TIMEOUT}s"; then
+    kubectl -n "$NAMESPACE" get volumesnapshot -l "$LABEL=$BACKUP_ID" \
+        -o jsonpath='{range .items[*]}{.metadata.name}{"\t"}{.status.readyToUse}{"\t"}{.status.error.message}{"\n"}{end}' |
+        while IFS=$'\t' read -r name ready error; do
+            [ "$ready" = true ] && continue
+            log "volumesnapshot $name not ready after ${SNAPSHOT_TIMEOUT}s: ${error:-no error reported (does the CSI snapshotter of the snapshot class driver run?)}"
+        done
+    exit 1
 fi
 echo "snapshots-ready $(now_ms)" >>"$DIR/timeline"
 log "$(wc -l <"$DIR/snapshots.tsv") snapshots ready"

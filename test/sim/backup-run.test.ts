@@ -2,8 +2,12 @@
 /**
  * One backup run outside a pod: modules/backup/snapshot.sh (with a real kubectl against the simulated cluster) and
  * modules/backup/pg.sh dump (against a loopback PostgreSQL) started together, as the CronJob's two containers start. The
- * test stands in for the CSI snapshotter by marking snapshots ready; kwok completes the copy Jobs without running
- * them. Checks the snapshots, the timeline (start skew), the completion label and retention.
+ * real CSI machinery makes the snapshots and claims (testing/sim/csi.ts): external-snapshotter's snapshot-controller
+ * and csi-snapshotter and external-provisioner's csi-provisioner, behind csi-test's mock driver answering as Rook's RBD
+ * and CephFS drivers, with our StorageClasses and VolumeSnapshotClasses. No data is stored (the mock keeps records
+ * only) and kwok completes the copy Jobs without running them. Checks the snapshots and their contents, the copy
+ * claims the provisioner made from them, the timeline (start skew), the completion label, retention, and that a
+ * snapshot the real controller refuses fails the run with its reason.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -13,27 +17,37 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { snapshotCrds } from "../../modules/ceph/snapshot-crds";
 import { snapshotClassMap } from "../../modules/backup/job-manifests";
-import { cephfsShallowStorageClassSpec, cephfsStorageClassSpec } from "../../modules/ceph/fs-manifests";
+import {
+    cephfsShallowStorageClassSpec,
+    cephfsStorageClassSpec,
+    rbdStorageClassSpec,
+} from "../../modules/ceph/fs-manifests";
 import { snapshotClassName, snapshotClassSpec } from "../../modules/ceph/snapshot-manifests";
 import { engineBinDir } from "../../testing/engine/paths";
 import { missingBinaries, startSim, stopSim, type ApiClient, type SimHandle } from "../../testing/sim";
+import { missingCsiBinaries, startCsi } from "../../testing/sim/csi";
+import { eventually } from "../helpers/eventually";
 import { kubectlBinary } from "../helpers/kubectl";
 import { postgresBinDir, startPostgres, type PgServer } from "../helpers/postgres";
 
 const SCRIPTS = path.resolve(__dirname, "..", "..", "modules", "backup");
 const NS = "aihub";
-/** Label of the test's snapshots that never become ready (the stand-in snapshotter leaves them alone). */
-const NEVER_READY = "test/never-ready";
 /** The CephFS part of the `ceph` section the StorageClass specs read. */
 const CEPH = { storageClass: "rook-cephfs", filesystem: { name: "rmcephfs" } } as never;
 const SHALLOW = "rook-cephfs-snapshot-ro";
 const pg = postgresBinDir();
+const scope = { operatorNamespace: "rook-ceph", clusterNamespace: "rook-ceph", rookVersion: "v1.20.6" };
+const RBD = snapshotClassSpec("rbd", scope).driver as string;
+const CEPHFS = snapshotClassSpec("cephfs", scope).driver as string;
 const missing = missingBinaries();
+const missingCsi = missingCsiBinaries();
 const skip = missing.length
     ? `sim binaries missing from ${engineBinDir()}: ${missing.join(", ")}`
-    : pg
-      ? false
-      : "PostgreSQL is not installed";
+    : missingCsi.length
+      ? `CSI binaries not built (npm run controllers:build): ${missingCsi.join(", ")}`
+      : pg
+        ? false
+        : "PostgreSQL is not installed";
 
 function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {
@@ -51,9 +65,11 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
     let api: ApiClient;
     let server: PgServer;
     let env: NodeJS.ProcessEnv;
-    let marking = true;
+    let watching = true;
     /** Every copy PVC (label aihub-airgap/backup-copy) seen while the runs went, by name. */
     const copies = new Map<string, any>();
+    /** The PV seen bound to each copy PVC, by the claim's name. */
+    const copyVolumes = new Map<string, any>();
 
     before(async () => {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "backup-run-"));
@@ -67,23 +83,46 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
         server.sql("aihub", "aihub", "pw-aihub", "create table t as select g from generate_series(1, 20000) g");
         for (const crd of snapshotCrds())
             await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
-        await new Promise((r) => setTimeout(r, 2000));
-        await api.create("/apis/storage.k8s.io/v1/storageclasses", {
-            apiVersion: "storage.k8s.io/v1",
-            kind: "StorageClass",
-            metadata: { name: "rook-ceph-block" },
-            provisioner: "rook-ceph.rbd.csi.ceph.com",
+        await eventually(
+            "snapshot CRDs established",
+            async () => {
+                const r = await api.get<any>(
+                    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/volumesnapshotcontents.snapshot.storage.k8s.io",
+                );
+                return r?.status?.conditions?.some((c: any) => c.type === "Established" && c.status === "True");
+            },
+            60_000,
+        );
+        // The real snapshot-controller, and csi-provisioner + csi-snapshotter in front of a mock driver per Rook driver.
+        await startCsi(sim, [RBD, CEPHFS]);
+        // The secrets our classes name, as Rook creates them in the cluster namespace (the mock checks no credentials;
+        // the sidecars look the secrets up and fail without them).
+        await api.create("/api/v1/namespaces", {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { name: "rook-ceph" },
         });
-        const scope = { operatorNamespace: "rook-ceph", clusterNamespace: "rook-ceph", rookVersion: "v1.20.6" };
-        await api.create("/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses", snapshotClassSpec("rbd", scope));
-        // The CephFS class and its shallow (snapshot-backed, read-only) class as modules/ceph builds them.
-        for (const sc of [cephfsStorageClassSpec(CEPH, scope), cephfsShallowStorageClassSpec(CEPH, scope)])
+        for (const name of ["rook-csi-rbd-provisioner", "rook-csi-cephfs-provisioner"])
+            await api.create("/api/v1/namespaces/rook-ceph/secrets", {
+                apiVersion: "v1",
+                kind: "Secret",
+                metadata: { name },
+                stringData: { userID: "csi-provisioner", userKey: "not-a-real-key" },
+            });
+        // The RBD and CephFS classes, the CephFS shallow (snapshot-backed, read-only) class and the snapshot classes,
+        // as modules/ceph builds them.
+        for (const sc of [
+            rbdStorageClassSpec("rook-ceph-block", "replicapool", scope),
+            cephfsStorageClassSpec(CEPH, scope),
+            cephfsShallowStorageClassSpec(CEPH, scope),
+        ])
             await api.create("/apis/storage.k8s.io/v1/storageclasses", {
                 apiVersion: "storage.k8s.io/v1",
                 kind: "StorageClass",
                 ...sc,
             });
-        await api.create("/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses", snapshotClassSpec("cephfs", scope));
+        for (const kind of ["rbd", "cephfs"] as const)
+            await api.create("/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses", snapshotClassSpec(kind, scope));
         await api.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
         for (const [pvc, cls, mode = "ReadWriteOnce"] of [
             ["aihub-db-pvc", "rook-ceph-block"],
@@ -103,28 +142,24 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
                 },
             });
         }
-        // Stands in for the CSI snapshotter: every snapshot becomes ready shortly after it is created (but those
-        // labelled NEVER_READY, which stand for a driver without a snapshotter).
+        for (const pvc of ["aihub-db-pvc", "aihub-home-pvc", "aihub-shared-pvc", "aihub-backup"])
+            await eventually(
+                `${pvc} bound by the real csi-provisioner`,
+                async () =>
+                    (await api.get<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims/${pvc}`))?.status?.phase ===
+                    "Bound",
+                60_000,
+            );
+        // Records every copy PVC (label aihub-airgap/backup-copy) and the PV bound to it while the runs go: the script
+        // removes them once copied.
         void (async () => {
-            while (marking) {
-                const snaps = await api
-                    .list<any>(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`)
-                    .catch(() => []);
-                for (const s of snaps.filter((x) => !x.status?.readyToUse && !x.metadata.labels?.[NEVER_READY])) {
-                    await api
-                        .mergePatch(
-                            `/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots/${s.metadata.name}/status`,
-                            {
-                                status: { readyToUse: true, restoreSize: "1Gi" },
-                            },
-                        )
-                        .catch(() => undefined);
-                }
-                const copyClaims = await api
-                    .list<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims`)
-                    .catch(() => []);
-                for (const c of copyClaims.filter((x) => x.metadata.labels?.["aihub-airgap/backup-copy"]))
+            while (watching) {
+                const claims = await api.list<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims`).catch(() => []);
+                for (const c of claims.filter((x) => x.metadata.labels?.["aihub-airgap/backup-copy"]))
                     copies.set(c.metadata.name, c);
+                for (const pv of await api.list<any>("/api/v1/persistentvolumes").catch(() => []))
+                    if (pv.spec.claimRef && copies.has(pv.spec.claimRef.name))
+                        copyVolumes.set(pv.spec.claimRef.name, pv);
                 await new Promise((r) => setTimeout(r, 100));
             }
         })();
@@ -159,7 +194,7 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
     });
 
     after(async () => {
-        marking = false;
+        watching = false;
         server?.stop();
         api?.close();
         if (tmp) {
@@ -191,6 +226,25 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
             "aihub-shared-pvc-aihub-backup-1001",
         ]);
         for (const s of snaps) assert.equal(s.metadata.labels["aihub-airgap/complete"], "true");
+        // Made by the real controllers: each snapshot bound to a content of its class's driver whose source is the
+        // volume the real csi-provisioner created for the claim, with the mock driver's snapshot handle.
+        for (const s of snaps) {
+            const pvc = s.metadata.labels["aihub-airgap/pvc"];
+            assert.equal(s.status.readyToUse, true, s.metadata.name);
+            const content = await api.get<any>(
+                `/apis/snapshot.storage.k8s.io/v1/volumesnapshotcontents/${s.status.boundVolumeSnapshotContentName}`,
+            );
+            const claim = await api.get<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims/${pvc}`);
+            const pv = await api.get<any>(`/api/v1/persistentvolumes/${claim.spec.volumeName}`);
+            const driver = pvc === "aihub-shared-pvc" ? CEPHFS : RBD;
+            assert.equal(pv.metadata.annotations["pv.kubernetes.io/provisioned-by"], driver);
+            assert.ok(pv.spec.csi.volumeAttributes["storage.kubernetes.io/csiProvisionerIdentity"], "real provisioner");
+            assert.equal(content.spec.driver, driver);
+            assert.equal(content.spec.volumeSnapshotClassName, snapshotClassName(driver === RBD ? "rbd" : "cephfs"));
+            assert.equal(content.spec.source.volumeHandle, pv.spec.csi.volumeHandle);
+            assert.equal(content.status.readyToUse, true);
+            assert.match(content.status.snapshotHandle, /^\d+$/, "the mock driver's snapshot id");
+        }
         const dir = path.join(env.WORK!, "aihub-backup-1001");
         assert.ok(fs.existsSync(path.join(dir, "COMPLETE")));
         assert.ok(fs.existsSync(path.join(dir, "db", "aihub.dump")));
@@ -227,6 +281,17 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
             kind: "VolumeSnapshot",
             name: "aihub-shared-pvc-aihub-backup-1001",
         });
+        // The real csi-provisioner made each copy's volume from its snapshot (CreateVolume with the snapshot source).
+        for (const c of [...copies.values()].filter(
+            (x) => x.metadata.labels["aihub-airgap/backup-copy"] === "aihub-backup-1001",
+        )) {
+            const pv = copyVolumes.get(c.metadata.name);
+            assert.ok(pv, `no PV seen bound to the copy claim ${c.metadata.name}`);
+            assert.deepEqual(pv.spec.accessModes, c.spec.accessModes);
+            assert.equal(pv.spec.storageClassName, c.spec.storageClassName);
+            assert.ok(pv.spec.csi.volumeAttributes["storage.kubernetes.io/csiProvisionerIdentity"], "real provisioner");
+        }
+        assert.equal(copyVolumes.get(shared.metadata.name).spec.csi.driver, CEPHFS);
         const cls = await api.get<any>(`/apis/storage.k8s.io/v1/storageclasses/${SHALLOW}`);
         assert.equal(cls.parameters.backingSnapshot, "true");
         assert.equal(cls.parameters.pool, undefined);
@@ -252,9 +317,18 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
         assert.deepEqual(ids, ["aihub-backup-1002", "aihub-backup-1003"]);
         assert.ok(!fs.existsSync(path.join(env.WORK!, "aihub-backup-1001")), "the old backup's copies must go with it");
         assert.ok(fs.existsSync(path.join(env.WORK!, "aihub-backup-1002", "COMPLETE")));
+        // deletionPolicy Delete: the real controllers delete the removed snapshots' contents (and the driver's snapshots).
+        await eventually(
+            "the contents of aihub-backup-1001 deleted",
+            async () =>
+                !(await api.list<any>("/apis/snapshot.storage.k8s.io/v1/volumesnapshotcontents")).some((c) =>
+                    c.spec.volumeSnapshotRef.name.endsWith("-aihub-backup-1001"),
+                ),
+            60_000,
+        );
     });
 
-    /** What a run that failed after its snapshots left behind: snapshots that never became ready, a copy, files. */
+    /** What a run that failed after its snapshots left behind: snapshots never marked complete, a copy, files. */
     const failedRun = async (id: string) => {
         for (const pvc of ["aihub-db-pvc", "aihub-home-pvc"]) {
             await api.create(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`, {
@@ -262,7 +336,7 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
                 kind: "VolumeSnapshot",
                 metadata: {
                     name: `${pvc}-${id}`,
-                    labels: { "aihub-airgap/backup": id, "aihub-airgap/pvc": pvc, [NEVER_READY]: "true" },
+                    labels: { "aihub-airgap/backup": id, "aihub-airgap/pvc": pvc },
                 },
                 spec: {
                     volumeSnapshotClassName: "csi-rbdplugin-snapclass",
@@ -314,5 +388,48 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
         assert.ok(!fs.existsSync(path.join(env.WORK!, "aihub-backup-0990")), "its partial files go with it");
         assert.ok(fs.existsSync(path.join(env.WORK!, "aihub-backup-0995", "db", "aihub.dump")));
         assert.ok(fs.existsSync(path.join(env.WORK!, "aihub-backup-1004", "COMPLETE")));
+    });
+    it("fails a run whose snapshot the real snapshot-controller refuses, naming its reason", async () => {
+        // A claim the real csi-provisioner refuses to provision (a selector: "claim Selector is not supported") stays
+        // Pending; the snapshot-controller refuses to snapshot a claim with no bound volume.
+        const ns = "aihub-refused";
+        await api.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+        await api.create(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, {
+            apiVersion: "v1",
+            kind: "PersistentVolumeClaim",
+            metadata: { name: "unbound" },
+            spec: {
+                storageClassName: "rook-ceph-block",
+                accessModes: ["ReadWriteOnce"],
+                resources: { requests: { storage: "1Gi" } },
+                selector: { matchLabels: { disk: "fast" } },
+            },
+        });
+        await eventually(
+            "the provisioner's ProvisioningFailed event",
+            async () =>
+                (await api.list<any>(`/api/v1/namespaces/${ns}/events`)).find(
+                    (e) => e.reason === "ProvisioningFailed" && /Selector is not supported/.test(e.message),
+                ),
+            60_000,
+        );
+        const id = "aihub-backup-2001";
+        const run = await runScript("snapshot.sh", [], {
+            ...env,
+            NAMESPACE: ns,
+            BACKUP_ID: id,
+            SNAPSHOT_TIMEOUT: "15",
+        });
+        assert.notEqual(run.code, 0, run.out);
+        const snap = await api.get<any>(
+            `/apis/snapshot.storage.k8s.io/v1/namespaces/${ns}/volumesnapshots/unbound-${id}`,
+        );
+        assert.notEqual(snap.status?.readyToUse, true);
+        assert.match(
+            snap.status.error.message,
+            /the PVC unbound is not yet bound to a PV, will not attempt to take a snapshot/,
+        );
+        assert.match(run.out, new RegExp(`volumesnapshot unbound-${id} not ready after 15s: .*not yet bound to a PV`));
+        assert.ok(!fs.existsSync(path.join(env.WORK!, id, "COMPLETE")));
     });
 });

@@ -3,8 +3,10 @@
  * The backup and restore objects on the simulated cluster (real API server, kwok): the generated snapshot CRDs, the
  * snapshot classes, VolumeSnapshots and the backup CronJob are accepted; the restore refuses a running AI Hub and
  * runs without --replace-data only as a printout; with it, PVCs come back from their snapshots, the databases
- * alone are started, the restore Job runs and they are stopped again. No CSI snapshotter runs here: the test
- * marks the snapshots ready itself.
+ * alone are started, the restore Job runs and they are stopped again. The real CSI machinery (testing/sim/csi.ts:
+ * snapshot-controller, csi-snapshotter and csi-provisioner behind csi-test's mock driver answering as Rook's RBD
+ * driver) provisions the claims, makes the snapshots ready and provisions the restored claims from them; the mock
+ * stores no data, so what comes back is the volume records, not their contents.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -15,14 +17,38 @@ import { backupCronJobSpec, BACKUP_LABEL, BACKUP_NAME } from "../../modules/back
 import { Kubectl } from "../../lib/kubectl";
 import { restore, RestoreRefused } from "../../ops/restore";
 import { snapshotCrds } from "../../modules/ceph/snapshot-crds";
+import { rbdStorageClassSpec } from "../../modules/ceph/fs-manifests";
 import { snapshotClassSpec } from "../../modules/ceph/snapshot-manifests";
 import { engineBinDir } from "../../testing/engine/paths";
 import { missingBinaries, startSim, stopSim, type ApiClient, type SimHandle } from "../../testing/sim";
+import { missingCsiBinaries, startCsi } from "../../testing/sim/csi";
 import { kubectlBinary } from "../helpers/kubectl";
 import { eventually } from "../helpers/eventually";
 
 const missing = missingBinaries();
-const skip = missing.length ? `sim binaries missing from ${engineBinDir()}: ${missing.join(", ")}` : false;
+const missingCsi = missingCsiBinaries();
+const skip = missing.length
+    ? `sim binaries missing from ${engineBinDir()}: ${missing.join(", ")}`
+    : missingCsi.length
+      ? `CSI binaries not built (npm run controllers:build): ${missingCsi.join(", ")}`
+      : false;
+const scope = { operatorNamespace: "rook-ceph", clusterNamespace: "rook-ceph", rookVersion: "v1.20.6" };
+const RBD = snapshotClassSpec("rbd", scope).driver as string;
+/** The volume handle (the mock driver's volume id) of each claim before the restore. */
+const handles = new Map<string, string>();
+
+/** The PV bound to a claim of NS, once the claim is Bound. */
+async function boundVolume(api: ApiClient, pvc: string): Promise<any> {
+    const c = await eventually(
+        `${pvc} bound`,
+        async () => {
+            const claim = await api.get<any>(`/api/v1/namespaces/${NS}/persistentvolumeclaims/${pvc}`);
+            return claim?.status?.phase === "Bound" && claim;
+        },
+        60_000,
+    );
+    return api.get<any>(`/api/v1/persistentvolumes/${c.spec.volumeName}`);
+}
 const NS = "aihub";
 const ID = "aihub-backup-29000001";
 
@@ -67,11 +93,23 @@ describe("backup objects and the restore sequence on the simulated cluster", { s
             },
             60_000,
         );
+        await startCsi(sim, [RBD]);
+        // The provisioner secret our classes name, as Rook creates it (the sidecars look it up).
+        await api.create("/api/v1/namespaces", {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { name: "rook-ceph" },
+        });
+        await api.create("/api/v1/namespaces/rook-ceph/secrets", {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "rook-csi-rbd-provisioner" },
+            stringData: { userID: "csi-provisioner", userKey: "not-a-real-key" },
+        });
         await api.create("/apis/storage.k8s.io/v1/storageclasses", {
             apiVersion: "storage.k8s.io/v1",
             kind: "StorageClass",
-            metadata: { name: "rook-ceph-block" },
-            provisioner: "rook-ceph.rbd.csi.ceph.com",
+            ...rbdStorageClassSpec("rook-ceph-block", "replicapool", scope),
         });
         await api.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
     });
@@ -85,7 +123,6 @@ describe("backup objects and the restore sequence on the simulated cluster", { s
     });
 
     it("accepts the snapshot class, the snapshots and the backup CronJob", async () => {
-        const scope = { operatorNamespace: "rook-ceph", clusterNamespace: "rook-ceph", rookVersion: "v1.20.6" };
         await api.create("/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses", snapshotClassSpec("rbd", scope));
         for (const pvc of ["aihub-db-pvc", "aihub-home-pvc"]) {
             await api.create(`/api/v1/namespaces/${NS}/persistentvolumeclaims`, {
@@ -98,6 +135,8 @@ describe("backup objects and the restore sequence on the simulated cluster", { s
                     resources: { requests: { storage: "1Gi" } },
                 },
             });
+            const pv = await boundVolume(api, pvc);
+            handles.set(pvc, pv.spec.csi.volumeHandle);
             const snap = `${pvc}-${ID}`;
             await api.create(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`, {
                 apiVersion: "snapshot.storage.k8s.io/v1",
@@ -108,10 +147,13 @@ describe("backup objects and the restore sequence on the simulated cluster", { s
                     source: { persistentVolumeClaimName: pvc },
                 },
             });
-            // Stands in for the CSI snapshotter.
-            await api.mergePatch(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots/${snap}/status`, {
-                status: { readyToUse: true, restoreSize: "1Gi" },
-            });
+            await eventually(
+                `${snap} ready (the real snapshot-controller and csi-snapshotter)`,
+                async () =>
+                    (await api.get<any>(`/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots/${snap}`))
+                        ?.status?.readyToUse === true,
+                60_000,
+            );
         }
         // The API server's CEL rules (from the generated CRD) refuse a snapshot naming both sources.
         const both = await api.request("POST", `/apis/snapshot.storage.k8s.io/v1/namespaces/${NS}/volumesnapshots`, {
@@ -288,6 +330,11 @@ describe("backup objects and the restore sequence on the simulated cluster", { s
                 name: `${pvc}-${ID}`,
             });
             assert.equal(c.metadata.annotations["helm.sh/resource-policy"], "keep");
+            // The real csi-provisioner made a new volume from the snapshot (CreateVolume with its snapshot source).
+            const pv = await boundVolume(api, pvc);
+            assert.equal(pv.metadata.annotations["pv.kubernetes.io/provisioned-by"], RBD);
+            assert.ok(pv.spec.csi.volumeAttributes["storage.kubernetes.io/csiProvisionerIdentity"], "real provisioner");
+            assert.notEqual(pv.spec.csi.volumeHandle, handles.get(pvc), "a new volume, not the old one");
         }
         const job = await api.get<any>(`/apis/batch/v1/namespaces/${NS}/jobs/aihub-restore-test`);
         const c = job.spec.template.spec.containers;

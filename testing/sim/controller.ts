@@ -1,7 +1,7 @@
 /**
  * Stands in for what a real cluster runs but the sim does not: the Rook operator (Ceph CR status, held to Rook's rules
  * in testing/sim/rook.ts, and, after an armed CephCluster is deleted, its cleanup Jobs), a CSI provisioner (PVs for
- * PVCs), an ingress / load-balancer controller (loopback addresses, unless MetalLB is installed), the disk check
+ * PVCs, but for the drivers whose real csi-provisioner runs: testing/sim/csi.ts), an ingress / load-balancer controller (loopback addresses, unless MetalLB is installed), the disk check
  * containers (testing/sim/preflight.ts) and the routing of webhook calls to loopback servers (testing/sim/webhooks.ts);
  * and it starts the real upstream controllers of the add-ons (cert-manager, MetalLB, prometheus-operator, Envoy
  * Gateway: testing/sim/upstream.ts) once their charts are in. Polls the API once a
@@ -17,6 +17,7 @@ import { ApiClient, type KubeObject } from "../../lib/kube-api";
 import { reconcileAistore } from "./aistore";
 import { startAistoreWebhook } from "./aistore-webhook";
 import { reconcilePreflight } from "./preflight";
+import { CSI_LEASE_NAMESPACE, provisionerLease } from "./csi";
 import { cleanupArmed, reconcileCeph, ROOK_GROUP } from "./rook";
 import type { Log } from "./log";
 import { newUpstreamState, reconcileUpstream, type UpstreamState } from "./upstream";
@@ -160,9 +161,15 @@ export function volumeFor(pvc: KubeObject, cls: ClassInfo, className: string): K
 /**
  * The CSI provisioner's part: a Pending claim (no selector) whose StorageClass has a real provisioner gets a PV
  * pre-bound to it, which the PV controller then binds (also for WaitForFirstConsumer classes, since the sim's
- * scheduler does no volume binding). A provisioned PV with reclaim policy Delete is deleted once Released.
+ * scheduler does no volume binding). A provisioned PV with reclaim policy Delete is deleted once Released. A driver
+ * whose real csi-provisioner holds its Lease (testing/sim/csi.ts) is left to it.
  */
 export async function reconcileVolumes(client: ApiClient, log: Log): Promise<void> {
+    const real = new Set(
+        (await client.list(`/apis/coordination.k8s.io/v1/namespaces/${CSI_LEASE_NAMESPACE}/leases`))
+            .filter((l) => (l.spec as { holderIdentity?: string } | undefined)?.holderIdentity)
+            .map((l) => l.metadata.name),
+    );
     const classes = new Map<string, ClassInfo>();
     for (const sc of await client.list("/apis/storage.k8s.io/v1/storageclasses")) {
         const provisioner = String(sc.provisioner ?? "");
@@ -175,6 +182,7 @@ export async function reconcileVolumes(client: ApiClient, log: Log): Promise<voi
         }
         const cls = spec.storageClassName ? classes.get(spec.storageClassName) : undefined;
         if (!cls || !spec.storageClassName || !cls.provisioner || cls.provisioner === NO_PROVISIONER) continue;
+        if (real.has(provisionerLease(cls.provisioner))) continue;
         const pv = volumeFor(pvc, cls, spec.storageClassName);
         if (await client.create("/api/v1/persistentvolumes", pv, true)) {
             log(
