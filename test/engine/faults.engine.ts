@@ -118,7 +118,7 @@ function said(output: string): string {
     return (
         output
             .split("\n")
-            .filter((l) => /^\s*(aihub-airgap| {2}- )/.test(l))
+            .filter((l) => /^(aihub-airgap: | {2}- )/.test(l))
             .join(" | ") || "nothing"
     );
 }
@@ -224,7 +224,9 @@ describe("pulumi up interrupted at every point of its critical path, recovered b
             const r = await run.done;
             console.log(`# the run after the AI Hub release was killed said: ${said(r.stderr)}`);
             assertRecoveryReport(r.stderr);
-            const errors = (r.stdout + r.stderr).split("\n").filter((l) => /error:|errored|failed/i.test(l));
+            const errors = (r.stdout + r.stderr)
+                .split("\n")
+                .filter((l) => /\berror:|errored|^aihub-airgap: the run failed/.test(l));
             console.log(
                 `# up across the API server outage: exit ${r.code} ${((ended - down) / 1000).toFixed(1)} s after the ` +
                     `API server stopped; ${errors.slice(0, 12).join(" | ").slice(0, 3000)}`,
