@@ -79,53 +79,44 @@ export class ApiClient {
         timeoutMs = 15000,
     ): Promise<ApiResponse<T>> {
         const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-        const send = (retried: boolean): Promise<ApiResponse<T>> =>
-            new Promise((resolve, reject) => {
-                const req = https.request(
-                    {
-                        host: this.url.hostname,
-                        port: this.url.port,
-                        path,
-                        method,
-                        agent: this.agent,
-                        timeout: timeoutMs,
-                        headers: {
-                            accept: "application/json",
-                            ...(this.access.token ? { authorization: `Bearer ${this.access.token}` } : {}),
-                            ...(payload !== undefined
-                                ? { "content-type": contentType, "content-length": Buffer.byteLength(payload) }
-                                : {}),
-                        },
+        return new Promise((resolve, reject) => {
+            const req = https.request(
+                {
+                    host: this.url.hostname,
+                    port: this.url.port,
+                    path,
+                    method,
+                    agent: this.agent,
+                    timeout: timeoutMs,
+                    headers: {
+                        accept: "application/json",
+                        ...(this.access.token ? { authorization: `Bearer ${this.access.token}` } : {}),
+                        ...(payload !== undefined
+                            ? { "content-type": contentType, "content-length": Buffer.byteLength(payload) }
+                            : {}),
                     },
-                    (res) => {
-                        const chunks: Buffer[] = [];
-                        res.on("data", (c: Buffer) => chunks.push(c));
-                        res.on("end", () => {
-                            const text = Buffer.concat(chunks).toString("utf8");
-                            let parsed: unknown = text;
-                            try {
-                                parsed = text ? JSON.parse(text) : undefined;
-                            } catch {
-                                // not JSON (e.g. /readyz answers "ok")
-                            }
-                            resolve({ status: res.statusCode ?? 0, body: parsed as T });
-                        });
-                        res.on("error", reject);
-                    },
-                );
-                req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)));
-                req.on("error", (e: NodeJS.ErrnoException) => {
-                    // A kept-alive connection the server closed while it was idle fails the next request sent on it
-                    // before the server read it ("socket hang up", EPIPE): sent again once on a new connection, as
-                    // Node's documentation of `request.reusedSocket` advises.
-                    if (!retried && req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) {
-                        send(true).then(resolve, reject);
-                    } else reject(e);
-                });
-                if (payload !== undefined) req.write(payload);
-                req.end();
-            });
-        return send(false);
+                },
+                (res) => {
+                    const chunks: Buffer[] = [];
+                    res.on("data", (c: Buffer) => chunks.push(c));
+                    res.on("end", () => {
+                        const text = Buffer.concat(chunks).toString("utf8");
+                        let parsed: unknown = text;
+                        try {
+                            parsed = text ? JSON.parse(text) : undefined;
+                        } catch {
+                            // not JSON (e.g. /readyz answers "ok")
+                        }
+                        resolve({ status: res.statusCode ?? 0, body: parsed as T });
+                    });
+                    res.on("error", reject);
+                },
+            );
+            req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)));
+            req.on("error", reject);
+            if (payload !== undefined) req.write(payload);
+            req.end();
+        });
     }
 
     /** GET that returns undefined on 404 and throws on any other error status. */
