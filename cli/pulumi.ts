@@ -38,7 +38,7 @@ import {
     type Watched,
 } from "../lib/private-tmp";
 import { parseConfigValue, readStackFile } from "../config/stackfile";
-import { RunRefused, checkStateReadable, recoverInterruptedRun } from "../ops/recover";
+import { RunRefused, checkStateReadable, clusterUnreachable, recoverInterruptedRun } from "../ops/recover";
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 /** Signals a terminal sends to its whole foreground process group. */
@@ -289,8 +289,27 @@ async function main(): Promise<void> {
             setTimeout(() => process.exit(128 + (os.constants.signals[signal] ?? 0)), 1000);
             return;
         }
+        if (code !== 0 && stack && checksStack(command) && process.env.AIHUB_NO_RECOVERY !== "1") {
+            void explainFailure(projectDir, stack, command!).finally(() => process.exit(code ?? 1));
+            return;
+        }
         process.exit(code ?? 1);
     });
+}
+
+/**
+ * After a failed run: when the stack's cluster does not answer (a control plane restarting, a connection lost), says
+ * so and what to run, as Pulumi's errors name only the calls that failed. A run that fails on an unreachable API
+ * server ends cleanly (no lock, no pending operation), so the same command converges once the cluster answers.
+ */
+async function explainFailure(projectDir: string, stack: string, command: string): Promise<void> {
+    const why = await clusterUnreachable(projectDir, stack);
+    if (!why) return;
+    console.error(
+        `aihub-airgap: the run failed and the cluster's API server does not answer (${why}): the errors above are ` +
+            "what the run could not do without it; what it did finish is recorded in the state. Once the API server " +
+            `answers again, run \`npm run pulumi -- ${command} --stack ${stack}\` again: it goes on from there.`,
+    );
 }
 
 if (require.main === module) void main();

@@ -104,14 +104,21 @@ function describeLock(l: StackLock): string {
     return `pid ${l.pid} (${l.username}@${l.hostname}) since ${l.timestamp}${ago}`;
 }
 
+/** A process of a Pulumi run: its pid, command name and start time (seconds since the epoch, from `/proc`). */
+export interface RunProcess {
+    pid: number;
+    command: string;
+    start: number;
+}
+
 /**
  * Processes left by runs of this project whose launcher is gone: they carry the run's private temporary folder
  * (`AIHUB_PRIVATE_TMPDIR=<project>/.pulumi-tmp/run-<launcher pid>-…`) in their environment.
  */
-export function orphanedRunProcesses(projectDir: string): { pid: number; command: string }[] {
+export function orphanedRunProcesses(projectDir: string): RunProcess[] {
     const root = path.join(projectDir, PRIVATE_TMP_ROOT) + path.sep;
     const needle = `${PRIVATE_TMPDIR_ENV}=`;
-    const out: { pid: number; command: string }[] = [];
+    const out: RunProcess[] = [];
     let names: string[];
     try {
         names = fs.readdirSync("/proc").filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid);
@@ -130,24 +137,32 @@ export function orphanedRunProcesses(projectDir: string): { pid: number; command
         const launcher = /^run-(\d+)-/.exec(path.basename(dir));
         if (!launcher || processAlive({ pid: Number(launcher[1]) })) continue;
         const pid = Number(name);
-        if (processStartedAt(pid) === undefined) continue;
-        out.push({ pid, command: path.basename(commandLine(pid)[0] ?? "?") });
+        const start = processStartedAt(pid);
+        if (start === undefined) continue;
+        out.push({ pid, command: path.basename(commandLine(pid)[0] ?? "?"), start });
     }
     return out;
 }
 
-/** SIGTERM, then SIGKILL after 10 s, to the given processes; resolves when they are gone. */
-async function stopProcesses(pids: number[]): Promise<void> {
-    const send = (pid: number, sig: NodeJS.Signals) => {
+/**
+ * SIGTERM, then SIGKILL after `graceMs`, to the given processes; resolves when they are gone. A process counts as
+ * the one listed only while its pid runs with the start time recorded: pids are reused (Linux's default `pid_max` is
+ * 32768, and a busy machine wraps it in minutes), so a pid whose process ended during the grace period may already
+ * name an unrelated process, which must not be signalled.
+ */
+export async function stopProcesses(processes: RunProcess[], graceMs = 10_000): Promise<void> {
+    const same = (p: RunProcess) => processStartedAt(p.pid) === p.start;
+    const send = (p: RunProcess, sig: NodeJS.Signals) => {
+        if (!same(p)) return;
         try {
-            process.kill(pid, sig);
+            process.kill(p.pid, sig);
         } catch {
             // Gone already.
         }
     };
-    const running = () => pids.filter((p) => processStartedAt(p) !== undefined);
+    const running = () => processes.filter(same);
     for (const p of running()) send(p, "SIGTERM");
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + graceMs;
     while (running().length > 0 && Date.now() < deadline) await sleep(200);
     for (const p of running()) send(p, "SIGKILL");
     while (running().length > 0) await sleep(100);
@@ -171,6 +186,28 @@ function stackClient(projectDir: string, stack: string): ApiClient {
         },
     );
     return clusterClient(access);
+}
+
+/**
+ * Why the stack's cluster (`aihub-airgap:kubernetes`) does not answer, or undefined when its API server says it is
+ * ready (or the stack names no cluster this can reach: then there is nothing to add to Pulumi's own errors). Asked
+ * by the launcher after a failed run, with a short timeout.
+ */
+export async function clusterUnreachable(projectDir: string, stack: string): Promise<string | undefined> {
+    let client: ApiClient;
+    try {
+        client = stackClient(projectDir, stack);
+    } catch {
+        return undefined;
+    }
+    try {
+        const res = await client.request("GET", "/readyz", undefined, undefined, 3000);
+        return res.status === 200 ? undefined : `${client.access.server} answers /readyz with HTTP ${res.status}`;
+    } catch (e) {
+        return `${client.access.server}: ${(e as Error).message}`;
+    } finally {
+        client.close();
+    }
 }
 
 /** The revisions of a Helm release from its record Secrets. */
@@ -459,7 +496,7 @@ export async function recoverInterruptedRun(opts: RecoverOptions): Promise<Recov
                 `  - stopping ${left.length} process(es) the interrupted run left running (they would go on changing the ` +
                     `cluster without recording it): ${left.map((o) => `${o.command} (pid ${o.pid})`).join(", ")}`,
             );
-            await stopProcesses(left.map((o) => o.pid));
+            await stopProcesses(left);
             report.stoppedOrphans = left;
         }
     }

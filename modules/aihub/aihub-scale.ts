@@ -46,9 +46,17 @@ export class AiHubScale extends pulumi.ComponentResource {
                         spec: { replicas },
                     };
                     // The force annotation tells the provider to take `spec.replicas` from Helm's create (it owns the
-                    // defaulted field); it is an instruction, not state. On the engine it sometimes went missing from
-                    // the live object read after the create (2 of 3 airgap runs), and the next preview then showed
-                    // an update that only re-adds it: ignored, the inputs keep it, so every apply still forces.
+                    // defaulted field); it is an instruction, not state. The provider (pulumi-kubernetes 4.25.0) can
+                    // record as the patch's live object the workload as it was *before* the apply: its await reads
+                    // a per-namespace informer shared by every resource of the run (provider/pkg/await/informers/
+                    // factory.go), whose cached objects are replayed to each new subscriber, and it drops an object
+                    // as stale only when its `metadata.generation` is lower (provider/pkg/await/deployment.go and
+                    // statefulset.go, "Do nothing if this is a stale object"). An apply that leaves `spec.replicas`
+                    // as it was (Helm's create defaulted it to the same count) bumps no generation, so the cached,
+                    // already Ready workload without the annotation may win the race (2 of 3 airgap runs once), and
+                    // the next preview showed an update re-adding only the annotation. A change of replicas bumps
+                    // the generation, so only metadata can be stale: the annotations are ignored in the diff, the
+                    // inputs keep the annotation, so every apply still forces.
                     // A patch's outputs are the whole live object, and a chart may put a password straight into a
                     // container's env (10.3.x Panopticon: the MonetDB admin password): its spec is kept secret.
                     const o = {

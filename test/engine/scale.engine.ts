@@ -2,7 +2,8 @@
  * `aihub.running` under the real engine (`lab` stack, the real AI Hub chart 2025.1.1, which also hard-codes an image): false scales every AI Hub workload to 0 in three steps
  * (front ends, servers, databases), each step finishing before the next starts, and removes the init Job; a second
  * run changes nothing; a Helm upgrade while stopped starts nothing; true brings every workload back in the reverse
- * order. Prints the time of each switch.
+ * order; then two soak cycles (preview --expect-no-changes and a no-op up, issue 26) show no drift. Prints the time
+ * of each switch.
  */
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
@@ -11,6 +12,7 @@ import { aihubWorkloads, TIERS, type Tier } from "../../modules/aihub/scale";
 import { EngineScenario } from "./scenario";
 import { figure, requireEngine, step } from "./steps";
 import { mapImage } from "../../lib/imageref";
+import { soak } from "./soak";
 
 let s: EngineScenario;
 /** The chart whose ActiveMQ Deployment hard-codes `busybox:latest` in its init container `amq-volume-fix`. */
@@ -115,4 +117,15 @@ describe("aihub.running under the real engine", () => {
         assert.equal((await initJobs()).length, 1);
         await s.pulumiOk(["preview", "--expect-no-changes", "--diff"]);
     });
+
+    step(
+        "soak: 2 cycles of preview --expect-no-changes and a no-op up, zero drift (bench/soak.ts runs 20)",
+        async () => {
+            const cycles = await soak(s, 2, (l) => console.log(`# ${l}`));
+            assert.deepEqual(
+                cycles.flatMap((c) => c.drift),
+                [],
+            );
+        },
+    );
 });

@@ -86,7 +86,13 @@ export class EngineScenario {
         const hostnames = (plain.ceph.nodes as { hostname: string }[]).map((n) => n.hostname);
         // Every declared disk as a real blank device recorded for the disk check (testing/sim/disks.ts).
         const disks = plain.ceph.nodes as DeclaredDisks[];
-        const sim = await startSim({ hostnames, disks, dir: path.join(work, "sim"), killOnExit: true });
+        // A sim that fails to start must not leave the registries running (they would keep the test process alive).
+        const sim = await startSim({ hostnames, disks, dir: path.join(work, "sim"), killOnExit: true }).catch(
+            async (e: unknown) => {
+                await Promise.all([staged.registry.stop(), staged.upstream.stop()]);
+                throw e;
+            },
+        );
         const kube = engineKubeconfigs(
             sim.kubeconfig,
             path.join(work, "stack-kubeconfig.yaml"),

@@ -13,12 +13,13 @@ import * as path from "node:path";
 import { after, test } from "node:test";
 import {
     lockHolderState,
+    processStartedAt,
     releaseRepair,
     stateBackups,
     type PendingOperation,
     type StackLock,
 } from "../../lib/interrupted-run";
-import { RunRefused, recoverInterruptedRun } from "../../ops/recover";
+import { RunRefused, recoverInterruptedRun, stopProcesses } from "../../ops/recover";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "recover-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -260,4 +261,21 @@ test("a Release's Helm records decide the repair: pending-* dropped, deployed im
     assert.deepEqual(releaseRepair(op("updating"), rel, [rev(1, "superseded"), rev(2, "deployed")]), {
         action: "none",
     });
+});
+
+test("stopping an orphaned process signals its pid only while the pid runs the process listed (pids are reused)", async () => {
+    const child = spawn("/bin/sleep", ["60"], { stdio: "ignore" });
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+        const start = processStartedAt(child.pid!)!;
+        assert.ok(start > 0);
+        // The pid now names a process that started later than the one listed: it is someone else's, left alone.
+        await stopProcesses([{ pid: child.pid!, command: "sleep", start: start - 5 }], 200);
+        assert.equal(processStartedAt(child.pid!), start, "a process that only shares the pid was signalled");
+        await stopProcesses([{ pid: child.pid!, command: "sleep", start }], 200);
+        await exited;
+        assert.equal(child.signalCode, "SIGTERM");
+    } finally {
+        child.kill("SIGKILL");
+    }
 });

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
+import * as net from "node:net";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { launcherCommand, projectDirFor, withStackPolicyPack } from "../../cli/pulumi";
@@ -22,7 +23,7 @@ import {
 import { eventually } from "../helpers/eventually";
 
 /**
- * The stand-in CLI. Arguments: `exit <code>` or `wait`. It writes `$TMPDIR/kubeconfig123`, then `seen.json` (its
+ * The stand-in CLI. Arguments: `exit <code>` or `wait` (any other command exits with `$FAKE_EXIT` when it is set). It writes `$TMPDIR/kubeconfig123`, then `seen.json` (its
  * temp variables and the folder's mode) in `$OUT`, records each SIGINT/SIGTERM in `$OUT/signals` and exits 130/143
  * 300 ms after the first; `orphan` also starts a process in a session of its own (as Pulumi starts its plugins) that
  * writes into the folder 1.5 s later.
@@ -46,6 +47,7 @@ if (process.argv[2] === "orphan") {
 }
 fs.writeFileSync(path.join(out, "seen.json"), JSON.stringify(seen));
 if (process.argv[2] === "exit") process.exit(Number(process.argv[3]));
+if (process.env.FAKE_EXIT) process.exit(Number(process.env.FAKE_EXIT));
 setInterval(() => {}, 1000);
 `;
 
@@ -169,6 +171,43 @@ describe("npm run pulumi: the launcher", { timeout: 180_000 }, () => {
         assert.equal(seen.tsNodeCache, path.join(work, "own-cache"), "a TS_NODE_CACHE_DIRECTORY of the caller is kept");
         assert.equal(fs.existsSync(seen.TMPDIR), false);
         assert.deepEqual(runDirs(), []);
+    });
+
+    it("after a failed up whose cluster does not answer, says so and names the command to run again", async () => {
+        // A port nothing listens on: the stack's API server is away.
+        const port = await new Promise<number>((resolve) => {
+            const srv = net.createServer().listen(0, "127.0.0.1", () => {
+                const p = (srv.address() as net.AddressInfo).port;
+                srv.close(() => resolve(p));
+            });
+        });
+        const kubeconfig = path.join(work, "away-kubeconfig.yaml");
+        fs.writeFileSync(
+            kubeconfig,
+            `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:${port}\n` +
+                "contexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user:\n    token: t\n",
+        );
+        fs.writeFileSync(
+            path.join(project, "Pulumi.away.yaml"),
+            `config:\n  aihub-airgap:kubernetes:\n    kubeconfig: ${kubeconfig}\n`,
+        );
+        try {
+            const r = runLauncher(["up", "--stack", "away"], outDir(), { FAKE_EXIT: "2" });
+            assert.equal(r.status, 2);
+            assert.match(
+                r.stderr,
+                new RegExp(
+                    `aihub-airgap: the run failed and the cluster's API server does not answer \\(https://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED .*\\).*` +
+                        "run `npm run pulumi -- up --stack away` again",
+                ),
+            );
+            // A run that succeeds, or fails for another reason while the cluster answers, adds nothing.
+            const ok = runLauncher(["up", "--stack", "away"], outDir(), { FAKE_EXIT: "0" });
+            assert.equal(ok.status, 0);
+            assert.doesNotMatch(ok.stderr, /does not answer/);
+        } finally {
+            fs.rmSync(path.join(project, "Pulumi.away.yaml"));
+        }
     });
 
     it("finds the project from a subdirectory and from --cwd/-C", () => {
