@@ -2,6 +2,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { loopbackOnly } from "../scripts/loopback-only.mjs";
 import { walkImages } from "../pipeline/layout";
 import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../pipeline/manifest";
 import { pushBundle } from "../pipeline/push";
@@ -35,4 +37,23 @@ export function runBench(body: (work: string, registries: TestRegistry[]) => Pro
             console.error(e);
             process.exit(1);
         });
+}
+
+/**
+ * Runs `main` inside a loopback-only network namespace: outside one, this script starts itself again in a new one
+ * and exits with its status. An error ends the run with exit status 1 and its message.
+ */
+export function mainInLoopback(main: () => Promise<void>): void {
+    if (process.env.AIHUB_NETNS !== "loopback") {
+        const argv = loopbackOnly([process.execPath, ...process.execArgv, ...process.argv.slice(1)]);
+        const r = spawnSync(argv[0], argv.slice(1), { stdio: "inherit" });
+        process.exit(r.status ?? 1);
+    }
+    main().then(
+        () => process.exit(0),
+        (e) => {
+            console.error(e instanceof Error ? e.message : e);
+            process.exit(1);
+        },
+    );
 }

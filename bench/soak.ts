@@ -6,11 +6,10 @@
  * the diff Pulumi printed, and a summary line per stack; exits 1 when any cycle drifted. `lab@2025.1.1` installs that
  * AI Hub chart version (the one whose scale steps the engine suite runs) instead of the stack file's.
  */
-import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import { loopbackOnly } from "../scripts/loopback-only.mjs";
 import { EngineScenario } from "../test/engine/scenario";
 import { soak } from "../test/engine/soak";
+import { mainInLoopback } from "./common";
 
 async function soakStack(spec: string, cycles: number): Promise<boolean> {
     const [base, aihubVersion] = spec.split("@");
@@ -45,16 +44,4 @@ async function main(): Promise<void> {
     if (!ok) process.exit(1);
 }
 
-if (process.env.AIHUB_NETNS !== "loopback") {
-    const argv = loopbackOnly([process.execPath, ...process.execArgv, ...process.argv.slice(1)]);
-    const r = spawnSync(argv[0], argv.slice(1), { stdio: "inherit" });
-    process.exit(r.status ?? 1);
-} else {
-    main().then(
-        () => process.exit(0),
-        (e) => {
-            console.error(e);
-            process.exit(1);
-        },
-    );
-}
+mainInLoopback(main);

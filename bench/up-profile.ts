@@ -13,9 +13,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { loopbackOnly } from "../scripts/loopback-only.mjs";
 import { EngineScenario } from "../test/engine/scenario";
 import { criticalPath, stepsFromEvents, type TimedEvent } from "./critical-path";
+import { mainInLoopback } from "./common";
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
@@ -111,16 +111,4 @@ async function main(): Promise<void> {
     }
 }
 
-if (process.env.AIHUB_NETNS !== "loopback") {
-    const argv = loopbackOnly([process.execPath, ...process.execArgv, ...process.argv.slice(1)]);
-    const r = spawnSync(argv[0], argv.slice(1), { stdio: "inherit" });
-    process.exit(r.status ?? 1);
-} else {
-    main().then(
-        () => process.exit(0),
-        (e) => {
-            console.error(e instanceof Error ? e.message : e);
-            process.exit(1);
-        },
-    );
-}
+mainInLoopback(main);

@@ -14,10 +14,32 @@ import { blobPath, walkImages } from "../../pipeline/layout";
 import { IMAGES_DIR, imageArtifacts, type BundleManifest } from "../../pipeline/manifest";
 import { pushBundle } from "../../pipeline/push";
 import { bundleOf, startUpstream, type Upstream } from "../fixtures/images/upstream";
+import type { ImageSpec } from "../fixtures/images/generate";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 
 const AUTH = { username: "pusher", password: "push-secret-1" };
 const quiet = () => {};
+
+/** apps/base first (inventory order), then two images of apps/web that need its base-os layer. */
+const IMAGE_SET_LINKED: ImageSpec[] = [
+    { repo: "apps/base", tag: "1", layers: [{ name: "base-os", kb: 1024 }] },
+    {
+        repo: "apps/web",
+        tag: "1.0",
+        layers: [
+            { name: "base-os", kb: 1024 },
+            { name: "web", kb: 64 },
+        ],
+    },
+    {
+        repo: "apps/web",
+        tag: "1.1",
+        layers: [
+            { name: "base-os", kb: 1024 },
+            { name: "web-next", kb: 64 },
+        ],
+    },
+];
 
 /** Digests PUT as blob uploads (the `digest=` of a monolithic or final upload request). */
 function uploads(lines: string[]): string[] {
@@ -139,60 +161,26 @@ describe("direct push and parallel pulls", () => {
         assert.match(res.failed[0].error, new RegExp(`tools/multi:2\\.0 on ${r.host.replace(/\./g, "\\.")}`));
         assert.ok(!res.failed[0].error.includes(AUTH.password));
     });
-});
-
-describe("two images of one repository that share a blob first sent to another repository", () => {
-    let work: string;
-    let up: Upstream;
-    let bundle: string;
-    let manifest: BundleManifest;
-    const servers: TestRegistry[] = [];
-
-    before(async () => {
-        work = fs.mkdtempSync(path.join(os.tmpdir(), "aihub-linked-"));
-        up = await startUpstream(work, 0.05, [
-            { repo: "apps/base", tag: "1", layers: [{ name: "base-os", kb: 1024 }] },
-            {
-                repo: "apps/web",
-                tag: "1.0",
-                layers: [
-                    { name: "base-os", kb: 1024 },
-                    { name: "web", kb: 64 },
-                ],
-            },
-            {
-                repo: "apps/web",
-                tag: "1.1",
-                layers: [
-                    { name: "base-os", kb: 1024 },
-                    { name: "web-next", kb: 64 },
-                ],
-            },
-        ]);
-        servers.push(up.registry);
-        bundle = path.join(work, "bundle");
-        ({ manifest } = await buildBundle(bundleOf(up, bundle, { write: quiet })));
-    });
-
-    after(async () => {
-        await Promise.all(servers.map((s) => s.stop()));
-        fs.rmSync(work, { recursive: true, force: true });
-    });
 
     // distribution 2.8 rewrites a repository's link file in place on every upload or mount of the blob, so a second
     // one while the first image's manifest is checked makes that manifest fail with MANIFEST_BLOB_UNKNOWN.
-    test("the shared blob is linked into that repository once, by one mount", async () => {
-        const r = await startRegistry(work, { tls: true, auth: AUTH });
-        servers.push(r);
+    test("two images of one repository that share a blob first sent to another repository: it is linked there once, by one mount", async () => {
+        const dir = path.join(work, "linked");
+        fs.mkdirSync(dir);
+        const other = await startUpstream(dir, 0.05, IMAGE_SET_LINKED);
+        servers.push(other.registry);
+        const linked = path.join(dir, "bundle");
+        const { manifest: m } = await buildBundle(bundleOf(other, linked, { write: quiet }));
+        const r = await target();
         const res = await pushBundle({
-            dir: bundle,
-            manifest,
-            images: walkImages(path.join(bundle, IMAGES_DIR), imageArtifacts(manifest)),
+            dir: linked,
+            manifest: m,
+            images: walkImages(path.join(linked, IMAGES_DIR), imageArtifacts(m)),
             registry: { server: r.host, ...AUTH, caCert: r.caCert },
             write: quiet,
         });
         assert.equal(res.copied.length, 3, JSON.stringify(res));
-        const shared = up.images[0].layers[0].slice("sha256:".length);
+        const shared = other.images[0].layers[0].slice("sha256:".length);
         const links = r
             .requests()
             .filter((l) => /^(POST|PUT) \/v2\/apps\/web\/blobs\/uploads\//.test(l) && l.includes(shared));
