@@ -43,6 +43,8 @@ export const KEY_DOCS: Record<string, string> = {
         "accept signatures without a transparency-log entry (cosign `--insecure-ignore-tlog`), for vendors that sign privately",
     "bundle.trustedRoot":
         "Sigstore's `trusted_root.json` (path from the project): given to cosign for `verifyUpstream` and carried as `sigstore/trusted_root.json`, so `cosign verify --trusted-root` works inside",
+    "bundle.syft":
+        "syft (a path from the project, or a command on `PATH`): `bundle` lists each image's contents, per platform, in `sbom/images/<image>_<platform>.cdx.json` (scanned offline from the bundle's own layout), records them in `bundle.json` and links them from the SBOM. Unset: the SBOM lists the images, not what is inside them; a binary that is not syft stops the bundle",
     "bundle.extraFiles":
         "more files to carry: local paths (relative to the project) or `http(s)://` URLs (downloaded through `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`); each lands in `files/<name>` with its sha256 in `bundle.json`, and `verify` / `verify.cjs` check it like a chart. Two entries ending in the same file name, a non-http scheme or a path without a file name are config errors",
 
