@@ -17,3 +17,10 @@ export async function hashFile(file: string): Promise<{ sha256: string; size: nu
 export function sha256(data: Buffer | string): string {
     return crypto.createHash("sha256").update(data).digest("hex");
 }
+
+/** True when `file` exists and still has the sha256 and size of its earlier record. */
+export async function unchanged(file: string, old: { sha256: string; size: number }): Promise<boolean> {
+    if (!fs.existsSync(file)) return false;
+    const got = await hashFile(file);
+    return got.sha256 === old.sha256 && got.size === old.size;
+}

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { mapLimit } from "../lib/async";
-import { hashFile } from "../lib/digest";
+import { hashFile, unchanged } from "../lib/digest";
 import { ATTACHMENT_KINDS } from "./attached";
 import { AttachmentLookup, carryAttachments, signedIndex } from "./carry-attached";
 import { mapImages } from "../lib/imageref";
@@ -104,13 +104,6 @@ export interface BundleResult {
     fetched: string[];
     /** Artifacts reused from an earlier run. */
     reused: string[];
-}
-
-/** True when `file` still has the sha256 and size of its earlier record. */
-async function unchanged(file: string, old: { sha256: string; size: number }): Promise<boolean> {
-    if (!fs.existsSync(file)) return false;
-    const got = await hashFile(file);
-    return got.sha256 === old.sha256 && got.size === old.size;
 }
 
 /** Builds or completes a bundle. */

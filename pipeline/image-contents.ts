@@ -12,7 +12,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { hashFile } from "../lib/digest";
+import { hashFile, unchanged } from "../lib/digest";
 import { blobPath, isIndex, MAX_MANIFEST_BYTES, readSmallFile } from "./layout";
 import {
     IMAGES_DIR,
@@ -199,15 +199,11 @@ export async function carryContents(
         const scratch = fs.mkdtempSync(path.join(o.out, ".scan-"));
         try {
             for (const [i, t] of targets.entries()) {
-                const old = before.get(`sbom ${contentsPath(t)}`);
-                const file = path.join(o.out, contentsPath(t));
+                const rel = contentsPath(t);
+                const old = before.get(`sbom ${rel}`);
+                const file = path.join(o.out, rel);
                 let record: FileArtifact;
-                if (
-                    old?.kind === "sbom" &&
-                    old.contents?.digest === t.digest &&
-                    fs.existsSync(file) &&
-                    (await hashFile(file)).sha256 === old.sha256
-                ) {
+                if (old?.kind === "sbom" && old.contents?.digest === t.digest && (await unchanged(file, old))) {
                     record = old;
                     result.reused++;
                 } else {

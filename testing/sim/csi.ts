@@ -105,10 +105,7 @@ export async function startCsi(sim: CsiSim, drivers: string[], timeoutMs = 90_00
             CSI_ENDPOINT: `unix://${socket}`,
         });
         const sidecar = [...common, `--csi-address=${socket}`];
-        leases.push([
-            provisionerLease(driver),
-            start(`csi-provisioner-${tag}`, CSI_SIDECARS, "csi-provisioner", sidecar),
-        ]);
+        leases.push([tag, start(`csi-provisioner-${tag}`, CSI_SIDECARS, "csi-provisioner", sidecar)]);
         leases.push([
             snapshotterLease(driver),
             start(`csi-snapshotter-${tag}`, CSI_SIDECARS, "csi-snapshotter", sidecar),
