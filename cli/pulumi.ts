@@ -182,23 +182,13 @@ async function recoverFirst(
             env,
             log: (line) => console.error(line),
             ownedReleases: async () => {
-                // Loaded only when a Helm release needs an owner: the plan runs the program under mocks. `require`, as
+                // Loaded only for a release the state does not know: the plan runs the program under mocks. `require`, as
                 // a dynamic import() is not resolved under tsx's CommonJS hook (`node --require tsx/cjs`).
                 const { runPlan } = require("../platform/plan/run") as typeof import("../platform/plan/run");
                 const plan = await runPlan({ projectDir, stack });
-                // The mock runtime puts the root stack into every type chain; the engine does not.
-                const engineUrn = (urn: string) => urn.replace(/::pulumi:pulumi:Stack\$/, "::");
                 return plan.resources
                     .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
-                    .map((r) => ({
-                        namespace: String(r.inputs.namespace ?? "default"),
-                        name: String(r.inputs.name),
-                        resourceName: r.name,
-                        urn: engineUrn(r.urn),
-                        parent: engineUrn(r.parent),
-                        // `<provider URN>::<id>`; the URN itself holds `::`.
-                        provider: engineUrn(r.provider.slice(0, r.provider.lastIndexOf("::"))),
-                    }));
+                    .map((r) => ({ namespace: String(r.inputs.namespace ?? "default"), name: String(r.inputs.name) }));
             },
             runPulumi: (a) =>
                 new Promise((resolve) => {

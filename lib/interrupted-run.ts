@@ -191,22 +191,18 @@ export interface StateSummary {
     releases: Set<string>;
     /** Every namespace a Kubernetes resource of the state is in or is. */
     namespaces: Set<string>;
-    /** Every URN of the state. */
-    urns: Set<string>;
 }
 
 /** The releases and namespaces of a checkpoint document. */
 export function stateSummary(checkpoint: Record<string, unknown>): StateSummary {
     const latest = (checkpoint.checkpoint as { latest?: { resources?: unknown[] } } | undefined)?.latest;
-    const out: StateSummary = { releases: new Set(), namespaces: new Set(), urns: new Set() };
+    const out: StateSummary = { releases: new Set(), namespaces: new Set() };
     for (const raw of latest?.resources ?? []) {
         const r = raw as {
-            urn?: string;
             type?: string;
             inputs?: Record<string, unknown>;
             outputs?: Record<string, unknown>;
         };
-        if (r.urn) out.urns.add(r.urn);
         const v = { ...(r.inputs ?? {}), ...(r.outputs ?? {}) };
         if (r.type === HELM_RELEASE_TYPE) {
             const ns = typeof v.namespace === "string" ? v.namespace : "default";
@@ -248,29 +244,26 @@ export interface ReleaseRevision {
 export type ReleaseRepair =
     /** Nothing of it is recorded in the cluster: the pending create is dropped and the next `up` installs it. */
     | { action: "clear" }
-    /** Helm finished the install (the orphaned provider did): Pulumi takes the release into the state as it is. */
-    | { action: "import"; id: string }
     /**
-     * Helm's record of a run that never finished (`pending-*`, or a first install that failed): the record Secret is
-     * removed. The objects the chart created stay, and the next install or upgrade adopts them (their
-     * `meta.helm.sh/release-name` annotation names the release).
+     * Helm's records to remove: of a run that never finished (`pending-*`, or a first install that failed), or every
+     * revision of a release Helm finished installing after the run died (`deployed`, which the state does not know).
+     * The objects the chart created stay, and the next install or upgrade adopts them (their
+     * `meta.helm.sh/release-name` annotation names the release). A finished install is not imported: `pulumi import`
+     * reads the release's values back without knowing which are secret, and the checkpoints it writes (the update
+     * history and the state backups, kept after the next `up` encrypts the state again) would hold them in plain text.
      */
-    | { action: "drop-record"; revision: ReleaseRevision }
+    | { action: "drop-record"; revisions: ReleaseRevision[] }
     /** The release is in a state the interrupted run did not leave (e.g. deployed after an update): left alone. */
     | { action: "none" };
 
 /** The repair for a Release with pending operation `op`, given the release's revisions in the cluster. */
-export function releaseRepair(
-    op: PendingOperation,
-    release: { namespace: string; name: string },
-    revisions: ReleaseRevision[],
-): ReleaseRepair {
+export function releaseRepair(op: PendingOperation, revisions: ReleaseRevision[]): ReleaseRepair {
     const latest = [...revisions].sort((a, b) => b.revision - a.revision)[0];
     if (!latest) return { action: op.type === "creating" ? "clear" : "none" };
-    if (latest.status.startsWith("pending-")) return { action: "drop-record", revision: latest };
+    if (latest.status.startsWith("pending-")) return { action: "drop-record", revisions: [latest] };
     if (op.type !== "creating") return { action: "none" };
-    if (latest.status === "deployed") return { action: "import", id: `${release.namespace}/${release.name}` };
+    if (latest.status === "deployed") return { action: "drop-record", revisions };
     // A first install that failed: Helm refuses to install over it without `replace`.
-    if (latest.status === "failed" && revisions.length === 1) return { action: "drop-record", revision: latest };
+    if (latest.status === "failed" && revisions.length === 1) return { action: "drop-record", revisions: [latest] };
     return { action: "clear" };
 }

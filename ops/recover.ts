@@ -14,8 +14,9 @@
  * `recoverInterruptedRun` repairs exactly these, in this order, and says what it did: it stops the orphaned plugins
  * of runs whose launcher is gone, removes the lock files whose holder is gone, removes Helm's record of a release
  * operation that never finished (only the record: every object the chart created stays, and the next install or
- * upgrade adopts it), imports with `pulumi import` a release Helm did finish, and runs `pulumi refresh` that drops
- * the pending creates (the kubernetes provider creates by server-side apply, so an object that exists is taken over, not
+ * upgrade adopts it; for a release Helm finished installing that the state does not know, every revision's record, so
+ * that the next `up` installs it again over the same objects), and runs `pulumi refresh` that drops the pending
+ * creates (the kubernetes provider creates by server-side apply, so an object that exists is taken over, not
  * duplicated). It deletes no Kubernetes object but Helm's record Secret, and no data. A lock held by a run that is
  * still going (or by another host, where it cannot tell) is never touched: the launcher refuses with the holder named.
  */
@@ -80,7 +81,6 @@ export interface RecoveryReport {
     stoppedOrphans: { pid: number; command: string }[];
     pending: PendingOperation[];
     droppedRecords: string[];
-    imported: string[];
 }
 
 const PREFIX = "aihub-airgap:";
@@ -269,11 +269,6 @@ function anyLiveRun(opts: RecoverOptions): boolean {
 export interface OwnedRelease {
     namespace: string;
     name: string;
-    /** The Release's resource name, URN, parent URN and provider URN in the program. */
-    resourceName: string;
-    urn: string;
-    parent: string;
-    provider: string;
 }
 
 /** Label selector of Helm records that can stop an install or upgrade: unfinished ones, and deployed ones. */
@@ -282,12 +277,12 @@ const LIVE_RECORDS = encodeURIComponent(
 );
 
 /**
- * Repairs the Helm releases of the pending Release operations (drops a `pending-*` record), then the releases of
- * the stack's program that the state does not know although Helm has them (a pending create Helm finished after the
- * run died, or one whose trace was cleared by hand, `pulumi cancel` then `pulumi refresh --clear-pending-creates`):
- * a `pending-*` record is dropped, a deployed release is imported with `pulumi import`.
- * Only releases in a namespace the state already uses are looked at, and the program is run (under mocks, for its
- * releases) only when one of them is unknown. `header`: printed before the first repair when nothing was reported yet.
+ * Repairs the Helm releases of the pending Release operations, then the releases of the stack's program that the state
+ * does not know although Helm has them (a pending create whose trace was cleared by hand, `pulumi cancel` then
+ * `pulumi refresh --clear-pending-creates`): a `pending-*` record is dropped, and so is every record of a release Helm
+ * finished installing (see {@link ReleaseRepair} for why it is not imported). Only releases in a namespace the state
+ * already uses are looked at, and the program is run (under mocks, for its releases) only when one of them is
+ * unknown. `header`: printed before the first repair when nothing was reported yet.
  */
 async function repairReleases(
     opts: RecoverOptions,
@@ -324,13 +319,25 @@ async function repairReleases(
         said = true;
         log(line);
     };
-    const drop = async (namespace: string, name: string, revision: ReleaseRevision, installs: boolean) => {
-        await api.delete(`/api/v1/namespaces/${namespace}/secrets/${revision.secret}`);
-        report.droppedRecords.push(`${namespace}/${revision.secret}`);
+    /** Removes Helm's records `drop` of release `namespace/name`, whose revisions are `all`. */
+    const remove = async (namespace: string, name: string, drop: ReleaseRevision[], all: ReleaseRevision[]) => {
+        for (const r of drop) {
+            await api.delete(`/api/v1/namespaces/${namespace}/secrets/${r.secret}`);
+            report.droppedRecords.push(`${namespace}/${r.secret}`);
+        }
+        const latest = latestOf(drop)!;
+        const numbers = drop.map((r) => r.revision).join(", ");
+        const kept = "every object it created is kept, and the next `pulumi up`";
         say(
-            `  - Helm release ${namespace}/${name} was left ${revision.status} (revision ${revision.revision}): removed ` +
-                `Helm's record of that revision; every object it created is kept, and the next \`pulumi up\` ` +
-                (installs ? "installs the release and adopts them" : "upgrades the release again"),
+            latest.status === "deployed"
+                ? `  - Helm release ${namespace}/${name} is installed (Helm finished it after the run died, or the run's ` +
+                      "trace was cleared by hand) but the state does not know it: removed Helm's record of it " +
+                      `(revision ${numbers}); ${kept} installs the release again and adopts them`
+                : `  - Helm release ${namespace}/${name} was left ${latest.status} (revision ${numbers}): removed Helm's ` +
+                      `record of that revision; ${kept} ` +
+                      (drop.length === all.length
+                          ? "installs the release and adopts them"
+                          : "upgrades the release again"),
         );
     };
     try {
@@ -338,14 +345,10 @@ async function repairReleases(
         for (const op of ops) {
             const rel = releaseOf(op);
             if (!rel) continue;
-            const repair = releaseRepair(op, rel, await releaseRevisions(api, rel.namespace, rel.name));
-            // Helm finished it: imported below like any release the state does not know, with the program's parent
-            // and provider (the engine does not act on `refresh --import-pending-creates` here, 3.248).
-            if (repair.action === "import") continue;
+            const revisions = await releaseRevisions(api, rel.namespace, rel.name);
+            const repair = releaseRepair(op, revisions);
             done.add(`${rel.namespace}/${rel.name}`);
-            if (repair.action === "drop-record") {
-                await drop(rel.namespace, rel.name, repair.revision, op.type === "creating");
-            }
+            if (repair.action === "drop-record") await remove(rel.namespace, rel.name, repair.revisions, revisions);
         }
         const unknown = new Set(
             records
@@ -355,53 +358,20 @@ async function repairReleases(
         // A run of another stack of this project could be installing it right now: leave it alone then.
         if (unknown.size === 0 || !opts.ownedReleases || anyLiveRun(opts)) return;
         for (const owned of await opts.ownedReleases()) {
-            const key = `${owned.namespace}/${owned.name}`;
-            if (!unknown.has(key)) continue;
-            const latest = (await releaseRevisions(api, owned.namespace, owned.name)).sort(
-                (a, b) => b.revision - a.revision,
-            )[0];
-            if (!latest) continue;
-            if (latest.status.startsWith("pending-")) {
-                await drop(owned.namespace, owned.name, latest, latest.status === "pending-install");
-            } else if (latest.status === "deployed") {
-                const absent = [owned.parent, owned.provider].filter((u) => !state.urns.has(u));
-                if (absent.length > 0) {
-                    throw new Error(
-                        `Helm release ${key} is installed but the state does not know it, and the state lacks ` +
-                            `${absent.join(" and ")} to import it under; run \`pulumi import ${HELM_RELEASE_TYPE} ` +
-                            `${owned.resourceName} ${key}\` with the --parent and --provider the program gives it`,
-                    );
-                }
-                say(
-                    `  - Helm release ${key} is installed (Helm finished it after the run died, or the run's trace was ` +
-                        "cleared by hand) but the state does not know it: pulumi import takes it into the state as it is",
-                );
-                const code = await opts.runPulumi([
-                    "import",
-                    HELM_RELEASE_TYPE,
-                    owned.resourceName,
-                    key,
-                    "--parent",
-                    `parent=${owned.parent}`,
-                    "--provider",
-                    `provider=${owned.provider}`,
-                    "--protect=false",
-                    "--generate-code=false",
-                    "--yes",
-                    "--skip-preview",
-                    "--stack",
-                    opts.stack,
-                ]);
-                if (code !== 0)
-                    throw new Error(
-                        `the recovery's \`pulumi import\` of the Helm release ${key} failed (exit ${code}, its output is above)`,
-                    );
-                report.imported.push(key);
-            }
+            if (!unknown.has(`${owned.namespace}/${owned.name}`)) continue;
+            const revisions = await releaseRevisions(api, owned.namespace, owned.name);
+            const latest = latestOf(revisions);
+            if (latest?.status.startsWith("pending-")) await remove(owned.namespace, owned.name, [latest], revisions);
+            else if (latest?.status === "deployed") await remove(owned.namespace, owned.name, revisions, revisions);
         }
     } finally {
         api.close();
     }
+}
+
+/** The latest of a release's revisions (undefined: none). */
+function latestOf(revisions: ReleaseRevision[]): ReleaseRevision | undefined {
+    return [...revisions].sort((a, b) => b.revision - a.revision)[0];
 }
 
 /** Refuses (with {@link unreadableStateAdvice}) when the stack's state file cannot be read; for `preview`. */
@@ -428,7 +398,6 @@ export async function recoverInterruptedRun(opts: RecoverOptions): Promise<Recov
         stoppedOrphans: [],
         pending: [],
         droppedRecords: [],
-        imported: [],
     };
     const { project, backendDir } = projectBackend(opts.projectDir, opts.env);
     if (!backendDir || !project) return report;
@@ -467,7 +436,7 @@ export async function recoverInterruptedRun(opts: RecoverOptions): Promise<Recov
         // A release left by a run whose trace in the state was cleared by hand: only the cluster shows it.
         const header = `${PREFIX} an earlier Pulumi run of stack ${stack} was interrupted during a Helm operation. Recovering:`;
         await repairReleases(opts, report, state, header);
-        if (report.droppedRecords.length + report.imported.length > 0) {
+        if (report.droppedRecords.length > 0) {
             opts.log(`${PREFIX} recovered stack ${stack}; now running \`pulumi ${opts.command}\`.`);
         }
         return report;
@@ -516,7 +485,7 @@ export async function recoverInterruptedRun(opts: RecoverOptions): Promise<Recov
     // 3. Helm's records of release operations that never finished.
     await repairReleases(opts, report, state);
     if (report.pending.length === 0) {
-        if (report.droppedRecords.length + report.imported.length === 0) {
+        if (report.droppedRecords.length === 0) {
             log(`  - the state has no unfinished operation; nothing else to repair.`);
         } else log(`${PREFIX} recovered stack ${stack}; now running \`pulumi ${opts.command}\`.`);
         return report;

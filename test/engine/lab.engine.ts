@@ -13,6 +13,7 @@ import {
     previewSteps,
     upCreatesThePlan,
 } from "./checks";
+import { backendState, helmRecords } from "./end-state";
 import { EngineScenario, type PlannedObject } from "./scenario";
 import { requireEngine, step } from "./steps";
 import { podPullFailures } from "../helpers/kubelet-pull";
@@ -84,6 +85,27 @@ describe("lab stack under the real engine", () => {
         assert.deepEqual(await previewSteps(s), ["update kubernetes:helm.sh/v3:Release::aihub"]);
         await s.setPlain({ aihub: s.plain.aihub });
     });
+
+    step(
+        "an installed AI Hub release the state does not know (its trace cleared by hand): the next up takes it back without a secret in any checkpoint",
+        async () => {
+            // What `pulumi cancel` and `pulumi refresh --clear-pending-creates` leave when Helm finished the install
+            // after the run was killed: the release deployed in the cluster, absent from the state.
+            const urn = backendState(s).urns.find((u) => u.endsWith("kubernetes:helm.sh/v3:Release::aihub"));
+            assert.ok(urn, "no AI Hub release in the state");
+            await s.cli.ok(["state", "delete", urn, "--target-dependents", "--yes", "--stack", s.stack]);
+            const before = await helmRecords(s);
+            const r = await s.pulumiOk(["up", "--yes", "--skip-preview"]);
+            assert.match(
+                r.stderr,
+                /Helm release aihub\/rapidminer-aihub is installed .* but the state does not know it: removed Helm's record of it/,
+            );
+            assert.deepEqual(await s.missing(planned), []);
+            assert.deepEqual(await helmRecords(s), before, "the release was not installed again under its name");
+            await previewShowsNoChanges(s);
+            // The final step reads every checkpoint the runs wrote, the history and backups of this recovery included.
+        },
+    );
 
     step("destroy with protectData true refuses at the data guard and deletes nothing", async () => {
         await s.setPlain({ protectData: true });

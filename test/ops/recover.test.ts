@@ -225,40 +225,39 @@ test("a truncated state file refuses the run, naming the file, the newest readab
     assert.deepEqual(r.ran, []);
 });
 
-test("a Release's Helm records decide the repair: pending-* dropped, deployed imported, nothing recorded cleared", () => {
+test("a Release's Helm records decide the repair: pending-* dropped, a finished install's records all dropped (not imported), nothing recorded cleared", () => {
     const op = (type: string): PendingOperation => ({
         type,
         urn: "urn:pulumi:lab::aihub-airgap::aihub-airgap:aihub:AiHub$kubernetes:helm.sh/v3:Release::aihub",
         resourceType: "kubernetes:helm.sh/v3:Release",
         inputs: { name: "rapidminer-aihub", namespace: "aihub" },
     });
-    const rel = { namespace: "aihub", name: "rapidminer-aihub" };
     const rev = (revision: number, status: string) => ({
         secret: `sh.helm.release.v1.rapidminer-aihub.v${revision}`,
         revision,
         status,
     });
-    assert.deepEqual(releaseRepair(op("creating"), rel, []), { action: "clear" });
-    assert.deepEqual(releaseRepair(op("creating"), rel, [rev(1, "pending-install")]), {
+    assert.deepEqual(releaseRepair(op("creating"), []), { action: "clear" });
+    assert.deepEqual(releaseRepair(op("creating"), [rev(1, "pending-install")]), {
         action: "drop-record",
-        revision: rev(1, "pending-install"),
+        revisions: [rev(1, "pending-install")],
     });
-    assert.deepEqual(releaseRepair(op("creating"), rel, [rev(1, "deployed")]), {
-        action: "import",
-        id: "aihub/rapidminer-aihub",
-    });
-    assert.deepEqual(releaseRepair(op("creating"), rel, [rev(1, "failed")]), {
+    assert.deepEqual(releaseRepair(op("creating"), [rev(1, "deployed")]), {
         action: "drop-record",
-        revision: rev(1, "failed"),
+        revisions: [rev(1, "deployed")],
+    });
+    assert.deepEqual(releaseRepair(op("creating"), [rev(1, "failed")]), {
+        action: "drop-record",
+        revisions: [rev(1, "failed")],
     });
     assert.deepEqual(
-        releaseRepair(op("updating"), rel, [rev(1, "superseded"), rev(2, "deployed"), rev(3, "pending-upgrade")]),
+        releaseRepair(op("updating"), [rev(1, "superseded"), rev(2, "deployed"), rev(3, "pending-upgrade")]),
         {
             action: "drop-record",
-            revision: rev(3, "pending-upgrade"),
+            revisions: [rev(3, "pending-upgrade")],
         },
     );
-    assert.deepEqual(releaseRepair(op("updating"), rel, [rev(1, "superseded"), rev(2, "deployed")]), {
+    assert.deepEqual(releaseRepair(op("updating"), [rev(1, "superseded"), rev(2, "deployed")]), {
         action: "none",
     });
 });
