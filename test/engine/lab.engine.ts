@@ -1,10 +1,14 @@
 /**
  * The real engine on the `lab` stack (one worker, https-custom-ca) with the real AI Hub chart of an older generation,
  * 10.3.2 (single job and web API agent blocks, Postgres 14, no kept PVCs), and the real rook-ceph v1.20.6: preview before anything exists, up, a no-change
- * preview, a one-key change that previews as exactly one update, destroy refused while data is protected (nothing
- * deleted), then a full destroy that leaves none of our objects; no secret in state, output or process arguments.
+ * preview, a one-key change that previews as exactly one update, the stack file edited while an up previews (that up
+ * applies what it previewed), an installed AI Hub release the state does not know taken back by the next up (issue
+ * 26), destroy refused while data is protected (nothing deleted), then a full destroy that leaves none of our objects;
+ * no secret in state (every checkpoint, history and backups included), output or process arguments.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import {
     destroyRemovesEverything,
@@ -16,6 +20,7 @@ import {
 import { backendState, helmRecords } from "./end-state";
 import { EngineScenario, type PlannedObject } from "./scenario";
 import { requireEngine, step } from "./steps";
+import { eventually } from "../helpers/eventually";
 import { podPullFailures } from "../helpers/kubelet-pull";
 
 /** The user name of a dockerconfigjson `auths` entry (its `username`, or the part of `auth` before the colon). */
@@ -24,6 +29,8 @@ function userOf(entry: Record<string, string>): string {
 }
 
 let s: EngineScenario;
+/** The stack file, as an admin edits it. */
+const stackFile = () => path.join(s.cli.projectDir, `Pulumi.${s.stack}.yaml`);
 let planned: PlannedObject[];
 let secrets: string[];
 
@@ -81,10 +88,40 @@ describe("lab stack under the real engine", () => {
 
     step("changing aihub.values previews as exactly one update of the AI Hub release", async () => {
         secrets = await s.secretValues();
+        const file = stackFile();
+        const before = fs.readFileSync(file, "utf8");
         await s.setPlain({ aihub: { ...s.plain.aihub, values: { common: { timeZone: "Europe/Vienna" } } } });
         assert.deepEqual(await previewSteps(s), ["update kubernetes:helm.sh/v3:Release::aihub"]);
-        await s.setPlain({ aihub: s.plain.aihub });
+        fs.writeFileSync(file, before);
     });
+
+    step(
+        "the stack file edited while an up previews: that up applies what it previewed, the edit stays for the next one",
+        async () => {
+            const run = s.cli.start(["up", "--yes", "--stack", s.stack]);
+            const state = await eventually(
+                "the up's preview to run the program",
+                async () => {
+                    if (run.child.exitCode !== null) return "ended";
+                    // The CLI has read the stack's config before it prints the preview's header.
+                    return run.output().includes("Previewing update (lab)") ? "previewing" : undefined;
+                },
+                300_000,
+            );
+            assert.equal(state, "previewing", `the up ended before its preview ran: ${run.output().slice(-2000)}`);
+            const file = stackFile();
+            const before = fs.readFileSync(file, "utf8");
+            await s.setPlain({ aihub: { ...s.plain.aihub, values: { common: { timeZone: "Europe/Vienna" } } } });
+            const edited = fs.readFileSync(file, "utf8");
+            const r = await run.done;
+            assert.equal(r.code, 0, r.stdout + r.stderr);
+            assert.equal(fs.readFileSync(file, "utf8"), edited, "the run rewrote the stack file");
+            // The edit was not applied by the run that was going: the next preview has it as the one change.
+            assert.deepEqual(await previewSteps(s), ["update kubernetes:helm.sh/v3:Release::aihub"]);
+            fs.writeFileSync(file, before);
+            await previewShowsNoChanges(s);
+        },
+    );
 
     step(
         "an installed AI Hub release the state does not know (its trace cleared by hand): the next up takes it back without a secret in any checkpoint",
