@@ -11,16 +11,16 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
-const v8 = require("node:v8");
 const vm = require("node:vm");
 
 const ROOT = path.resolve(__dirname, "..");
 const CACHE = path.join(ROOT, ".cache", "cli");
 
 /**
- * Modules that `@pulumi/pulumi` loads when it starts but that a plan never runs, or runs only later: the Automation
- * API and npm's arborist (with pacote, sigstore and cacache behind them), and the TypeScript compiler, which the
- * closure serializer parses dynamic providers with. Each is loaded from the same bundle on first use instead.
+ * Modules that `@pulumi/pulumi` loads when it starts but that a plan never runs: the Automation API and npm's arborist
+ * (with pacote, sigstore and cacache behind them), and the TypeScript compiler, which the closure serializer parses
+ * dynamic providers with. They stay out of the bundle (TypeScript alone was half of its 19.6 MB, all read and
+ * deserialized on every start): each import is a proxy that loads the module from `node_modules` on first use.
  */
 const LAZY = [
     { importer: /@pulumi[\\/]pulumi[\\/]index\.js$/, request: "./automation" },
@@ -28,6 +28,20 @@ const LAZY = [
     { importer: /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/, request: "normalize-package-data" },
     { importer: /@pulumi[\\/]pulumi[\\/]typescript-shim\.js$/, request: "typescript" },
 ];
+
+/**
+ * What a dynamic resource's constructor serializes its provider with, in the plan's bundle only. The plan drops that
+ * input (platform/plan/recorder.ts deletes `__provider`: nobody reviews provider code in a plan), and making it was a
+ * third of a plan's time: an inspector session, every global object's properties read (loading Node's lazy
+ * built-ins), TypeScript parsing each function. So the plan's bundle puts a marker in its place; that every provider
+ * serializes is tested where it matters (test/plan/dynamic-providers.test.ts, and every engine test's `up`).
+ */
+const NOT_SERIALIZED = {
+    command: "plan",
+    importer: /@pulumi[\\/]pulumi[\\/]dynamic[\\/]index\.js$/,
+    request: "../runtime/closure/serializeClosure",
+    contents: 'exports.serializeFunction = () => Promise.resolve({ text: "(not serialized by npm run plan)", containsSecrets: false });',
+};
 
 /** The hash of what the bundle is made of; undefined when a recorded input is gone. */
 function inputsKey(inputs) {
@@ -46,29 +60,40 @@ function inputsKey(inputs) {
     return h.digest("hex").slice(0, 16);
 }
 
-/** The esbuild plugin that turns each {@link LAZY} import into a proxy loading the module on first access. */
-const lazyPlugin = {
-    name: "lazy",
-    setup(build) {
-        const requests = new Set(LAZY.map((l) => l.request));
-        build.onResolve({ filter: /.*/ }, (args) => {
-            if (!requests.has(args.path) || args.namespace === "lazy") return undefined;
-            if (!LAZY.some((l) => l.request === args.path && l.importer.test(args.importer))) return undefined;
-            return { path: require.resolve(args.path, { paths: [args.resolveDir] }), namespace: "lazy" };
-        });
-        build.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({
-            resolveDir: path.dirname(args.path),
-            contents: [
-                "let real;",
-                `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
-                "module.exports = new Proxy({}, {",
-                '    get: (_, key) => (key === "__esModule" ? true : load()[key]),',
-                "    has: (_, key) => key in load(),",
-                "});",
-            ].join("\n"),
-        }));
-    },
-};
+/**
+ * The esbuild plugin that turns each {@link LAZY} import into a proxy loading the module from `node_modules` on first
+ * access (by a path relative to the bundle, which lives in the checkout), and, in `command`'s bundle, puts
+ * {@link NOT_SERIALIZED} in place of the provider serializer.
+ */
+function lazyPlugin(command) {
+    return {
+        name: "lazy",
+        setup(build) {
+            const modules = fs.realpathSync(path.join(ROOT, "node_modules"));
+            const matches = (l, args) => l.request === args.path && l.importer.test(args.importer);
+            build.onResolve({ filter: /.*/ }, (args) => {
+                if (args.namespace === "lazy") return { path: args.path, external: true };
+                if (NOT_SERIALIZED.command === command && matches(NOT_SERIALIZED, args))
+                    return { path: args.path, namespace: "not-serialized" };
+                if (!LAZY.some((l) => matches(l, args))) return undefined;
+                const real = fs.realpathSync(require.resolve(args.path, { paths: [args.resolveDir] }));
+                const fromBundle = path.relative(CACHE, path.join(ROOT, "node_modules", path.relative(modules, real)));
+                return { path: fromBundle.split(path.sep).join("/"), namespace: "lazy" };
+            });
+            build.onLoad({ filter: /.*/, namespace: "not-serialized" }, () => ({ contents: NOT_SERIALIZED.contents }));
+            build.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({
+                contents: [
+                    "let real;",
+                    `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+                    "module.exports = new Proxy({}, {",
+                    '    get: (_, key) => (key === "__esModule" ? true : load()[key]),',
+                    "    has: (_, key) => key in load(),",
+                    "});",
+                ].join("\n"),
+            }));
+        },
+    };
+}
 
 /** Builds the bundle of `cli/<command>.ts`; returns its path. */
 async function build(esbuild, command) {
@@ -87,7 +112,7 @@ async function build(esbuild, command) {
         // packages a dynamic provider requires inside its functions (k8s/self-signed-certificate.ts) stay a run-time
         // require: bundled, that require would point into the bundle, which Pulumi's closure serializer cannot capture.
         external: ["tsx", "tsx/*", "esbuild", "reflect-metadata", "@peculiar/x509"],
-        plugins: [lazyPlugin],
+        plugins: [lazyPlugin(command)],
     });
     await esbuild.stop();
     const inputs = Object.keys(result.metafile.inputs)
@@ -120,9 +145,6 @@ async function currentBundle(esbuild, command) {
 
 /** Runs the bundle as the main module, with V8's code cache kept beside it. */
 function runBundle(bundle) {
-    // @pulumi/pulumi sets this flag when it loads (runtime/closure/v8.js), and V8 rejects a code cache made under other
-    // flags than the current ones: set it first, so the cache written at exit is accepted by the next start.
-    v8.setFlagsFromString("--allow-natives-syntax");
     const codeCache = `${bundle}.v8cache`;
     const cachedData = fs.existsSync(codeCache) ? fs.readFileSync(codeCache) : undefined;
     const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, "utf8")), { filename: bundle, cachedData });
