@@ -40,7 +40,8 @@ const NOT_SERIALIZED = {
     command: "plan",
     importer: /@pulumi[\\/]pulumi[\\/]dynamic[\\/]index\.js$/,
     request: "../runtime/closure/serializeClosure",
-    contents: 'exports.serializeFunction = () => Promise.resolve({ text: "(not serialized by npm run plan)", containsSecrets: false });',
+    contents:
+        'exports.serializeFunction = () => Promise.resolve({ text: "(not serialized by npm run plan)", containsSecrets: false });',
 };
 
 /** The hash of what the bundle is made of; undefined when a recorded input is gone. */
