@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `node scripts/cli-bundle.cjs <command> [args…]` runs `cli/<command>.ts` (what `npm run plan` does) from a prebuilt
 // JavaScript bundle instead of transpiling the TypeScript sources on every start: the start-up, not the work, was
-// most of a plan's time (docs/development.md → Plan speed). The bundle is made with esbuild on first use and kept in
-// `.cache/cli/` (git-ignored) under a hash of every source file it holds, the lockfile, esbuild's version and this
-// script; any change to one of them builds it again (about 3 s). It runs with V8's code cache beside it, so its
-// functions are not compiled anew on each start. Without esbuild (installed without dev dependencies) the command
-// runs from its sources with tsx, as before.
+// most of a plan's time (docs/development.md → Plan speed). scripts/program.cjs loads the Pulumi program (index.ts)
+// the same way for `pulumi preview` and `up`. A bundle is made with esbuild on first use and kept in `.cache/cli/`
+// (git-ignored) under a hash of every source file it holds, the lockfile, esbuild's version and this script; any
+// change to one of them builds it again (a few seconds). It runs with V8's code cache beside it, so its functions are
+// not compiled anew on each start. Without esbuild (installed without dev dependencies) the sources run with tsx.
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -96,12 +96,23 @@ function lazyPlugin(command) {
     };
 }
 
-/** Builds the bundle of `cli/<command>.ts`; returns its path. */
+/**
+ * The program Pulumi runs (scripts/program.cjs): `index.ts`, with the Pulumi SDK left outside the bundle, so the
+ * program registers its resources through the one copy of the SDK that Pulumi's run harness has loaded and connected to
+ * the engine.
+ */
+const PROGRAM = "program";
+
+/** The source file of a bundle: `index.ts` for the program, `cli/<command>.ts` for a command. */
+const entryOf = (command) => path.join(ROOT, ...(command === PROGRAM ? ["index.ts"] : ["cli", `${command}.ts`]));
+
+/** Builds the bundle of `command` ({@link entryOf}); returns its path. */
 async function build(esbuild, command) {
     fs.mkdirSync(CACHE, { recursive: true });
     const tmp = path.join(CACHE, `.${command}.${process.pid}.cjs`);
+    const sdk = command === PROGRAM ? ["@pulumi/pulumi", "@pulumi/pulumi/*"] : [];
     const result = await esbuild.build({
-        entryPoints: [path.join(ROOT, "cli", `${command}.ts`)],
+        entryPoints: [entryOf(command)],
         bundle: true,
         platform: "node",
         format: "cjs",
@@ -112,7 +123,7 @@ async function build(esbuild, command) {
         // tsx is resolved at run time (the post-renderer script names it); esbuild is the bundle CLI's own tool. The
         // packages a dynamic provider requires inside its functions (k8s/self-signed-certificate.ts) stay a run-time
         // require: bundled, that require would point into the bundle, which Pulumi's closure serializer cannot capture.
-        external: ["tsx", "tsx/*", "esbuild", "reflect-metadata", "@peculiar/x509"],
+        external: ["tsx", "tsx/*", "esbuild", "reflect-metadata", "@peculiar/x509", ...sdk],
         plugins: [lazyPlugin(command)],
     });
     await esbuild.stop();
@@ -144,8 +155,11 @@ async function currentBundle(esbuild, command) {
     return build(esbuild, command);
 }
 
-/** Runs the bundle as the main module, with V8's code cache kept beside it. */
-function runBundle(bundle) {
+/**
+ * Runs the bundle as a module, with V8's code cache kept beside it; returns its exports. `main`: as the process's main
+ * module (a command).
+ */
+function runBundle(bundle, main) {
     const codeCache = `${bundle}.v8cache`;
     const cachedData = fs.existsSync(codeCache) ? fs.readFileSync(codeCache) : undefined;
     const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, "utf8")), { filename: bundle, cachedData });
@@ -163,30 +177,42 @@ function runBundle(bundle) {
     const mod = new Module(bundle, null);
     mod.filename = bundle;
     mod.paths = Module._nodeModulePaths(path.dirname(bundle));
-    process.mainModule = mod;
+    if (main) process.mainModule = mod;
     const fn = script.runInThisContext();
     fn.call(mod.exports, mod.exports, Module.createRequire(bundle), mod, bundle, path.dirname(bundle));
+    return mod.exports;
 }
 
-async function main() {
-    const command = process.argv[2];
-    if (!command || !fs.existsSync(path.join(ROOT, "cli", `${command}.ts`))) {
-        console.error(`usage: node scripts/cli-bundle.cjs <command> [args…] (a file cli/<command>.ts)`);
-        process.exit(2);
-    }
-    process.argv.splice(2, 1);
+/**
+ * Loads `command` ({@link entryOf}) from its current bundle, built first when missing or out of date; returns its
+ * exports. Without esbuild (installed without dev dependencies) it loads the TypeScript sources with tsx.
+ */
+async function load(command, main = false) {
     let esbuild;
     try {
         esbuild = require("esbuild");
     } catch {
         require("tsx/cjs");
-        require(path.join(ROOT, "cli", `${command}.ts`));
-        return;
+        return require(entryOf(command));
     }
-    runBundle(await currentBundle(esbuild, command));
+    return runBundle(await currentBundle(esbuild, command), main);
 }
 
-main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-});
+async function cli() {
+    const command = process.argv[2];
+    if (!command || command === PROGRAM || !fs.existsSync(entryOf(command))) {
+        console.error(`usage: node scripts/cli-bundle.cjs <command> [args…] (a file cli/<command>.ts)`);
+        process.exit(2);
+    }
+    process.argv.splice(2, 1);
+    await load(command, true);
+}
+
+module.exports = { load, PROGRAM };
+
+if (require.main === module) {
+    cli().catch((e) => {
+        console.error(e);
+        process.exit(1);
+    });
+}
