@@ -1,16 +1,20 @@
 /**
- * `npx tsx bench/up-profile.ts [stack…]` (default `lab`): `pulumi up` of each stack on a fresh simulated cluster with
- * the real engine (as the engine tests run it, in a loopback-only network namespace), and prints, from that one run:
+ * `npx tsx bench/up-profile.ts [--skip-preview] [stack…]` (default `lab`): `pulumi up` of each stack on a fresh
+ * simulated cluster with the real engine (as the engine tests run it, in a loopback-only network namespace), and
+ * prints, from that one run:
  *  1. the wall time of the `up` against its critical path (bench/critical-path.ts: the longest chain of dependent
  *     steps the program declares, with the step durations of this run) — the ratio is the overhead the engine and the
- *     program add on top of the waits the dependencies impose;
+ *     program add on top of the waits the dependencies impose — and where the rest went: before the first step (the
+ *     CLI, `up`'s own preview, the program's start), between the first and the last step, after the last;
  *  2. the chain itself, with how long each step took and how late it started after its dependencies ended;
  *  3. the slowest steps off the chain.
- * The engine's event log comes through a FIFO and each line is stamped when read (its own timestamps are whole
- * seconds).
+ * `--skip-preview` runs `up --skip-preview`, to show what `up`'s own preview costs (the runbook keeps the preview: it
+ * stops a failing update before any change). The engine's event log comes through a FIFO and each line is stamped
+ * when read (its own timestamps are whole seconds).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { EngineScenario } from "../test/engine/scenario";
@@ -57,13 +61,13 @@ function short(urn: string): string {
     return `${type.replace(/^kubernetes:/, "")} ${parts[3]}`;
 }
 
-async function profile(stack: "lab" | "airgap"): Promise<void> {
+async function profile(stack: "lab" | "airgap", skipPreview: boolean): Promise<void> {
     const s = await EngineScenario.start({ base: stack });
     try {
         const fifo = path.join(s.work, "events.fifo");
         const follow = followEvents(fifo);
         const t0 = now();
-        const r = await s.pulumi(["up", "--yes", "--event-log", fifo]);
+        const r = await s.pulumi(["up", "--yes", ...(skipPreview ? ["--skip-preview"] : []), "--event-log", fifo]);
         const wall = now() - t0;
         const events = await follow.close();
         if (r.code !== 0)
@@ -78,8 +82,10 @@ async function profile(stack: "lab" | "airgap"): Promise<void> {
         const first = Math.min(...steps.map((x) => x.start));
         const last = Math.max(...steps.map((x) => x.end));
         const cp = criticalPath(steps);
-        console.log(`\n== ${stack}: ${steps.length} resources created`);
-        console.log(`pulumi up wall time ${wall.toFixed(1)} s; first step to last ${(last - first).toFixed(1)} s`);
+        console.log(`\n== ${stack}${skipPreview ? " (--skip-preview)" : ""}: ${steps.length} resources created`);
+        console.log(
+            `pulumi up wall time ${wall.toFixed(1)} s (load average ${os.loadavg()[0].toFixed(1)}): before the first step ${(first - t0).toFixed(1)} s, first step to last ${(last - first).toFixed(1)} s, after the last ${(t0 + wall - last).toFixed(1)} s`,
+        );
         console.log(
             `critical path ${cp.seconds.toFixed(1)} s (${cp.chain.length} steps): wall / critical path = ${(wall / cp.seconds).toFixed(2)}×`,
         );
@@ -103,11 +109,12 @@ async function profile(stack: "lab" | "airgap"): Promise<void> {
 async function main(): Promise<void> {
     // The CLI registers `--event-log` only with its debug commands on (pkg/cmd/pulumi/operations/up.go, 3.248).
     process.env.PULUMI_DEBUG_COMMANDS = "true";
-    const stacks = process.argv.slice(2);
+    const skipPreview = process.argv.includes("--skip-preview");
+    const stacks = process.argv.slice(2).filter((a) => a !== "--skip-preview");
     for (const stack of stacks.length > 0 ? stacks : ["lab"]) {
         if (stack !== "lab" && stack !== "airgap")
             throw new Error(`no engine scenario for stack ${stack} (lab or airgap)`);
-        await profile(stack);
+        await profile(stack, skipPreview);
     }
 }
 
