@@ -1,4 +1,4 @@
-// The Pulumi program as Pulumi runs it (Pulumi.yaml `main`, with Pulumi's TypeScript runner off): `index.ts` from
+// The Pulumi program as Pulumi runs it (package.json `main`; Pulumi's TypeScript runner is off): `index.ts` from
 // the prebuilt bundle of scripts/cli-bundle.cjs — made on first use, made again whenever a source file changes —
 // instead of ts-node loading the TypeScript compiler, type-checking and compiling every file on each `preview` and
 // `up`, twice in an `up` (its preview, then the update). Type errors are `npm run typecheck`'s to find. Pulumi calls

@@ -11,7 +11,7 @@ import { PulumiCli } from "./pulumi";
 const ROOT = path.resolve(__dirname, "..", "..");
 /**
  * What the program needs at run time: its code, its dependencies, the vendor values file, the push and wait CLIs, and
- * the loader Pulumi.yaml names as the program (scripts/program.cjs).
+ * the loader package.json names as the program (scripts/program.cjs).
  */
 const LINKED = [
     "index.ts",
