@@ -89,6 +89,8 @@ async function profile(stack: "lab" | "airgap", skipPreview: boolean): Promise<v
         console.log(
             `critical path ${cp.seconds.toFixed(1)} s (${cp.chain.length} steps): wall / critical path = ${(wall / cp.seconds).toFixed(2)}×`,
         );
+        const chainStart = steps.find((x) => x.urn === cp.chain[0]?.urn)?.start ?? first;
+        console.log(`the chain's first step began ${(chainStart - first).toFixed(1)} s after the run's first step`);
         console.log("the chain (step seconds, started late by):");
         for (const c of cp.chain)
             console.log(
