@@ -30,21 +30,6 @@ const LAZY = [
     { importer: /@pulumi[\\/]pulumi[\\/]typescript-shim\.js$/, request: "typescript" },
 ];
 
-/**
- * What a dynamic resource's constructor serializes its provider with, in the plan's bundle only. The plan drops that
- * input (platform/plan/recorder.ts deletes `__provider`: nobody reviews provider code in a plan), and making it was a
- * third of a plan's time: an inspector session, every global object's properties read (loading Node's lazy
- * built-ins), TypeScript parsing each function. So the plan's bundle puts a marker in its place; that every provider
- * serializes is tested where it matters (test/plan/dynamic-providers.test.ts, and every engine test's `up`).
- */
-const NOT_SERIALIZED = {
-    command: "plan",
-    importer: /@pulumi[\\/]pulumi[\\/]dynamic[\\/]index\.js$/,
-    request: "../runtime/closure/serializeClosure",
-    contents:
-        'exports.serializeFunction = () => Promise.resolve({ text: "(not serialized by npm run plan)", containsSecrets: false });',
-};
-
 /** The hash of what the bundle is made of; undefined when a recorded input is gone. */
 function inputsKey(inputs) {
     const h = crypto.createHash("sha256");
@@ -63,10 +48,9 @@ function inputsKey(inputs) {
 
 /**
  * The esbuild plugin that turns each {@link LAZY} import into a proxy loading the module from `node_modules` on first
- * access (by a path relative to the bundle, which lives in the checkout), and, in `command`'s bundle, puts
- * {@link NOT_SERIALIZED} in place of the provider serializer.
+ * access (by a path relative to the bundle, which lives in the checkout).
  */
-function lazyPlugin(command) {
+function lazyPlugin() {
     return {
         name: "lazy",
         setup(build) {
@@ -74,14 +58,11 @@ function lazyPlugin(command) {
             const matches = (l, args) => l.request === args.path && l.importer.test(args.importer);
             build.onResolve({ filter: /.*/ }, (args) => {
                 if (args.namespace === "lazy") return { path: args.path, external: true };
-                if (NOT_SERIALIZED.command === command && matches(NOT_SERIALIZED, args))
-                    return { path: args.path, namespace: "not-serialized" };
                 if (!LAZY.some((l) => matches(l, args))) return undefined;
                 const real = fs.realpathSync(require.resolve(args.path, { paths: [args.resolveDir] }));
                 const fromBundle = path.relative(CACHE, path.join(ROOT, "node_modules", path.relative(modules, real)));
                 return { path: fromBundle.split(path.sep).join("/"), namespace: "lazy" };
             });
-            build.onLoad({ filter: /.*/, namespace: "not-serialized" }, () => ({ contents: NOT_SERIALIZED.contents }));
             build.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({
                 contents: [
                     "let real;",
@@ -124,7 +105,7 @@ async function build(esbuild, command) {
         // packages a dynamic provider requires inside its functions (k8s/self-signed-certificate.ts) stay a run-time
         // require: bundled, that require would point into the bundle, which Pulumi's closure serializer cannot capture.
         external: ["tsx", "tsx/*", "esbuild", "reflect-metadata", "@peculiar/x509", ...sdk],
-        plugins: [lazyPlugin(command)],
+        plugins: [lazyPlugin()],
     });
     await esbuild.stop();
     const inputs = Object.keys(result.metafile.inputs)
