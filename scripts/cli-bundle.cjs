@@ -12,6 +12,7 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
+const v8 = require("node:v8");
 const vm = require("node:vm");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -147,6 +148,9 @@ function runBundle(bundle, main) {
         .createHash("sha256")
         .update(JSON.stringify([process.execArgv, process.env.NODE_OPTIONS ?? ""]));
     const codeCache = `${bundle}.${flags.digest("hex").slice(0, 8)}.v8cache`;
+    // @pulumi/pulumi sets this flag when it serializes a dynamic provider (runtime/closure/v8.js), and the cache written
+    // at exit must match the flags of the next start.
+    v8.setFlagsFromString("--allow-natives-syntax");
     const cachedData = fs.existsSync(codeCache) ? fs.readFileSync(codeCache) : undefined;
     const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, "utf8")), { filename: bundle, cachedData });
     if (!cachedData || script.cachedDataRejected) {
