@@ -31,20 +31,51 @@ const LAZY = [
     { importer: /@pulumi[\\/]pulumi[\\/]typescript-shim\.js$/, request: "typescript" },
 ];
 
-/** The hash of what the bundle is made of; undefined when a recorded input is gone. */
-function inputsKey(inputs) {
+/**
+ * The hash of what the bundle is made of: this script, the lockfiles (the dependencies and esbuild's version),
+ * tsconfig.json (esbuild reads it) and each input, relative to the checkout; `read` holds the bytes a build read of an
+ * input, the file is read otherwise. Undefined when a recorded input is gone.
+ */
+function inputsKey(inputs, read = new Map()) {
     const h = crypto.createHash("sha256");
     h.update(fs.readFileSync(__filename));
-    for (const f of ["package-lock.json", path.join("node_modules", ".package-lock.json")]) {
+    for (const f of ["package-lock.json", path.join("node_modules", ".package-lock.json"), "tsconfig.json"]) {
         const file = path.join(ROOT, f);
+        h.update(f).update("\0");
         if (fs.existsSync(file)) h.update(fs.readFileSync(file));
+        h.update("\0");
     }
     for (const rel of inputs) {
         const file = path.join(ROOT, rel);
-        if (!fs.existsSync(file)) return undefined;
-        h.update(rel).update("\0").update(fs.readFileSync(file)).update("\0");
+        if (!read.has(rel) && !fs.existsSync(file)) return undefined;
+        h.update(rel)
+            .update("\0")
+            .update(read.get(rel) ?? fs.readFileSync(file))
+            .update("\0");
     }
     return h.digest("hex").slice(0, 16);
+}
+
+/** esbuild's loader for each type of source file, as it picks it by the extension itself. */
+const LOADERS = { ".ts": "ts", ".mts": "ts", ".cts": "ts", ".js": "js", ".cjs": "js", ".mjs": "js", ".json": "json" };
+
+/**
+ * The esbuild plugin that reads the checkout's own files for esbuild and keeps the bytes it read in `read` (by path
+ * relative to the checkout), so that the bundle's key is the hash of what the bundle holds: a file edited while the
+ * build ran does not match it, and the next run builds again.
+ */
+function sourcesPlugin(read) {
+    return {
+        name: "sources",
+        setup(build) {
+            build.onLoad({ filter: /\.[cm]?[jt]s$|\.json$/ }, (args) => {
+                if (args.namespace !== "file" || args.path.split(/[\\/]/).includes("node_modules")) return undefined;
+                const contents = fs.readFileSync(args.path);
+                read.set(path.relative(ROOT, args.path), contents);
+                return { contents, loader: LOADERS[path.extname(args.path)] };
+            });
+        },
+    };
 }
 
 /**
@@ -93,8 +124,11 @@ async function build(esbuild, command) {
     fs.mkdirSync(CACHE, { recursive: true });
     const tmp = path.join(CACHE, `.${command}.${process.pid}.cjs`);
     const sdk = command === PROGRAM ? ["@pulumi/pulumi", "@pulumi/pulumi/*"] : [];
+    const read = new Map();
     const result = await esbuild.build({
         entryPoints: [entryOf(command)],
+        // The metafile names the inputs relative to this folder (the process's own may be any other).
+        absWorkingDir: ROOT,
         bundle: true,
         platform: "node",
         format: "cjs",
@@ -106,14 +140,15 @@ async function build(esbuild, command) {
         // packages a dynamic provider requires inside its functions (k8s/self-signed-certificate.ts) stay a run-time
         // require: bundled, that require would point into the bundle, which Pulumi's closure serializer cannot capture.
         external: ["tsx", "tsx/*", "esbuild", "reflect-metadata", "@peculiar/x509", ...sdk],
-        plugins: [lazyPlugin()],
+        plugins: [lazyPlugin(), sourcesPlugin(read)],
     });
     await esbuild.stop();
     const inputs = Object.keys(result.metafile.inputs)
         .filter((f) => !f.includes(":") && !f.split(/[\\/]/).includes("node_modules"))
         .map((f) => path.relative(ROOT, path.resolve(ROOT, f)))
         .sort();
-    const key = inputsKey(inputs);
+    const key = inputsKey(inputs, read);
+    if (key === undefined) throw new Error(`the ${command} bundle's inputs were not found under ${ROOT}`);
     const bundle = path.join(CACHE, `${command}-${key}.cjs`);
     fs.renameSync(tmp, bundle);
     const record = path.join(CACHE, `${command}.json`);
@@ -130,7 +165,7 @@ function currentBundle(command) {
     try {
         const { key, inputs } = JSON.parse(fs.readFileSync(path.join(CACHE, `${command}.json`), "utf8"));
         const bundle = path.join(CACHE, `${command}-${key}.cjs`);
-        if (inputsKey(inputs) === key && fs.existsSync(bundle)) return bundle;
+        if (typeof key === "string" && inputsKey(inputs) === key && fs.existsSync(bundle)) return bundle;
     } catch {
         // no record yet, or a broken one: build
     }

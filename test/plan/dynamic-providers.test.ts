@@ -1,8 +1,7 @@
 /**
  * Every dynamic provider the program registers serializes with Pulumi's closure serializer, as `pulumi preview` and
- * `up` serialize it into the state. `npm run plan` no longer does this (its bundle skips it: the plan drops the
- * serialized code, scripts/cli-bundle.cjs), so this test keeps the check the plan used to make on the way: a provider
- * that captured something the serializer refuses (a native handle, a class instance from a bundled module) fails here.
+ * `up` serialize it into the state: a provider that captured something the serializer refuses (a native handle, a
+ * class instance from a bundled module) fails here, without a cluster, and names its type.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
