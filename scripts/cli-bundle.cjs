@@ -23,12 +23,14 @@ const CACHE = path.join(ROOT, ".cache", "cli");
  * (with pacote, sigstore and cacache behind them), and the TypeScript compiler, which the closure serializer parses
  * dynamic providers with. They stay out of the bundle (TypeScript alone was half of its 19.6 MB, all read and
  * deserialized on every start): each import is a proxy that loads the module from `node_modules` on first use.
+ * `codeCache`: loaded with a V8 code cache of its own ({@link runCached}): TypeScript is loaded by every plan after all
+ * (the program's dynamic providers are serialized on the way), and compiling its 9 MB was a fifth of the plan's time.
  */
 const LAZY = [
     { importer: /@pulumi[\\/]pulumi[\\/]index\.js$/, request: "./automation" },
     { importer: /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/, request: "@npmcli/arborist" },
     { importer: /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/, request: "normalize-package-data" },
-    { importer: /@pulumi[\\/]pulumi[\\/]typescript-shim\.js$/, request: "typescript" },
+    { importer: /@pulumi[\\/]pulumi[\\/]typescript-shim\.js$/, request: "typescript", codeCache: true },
 ];
 
 /**
@@ -93,12 +95,14 @@ function lazyPlugin() {
                 if (!LAZY.some((l) => matches(l, args))) return undefined;
                 const real = fs.realpathSync(require.resolve(args.path, { paths: [args.resolveDir] }));
                 const fromBundle = path.relative(CACHE, path.join(ROOT, "node_modules", path.relative(modules, real)));
-                return { path: fromBundle.split(path.sep).join("/"), namespace: "lazy" };
+                const cached = LAZY.some((l) => matches(l, args) && l.codeCache);
+                return { path: fromBundle.split(path.sep).join("/"), namespace: "lazy", pluginData: { cached } };
             });
             build.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({
                 contents: [
                     "let real;",
-                    `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+                    // `require.cached`: see runCached.
+                    `const load = () => (real ??= ${args.pluginData?.cached ? "require.cached" : "require"}(${JSON.stringify(args.path)}));`,
                     "module.exports = new Proxy({}, {",
                     '    get: (_, key) => (key === "__esModule" ? true : load()[key]),',
                     "    has: (_, key) => key in load(),",
@@ -173,21 +177,26 @@ function currentBundle(command) {
 }
 
 /**
- * Runs the bundle as a module, with V8's code cache kept beside it; returns its exports. `main`: as the process's main
- * module (a command).
+ * The suffix of a code cache made under this process's node options: V8 accepts a code cache only under the flags it
+ * was made with (one such as --cpu-prof makes it rejected), so there is one per set of node options, and runs under
+ * different ones do not keep replacing each other's.
  */
-function runBundle(bundle, main) {
-    // V8 accepts a code cache only under the flags it was made with (one such as --cpu-prof makes it rejected): one
-    // cache per set of node options, so runs under different ones do not keep replacing each other's.
-    const flags = crypto
-        .createHash("sha256")
-        .update(JSON.stringify([process.execArgv, process.env.NODE_OPTIONS ?? ""]));
-    const codeCache = `${bundle}.${flags.digest("hex").slice(0, 8)}.v8cache`;
-    // @pulumi/pulumi sets this flag when it serializes a dynamic provider (runtime/closure/v8.js), and the cache written
-    // at exit must match the flags of the next start.
-    v8.setFlagsFromString("--allow-natives-syntax");
+const FLAGS = crypto
+    .createHash("sha256")
+    .update(JSON.stringify([process.execArgv, process.env.NODE_OPTIONS ?? ""]))
+    .digest("hex")
+    .slice(0, 8);
+
+/**
+ * Runs the CommonJS file `file` as a module, with V8's code cache kept in `codeCache`, so its functions are not
+ * compiled anew on each start; returns its exports. `main`: as the process's main module (a command); `register`: in
+ * `require`'s cache, as `require` would (a module of `node_modules`). The module's `require.cached(id)` loads a
+ * module of `node_modules` the same way, with its code cache in `.cache/cli/` named after the file, its size and
+ * modification time (V8 checks only the source's length: a cache must never outlive the file it was made from).
+ */
+function runCached(file, codeCache, { main = false, register = false } = {}) {
     const cachedData = fs.existsSync(codeCache) ? fs.readFileSync(codeCache) : undefined;
-    const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, "utf8")), { filename: bundle, cachedData });
+    const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
     if (!cachedData || script.cachedDataRejected) {
         // Written at exit, so that it holds every function the run compiled, not only the top level.
         process.on("exit", () => {
@@ -199,13 +208,38 @@ function runBundle(bundle, main) {
             }
         });
     }
-    const mod = new Module(bundle, null);
-    mod.filename = bundle;
-    mod.paths = Module._nodeModulePaths(path.dirname(bundle));
+    const mod = new Module(file, null);
+    mod.filename = file;
+    mod.paths = Module._nodeModulePaths(path.dirname(file));
     if (main) process.mainModule = mod;
-    const fn = script.runInThisContext();
-    fn.call(mod.exports, mod.exports, Module.createRequire(bundle), mod, bundle, path.dirname(bundle));
+    if (register) Module._cache[file] = mod;
+    const req = Module.createRequire(file);
+    req.cached = (id) => {
+        const f = req.resolve(id);
+        if (Module._cache[f]) return Module._cache[f].exports;
+        const st = fs.statSync(f);
+        const name = crypto
+            .createHash("sha256")
+            .update(JSON.stringify([f, st.size, st.mtimeMs]))
+            .digest("hex");
+        return runCached(f, path.join(CACHE, `lazy-${name.slice(0, 16)}.${FLAGS}.v8cache`), { register: true });
+    };
+    try {
+        script.runInThisContext().call(mod.exports, mod.exports, req, mod, file, path.dirname(file));
+    } catch (e) {
+        if (register) delete Module._cache[file];
+        throw e;
+    }
+    mod.loaded = true;
     return mod.exports;
+}
+
+/** Runs the bundle ({@link runCached}, its code cache beside it); returns its exports. */
+function runBundle(bundle, main) {
+    // @pulumi/pulumi sets this flag when it serializes a dynamic provider (runtime/closure/v8.js), and the cache written
+    // at exit must match the flags of the next start.
+    v8.setFlagsFromString("--allow-natives-syntax");
+    return runCached(bundle, `${bundle}.${FLAGS}.v8cache`, { main });
 }
 
 /**
