@@ -4,8 +4,9 @@
  * prints, from that one run:
  *  1. the wall time of the `up` against its critical path (bench/critical-path.ts: the longest chain of dependent
  *     steps the program declares, with the step durations of this run) — the ratio is the overhead the engine and the
- *     program add on top of the waits the dependencies impose — and where the rest went: before the first step (the
- *     CLI, `up`'s own preview, the program's start), between the first and the last step, after the last;
+ *     program add on top of the waits the dependencies impose — and where the rest went: before the update's first
+ *     step (the CLI, `up`'s own preview, whose planned steps it prints, the program's start), between the first and
+ *     the last step, after the last;
  *  2. the chain itself, with how long each step took and how late it started after its dependencies ended;
  *  3. the slowest steps off the chain.
  * `--skip-preview` runs `up --skip-preview`, to show what `up`'s own preview costs (the runbook keeps the preview: it
@@ -18,7 +19,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { EngineScenario } from "../test/engine/scenario";
-import { criticalPath, stepsFromEvents, type TimedEvent } from "./critical-path";
+import { criticalPath, stepsFromEvents, type StepTiming, type TimedEvent } from "./critical-path";
 import { mainInLoopback } from "./common";
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
@@ -89,6 +90,13 @@ async function profile(stack: "lab" | "airgap", skipPreview: boolean): Promise<v
         console.log(
             `critical path ${cp.seconds.toFixed(1)} s (${cp.chain.length} steps): wall / critical path = ${(wall / cp.seconds).toFixed(2)}×`,
         );
+        const planned = events
+            .filter((e) => e.event.resourcePreEvent?.planning || e.event.resOutputsEvent?.planning)
+            .map((e) => e.at - t0);
+        if (planned.length > 0)
+            console.log(
+                `up's own preview: its first planned step ${Math.min(...planned).toFixed(1)} s after the start, its last ${Math.max(...planned).toFixed(1)} s`,
+            );
         const chainStart = steps.find((x) => x.urn === cp.chain[0]?.urn)?.start ?? first;
         console.log(`the chain's first step began ${(chainStart - first).toFixed(1)} s after the run's first step`);
         console.log("the chain (step seconds, started late by):");
@@ -103,6 +111,19 @@ async function profile(stack: "lab" | "airgap", skipPreview: boolean): Promise<v
             .slice(0, 5);
         console.log("slowest steps off the chain:");
         for (const x of slow) console.log(`  ${(x.end - x.start).toFixed(1).padStart(6)} s  ${short(x.urn)}`);
+        const byUrn = new Map(steps.map((x) => [x.urn, x]));
+        const depsEnd = (x: StepTiming) =>
+            Math.max(first, ...x.deps.filter((d) => byUrn.has(d)).map((d) => byUrn.get(d)!.end));
+        // The path the run actually waited along: from the step that ended last, back through the dependency of each
+        // that ended last. Where it leaves the critical path, a dependency off the chain ended later than the chain's.
+        console.log("the path the run waited along, from the last step back (began at, took, started late by):");
+        for (let x = steps.find((y) => y.end === last); x !== undefined;) {
+            console.log(
+                `  ${(x.start - first).toFixed(1).padStart(6)}  ${(x.end - x.start).toFixed(1).padStart(5)}  +${(x.start - depsEnd(x)).toFixed(1).padStart(5)}  ${onChain.has(x.urn) ? "*" : " "} ${short(x.urn)}`,
+            );
+            const ds = x.deps.filter((d) => byUrn.has(d)).map((d) => byUrn.get(d)!);
+            x = ds.length > 0 ? ds.reduce((a, b) => (b.end > a.end ? b : a)) : undefined;
+        }
     } finally {
         await s.stop();
     }
