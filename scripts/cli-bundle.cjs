@@ -3,10 +3,10 @@
 // JavaScript bundle instead of transpiling the TypeScript sources on every start: the start-up, not the work, was
 // most of a plan's time (docs/development.md → Plan speed). scripts/program.cjs loads the Pulumi program (index.ts)
 // the same way for `pulumi preview` and `up`. A bundle is made with esbuild on first use and kept in `.cache/cli/`
-// (git-ignored) under a hash of every source file it holds, the lockfiles (the dependencies and esbuild's version) and
-// this script; any change to one of them builds it again (a few seconds). It runs with V8's code cache beside it, so
-// its functions are not compiled anew on each start. Without esbuild (installed without dev dependencies) the sources
-// run with tsx.
+// (git-ignored) under a hash of every source file it holds (the bytes esbuild read), the lockfiles (the dependencies
+// and esbuild's version), tsconfig.json and this script; any change to one of them builds it again (a few seconds;
+// test/plan/bundle-rebuild.test.ts). It runs with V8's code cache beside it, so its functions are not compiled anew
+// on each start. Without esbuild (installed without dev dependencies) the sources run with tsx.
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");
