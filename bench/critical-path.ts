@@ -71,21 +71,25 @@ export interface TimedEvent {
     /** When the line was read, in seconds. */
     at: number;
     event: {
-        resourcePreEvent?: { metadata: { urn: string; op: string } };
-        resOutputsEvent?: { metadata: { urn: string; op: string } };
+        /** `planning`: an event of `up`'s own preview (apitype.ResourcePreEvent, sdk/go/common/apitype/events.go). */
+        resourcePreEvent?: { metadata: { urn: string; op: string }; planning?: boolean };
+        resOutputsEvent?: { metadata: { urn: string; op: string }; planning?: boolean };
         resOpFailedEvent?: { metadata: { urn: string } };
     };
 }
 
 /**
  * Each custom resource's step from the event log: pre-event to outputs event. `deps` holds the custom resources
- * (URN → dependencies, from the state); components (whose events span their children's) and `same` steps (nothing
- * done) are left out.
+ * (URN → dependencies, from the state); components (whose events span their children's), `same` steps (nothing
+ * done) and the events of `up`'s own preview are left out.
  */
 export function stepsFromEvents(events: TimedEvent[], deps: Map<string, string[]>): StepTiming[] {
     const started = new Map<string, number>();
     const steps: StepTiming[] = [];
     for (const { at, event } of events) {
+        // `up`'s own preview reports each step too, planned only: counted, it made the run's first step the
+        // preview's, and a preview's step could pair with the update's.
+        if (event.resourcePreEvent?.planning || event.resOutputsEvent?.planning) continue;
         const pre = event.resourcePreEvent?.metadata;
         if (pre && pre.op !== "same") started.set(pre.urn, at);
         const out = event.resOutputsEvent?.metadata;

@@ -1,14 +1,17 @@
 /**
- * `npx tsx bench/speed.ts [scale]`: bundle and push speed on 40 images sharing base layers (bench-set.ts; scale 1
- * ≈ 1 GiB of unique incompressible layers), with real docker-registry instances on 127.0.0.1 (TLS + htpasswd for
- * the private side). Prints, from one run:
+ * `npx tsx bench/speed.ts [scale] [--no-up]`: bundle and push speed on 40 images sharing base layers (bench-set.ts;
+ * scale 1 ≈ 1 GiB of unique incompressible layers), with real docker-registry instances on 127.0.0.1 (TLS + htpasswd
+ * for the private side). Prints, from one run:
  *  1. our push vs a serial `skopeo copy` per image (each into an empty registry);
  *  2. our push throughput vs one 1 GiB blob uploaded alone (monolithic PUT, the practical ceiling);
  *  3. our bundle vs serial `skopeo copy` pulls into one layout;
  *  4. a second push of the same bundle vs the first;
- *  5. `npm run plan` on the reference and a 100-node stack vs the floor (bench/plan.ts), before the registries start.
+ *  5. `npm run plan` on the reference and a 100-node stack vs the floor (bench/plan.ts), before the registries start;
+ *  6. `pulumi up` of the lab stack on a fresh simulated cluster vs its critical path (bench/up-profile.ts, in a
+ *     process of its own: it runs in a loopback-only network namespace), also before the registries start.
+ * `--no-up` leaves 6 out (it needs the engine build: `npm run engine:build`).
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -48,9 +51,21 @@ function bigBlob(layout: string, bytes: number): string {
     return `sha256:${hex}`;
 }
 
+/** The summary lines of bench/up-profile.ts for the lab stack: wall time, where it went, the critical path. */
+function upFigures(): string[] {
+    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "up-profile.ts"), "lab"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+    });
+    if (r.status !== 0) throw new Error(`bench/up-profile.ts lab exited ${r.status}:\n${r.stdout}`);
+    return r.stdout.split("\n").filter((l) => /^(pulumi up wall time|critical path)/.test(l));
+}
+
 runBench(async (work, stops) => {
-    const scale = Number(process.argv[2] ?? 1);
+    const args = process.argv.slice(2).filter((a) => a !== "--no-up");
+    const scale = Number(args[0] ?? 1);
     const plan = planFigures();
+    const upLines = process.argv.includes("--no-up") ? ["(left out: --no-up)"] : upFigures();
     const quiet = () => {};
     const up = await startUpstream(work, scale, BENCH_SET);
     stops.push(up.registry);
@@ -124,4 +139,5 @@ runBench(async (work, stops) => {
         `4. second push ${secondS.toFixed(2)} s (${second.copied.length} copied, ${second.skipped.length} present) vs first ${firstS.toFixed(2)} s (${first.copied.length} copied)`,
     );
     console.log(`5. ${plan.join("\n")}`);
+    console.log(`6. lab stack: ${upLines.join("\n   ")}`);
 });

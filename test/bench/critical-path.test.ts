@@ -57,4 +57,19 @@ describe("stepsFromEvents", () => {
         );
         assert.deepEqual(steps, [{ urn: "x", start: 1.5, end: 4, deps: ["kept"] }]);
     });
+
+    it("leaves out the events of up's own preview (planning)", () => {
+        const ev = (at: number, kind: "resourcePreEvent" | "resOutputsEvent", planning?: boolean) =>
+            ({ at, event: { [kind]: { metadata: { urn: "x", op: "create" }, planning } } }) as TimedEvent;
+        const steps = stepsFromEvents(
+            [
+                ev(1, "resourcePreEvent", true),
+                ev(1.1, "resOutputsEvent", true),
+                ev(5, "resourcePreEvent"),
+                ev(8, "resOutputsEvent"),
+            ],
+            new Map([["x", []]]),
+        );
+        assert.deepEqual(steps, [{ urn: "x", start: 5, end: 8, deps: [] }]);
+    });
 });

@@ -9,7 +9,10 @@ import YAML from "yaml";
 import { PulumiCli } from "./pulumi";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-/** What the program needs at run time: its code, its dependencies, the vendor values file, the push and wait CLIs. */
+/**
+ * What the program needs at run time: its code, its dependencies, the vendor values file, the push and wait CLIs, and
+ * the loader package.json names as the program (scripts/program.cjs).
+ */
 const LINKED = [
     "index.ts",
     "package.json",
@@ -25,6 +28,7 @@ const LINKED = [
     "pipeline",
     "ops",
     "cli",
+    "scripts",
     "values",
     "policy",
 ];

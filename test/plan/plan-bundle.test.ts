@@ -29,7 +29,7 @@ const sources = (...args: string[]) => run(["--import", "tsx", path.join(PROJECT
 function same(...args: string[]) {
     const b = bundled(...args);
     const s = sources(...args);
-    assert.equal(b.out, s.out, `stdout differs for ${args.join(" ")}`);
+    assert.equal(b.out, s.out, `stdout differs for ${args.join(" ")} (bundle: exit ${b.code}, stderr ${b.err})`);
     assert.equal(b.err, s.err, `stderr differs for ${args.join(" ")}`);
     assert.equal(b.code, s.code);
     return b;
