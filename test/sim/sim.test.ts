@@ -131,6 +131,21 @@ describe("sim: a simulated cluster on loopback", { skip, timeout: 600_000 }, () 
         }
     });
 
+    it("puts a Running pod's Ready back after another writer set it False (the node controller during an API outage), as a kubelet does", async () => {
+        const pod = (await api.list(`/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`))[0];
+        const at = `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}`;
+        const conditions = (pod.status?.conditions as { type: string; status: string }[]).map((c) =>
+            c.type === "Ready" ? { ...c, status: "False", reason: "NodeNotReady" } : c,
+        );
+        const marked = await api.mergePatch(`${at}/status`, { status: { conditions } });
+        assert.equal(condition(marked, "Ready"), "False");
+        await eventually("the pod Ready again", async () => condition(await api.get(at), "Ready") === "True");
+        await eventually("Deployment web with 2 ready replicas again", async () => {
+            const d = await api.get(`/apis/apps/v1/namespaces/${NS}/deployments/web`);
+            return d?.status?.readyReplicas === 2;
+        });
+    });
+
     it("completes a Job", async () => {
         await api.create(`/apis/batch/v1/namespaces/${NS}/jobs`, {
             metadata: { name: "once" },
