@@ -29,7 +29,7 @@ import { eventually } from "../helpers/eventually";
 import { podPullFailures } from "../helpers/kubelet-pull";
 import { backendState, endState, helmRecords, volumeUids, type EndState } from "./end-state";
 import { noSecretInPlainText } from "./checks";
-import { PulumiCli, type RunResult, type StartedRun } from "./pulumi";
+import { PulumiCli, untilPrinted, type RunResult, type StartedRun } from "./pulumi";
 import { EngineScenario } from "./scenario";
 import { figure, requireEngine, step } from "./steps";
 
@@ -191,19 +191,11 @@ describe("pulumi up interrupted at every point of its critical path, recovered b
             const t0 = Date.now();
             const run = s.cli.start([...UP, "--stack", s.stack]);
             const repaired = firstSeen(run, REPAIRED, t0);
-            const state = await eventually(
-                "the recovery run's update to start",
-                async () => {
-                    // stdout comes first in output(): the up's own lines (after its "Updating (lab)" header; the
-                    // recovery's refresh says "Refreshing"), the launcher's report is on stderr. The update starts
-                    // with the header (--skip-preview): every step of the program is still ahead of it. (Waiting
-                    // for its first operation instead let the run finish before the stop on an idle machine.)
-                    if (run.child.exitCode !== null) return "ended";
-                    return run.output().includes("Updating (lab)") ? "under way" : undefined;
-                },
-                600_000,
-            );
-            assert.equal(state, "under way", `the run ended before its update started: ${run.output().slice(-2000)}`);
+            // stdout comes first in output(): the up's own lines (after its "Updating (lab)" header; the recovery's
+            // refresh says "Refreshing"), the launcher's report is on stderr. The update starts with the header
+            // (--skip-preview): every step of the program is still ahead of it. (Waiting for its first operation
+            // instead let the run finish before the stop on an idle machine.)
+            await untilPrinted(run, "Updating (lab)", "the recovery run's update started", 600_000);
             let ended = 0;
             void run.done.then(() => (ended = Date.now()));
             const api = readPids(s.sim.dir).find((p) => p.name === "kube-apiserver")!;

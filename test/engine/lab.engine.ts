@@ -18,9 +18,9 @@ import {
     upCreatesThePlan,
 } from "./checks";
 import { backendState, helmRecords } from "./end-state";
+import { untilPrinted } from "./pulumi";
 import { EngineScenario, type PlannedObject } from "./scenario";
 import { requireEngine, step } from "./steps";
-import { eventually } from "../helpers/eventually";
 import { podPullFailures } from "../helpers/kubelet-pull";
 
 /** The user name of a dockerconfigjson `auths` entry (its `username`, or the part of `auth` before the colon). */
@@ -99,16 +99,8 @@ describe("lab stack under the real engine", () => {
         "the stack file edited while an up previews: that up applies what it previewed, the edit stays for the next one",
         async () => {
             const run = s.cli.start(["up", "--yes", "--stack", s.stack]);
-            const state = await eventually(
-                "the up's preview to run the program",
-                async () => {
-                    if (run.child.exitCode !== null) return "ended";
-                    // The CLI has read the stack's config before it prints the preview's header.
-                    return run.output().includes("Previewing update (lab)") ? "previewing" : undefined;
-                },
-                300_000,
-            );
-            assert.equal(state, "previewing", `the up ended before its preview ran: ${run.output().slice(-2000)}`);
+            // The CLI has read the stack's config before it prints the preview's header.
+            await untilPrinted(run, "Previewing update (lab)", "the up's preview started", 300_000);
             const file = stackFile();
             const before = fs.readFileSync(file, "utf8");
             await s.setPlain({ aihub: { ...s.plain.aihub, values: { common: { timeZone: "Europe/Vienna" } } } });

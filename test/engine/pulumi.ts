@@ -4,6 +4,7 @@
  * way the runbook says, through `npm run pulumi`'s launcher (cli/pulumi.ts, `PULUMI` naming the engine's binary),
  * with the test's own directory as the "system" temporary folder around it.
  */
+import assert from "node:assert/strict";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,6 +13,7 @@ import { DYNAMIC_PROVIDER_HOST } from "../../testing/engine/build";
 import { absentBinaries, engineBinDir, engineBinary } from "../../testing/engine/paths";
 import { kubernetesPluginInstalled, pulumiHome } from "../../testing/engine/plugin";
 import { RECIPES } from "../../testing/engine/recipes";
+import { eventually } from "../helpers/eventually";
 
 /** What one CLI run returned. */
 export interface RunResult {
@@ -46,6 +48,22 @@ export interface StartedRun {
     /** What was printed so far. */
     output(): string;
     done: Promise<RunResult>;
+}
+
+/**
+ * Waits until a started run has printed `text`; fails with the run's last output when it ends first or after
+ * `timeoutMs`. `what`: the moment the text marks, for the messages.
+ */
+export async function untilPrinted(run: StartedRun, text: string, what: string, timeoutMs: number): Promise<void> {
+    const state = await eventually(
+        what,
+        async () => {
+            if (run.child.exitCode !== null) return "ended";
+            return run.output().includes(text) ? "printed" : undefined;
+        },
+        timeoutMs,
+    );
+    assert.equal(state, "printed", `the run ended before ${what}: ${run.output().slice(-2000)}`);
 }
 
 /** A Pulumi CLI bound to one project directory, passphrase and environment KUBECONFIG (a decoy in the tests). */
