@@ -15,7 +15,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { snapshotCrds } from "../../modules/ceph/snapshot-crds";
 import { snapshotClassMap } from "../../modules/backup/job-manifests";
 import {
     cephfsShallowStorageClassSpec,
@@ -25,7 +24,8 @@ import {
 import { snapshotClassName, snapshotClassSpec } from "../../modules/ceph/snapshot-manifests";
 import { engineBinDir } from "../../testing/engine/paths";
 import { missingBinaries, startSim, stopSim, type ApiClient, type SimHandle } from "../../testing/sim";
-import { missingCsiBinaries, startCsi } from "../../testing/sim/csi";
+import { missingCsiBinaries } from "../../testing/sim/csi";
+import { prepareCsi } from "../helpers/csi-sim";
 import { eventually } from "../helpers/eventually";
 import { kubectlBinary } from "../helpers/kubectl";
 import { postgresBinDir, startPostgres, type PgServer } from "../helpers/postgres";
@@ -81,34 +81,9 @@ describe("a backup run: snapshot.sh and pg.sh together", { skip, timeout: 600_00
         server.sql("postgres", server.superuser, server.superPassword, "create role aihub login password 'pw-aihub'");
         server.sql("postgres", server.superuser, server.superPassword, "create database aihub owner aihub");
         server.sql("aihub", "aihub", "pw-aihub", "create table t as select g from generate_series(1, 20000) g");
-        for (const crd of snapshotCrds())
-            await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
-        await eventually(
-            "snapshot CRDs established",
-            async () => {
-                const r = await api.get<any>(
-                    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/volumesnapshotcontents.snapshot.storage.k8s.io",
-                );
-                return r?.status?.conditions?.some((c: any) => c.type === "Established" && c.status === "True");
-            },
-            60_000,
-        );
-        // The real snapshot-controller, and csi-provisioner + csi-snapshotter in front of a mock driver per Rook driver.
-        await startCsi(sim, [RBD, CEPHFS]);
-        // The secrets our classes name, as Rook creates them in the cluster namespace (the mock checks no credentials;
-        // the sidecars look the secrets up and fail without them).
-        await api.create("/api/v1/namespaces", {
-            apiVersion: "v1",
-            kind: "Namespace",
-            metadata: { name: "rook-ceph" },
-        });
-        for (const name of ["rook-csi-rbd-provisioner", "rook-csi-cephfs-provisioner"])
-            await api.create("/api/v1/namespaces/rook-ceph/secrets", {
-                apiVersion: "v1",
-                kind: "Secret",
-                metadata: { name },
-                stringData: { userID: "csi-provisioner", userKey: "not-a-real-key" },
-            });
+        // The snapshot CRDs, the real snapshot-controller, csi-provisioner and csi-snapshotter in front of a mock
+        // driver per Rook driver, and the provisioner Secrets our classes name.
+        await prepareCsi(sim, { rbd: RBD, cephfs: CEPHFS });
         // The RBD and CephFS classes, the CephFS shallow (snapshot-backed, read-only) class and the snapshot classes,
         // as modules/ceph builds them.
         for (const sc of [

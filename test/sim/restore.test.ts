@@ -16,12 +16,12 @@ import { after, before, describe, it } from "node:test";
 import { backupCronJobSpec, BACKUP_LABEL, BACKUP_NAME } from "../../modules/backup/job-manifests";
 import { Kubectl } from "../../lib/kubectl";
 import { restore, RestoreRefused } from "../../ops/restore";
-import { snapshotCrds } from "../../modules/ceph/snapshot-crds";
 import { rbdStorageClassSpec } from "../../modules/ceph/fs-manifests";
 import { snapshotClassSpec } from "../../modules/ceph/snapshot-manifests";
 import { engineBinDir } from "../../testing/engine/paths";
 import { missingBinaries, startSim, stopSim, type ApiClient, type SimHandle } from "../../testing/sim";
-import { missingCsiBinaries, startCsi } from "../../testing/sim/csi";
+import { missingCsiBinaries } from "../../testing/sim/csi";
+import { prepareCsi } from "../helpers/csi-sim";
 import { kubectlBinary } from "../helpers/kubectl";
 import { eventually } from "../helpers/eventually";
 
@@ -81,31 +81,9 @@ describe("backup objects and the restore sequence on the simulated cluster", { s
         sim = await startSim({ hostnames: ["w1"], dir: path.join(tmp, "sim"), killOnExit: true });
         api = sim.client;
         kc = new Kubectl({ kubeconfig: sim.kubeconfig }, kubectlBinary());
-        for (const crd of snapshotCrds())
-            await api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
-        await eventually(
-            "snapshot CRDs established",
-            async () => {
-                const r = await api.get<any>(
-                    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/volumesnapshots.snapshot.storage.k8s.io",
-                );
-                return r?.status?.conditions?.some((c: any) => c.type === "Established" && c.status === "True");
-            },
-            60_000,
-        );
-        await startCsi(sim, [RBD]);
-        // The provisioner secret our classes name, as Rook creates it (the sidecars look it up).
-        await api.create("/api/v1/namespaces", {
-            apiVersion: "v1",
-            kind: "Namespace",
-            metadata: { name: "rook-ceph" },
-        });
-        await api.create("/api/v1/namespaces/rook-ceph/secrets", {
-            apiVersion: "v1",
-            kind: "Secret",
-            metadata: { name: "rook-csi-rbd-provisioner" },
-            stringData: { userID: "csi-provisioner", userKey: "not-a-real-key" },
-        });
+        // The snapshot CRDs, the real snapshot-controller, csi-provisioner and csi-snapshotter in front of a mock
+        // driver per Rook driver, and the provisioner Secrets our classes name.
+        await prepareCsi(sim, { rbd: RBD });
         await api.create("/apis/storage.k8s.io/v1/storageclasses", {
             apiVersion: "storage.k8s.io/v1",
             kind: "StorageClass",
