@@ -66,8 +66,8 @@ export interface RecoverOptions {
     /** The API client for the stack's cluster (default: from the stack's `aihub-airgap:kubernetes`). */
     client?: () => ApiClient;
     /**
-     * The Helm releases (namespace and name) the stack's program installs, for a `pending-*` record the state has no
-     * trace of (its pending create was cleared by hand): only such a release's record is repaired.
+     * The Helm releases (namespace and name) the stack's program installs, for a release (`pending-*` or deployed)
+     * the state has no trace of (its pending create was cleared by hand): only such a release's records are repaired.
      */
     ownedReleases?: () => Promise<OwnedRelease[]>;
     /** How long orphaned plugins get to end by themselves before they are stopped. @default 5000 */
