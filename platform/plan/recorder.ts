@@ -5,9 +5,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
+// The module object itself (not an ES namespace), whose serializer the plan may replace: RecorderOptions.
+import closure = require("@pulumi/pulumi/runtime/closure/serializeClosure");
+import * as settings from "@pulumi/pulumi/runtime/settings";
 import { GENERATED_SECRET_TYPE } from "../../k8s/generated-secret";
 import { SELF_SIGNED_CERTIFICATE_TYPE } from "../../k8s/self-signed-certificate";
-import { sleep } from "../../lib/async";
 
 /** One registered resource as the engine would receive it. */
 export interface Registration {
@@ -89,13 +91,30 @@ function fakeGenerated(type: string, name: string, inputs: Record<string, unknow
     return { value: Array.from({ length: Number(inputs.length ?? 24) }, (_, i) => alphabet[(seed + i) % 3]).join("") };
 }
 
+/** The SDK's closure serializer, as loaded (the plan may stand in for it: {@link RecorderOptions}). */
+const serializeFunction = closure.serializeFunction;
+
+/** Options of {@link Recorder.install}. */
+export interface RecorderOptions {
+    /**
+     * Leave the dynamic providers' code unserialized (default false). The plan drops it (`__provider`) anyway, and
+     * Pulumi's closure serializer is about a fifth of a plan's time (an inspector session, TypeScript loaded to parse
+     * each function); `test/plan/dynamic-providers.test.ts` serializes each provider as `pulumi up` does.
+     */
+    skipProviderCode?: boolean;
+}
+
 /** Records registrations made while the mock runtime is active. */
 export class Recorder {
     readonly registrations = new Map<string, Registration>();
 
     /** Installs the mock runtime for a project/stack and starts recording. */
-    static async install(project: string, stack: string): Promise<Recorder> {
+    static async install(project: string, stack: string, opts: RecorderOptions = {}): Promise<Recorder> {
         const rec = new Recorder();
+        // The SDK reads the serializer off its module at each dynamic resource (dynamic/index.js, 3.248).
+        closure.serializeFunction = opts.skipProviderCode
+            ? async () => ({ text: "", containsSecrets: false }) as Awaited<ReturnType<typeof serializeFunction>>
+            : serializeFunction;
         await pulumi.runtime.setMocks(
             {
                 newResource: (args) => ({
@@ -212,7 +231,11 @@ export class Recorder {
     }
 }
 
-/** Waits until the runtime has flushed pending registrations. */
+/**
+ * Waits until every registration the program started has reached the (mock) monitor: the SDK counts each resource
+ * operation from its constructor until its RPC has returned, as Pulumi's run harness waits for them before it exits.
+ */
 export async function settle(): Promise<void> {
-    for (let i = 0; i < 5; i++) await sleep(20);
+    // What `disconnect` awaits (runtime/settings.js, 3.248); marked internal, so not in the SDK's typings.
+    await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
