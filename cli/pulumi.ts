@@ -39,6 +39,7 @@ import {
 } from "../lib/private-tmp";
 import { parseConfigValue, readStackFile } from "../config/stackfile";
 import { RunRefused, checkStateReadable, clusterUnreachable, recoverInterruptedRun } from "../ops/recover";
+import { checkoutPath, checkoutRoot } from "../lib/checkout";
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 /** Signals a terminal sends to its whole foreground process group. */
@@ -81,25 +82,29 @@ export function commandAndStack(args: string[]): { command?: string; stack?: str
     return { command, stack };
 }
 
-/** How to run one of these TypeScript entry points with Node.js from any directory: `[node, ...arguments]`. */
-function nodeCommand(script: string): [string, string[]] {
-    return [process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(__dirname, script)]];
+/**
+ * How to run one of these entry points (`cli/<command>.ts`) with Node.js from any directory, `[node, ...arguments]`:
+ * from its prebuilt bundle (scripts/cli-bundle.cjs), as `npm run pulumi` does. From the TypeScript sources, tsx and
+ * the Pulumi SDK the launcher's config checks import took 1.4 s to load, before every `pulumi` command.
+ */
+function nodeCommand(command: string): [string, string[]] {
+    return [process.execPath, [checkoutPath("scripts", "cli-bundle.cjs"), command]];
 }
 
 /** The launcher as a command, `[node, ...arguments]` (the engine tests run Pulumi through it). */
 export function launcherCommand(): [string, string[]] {
-    return nodeCommand("pulumi.ts");
+    return nodeCommand("pulumi");
 }
 
 /** Starts the reaper, detached in a session of its own, so a kill of the launcher's process group spares it. */
 function startReaper(dir: string, watch: Watched[]): void {
-    const [node, args] = nodeCommand("pulumi-reaper.ts");
+    const [node, args] = nodeCommand("pulumi-reaper");
     args.push(dir, ...watch.map((w) => `${w.pid}:${w.start ?? ""}`));
     try {
         const r = spawn(node, args, {
             detached: true,
             stdio: "ignore",
-            cwd: path.dirname(__dirname),
+            cwd: checkoutRoot(),
         });
         r.on("error", () => undefined);
         r.unref();

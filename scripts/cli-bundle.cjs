@@ -191,8 +191,7 @@ const FLAGS = crypto
  * Runs the CommonJS file `file` as a module, with V8's code cache kept in `codeCache`, so its functions are not
  * compiled anew on each start; returns its exports. `main`: as the process's main module (a command); `register`: in
  * `require`'s cache, as `require` would (a module of `node_modules`). The module's `require.cached(id)` loads a
- * module of `node_modules` the same way, with its code cache in `.cache/cli/` named after the file, its size and
- * modification time (V8 checks only the source's length: a cache must never outlive the file it was made from).
+ * module of `node_modules` the same way ({@link requireCached}).
  */
 function runCached(file, codeCache, { main = false, register = false } = {}) {
     const cachedData = fs.existsSync(codeCache) ? fs.readFileSync(codeCache) : undefined;
@@ -214,16 +213,7 @@ function runCached(file, codeCache, { main = false, register = false } = {}) {
     if (main) process.mainModule = mod;
     if (register) Module._cache[file] = mod;
     const req = Module.createRequire(file);
-    req.cached = (id) => {
-        const f = req.resolve(id);
-        if (Module._cache[f]) return Module._cache[f].exports;
-        const st = fs.statSync(f);
-        const name = crypto
-            .createHash("sha256")
-            .update(JSON.stringify([f, st.size, st.mtimeMs]))
-            .digest("hex");
-        return runCached(f, path.join(CACHE, `lazy-${name.slice(0, 16)}.${FLAGS}.v8cache`), { register: true });
-    };
+    req.cached = (id) => requireCached(req, id);
     try {
         script.runInThisContext().call(mod.exports, mod.exports, req, mod, file, path.dirname(file));
     } catch (e) {
@@ -234,12 +224,43 @@ function runCached(file, codeCache, { main = false, register = false } = {}) {
     return mod.exports;
 }
 
+/**
+ * Loads the module `id` of `node_modules` as `req` would, into `require`'s cache, with its V8 code cache in
+ * `.cache/cli/` named after the file, its size and modification time (V8 checks only the source's length: a cache
+ * must never outlive the file it was made from).
+ */
+function requireCached(req, id) {
+    const f = req.resolve(id);
+    if (Module._cache[f]) return Module._cache[f].exports;
+    const st = fs.statSync(f);
+    const name = crypto
+        .createHash("sha256")
+        .update(JSON.stringify([f, st.size, st.mtimeMs]))
+        .digest("hex");
+    return runCached(f, path.join(CACHE, `lazy-${name.slice(0, 16)}.${FLAGS}.v8cache`), { register: true });
+}
+
 /** Runs the bundle ({@link runCached}, its code cache beside it); returns its exports. */
 function runBundle(bundle, main) {
     // @pulumi/pulumi sets this flag when it serializes a dynamic provider (runtime/closure/v8.js), and the cache written
     // at exit must match the flags of the next start.
     v8.setFlagsFromString("--allow-natives-syntax");
     return runCached(bundle, `${bundle}.${FLAGS}.v8cache`, { main });
+}
+
+/**
+ * Loads the Pulumi program (index.ts) for Pulumi's run harness; returns its exports. TypeScript is loaded first, with
+ * its own code cache ({@link requireCached}): the SDK the harness loaded (outside the bundle) parses each dynamic
+ * provider with it when it serializes them, on every start, and compiling its 9 MB held up the first resource that
+ * has one (the bundle push, first on the lab's critical path).
+ */
+async function loadProgram() {
+    v8.setFlagsFromString("--allow-natives-syntax");
+    requireCached(
+        Module.createRequire(path.join(ROOT, "node_modules", "@pulumi", "pulumi", "package.json")),
+        "typescript",
+    );
+    return load(PROGRAM);
 }
 
 /**
@@ -270,7 +291,7 @@ async function cli() {
     await load(command, true);
 }
 
-module.exports = { load, PROGRAM };
+module.exports = { load, loadProgram };
 
 if (require.main === module) {
     cli().catch((e) => {
