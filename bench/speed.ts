@@ -7,8 +7,9 @@
  *  3. our bundle vs serial `skopeo copy` pulls into one layout;
  *  4. a second push of the same bundle vs the first;
  *  5. `npm run plan` on the reference and a 100-node stack vs the floor (bench/plan.ts), before the registries start;
- *  6. `pulumi up` of the lab stack on a fresh simulated cluster vs its critical path (bench/up-profile.ts, in a
- *     process of its own: it runs in a loopback-only network namespace), also before the registries start.
+ *  6. `pulumi up` of the lab, airgap and add-on stacks, each on a fresh simulated cluster, vs its critical path
+ *     (bench/up-profile.ts, in a process of its own: it runs in a loopback-only network namespace), also before the
+ *     registries start.
  * `--no-up` leaves 6 out (it needs the engine build: `npm run engine:build`).
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -51,14 +52,17 @@ function bigBlob(layout: string, bytes: number): string {
     return `sha256:${hex}`;
 }
 
-/** The summary lines of bench/up-profile.ts for the lab stack: wall time, where it went, the critical path. */
+/** The stacks whose `up` is profiled. */
+const UP_STACKS = ["lab", "airgap", "addons"];
+
+/** The summary lines of bench/up-profile.ts for each stack: wall time, where it went, the critical path. */
 function upFigures(): string[] {
-    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "up-profile.ts"), "lab"], {
+    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "up-profile.ts"), ...UP_STACKS], {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],
     });
-    if (r.status !== 0) throw new Error(`bench/up-profile.ts lab exited ${r.status}:\n${r.stdout}`);
-    return r.stdout.split("\n").filter((l) => /^(pulumi up wall time|critical path)/.test(l));
+    if (r.status !== 0) throw new Error(`bench/up-profile.ts exited ${r.status}:\n${r.stdout}`);
+    return r.stdout.split("\n").filter((l) => /^(== |pulumi up wall time|critical path)/.test(l));
 }
 
 runBench(async (work, stops) => {
@@ -139,5 +143,5 @@ runBench(async (work, stops) => {
         `4. second push ${secondS.toFixed(2)} s (${second.copied.length} copied, ${second.skipped.length} present) vs first ${firstS.toFixed(2)} s (${first.copied.length} copied)`,
     );
     console.log(`5. ${plan.join("\n")}`);
-    console.log(`6. lab stack: ${upLines.join("\n   ")}`);
+    console.log(`6. pulumi up:\n   ${upLines.join("\n   ")}`);
 });

@@ -1,5 +1,6 @@
 /**
- * `npx tsx bench/up-profile.ts [--skip-preview] [stack…]` (default `lab`): `pulumi up` of each stack on a fresh
+ * `npx tsx bench/up-profile.ts [--skip-preview] [lab|airgap|addons…]` (default `lab`; `addons`: the lab stack with
+ * every add-on on, as the add-on engine test runs it): `pulumi up` of each stack on a fresh
  * simulated cluster with the real engine (as the engine tests run it, in a loopback-only network namespace), and
  * prints, from that one run:
  *  1. the wall time of the `up` against its critical path (bench/critical-path.ts: the longest chain of dependent
@@ -18,6 +19,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
+import { ADDONS } from "../platform/registry";
+import { startAddOnScenario } from "../test/engine/addon-fixture";
 import { EngineScenario } from "../test/engine/scenario";
 import { criticalPath, stepsFromEvents, type StepTiming, type TimedEvent } from "./critical-path";
 import { mainInLoopback } from "./common";
@@ -62,8 +65,14 @@ function short(urn: string): string {
     return `${type.replace(/^kubernetes:/, "")} ${parts[3]}`;
 }
 
-async function profile(stack: "lab" | "airgap", skipPreview: boolean): Promise<void> {
-    const s = await EngineScenario.start({ base: stack });
+/** The stacks this bench profiles. */
+const STACKS = ["lab", "airgap", "addons"] as const;
+
+async function profile(stack: (typeof STACKS)[number], skipPreview: boolean): Promise<void> {
+    const s =
+        stack === "addons"
+            ? (await startAddOnScenario(ADDONS.map((a) => a.name))).s
+            : await EngineScenario.start({ base: stack });
     try {
         const fifo = path.join(s.work, "events.fifo");
         const follow = followEvents(fifo);
@@ -135,9 +144,9 @@ async function main(): Promise<void> {
     const skipPreview = process.argv.includes("--skip-preview");
     const stacks = process.argv.slice(2).filter((a) => a !== "--skip-preview");
     for (const stack of stacks.length > 0 ? stacks : ["lab"]) {
-        if (stack !== "lab" && stack !== "airgap")
-            throw new Error(`no engine scenario for stack ${stack} (lab or airgap)`);
-        await profile(stack, skipPreview);
+        const known = STACKS.find((x) => x === stack);
+        if (!known) throw new Error(`no engine scenario for stack ${stack} (${STACKS.join(", ")})`);
+        await profile(known, skipPreview);
     }
 }
 

@@ -23,8 +23,8 @@ const CACHE = path.join(ROOT, ".cache", "cli");
  * (with pacote, sigstore and cacache behind them), and the TypeScript compiler, which the closure serializer parses
  * dynamic providers with. They stay out of the bundle (TypeScript alone was half of its 19.6 MB, all read and
  * deserialized on every start): each import is a proxy that loads the module from `node_modules` on first use.
- * `codeCache`: loaded with a V8 code cache of its own ({@link runCached}): TypeScript is loaded by every plan after all
- * (the program's dynamic providers are serialized on the way), and compiling its 9 MB was a fifth of the plan's time.
+ * `codeCache`: loaded with a V8 code cache of its own ({@link runCached}) when it is used: a plan does not serialize
+ * the dynamic providers (platform/plan/recorder.ts), but a command that does would compile TypeScript's 9 MB anew.
  */
 const LAZY = [
     { importer: /@pulumi[\\/]pulumi[\\/]index\.js$/, request: "./automation" },

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { helm } from "../helpers/helm";
 import { VENDOR_CHARTS } from "../helpers/vendor-charts";
-import type { EngineScenario } from "./scenario";
+import { EngineScenario } from "./scenario";
 
 /** What the stage hands an add-on's section builder. */
 export interface AddOnStage {
@@ -110,4 +110,29 @@ export async function exposedRoute(
     }
     const p = spec.rules[0].http.paths[0];
     return { via: "ingress", host: spec.rules[0].host, path: p.path, service: p.backend.service.name };
+}
+
+/**
+ * The engine scenario of the add-on test: the lab stack with every add-on of `names` on, their charts packaged and
+ * their secrets set (`bench/up-profile.ts addons` starts the same one).
+ */
+export async function startAddOnScenario(
+    names: readonly string[],
+): Promise<{ s: EngineScenario; fixtures: [string, AddOnEngineFixture][] }> {
+    const fixtures = names.map((n): [string, AddOnEngineFixture] => [n, addOnFixture(n)]);
+    const s = await EngineScenario.start({
+        base: "lab",
+        adjust: (plain, stage) => {
+            const stages = fixtures.map(([n, f]) => ({
+                ...stage,
+                charts: f.packageCharts(path.join(stage.work, "addon-charts", n)),
+            }));
+            plain.addons = Object.fromEntries(fixtures.map(([n, f], i) => [n, f.section(stages[i])]));
+            fixtures.forEach(([, f], i) => f.adjustCore?.(plain, stages[i]));
+        },
+        secrets: Object.fromEntries(
+            fixtures.flatMap(([n, f]) => Object.entries(f.secrets ?? {}).map(([k, v]) => [`addons.${n}.${k}`, v])),
+        ),
+    });
+    return { s, fixtures };
 }

@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import { ADDONS } from "../../platform/registry";
 import {
@@ -19,9 +18,9 @@ import {
     type UpstreamBuild,
 } from "../../testing/controllers-paths";
 import type { AddOn } from "../../platform/contracts";
-import { addOnFixture, type AddOnEngineFixture } from "./addon-fixture";
+import { addOnFixture, startAddOnScenario, type AddOnEngineFixture } from "./addon-fixture";
 import { destroyRemovesEverything, noSecretInPlainText, previewShowsNoChanges, upCreatesThePlan } from "./checks";
-import { EngineScenario, type PlannedObject } from "./scenario";
+import type { EngineScenario, PlannedObject } from "./scenario";
 import { check, requireEngine, step } from "./steps";
 
 const names = process.env.AIHUB_ADDONS?.split(",").filter(Boolean) ?? (ADDONS as readonly AddOn[]).map((a) => a.name);
@@ -50,21 +49,7 @@ before(async () => {
     requireEngine();
     requireUpstreamControllers();
     assert.ok(names.length > 0, "no add-on to test (the table is empty)");
-    fixtures = names.map((n) => [n, addOnFixture(n)]);
-    s = await EngineScenario.start({
-        base: "lab",
-        adjust: (plain, stage) => {
-            const stages = fixtures.map(([n, f]) => ({
-                ...stage,
-                charts: f.packageCharts(path.join(stage.work, "addon-charts", n)),
-            }));
-            plain.addons = Object.fromEntries(fixtures.map(([n, f], i) => [n, f.section(stages[i])]));
-            fixtures.forEach(([, f], i) => f.adjustCore?.(plain, stages[i]));
-        },
-        secrets: Object.fromEntries(
-            fixtures.flatMap(([n, f]) => Object.entries(f.secrets ?? {}).map(([k, v]) => [`addons.${n}.${k}`, v])),
-        ),
-    });
+    ({ s, fixtures } = await startAddOnScenario(names));
     planned = await s.plannedObjects();
 });
 
