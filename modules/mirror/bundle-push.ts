@@ -45,14 +45,27 @@ export const bundlePushProvider: pulumi.dynamic.ResourceProvider = {
         return { inputs: keep ? { ...news, bundleSha256: olds.bundleSha256 } : news };
     },
     async create(inputs: PushInputs) {
-        const { spawnSync } = require("node:child_process");
+        const { spawn } = require("node:child_process");
         const args = ["scripts/cli-bundle.cjs", "push", inputs.bundlePath, "--stack", inputs.stack];
         // --dir: the stack file is the project's (the working directory), not the one beside push.ts's real path.
         args.push("--parallel", String(inputs.parallel), "--dir", process.cwd());
         const env = { ...process.env, AIHUB_REGISTRY_PASSWORD: inputs.password, PULUMI_SKIP_UPDATE_CHECK: "true" };
-        const r = spawnSync(process.execPath, args, { env, encoding: "utf8", maxBuffer: 64 << 20 });
-        const lines = `${r.stdout ?? ""}\n${r.stderr ?? ""}`.trim().split("\n");
-        if (r.status !== 0) throw new Error(`push of ${inputs.bundlePath} failed:\n${lines.slice(-20).join("\n")}`);
+        // Awaited, not run with spawnSync: the dynamic-provider host serves every dynamic resource of the run from one
+        // event loop, and the engine waits for its answers to the other resources' checks, so a blocking push held up
+        // every registration of the run until it ended. The last 64 KiB of each stream are kept, for the error.
+        const keep = 64 << 10;
+        const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+            (resolve, reject) => {
+                const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+                const out = { stdout: "", stderr: "" };
+                for (const k of ["stdout", "stderr"] as const)
+                    child[k].on("data", (b: Buffer) => (out[k] = (out[k] + b.toString("utf8")).slice(-keep)));
+                child.on("error", reject);
+                child.on("close", (c: number | null) => resolve({ code: c, ...out }));
+            },
+        );
+        const lines = `${stdout}\n${stderr}`.trim().split("\n");
+        if (code !== 0) throw new Error(`push of ${inputs.bundlePath} failed:\n${lines.slice(-20).join("\n")}`);
         const summary = lines.filter((l: string) => l.trim() !== "").slice(-1)[0] ?? "";
         return { id: inputs.bundleSha256, outs: { ...inputs, summary } };
     },

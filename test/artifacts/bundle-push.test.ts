@@ -39,6 +39,19 @@ describe("BundlePush provider", () => {
         );
     });
 
+    test("the push runs beside the provider host's event loop, not blocking it (other resources' checks go on)", async () => {
+        // The real push command, failing on a bundle that is not there after its start-up (a few hundred ms).
+        let ticks = 0;
+        const timer = setInterval(() => ticks++, 10);
+        const started = Date.now();
+        await assert.rejects(provider.create!({ ...pushed, bundlePath: "/nonexistent/bundle" }), /failed/);
+        const elapsed = Date.now() - started;
+        clearInterval(timer);
+        assert.ok(elapsed > 100, `the push ended after ${elapsed} ms: too soon to tell`);
+        // A blocked loop runs the timer at most once; a free one every 10 ms (a quarter of that under load).
+        assert.ok(ticks >= elapsed / 40, `${ticks} timer ticks in the ${elapsed} ms the push took`);
+    });
+
     test("other inputs still count", async () => {
         assert.equal(
             (await provider.diff!("id", pushed, { ...pushed, bundleSha256: "missing", parallel: 2 })).changes,
