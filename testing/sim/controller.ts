@@ -17,6 +17,7 @@ import { ApiClient, type KubeObject } from "../../lib/kube-api";
 import { reconcileAistore } from "./aistore";
 import { startAistoreWebhook } from "./aistore-webhook";
 import { reconcilePreflight } from "./preflight";
+import { reconcileStartupApiCheck } from "./startupapicheck";
 import { CSI_LEASE_NAMESPACE, provisionerLease } from "./csi";
 import { cleanupArmed, reconcileCeph, ROOK_GROUP } from "./rook";
 import type { Log } from "./log";
@@ -257,6 +258,7 @@ export async function reconcileOnce(
         ["upstream controllers", (c, l) => reconcileUpstreamIn(c, l, upstream)],
         ["load balancers", reconcileLoadBalancers],
         ["disk preflight", reconcilePreflight],
+        ["cert-manager startupapicheck", reconcileStartupApiCheck],
         ["aistore", reconcileAistore],
         ["webhooks", reconcileWebhooks],
     ];

@@ -14,6 +14,7 @@ import type { NodeDisk } from "../../config/disks";
 import { DISK_ANNOTATION, PREFLIGHT_COMPONENT } from "../../modules/ceph/preflight-job";
 import type { ApiClient, KubeObject } from "../../lib/kube-api";
 import { keyHash, replayer, SIM_DISKS_ANNOTATION, type CapturedDisk } from "./disks";
+import { endPod } from "./pods";
 
 export { SIM_DISKS_ANNOTATION };
 
@@ -76,48 +77,7 @@ export async function reconcilePreflight(client: ApiClient, log: (line: string) 
                   code: 1,
                   message: `sim: no captured output of the real tools for ${disk.path} on node ${nodeName} (capture it with testing/sim/disks.ts captureDisks)`,
               };
-        const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-        const status = {
-            phase: exitCode ? "Failed" : "Succeeded",
-            // A merge patch replaces the list: keep the conditions a kubelet keeps (the provider reads them in order).
-            conditions: [
-                { type: "PodScheduled", status: "True", lastTransitionTime: now },
-                { type: "Initialized", status: "True", lastTransitionTime: now },
-                {
-                    type: "Ready",
-                    status: "False",
-                    reason: exitCode ? "PodFailed" : "PodCompleted",
-                    lastTransitionTime: now,
-                },
-                {
-                    type: "ContainersReady",
-                    status: "False",
-                    reason: exitCode ? "PodFailed" : "PodCompleted",
-                    lastTransitionTime: now,
-                },
-            ],
-            containerStatuses: [
-                {
-                    name: container.name,
-                    image: container.image,
-                    imageID: "",
-                    ready: false,
-                    started: false,
-                    restartCount: 0,
-                    state: {
-                        terminated: {
-                            exitCode,
-                            reason: exitCode ? "Error" : "Completed",
-                            message,
-                            startedAt: now,
-                            finishedAt: now,
-                        },
-                    },
-                },
-            ],
-        };
-        const p = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`;
-        await client.mergePatch(p, { status });
+        await endPod(client, pod, exitCode, message);
         log(`preflight ${pod.metadata.name} on ${nodeName}: exit ${exitCode}`);
     }
 }
