@@ -5,15 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as net from "node:net";
-import * as os from "node:os";
-import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
-import { ApiClient, missingBinaries, startSim, stopSim, type SimHandle } from "../../testing/sim";
+import { describe, it } from "node:test";
 import { SERVICE_CIDR } from "../../testing/sim/components";
 import { ipNumber, parseAddressBlock } from "../../lib/ip-blocks";
 import { eventually } from "../helpers/eventually";
+import { describeWithSim } from "../helpers/sim-describe";
 
 /** The first host address of the sim's Service range (the `kubernetes` Service's ClusterIP). */
 const SERVICE_IP = SERVICE_CIDR.replace(/\.0\/\d+$/, ".1");
@@ -52,75 +49,54 @@ describe("the tests' network namespace", () => {
     });
 });
 
-// A skip is counted by scripts/run-tests.mjs, which fails CI on any.
-const missing = missingBinaries();
-
-describe(
-    "the simulated API server in the namespace",
-    { skip: missing.length > 0 && `sim binaries missing: ${missing.join(", ")}`, timeout: 300_000 },
-    () => {
-        let tmp: string;
-        let sim: SimHandle;
-        let client: ApiClient;
-
-        before(async () => {
-            tmp = fs.mkdtempSync(path.join(os.tmpdir(), "netns-test-"));
-            sim = await startSim({ hostnames: ["w1"], dir: path.join(tmp, "sim"), killOnExit: true });
-            client = sim.client;
+describeWithSim("the simulated API server in the namespace", (sim) => {
+    it("refuses an object whose webhook Service it cannot reach, at once and naming the network", async () => {
+        const client = sim().client;
+        const ns = "netns-guarded";
+        await client.create("/api/v1/namespaces", { metadata: { name: ns, labels: { guarded: "yes" } } });
+        await client.create(`/api/v1/namespaces/${ns}/services`, {
+            metadata: { name: "webhook" },
+            spec: { ports: [{ port: 443, targetPort: 9443 }] },
         });
-        after(async () => {
-            client?.close();
-            if (sim) await stopSim(path.join(tmp, "sim"));
-            fs.rmSync(tmp, { recursive: true, force: true });
+        const svc = await client.get(`/api/v1/namespaces/${ns}/services/webhook`);
+        const clusterIp = (svc?.spec as { clusterIP?: string }).clusterIP ?? "";
+        const range = parseAddressBlock(SERVICE_CIDR);
+        const ip = ipNumber(clusterIp);
+        assert.ok(
+            "first" in range && ip !== undefined && ip.value >= range.first && ip.value <= range.last,
+            `ClusterIP ${clusterIp} in ${SERVICE_CIDR}`,
+        );
+        await client.create("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", {
+            metadata: { name: "netns-test" },
+            webhooks: [
+                {
+                    name: "guard.netns.test",
+                    clientConfig: { service: { namespace: ns, name: "webhook", path: "/validate" } },
+                    rules: [
+                        { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["configmaps"] },
+                    ],
+                    namespaceSelector: { matchLabels: { guarded: "yes" } },
+                    failurePolicy: "Fail",
+                    sideEffects: "None",
+                    admissionReviewVersions: ["v1"],
+                    timeoutSeconds: 10,
+                },
+            ],
         });
-
-        it("refuses an object whose webhook Service it cannot reach, at once and naming the network", async () => {
-            const ns = "netns-guarded";
-            await client.create("/api/v1/namespaces", { metadata: { name: ns, labels: { guarded: "yes" } } });
-            await client.create(`/api/v1/namespaces/${ns}/services`, {
-                metadata: { name: "webhook" },
-                spec: { ports: [{ port: 443, targetPort: 9443 }] },
-            });
-            const svc = await client.get(`/api/v1/namespaces/${ns}/services/webhook`);
-            const clusterIp = (svc?.spec as { clusterIP?: string }).clusterIP ?? "";
-            const range = parseAddressBlock(SERVICE_CIDR);
-            const ip = ipNumber(clusterIp);
-            assert.ok(
-                "first" in range && ip !== undefined && ip.value >= range.first && ip.value <= range.last,
-                `ClusterIP ${clusterIp} in ${SERVICE_CIDR}`,
-            );
-            await client.create("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", {
-                metadata: { name: "netns-test" },
-                webhooks: [
-                    {
-                        name: "guard.netns.test",
-                        clientConfig: { service: { namespace: ns, name: "webhook", path: "/validate" } },
-                        rules: [
-                            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["configmaps"] },
-                        ],
-                        namespaceSelector: { matchLabels: { guarded: "yes" } },
-                        failurePolicy: "Fail",
-                        sideEffects: "None",
-                        admissionReviewVersions: ["v1"],
-                        timeoutSeconds: 10,
-                    },
-                ],
-            });
-            // The webhook configuration takes effect once the API server's informer has it; retry until it answers.
-            const { message, ms } = await eventually("a refusal naming the webhook", async () => {
-                const start = Date.now();
-                try {
-                    await client.create(`/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: `c${start}` } });
-                    return undefined;
-                } catch (e) {
-                    const text = (e as Error).message;
-                    return text.includes("guard.netns.test") && { message: text, ms: Date.now() - start };
-                }
-            });
-            assert.match(message, /failed calling webhook "guard\.netns\.test"/);
-            assert.match(message, /network is unreachable/);
-            assert.ok(message.includes(clusterIp), `the API server dialled the ClusterIP: ${message}`);
-            assert.ok(ms < 5000, `refused after ${ms} ms, not at the webhook's 10 s time-out`);
+        // The webhook configuration takes effect once the API server's informer has it; retry until it answers.
+        const { message, ms } = await eventually("a refusal naming the webhook", async () => {
+            const start = Date.now();
+            try {
+                await client.create(`/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: `c${start}` } });
+                return undefined;
+            } catch (e) {
+                const text = (e as Error).message;
+                return text.includes("guard.netns.test") && { message: text, ms: Date.now() - start };
+            }
         });
-    },
-);
+        assert.match(message, /failed calling webhook "guard\.netns\.test"/);
+        assert.match(message, /network is unreachable/);
+        assert.ok(message.includes(clusterIp), `the API server dialled the ClusterIP: ${message}`);
+        assert.ok(ms < 5000, `refused after ${ms} ms, not at the webhook's 10 s time-out`);
+    });
+});
