@@ -256,9 +256,14 @@ export type ReleaseRepair =
     /** The release is in a state the interrupted run did not leave (e.g. deployed after an update): left alone. */
     | { action: "none" };
 
+/** The latest of a release's revisions (undefined: it has none). */
+export function latestRevision(revisions: readonly ReleaseRevision[]): ReleaseRevision | undefined {
+    return [...revisions].sort((a, b) => b.revision - a.revision)[0];
+}
+
 /** The repair for a Release with pending operation `op`, given the release's revisions in the cluster. */
 export function releaseRepair(op: PendingOperation, revisions: ReleaseRevision[]): ReleaseRepair {
-    const latest = [...revisions].sort((a, b) => b.revision - a.revision)[0];
+    const latest = latestRevision(revisions);
     if (!latest) return { action: op.type === "creating" ? "clear" : "none" };
     if (latest.status.startsWith("pending-")) return { action: "drop-record", revisions: [latest] };
     if (op.type !== "creating") return { action: "none" };

@@ -28,6 +28,7 @@ import {
     commandLine,
     fileBackendDir,
     lockDir,
+    latestRevision,
     lockHolderState,
     pendingOperations,
     processStartedAt,
@@ -325,7 +326,7 @@ async function repairReleases(
             await api.delete(`/api/v1/namespaces/${namespace}/secrets/${r.secret}`);
             report.droppedRecords.push(`${namespace}/${r.secret}`);
         }
-        const latest = latestOf(drop)!;
+        const latest = latestRevision(drop)!;
         const numbers = drop.map((r) => r.revision).join(", ");
         const kept = "every object it created is kept, and the next `pulumi up`";
         say(
@@ -360,18 +361,13 @@ async function repairReleases(
         for (const owned of await opts.ownedReleases()) {
             if (!unknown.has(`${owned.namespace}/${owned.name}`)) continue;
             const revisions = await releaseRevisions(api, owned.namespace, owned.name);
-            const latest = latestOf(revisions);
+            const latest = latestRevision(revisions);
             if (latest?.status.startsWith("pending-")) await remove(owned.namespace, owned.name, [latest], revisions);
             else if (latest?.status === "deployed") await remove(owned.namespace, owned.name, revisions, revisions);
         }
     } finally {
         api.close();
     }
-}
-
-/** The latest of a release's revisions (undefined: none). */
-function latestOf(revisions: ReleaseRevision[]): ReleaseRevision | undefined {
-    return [...revisions].sort((a, b) => b.revision - a.revision)[0];
 }
 
 /** Refuses (with {@link unreadableStateAdvice}) when the stack's state file cannot be read; for `preview`. */

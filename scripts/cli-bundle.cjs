@@ -291,7 +291,7 @@ async function cli() {
     await load(command, true);
 }
 
-module.exports = { load, loadProgram };
+module.exports = { loadProgram };
 
 if (require.main === module) {
     cli().catch((e) => {
