@@ -14,6 +14,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import tls from "node:tls";
 import { after, before, describe, test } from "node:test";
 import { retry, sleep } from "../../lib/async";
 import { DistributionClient } from "../../pipeline/distribution";
@@ -263,6 +264,25 @@ describe("TLS: the system CA store and client certificates", () => {
             if (before === undefined) delete process.env.SSL_CERT_FILE;
             else process.env.SSL_CERT_FILE = before;
         }
+    });
+
+    test("requests over several connections share one TLS context, not one per connection", async (t) => {
+        const reg = await registry({ tls: true });
+        // Counted where https's agent makes its connections and Node's TLS socket its context (node:tls's exports).
+        const connects = t.mock.method(tls, "connect");
+        const contexts = t.mock.method(tls, "createSecureContext");
+        const c = new DistributionClient({ server: reg.host, caCert: reg.caCert }, 4);
+        try {
+            const digests = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => blob(n));
+            assert.deepEqual(
+                await Promise.all(digests.map((d) => c.hasBlob("a/b", d))),
+                digests.map(() => false),
+            );
+        } finally {
+            c.close();
+        }
+        assert.ok(connects.mock.callCount() >= 2, `${connects.mock.callCount()} connections`);
+        assert.equal(contexts.mock.callCount(), 1);
     });
 
     test("a registry that requires client certificates accepts the one given and refuses a client without", async () => {
