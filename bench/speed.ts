@@ -9,7 +9,7 @@
  *  5. `npm run plan` on the reference and a 100-node stack vs the floor (bench/plan.ts), before the registries start;
  *  6. `pulumi up` of the lab, airgap and add-on stacks, each on a fresh simulated cluster, vs its critical path
  *     (bench/up-profile.ts, in a process of its own: it runs in a loopback-only network namespace), also before the
- *     registries start.
+ *     registries start; the lab and airgap stacks again with `up --skip-preview`.
  * `--no-up` leaves 6 out (it needs the engine build: `npm run engine:build`).
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -52,17 +52,20 @@ function bigBlob(layout: string, bytes: number): string {
     return `sha256:${hex}`;
 }
 
-/** The stacks whose `up` is profiled. */
+/** The stacks whose `up` is profiled; those also profiled with `--skip-preview`, to show what `up`'s preview costs. */
 const UP_STACKS = ["lab", "airgap", "addons"];
+const WITHOUT_PREVIEW = ["lab", "airgap"];
 
 /** The summary lines of bench/up-profile.ts for each stack: wall time, where it went, the critical path. */
 function upFigures(): string[] {
-    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "up-profile.ts"), ...UP_STACKS], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
+    return [UP_STACKS, ["--skip-preview", ...WITHOUT_PREVIEW]].flatMap((args) => {
+        const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "up-profile.ts"), ...args], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "inherit"],
+        });
+        if (r.status !== 0) throw new Error(`bench/up-profile.ts exited ${r.status}:\n${r.stdout}`);
+        return r.stdout.split("\n").filter((l) => /^(== |pulumi up wall time|critical path)/.test(l));
     });
-    if (r.status !== 0) throw new Error(`bench/up-profile.ts exited ${r.status}:\n${r.stdout}`);
-    return r.stdout.split("\n").filter((l) => /^(== |pulumi up wall time|critical path)/.test(l));
 }
 
 runBench(async (work, stops) => {
