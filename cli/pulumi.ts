@@ -7,8 +7,9 @@
  * The folder is `<project>/.pulumi-tmp/run-<pid>-<random>` (mode 0700, git-ignored, on the project's file system);
  * `TMPDIR`, `TMP` and `TEMP` point at it and `AIHUB_PRIVATE_TMPDIR` names it (the program warns without it). The
  * compile cache of Pulumi's TypeScript runner, which lived in `/tmp`, goes to `.pulumi-tmp/ts-node-cache` and is kept
- * (`TS_NODE_CACHE_DIRECTORY`, unless set). The CLI is `$PULUMI`, else `pulumi` from PATH; stdin, stdout and stderr
- * are the launcher's, the exit code is the CLI's.
+ * (`TS_NODE_CACHE_DIRECTORY`, unless set). `NODE_OPTIONS` gains a preload (`withPreload`) that spares every Node
+ * process of the run loading SDK modules it does not use. The CLI is `$PULUMI`, else `pulumi` from PATH; stdin, stdout
+ * and stderr are the launcher's, the exit code is the CLI's.
  * The folder is removed when the CLI exits (success, failure, Ctrl-C, SIGTERM, SIGHUP); a detached reaper
  * (cli/pulumi-reaper.ts) removes it when the launcher is killed outright (kill -9 of the process group); each start
  * also removes the folders of runs that are over.

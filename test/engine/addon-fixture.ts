@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { helm } from "../helpers/helm";
-import { VENDOR_CHARTS } from "../helpers/vendor-charts";
+import { vendorChart } from "../helpers/vendor-charts";
 import { EngineScenario } from "./scenario";
 
 /** What the stage hands an add-on's section builder. */
@@ -56,11 +56,7 @@ export function packageFixture(chartDir: string, dir: string, crdFiles: string[]
 }
 
 /** The real vendor chart `file` of ../shared/charts (e.g. `kepler-0.11.4.tgz`); throws when it is missing. */
-export function vendorChart(file: string): string {
-    const chart = path.join(VENDOR_CHARTS, file);
-    if (!fs.existsSync(chart)) throw new Error(`vendor chart ${chart} is missing (see ../shared/charts/README.md)`);
-    return chart;
-}
+export { vendorChart };
 
 /** The repository's ../shared/ref directory (real CRD schemas). */
 export const SHARED_REF = path.resolve(__dirname, "..", "..", "..", "shared", "ref");
