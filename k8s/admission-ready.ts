@@ -18,7 +18,7 @@ export interface AdmissionReadyArgs {
 export const ADMISSION_READY_TYPE = "pulumi-nodejs:dynamic/aihub:AdmissionReady";
 
 /**
- * Serialized into the state, so the functions capture nothing. Create and update run `cli/admission-ready.ts` in the
+ * Serialized into the state, so the functions capture nothing. Create and update run `cli/admission-ready.ts` (from its prebuilt bundle, scripts/cli-bundle.cjs) in the
  * dynamic-provider host (working directory: the project) with the inputs on stdin; delete has nothing to undo.
  */
 const provider: pulumi.dynamic.ResourceProvider = {
@@ -26,7 +26,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
         const { spawn } = require("node:child_process");
         const out: string[] = [];
         const code: number = await new Promise((resolve, reject) => {
-            const p = spawn(process.execPath, ["--import", "tsx", "cli/admission-ready.ts"], {
+            const p = spawn(process.execPath, ["scripts/cli-bundle.cjs", "admission-ready"], {
                 stdio: ["pipe", "pipe", "pipe"],
             });
             p.stdout.on("data", (d: Buffer) => out.push(String(d)));

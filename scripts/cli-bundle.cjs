@@ -129,7 +129,7 @@ async function build(esbuild, command) {
         outfile: tmp,
         metafile: true,
         logLevel: "error",
-        // tsx is resolved at run time (the post-renderer script names it); esbuild is the bundle CLI's own tool. The
+        // tsx stays the run-time fallback's (below); esbuild is the bundle CLI's own tool. The
         // packages a dynamic provider requires inside its functions (k8s/self-signed-certificate.ts) stay a run-time
         // require: bundled, that require would point into the bundle, which Pulumi's closure serializer cannot capture.
         external: ["tsx", "tsx/*", "esbuild", "reflect-metadata", "@peculiar/x509", ...sdk],
@@ -280,7 +280,16 @@ async function cli() {
     await load(command, true);
 }
 
-module.exports = { loadProgram };
+/**
+ * Runs `command` ({@link entryOf}) as the process's main module with `args` as its arguments: for a script that names
+ * its command and arguments itself (the AI Hub release's post-renderer, modules/aihub/postrender-script.ts).
+ */
+function runCommand(command, args) {
+    process.argv.splice(2, process.argv.length - 2, ...args);
+    return load(command, true);
+}
+
+module.exports = { loadProgram, runCommand };
 
 if (require.main === module) {
     cli().catch((e) => {

@@ -16,16 +16,20 @@ export const GENERATED_DIR = ".aihub-airgap";
 
 /**
  * The post-renderer script for `opts`: its path relative to the project directory, named after the options (so it
- * is the same in every checkout), and its content, which loads this checkout's post-renderer by absolute path (so it
- * runs from any project directory, `--dir` included).
+ * is the same in every checkout), and its content, which runs this checkout's post-renderer (cli/postrender.ts, from
+ * its prebuilt bundle) by absolute path, so it runs from any project directory, `--dir` included.
  */
 export function postRenderScript(opts: PostRenderOptions): { path: string; content: string } {
     const options = JSON.stringify({ registry: opts.registry, stopped: opts.stopped ?? false });
     const content = [
         "#!/usr/bin/env node",
         "// Written by aihub-airgap (modules/aihub/postrender-script.ts) on every run; the AI Hub release's Helm post-renderer.",
-        `require(${JSON.stringify(require.resolve("tsx/cjs"))});`,
-        `require(${JSON.stringify(checkoutPath("modules", "aihub", "postrender.ts"))}).main(${options});`,
+        `require(${JSON.stringify(checkoutPath("scripts", "cli-bundle.cjs"))})`,
+        `    .runCommand("postrender", [${JSON.stringify(options)}])`,
+        "    .catch((e) => {",
+        "        console.error(e);",
+        "        process.exit(1);",
+        "    });",
         "",
     ].join("\n");
     const hash = crypto.createHash("sha256").update(options).digest("hex").slice(0, 12);

@@ -24,7 +24,7 @@ export const CLEANUP_WAIT_TYPE = "pulumi-nodejs:dynamic/aihub:CleanupWait";
 
 /**
  * Serialized into the state, so the functions capture nothing. Create and update only record the inputs; delete runs
- * `cli/cleanup-wait.ts` in the dynamic-provider host (working directory: the project) with the stored inputs on stdin,
+ * `cli/cleanup-wait.ts` (from its prebuilt bundle, scripts/cli-bundle.cjs) in the dynamic-provider host (working directory: the project) with the stored inputs on stdin,
  * asynchronously, so the host keeps answering the engine meanwhile.
  */
 const provider: pulumi.dynamic.ResourceProvider = {
@@ -42,7 +42,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
         const { spawn } = require("node:child_process");
         const out: string[] = [];
         const code: number = await new Promise((resolve, reject) => {
-            const p = spawn(process.execPath, ["--import", "tsx", "cli/cleanup-wait.ts"], {
+            const p = spawn(process.execPath, ["scripts/cli-bundle.cjs", "cleanup-wait"], {
                 stdio: ["pipe", "pipe", "pipe"],
             });
             p.stdout.on("data", (d: Buffer) => out.push(String(d)));

@@ -1,9 +1,13 @@
 /**
  * The post-renderer relocates every image outside the private registry, as Helm runs it (the per-stack script,
  * executed as a program): a hard-coded image lands where the bundle pushed it, private ones stay, and a reference
- * that cannot be relocated fails the render naming it.
+ * that cannot be relocated fails the render naming it. It runs from its prebuilt bundle (cli/postrender.ts), without
+ * tsx compiling the sources on each render (issue 27).
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as YAML from "yaml";
 import { aihubImages } from "../../catalog/aihub";
@@ -75,5 +79,30 @@ describe("post-renderer: images", () => {
                 return true;
             },
         );
+    });
+});
+
+describe("post-renderer: start-up", () => {
+    it("runs from its prebuilt bundle: no tsx module is loaded", () => {
+        // Preloaded into the post-renderer's process: at exit, the tsx modules it loaded.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "postrender-probe-"));
+        try {
+            const probe = path.join(dir, "probe.cjs");
+            const count = path.join(dir, "tsx-modules");
+            fs.writeFileSync(
+                probe,
+                `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(count)}, String(` +
+                    `Object.keys(require.cache).filter((f) => /[\\\\/]node_modules[\\\\/]tsx[\\\\/]/.test(f)).length)));\n`,
+            );
+            const out = postRendered(
+                MANIFEST,
+                { registry: R },
+                { ...process.env, NODE_OPTIONS: `--require "${probe}"` },
+            );
+            assert.ok(out.includes(`${R}/library/busybox:latest`), out);
+            assert.equal(fs.readFileSync(count, "utf8"), "0");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

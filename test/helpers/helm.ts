@@ -67,9 +67,10 @@ export function renderChart(
 
 /**
  * Runs the AI Hub post-renderer the way Helm does: the per-stack script (modules/aihub/postrender-script.ts) written into the
- * project and executed as a program, the manifest on stdin. Throws with stderr when it fails.
+ * project and executed as a program, the manifest on stdin (`env`: its environment, else this process's). Throws with
+ * stderr when it fails.
  */
-export function postRendered(manifest: string, opts: PostRenderOptions): string {
+export function postRendered(manifest: string, opts: PostRenderOptions, env?: NodeJS.ProcessEnv): string {
     const script = path.join(ROOT, writePostRenderScript(ROOT, opts));
-    return execFileSync(script, [], { input: manifest, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+    return execFileSync(script, [], { input: manifest, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], env });
 }
