@@ -76,4 +76,4 @@ function installLazyLoading() {
     Module._load = lazyLoad;
 }
 
-module.exports = { LAZY, lazyEntry, lazyExports, installLazyLoading };
+module.exports = { lazyEntry, lazyExports, installLazyLoading };
