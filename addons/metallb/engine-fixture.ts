@@ -106,7 +106,10 @@ async function check(s: EngineScenario): Promise<void> {
     }
     await poolRefused(s, "overlapping", ["127.0.0.248/29"], /overlap/i);
     await poolRefused(s, "invalid", ["127.0.0.0/33"], /invalid/i);
-    await webhooksAnsweredOnLoopback(s, ["metallb-webhook-configuration"]);
+    // The pool's webhook is probed by the component's admission wait until it answers (component.ts).
+    await webhooksAnsweredOnLoopback(s, ["metallb-webhook-configuration"], {
+        retried: ["ipaddresspoolvalidationwebhook.metallb.io"],
+    });
 }
 
 export const fixture: AddOnEngineFixture = {
