@@ -1,11 +1,11 @@
 /**
  * Waits until the API server admits an object: a server-side dry-run create (`?dryRun=All`, which runs every
  * admission webhook and stores nothing) is repeated while the webhook is not reachable yet. Run by the AdmissionReady
- * dynamic resource (k8s/admission-ready.ts) as `node --import tsx cli/admission-ready.ts`, its input
+ * dynamic resource (k8s/admission-ready.ts) as `node scripts/cli-bundle.cjs admission-ready`, its input
  * as JSON on stdin (a kubeconfig path and context, the collection path and the object; nothing secret).
  */
 import type { ApiResponse } from "../lib/kube-api";
-import { runKubeWait } from "./cleanup-wait";
+import { runKubeWait } from "./kube-wait";
 import { sleep } from "../lib/async";
 
 /** What the wait needs. */

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { kubeconfigFile, waitForCleanup, type CleanupWaitInput } from "../../cli/cleanup-wait";
+import { waitForCleanup, type CleanupWaitInput } from "../../cli/cleanup-wait";
+import { kubeconfigFile } from "../../cli/kube-wait";
 import {
     cleanupJobName,
     cleanupNodes,
