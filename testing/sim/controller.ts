@@ -260,17 +260,25 @@ export async function reconcileOnce(
         ["disk preflight", reconcilePreflight],
         ["cert-manager startupapicheck", reconcileStartupApiCheck],
         ["aistore", reconcileAistore],
-        ["webhooks", reconcileWebhooks],
     ];
-    for (const [name, part] of parts) {
-        try {
-            await part(client, log);
-            lastErrors.delete(name);
-        } catch (e) {
-            const message = (e as Error).message;
-            if (lastErrors.get(name) !== message) log(`${name}: ${message}`);
-            lastErrors.set(name, message);
-        }
+    for (const [name, part] of parts) await runPart(client, log, lastErrors, name, part);
+}
+
+/** Runs one part; a failure is logged once per distinct message (`lastErrors`: the last one of each part). */
+async function runPart(
+    client: ApiClient,
+    log: Log,
+    lastErrors: Map<string, string>,
+    name: string,
+    part: (c: ApiClient, l: Log) => Promise<void>,
+): Promise<void> {
+    try {
+        await part(client, log);
+        lastErrors.delete(name);
+    } catch (e) {
+        const message = (e as Error).message;
+        if (lastErrors.get(name) !== message) log(`${name}: ${message}`);
+        lastErrors.set(name, message);
     }
 }
 
@@ -279,20 +287,11 @@ async function reconcileUpstreamIn(client: ApiClient, log: Log, upstream: Upstre
     if (upstream) await reconcileUpstream(client, log, upstream.dir, upstream.kubeconfig, upstream.state);
 }
 
-/** Reconciles every `intervalMs` until `signal` aborts; with `dir`, also runs the upstream controllers there. */
-export async function runController(
-    client: ApiClient,
-    log: Log,
-    signal: AbortSignal,
-    intervalMs = 1000,
-    upstream?: { dir: string; kubeconfig: string },
-): Promise<void> {
-    const lastErrors = new Map<string, string>();
-    const cleanup = newCleanupState();
-    const run = upstream && { ...upstream, state: newUpstreamState() };
+/** Runs `pass` every `intervalMs` (at least 100 ms apart) until `signal` aborts. */
+async function every(intervalMs: number, signal: AbortSignal, pass: () => Promise<void>): Promise<void> {
     while (!signal.aborted) {
         const started = Date.now();
-        await reconcileOnce(client, log, lastErrors, cleanup, run);
+        await pass();
         const wait = Math.max(100, intervalMs - (Date.now() - started));
         await new Promise<void>((resolve) => {
             const onAbort = () => {
@@ -306,6 +305,34 @@ export async function runController(
             signal.addEventListener("abort", onAbort, { once: true });
         });
     }
+}
+
+/**
+ * How often webhook calls are routed to the loopback servers (testing/sim/webhooks.ts), apart from the other parts:
+ * on a cluster a webhook answers once its pod serves, which a chart's install waits for; here it answers once this
+ * routing has seen its configuration, and with the other parts' pass (1 s and more) a program that creates an object
+ * right after the install (the AIStore after the AIS operator's release) could beat it.
+ */
+const WEBHOOK_ROUTING_MS = 200;
+
+/**
+ * Reconciles every `intervalMs` until `signal` aborts, and routes webhooks every {@link WEBHOOK_ROUTING_MS}; with
+ * `dir`, also runs the upstream controllers there.
+ */
+export async function runController(
+    client: ApiClient,
+    log: Log,
+    signal: AbortSignal,
+    intervalMs = 1000,
+    upstream?: { dir: string; kubeconfig: string },
+): Promise<void> {
+    const lastErrors = new Map<string, string>();
+    const cleanup = newCleanupState();
+    const run = upstream && { ...upstream, state: newUpstreamState() };
+    await Promise.all([
+        every(intervalMs, signal, () => reconcileOnce(client, log, lastErrors, cleanup, run)),
+        every(WEBHOOK_ROUTING_MS, signal, () => runPart(client, log, lastErrors, "webhooks", reconcileWebhooks)),
+    ]);
 }
 
 if (require.main === module) {
