@@ -18,8 +18,9 @@ export interface AdmissionReadyArgs {
 export const ADMISSION_READY_TYPE = "pulumi-nodejs:dynamic/aihub:AdmissionReady";
 
 /**
- * Serialized into the state, so the functions capture nothing. Create and update run `cli/admission-ready.ts` (from its prebuilt bundle, scripts/cli-bundle.cjs) in the
- * dynamic-provider host (working directory: the project) with the inputs on stdin; delete has nothing to undo.
+ * Serialized into the state, so the functions capture nothing. Create and update run `cli/admission-ready.ts` (from
+ * its prebuilt bundle, scripts/cli-bundle.cjs) in the dynamic-provider host (working directory: the project) with the
+ * inputs on stdin; delete has nothing to undo.
  */
 const provider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: Record<string, unknown>) {

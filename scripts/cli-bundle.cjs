@@ -75,8 +75,8 @@ function sourcesPlugin(read) {
 }
 
 /**
- * The esbuild plugin that turns each lazy import ({@link lazyEntry}) into a proxy loading the module from `node_modules` on first
- * access (by a path relative to the bundle, which lives in the checkout).
+ * The esbuild plugin that turns each lazy import ({@link lazyEntry}) into a proxy loading the module from
+ * `node_modules` on first access (by a path relative to the bundle, which lives in the checkout).
  */
 function lazyPlugin() {
     return {

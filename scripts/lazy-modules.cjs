@@ -5,9 +5,9 @@
 //
 // Used three ways: scripts/cli-bundle.cjs makes these imports lazy inside its bundles; scripts/program.cjs makes them
 // lazy in the Pulumi program's process; and `npm run pulumi` (cli/pulumi.ts) preloads them into every Node process
-// the Pulumi CLI starts (`NODE_OPTIONS=--require scripts/pulumi-preload.cjs`), so the dynamic-provider host, which the engine waits
-// for before it goes on with any resource (docs/development.md → Up speed), and the program's run harness start
-// without loading them.
+// the Pulumi CLI starts (`NODE_OPTIONS=--require scripts/pulumi-preload.cjs`), so the dynamic-provider host, which
+// the engine waits for before it goes on with any resource (docs/development.md → Up speed), and the program's run
+// harness start without loading them.
 "use strict";
 const Module = require("node:module");
 
@@ -51,6 +51,15 @@ function lazyExports(load) {
 
 const INSTALLED = Symbol.for("aihub-airgap.lazy-modules");
 
+/** The file `request` resolves to from `parent`; undefined when it does not resolve. */
+function resolved(request, parent) {
+    try {
+        return Module._resolveFilename(request, parent, false);
+    } catch {
+        return undefined;
+    }
+}
+
 /**
  * Makes the {@link LAZY} imports lazy in this process from now on (a module already loaded stays as it is). An import
  * that does not resolve is left to `require` (typescript-shim.js falls back to its own copy when it throws).
@@ -60,13 +69,7 @@ function installLazyLoading() {
     const load = Module._load;
     const lazyLoad = function (request, parent, isMain) {
         if (parent && lazyEntry(parent.filename, request)) {
-            const id = (() => {
-                try {
-                    return Module._resolveFilename(request, parent, false);
-                } catch {
-                    return undefined;
-                }
-            })();
+            const id = resolved(request, parent);
             if (id !== undefined && !Module._cache[id])
                 return lazyExports(() => load.call(Module, request, parent, false));
         }

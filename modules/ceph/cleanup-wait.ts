@@ -24,8 +24,9 @@ export const CLEANUP_WAIT_TYPE = "pulumi-nodejs:dynamic/aihub:CleanupWait";
 
 /**
  * Serialized into the state, so the functions capture nothing. Create and update only record the inputs; delete runs
- * `cli/cleanup-wait.ts` (from its prebuilt bundle, scripts/cli-bundle.cjs) in the dynamic-provider host (working directory: the project) with the stored inputs on stdin,
- * asynchronously, so the host keeps answering the engine meanwhile.
+ * `cli/cleanup-wait.ts` (from its prebuilt bundle, scripts/cli-bundle.cjs) in the dynamic-provider host (working
+ * directory: the project) with the stored inputs on stdin, asynchronously, so the host keeps answering the engine
+ * meanwhile.
  */
 const provider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: Record<string, unknown>) {
