@@ -13,6 +13,7 @@ import * as YAML from "yaml";
 import { aihubImages } from "../../catalog/aihub";
 import { mapImages } from "../../lib/imageref";
 import { postRendered } from "../helpers/helm";
+import { moduleProbe } from "../helpers/module-probe";
 
 const R = "harbor.airgap.internal:8443/aihub";
 
@@ -84,23 +85,15 @@ describe("post-renderer: images", () => {
 
 describe("post-renderer: start-up", () => {
     it("runs from its prebuilt bundle: no tsx module is loaded", () => {
-        // Preloaded into the post-renderer's process: at exit, the tsx modules it loaded.
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "postrender-probe-"));
         try {
-            const probe = path.join(dir, "probe.cjs");
-            const count = path.join(dir, "tsx-modules");
-            fs.writeFileSync(
-                probe,
-                `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(count)}, String(` +
-                    `Object.keys(require.cache).filter((f) => /[\\\\/]node_modules[\\\\/]tsx[\\\\/]/.test(f)).length)));\n`,
-            );
-            const out = postRendered(
-                MANIFEST,
-                { registry: R },
-                { ...process.env, NODE_OPTIONS: `--require "${probe}"` },
-            );
+            const probe = moduleProbe(dir);
+            const out = postRendered(MANIFEST, { registry: R }, { ...process.env, NODE_OPTIONS: probe.nodeOptions });
             assert.ok(out.includes(`${R}/library/busybox:latest`), out);
-            assert.equal(fs.readFileSync(count, "utf8"), "0");
+            assert.deepEqual(
+                probe.loaded().filter((f) => /[\\/]node_modules[\\/]tsx[\\/]/.test(f)),
+                [],
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -15,6 +15,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { withPreload } from "../../cli/pulumi";
 import { PROJECT_DIR } from "../harness";
+import { moduleProbe } from "../helpers/module-probe";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-preload-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -33,24 +34,17 @@ const lazyLoaded = (files: string[]) =>
         .filter(([, re]) => files.some((f) => re.test(f)))
         .map(([name]) => name);
 
-/** A preload that writes the files in `require`'s cache to `$PROBE_OUT` when the process gets SIGTERM. */
-const probe = path.join(work, "probe.cjs");
-fs.writeFileSync(
-    probe,
-    'process.on("SIGTERM", () => { require("fs").writeFileSync(process.env.PROBE_OUT, ' +
-        "JSON.stringify(Object.keys(require.cache))); process.exit(0); });\n",
-);
-
 /**
- * Starts the SDK's dynamic-provider host as Pulumi does (from the project, with the engine's address), asks it for
- * its plugin info over gRPC, stops it; returns the version it answered and the module files it had loaded.
+ * Starts the SDK's dynamic-provider host as Pulumi does (from the project, with the engine's address), with
+ * `preload` in NODE_OPTIONS after a module probe, asks it for its plugin info over gRPC, stops it; returns the
+ * version it answered and the module files it had loaded.
  */
-async function hostRun(nodeOptions: string): Promise<{ version: string; files: string[] }> {
-    const out = path.join(work, `loaded-${Date.now()}.json`);
+async function hostRun(preload: (options: string) => string): Promise<{ version: string; files: string[] }> {
+    const probe = moduleProbe(work);
     const host = require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [PROJECT_DIR] });
     const child = spawn(process.execPath, [host, "127.0.0.1:1"], {
         cwd: PROJECT_DIR,
-        env: { ...process.env, NODE_OPTIONS: nodeOptions, PROBE_OUT: out },
+        env: { ...process.env, NODE_OPTIONS: preload(probe.nodeOptions) },
         stdio: ["ignore", "pipe", "inherit"],
     });
     try {
@@ -74,7 +68,7 @@ async function hostRun(nodeOptions: string): Promise<{ version: string; files: s
         const exited = new Promise((resolve) => child.on("exit", resolve));
         child.kill("SIGTERM");
         await exited;
-        return { version, files: JSON.parse(fs.readFileSync(out, "utf8")) };
+        return { version, files: probe.loaded() };
     } finally {
         child.kill("SIGKILL");
     }
@@ -85,10 +79,10 @@ describe("the launcher's preload", () => {
         const sdk = JSON.parse(
             fs.readFileSync(path.join(PROJECT_DIR, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"),
         );
-        const plain = await hostRun(`--require "${probe}"`);
+        const plain = await hostRun((options) => options);
         assert.equal(plain.version, sdk.version);
         assert.deepEqual(lazyLoaded(plain.files), Object.keys(LAZY_DIRS));
-        const preloaded = await hostRun(withPreload(`--require "${probe}"`));
+        const preloaded = await hostRun(withPreload);
         assert.equal(preloaded.version, sdk.version);
         assert.deepEqual(lazyLoaded(preloaded.files), []);
         assert.ok(preloaded.files.some((f) => f.endsWith(path.join("scripts", "lazy-modules.cjs"))));
